@@ -1,0 +1,80 @@
+# The one task runner for ctaops. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+export VIRTUAL_ENV := $(abspath $(VENV))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+CARGO ?= cargo
+# Release builds everywhere: the tests drive the same binaries the benchmarks measure.
+CARGO_PROFILE ?= --release
+
+.PHONY: help
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.deps-stamp: requirements.txt requirements-dev.txt
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.deps-stamp ## Create .venv with the build and test tools
+
+.PHONY: dev
+dev: venv ## Build the extension and the Rust binaries into .venv (editable install)
+	$(VENV)/bin/maturin develop -q $(CARGO_PROFILE)
+	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
+
+.PHONY: test
+test: dev test-rust test-python lint ## Build, then run every test and lint (what CI runs)
+
+.PHONY: test-rust
+test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
+	$(CARGO) test -q $(CARGO_PROFILE) --workspace --locked
+
+.PHONY: test-python
+test-python: dev ## pytest of tests/ against the installed extension
+	$(VPY) -m pytest -q
+
+.PHONY: lint
+lint: lint-rust lint-python ## All linters and type checks
+
+.PHONY: lint-rust
+lint-rust: ## rustfmt and clippy (warnings are errors), and keep PyO3 out of the core
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy -q --workspace --all-targets --locked $(CARGO_PROFILE) -- -D warnings
+	@if $(CARGO) tree -q -p ctaops-core -e normal | grep -q pyo3; then echo "ctaops-core must not depend on pyo3"; exit 1; fi
+
+.PHONY: lint-python
+lint-python: dev ## ruff, mypy --strict and stubtest of _core.pyi
+	$(VENV)/bin/ruff check python tests benchmarks
+	$(VENV)/bin/ruff format --check python tests benchmarks
+	$(VENV)/bin/mypy --strict python
+	$(VPY) -m mypy.stubtest ctaops._core --allowlist .stubtest-allowlist
+
+.PHONY: fmt
+fmt: venv ## Format Rust and Python sources
+	$(CARGO) fmt --all
+	$(VENV)/bin/ruff format python tests benchmarks
+	$(VENV)/bin/ruff check --fix -q python tests benchmarks || true
+
+.PHONY: bench
+bench: dev ## Benchmarks against the obvious alternatives; prints ratios
+	$(VPY) benchmarks/bench_checksum.py
+	$(VPY) benchmarks/bench_checksum_cli.py
+
+.PHONY: demo
+demo: dev ## Show the toolkit working on generated data
+	$(VPY) scripts/demo.py
+
+.PHONY: wheel
+wheel: venv ## Build a release wheel into dist/
+	$(VENV)/bin/maturin build --release -o dist
+
+.PHONY: clean
+clean: ## Remove build products and the venv
+	rm -rf $(VENV) dist target .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,19 @@
+"""Console-script entry point: runs the Rust ``ctaops`` command line in-process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+
+def main() -> None:
+    """Run ``ctaops`` with this process's arguments and exit with its status."""
+    from ctaops._core import cli_main
+
+    # Behave like the native binary: Ctrl-C ends the process at once instead of waiting for
+    # Python's handler, which cannot run while Rust holds the thread.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    argv = [os.path.basename(sys.argv[0]) or "ctaops", *sys.argv[1:]]
+    sys.stdout.flush()
+    sys.exit(cli_main(argv))

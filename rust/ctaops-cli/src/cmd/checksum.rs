@@ -1,0 +1,62 @@
+//! `ctaops checksum [--algo A] PATH...`
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use ctaops_core::checksum::{ChecksumType, Digest, checksum_file, checksum_reader};
+
+use crate::exit::Exit;
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Checksum algorithm.
+    #[arg(long, short = 'a', default_value = "adler32", value_parser = parse_algo)]
+    algo: ChecksumType,
+    /// Files to checksum; `-` reads standard input.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+fn parse_algo(s: &str) -> Result<ChecksumType, String> {
+    match s.parse::<ChecksumType>() {
+        Ok(ChecksumType::None) => Err("NONE is not an algorithm that can be computed".to_owned()),
+        Ok(t) => Ok(t),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn checksum_one(path: &Path, algo: ChecksumType) -> ctaops_core::Result<Digest> {
+    if path == Path::new("-") {
+        checksum_reader(io::stdin().lock(), algo, Path::new("<stdin>")).map(|(d, _)| d)
+    } else {
+        checksum_file(path, algo)
+    }
+}
+
+/// Prints one `<hex> <path>` line per file (xrdadler32's format); errors go to stderr and
+/// do not stop the other paths.
+pub fn run(args: &Args) -> Exit {
+    let mut failed = false;
+    let stdout = io::stdout();
+    for path in &args.paths {
+        match checksum_one(path, args.algo) {
+            Ok(digest) => {
+                let line = writeln!(stdout.lock(), "{} {}", digest.to_hex(), path.display());
+                if let Err(e) = line {
+                    if output::is_broken_pipe(&e) {
+                        return Exit::Failure;
+                    }
+                    output::error(&e);
+                    failed = true;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(code = e.code(), "checksum failed");
+                output::error(&e);
+                failed = true;
+            }
+        }
+    }
+    if failed { Exit::Failure } else { Exit::Success }
+}

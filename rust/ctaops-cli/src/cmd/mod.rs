@@ -1,0 +1,3 @@
+//! One module per noun of `ctaops <noun> <verb>`.
+
+pub mod checksum;

@@ -1,0 +1,68 @@
+//! The `ctaops` command line: `ctaops <noun> <verb> …`.
+//!
+//! It is a library so that the Python wheel can run the very same code as a console script
+//! (`ctaops._core.cli_main`) without shipping a second binary.
+
+mod cmd;
+mod exit;
+mod logging;
+mod output;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::Exit;
+
+/// ctaops: the CERN Tape Archive operator toolkit.
+///
+/// Exit status: 0 success, 1 failure, 2 usage error.
+#[derive(Debug, Parser)]
+#[command(name = "ctaops", version = ctaops_core::VERSION, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Log lines as JSON (for Fluentd) instead of text.
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Checksum files as CTA does (Adler-32 by default, printed like xrdadler32).
+    Checksum(cmd::checksum::Args),
+}
+
+/// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    ExitCode::from(run(args).code())
+}
+
+/// Like [`main_with_args`] but returns the typed outcome, for embedding.
+pub fn run<I, T>(args: I) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = e.use_stderr();
+            // clap prints help/version to stdout and usage errors to stderr itself.
+            let _ = e.print();
+            return if usage { Exit::Usage } else { Exit::Success };
+        }
+    };
+    logging::init(cli.verbose, cli.log_json);
+    match cli.command {
+        Command::Checksum(args) => cmd::checksum::run(&args),
+    }
+}

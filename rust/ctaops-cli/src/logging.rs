@@ -1,0 +1,45 @@
+//! Log set-up for the binaries: upstream's text line format, or JSON lines, always on stderr.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// `YYYY-MM-DD HH:MM:SS [LEVEL] [target] message`, the line format of the upstream ops tools.
+struct OpsLineFormat;
+
+impl<S, N> FormatEvent<S, N> for OpsLineFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+        let now = OffsetDateTime::now_utc();
+        let stamp = now
+            .format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"))
+            .map_err(|_| fmt::Error)?;
+        let meta = event.metadata();
+        write!(writer, "{stamp} [{}] [{}] ", meta.level(), meta.target())?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
+/// Installs the global subscriber once; `RUST_LOG` overrides the verbosity flags.
+pub fn init(verbose: u8, json: bool) {
+    let level = match verbose {
+        0 => Level::WARN,
+        1 => Level::INFO,
+        2 => Level::DEBUG,
+        _ => Level::TRACE,
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level.as_str()));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // try_init: when embedded in Python a subscriber may already exist; keep it.
+    let _ = if json { builder.json().try_init() } else { builder.event_format(OpsLineFormat).try_init() };
+}

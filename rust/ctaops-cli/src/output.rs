@@ -1,0 +1,14 @@
+//! stdout/stderr helpers: data goes to stdout, diagnostics to stderr, one line per error.
+
+use std::io::{self, Write};
+
+/// Prints `error: <message>` on stderr, as one line.
+pub fn error(message: &dyn std::fmt::Display) {
+    let text = message.to_string().replace('\n', " ");
+    let _ = writeln!(io::stderr().lock(), "error: {text}");
+}
+
+/// True when a write failed only because the reader went away (`ctaops … | head`).
+pub fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}

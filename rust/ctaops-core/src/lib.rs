@@ -1,0 +1,12 @@
+//! The pure-Rust core of ctaops.
+//!
+//! Nothing in this crate knows about Python: the `ctaops-py` crate is the only place that
+//! converts these types for the interpreter, so the core stays usable from daemons and CLIs.
+
+pub mod checksum;
+pub mod error;
+
+pub use error::{Error, Result};
+
+/// Version of the core, reported by `ctaops --version` and `ctaops.build_info`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
