@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_yaml_ng::{Mapping, Value};
+pub use serde_yaml_ng::{Mapping, Value};
 
 pub use merge::deep_merge;
 pub use model::{Binaries, Colors, DefaultUser, DriveToLibMap, Email, Global, Logging, Tape, TapeDriveType};
@@ -63,7 +63,9 @@ fn typed<T: DeserializeOwned>(value: &Value, file: &str, prefix: &str) -> Result
     })
 }
 
-fn to_value<T: Serialize>(v: &T) -> Value {
+/// Serializes one of the config structs into a YAML [`Value`].
+#[must_use]
+pub fn to_value<T: Serialize>(v: &T) -> Value {
     // Serializing our own plain structs into a Value cannot fail (string keys, no I/O).
     serde_yaml_ng::to_value(v).unwrap_or(Value::Null)
 }
