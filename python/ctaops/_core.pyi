@@ -60,7 +60,7 @@ def load_config(path: str | None = None, tool: str | None = None) -> dict[str, A
     """Load and validate the ops config; keys ``source``, ``document``, ``global``, ``tool``, ``tool_section``."""
 
 def locate_config(path: str | None = None) -> str | None:
-    """The config file that would be read (explicit path, ``$CTAOPS_CONFIG``, default if present)."""
+    """Return the config file that would be read (explicit path, ``$CTAOPS_CONFIG``, default if present)."""
 
 def load_yaml(path: str) -> Any:
     """Read a YAML file (``<<`` merge keys applied) into Python objects."""

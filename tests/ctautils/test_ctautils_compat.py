@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
+import ctaops.utils.config
+import ctaops.utils.logging
+import ctaops.utils.tables
+import ctaops.utils.units
 import ctautils
+from ctautils import cmd_utils, config_holder, log_utils, table_utils
 
 UPSTREAM = Path(__file__).resolve().parents[1] / "fixtures" / "config" / "upstream-reference.yaml"
 
@@ -41,13 +46,6 @@ def test_module_reexports_ctaops(name: str) -> None:
 
 
 def test_documented_entry_points_are_the_same_objects() -> None:
-    from ctautils import cmd_utils, config_holder, log_utils, table_utils
-
-    import ctaops.utils.config
-    import ctaops.utils.logging
-    import ctaops.utils.tables
-    import ctaops.utils.units
-
     assert log_utils.init_logger is ctaops.utils.logging.init_logger
     assert log_utils.log_and_exit is ctaops.utils.logging.log_and_exit
     assert config_holder.load_config is ctaops.utils.config.load_config
@@ -71,6 +69,6 @@ print(format_table([{{"k": "default_file_size", "v": size}}], {{"k": "Key", "v":
 print(sorted(load_yaml({str(UPSTREAM)!r})["tools"])[0])
 """
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert proc.stdout.splitlines() == ["Key                      Bytes", "default_file_size  10737418240", "cta-ops-admin"]
+    assert proc.stdout.splitlines() == ["Key                Bytes", "default_file_size  10737418240", "cta-ops-admin"]
     assert "[INFO] [<module>] drivetest file size 10G" in proc.stderr
     assert "drivetest file size 10G" in (tmp_path / "cta-ops-admin.log").read_text()

@@ -1,5 +1,6 @@
-"""Shared library of the ops tools (upstream ``ctautils``): config, logging, units, tables,
-mail, showqueues rendering and error translation.
+"""Shared library of the ops tools (upstream ``ctautils``).
+
+Config, logging, units, tables, mail, showqueues rendering and error translation.
 
 Submodules are imported on use, so ``import ctaops.utils`` stays cheap::
 

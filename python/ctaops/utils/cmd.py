@@ -7,7 +7,6 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Optional, Union
 
 from ctaops.errors import CommandError
 
@@ -30,11 +29,11 @@ class CmdResult:
 
 
 def run_cmd(
-    argv: Sequence[Union[str, os.PathLike[str]]],
+    argv: Sequence[str | os.PathLike[str]],
     *,
-    timeout: Optional[float] = None,
-    env: Optional[Mapping[str, str]] = None,
-    input: Optional[str] = None,  # noqa: A002  (same name as subprocess.run)
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
     check: bool = False,
 ) -> CmdResult:
     """Run ``argv`` and capture its output as text.

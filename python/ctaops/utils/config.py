@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 from ctaops import _core
 
@@ -36,7 +36,7 @@ class LoggingConfig:
     rotation_max_bytes: int
     rotation_keep_files: int
     date_format: str
-    error_translation_file: Optional[str]
+    error_translation_file: str | None
     """``None`` when the key is empty (translation disabled)."""
 
 
@@ -122,19 +122,19 @@ class TapeConfig:
     pool_prefixes_ok_for_labeling: tuple[str, ...]
     drive_facts_file_path: str
 
-    def pool_suffix(self, logical_library: str, media_type: str) -> Optional[str]:
+    def pool_suffix(self, logical_library: str, media_type: str) -> str | None:
         """Destination pool suffix (``_IBM1L7``) for a library and media type."""
         return self.lib_to_pool_map.get(logical_library, {}).get(media_type)
 
-    def drive_model(self, scsi_product: str) -> Optional[str]:
+    def drive_model(self, scsi_product: str) -> str | None:
         """Drive model for a SCSI inquiry product name."""
         product = scsi_product.strip()
         return next((t.model for t in self.tape_drive_types if t.name == product), None)
 
-    def library_for_drive(self, drive_name: str) -> Optional[str]:
+    def library_for_drive(self, drive_name: str) -> str | None:
         """Logical library of a drive via ``drive_to_lib_map`` (longest matching root)."""
         sep = self.drive_to_lib_separator or "-"
-        best: Optional[tuple[int, str]] = None
+        best: tuple[int, str] | None = None
         for root, lib in self.drive_to_lib_map.items():
             rest = drive_name[len(root) :] if drive_name.startswith(root) else None
             if rest is not None and (not rest or rest.startswith(sep)) and (best is None or len(root) > best[0]):
@@ -185,7 +185,9 @@ class GlobalConfig:
             tape=TapeConfig(
                 drive_facts=tape["drive_facts"],
                 cta_admin_config=tape["cta-admin_config"],
-                lib_to_pool_map={str(k): {str(m): str(s) for m, s in v.items()} for k, v in tape["lib_to_pool_map"].items()},
+                lib_to_pool_map={
+                    str(k): {str(m): str(s) for m, s in v.items()} for k, v in tape["lib_to_pool_map"].items()
+                },
                 tape_drive_types=tuple(TapeDriveType(t["name"], t["model"]) for t in tape["tape_drive_types"]),
                 drive_to_lib_separator=separator,
                 drive_to_lib_map=d2l,
@@ -198,9 +200,9 @@ class GlobalConfig:
 class Config(Mapping[str, Any]):
     """A loaded, validated config: a read-only mapping over the effective document plus typed views."""
 
-    def __init__(self, loaded: Mapping[str, Any], tool: Optional[str] = None) -> None:
+    def __init__(self, loaded: Mapping[str, Any], tool: str | None = None) -> None:
         self._doc: dict[str, Any] = dict(loaded["document"])
-        self.source: Optional[str] = loaded["source"]
+        self.source: str | None = loaded["source"]
         """The file read, or ``None`` when the built-in defaults are used."""
         self.tool_name = tool
         self.global_ = GlobalConfig.from_dict(loaded["global"])
@@ -272,13 +274,15 @@ class Config(Mapping[str, Any]):
         return node
 
     def tool_value(self, key: str, default: Any = None) -> Any:
-        """A key of the merged tool view (tool section over ``global``)."""
+        """Return a key of the merged tool view (tool section over ``global``)."""
         return self.tool.get(key, default)
 
 
-def load_config(path: PathArg = None, tool: Optional[str] = None) -> Config:
-    """Load and validate the config; ``tool`` (e.g. ``"cta-ops-pool-supply"``, or a dotted nested
-    name) selects the ``tools.<tool>`` section merged over ``global``.
+def load_config(path: PathArg = None, tool: str | None = None) -> Config:
+    """Load and validate the config.
+
+    ``tool`` (e.g. ``"cta-ops-pool-supply"``, or a dotted nested name) selects the
+    ``tools.<tool>`` section merged over ``global``.
 
     Raises :class:`ctaops.errors.ConfigError` (naming the file and key) for invalid content and
     :class:`ctaops.errors.CtaOpsFileNotFoundError` when an explicit or ``$CTAOPS_CONFIG`` path is missing.
@@ -287,13 +291,13 @@ def load_config(path: PathArg = None, tool: Optional[str] = None) -> Config:
     return Config(loaded, tool)
 
 
-def load_yaml(path: Union[str, os.PathLike[str]]) -> Any:
+def load_yaml(path: str | os.PathLike[str]) -> Any:
     """Read any YAML file (``<<`` merge keys applied); bad YAML raises ``ConfigError`` with the position."""
     return _core.load_yaml(os.fspath(path))
 
 
-def locate_config(path: PathArg = None) -> Optional[str]:
-    """The file :func:`load_config` would read (``None``: defaults only)."""
+def locate_config(path: PathArg = None) -> str | None:
+    """Return the file :func:`load_config` would read (``None``: defaults only)."""
     return _core.locate_config(None if path is None else str(path))
 
 

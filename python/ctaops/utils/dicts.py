@@ -19,7 +19,7 @@ def get_nested(data: Mapping[str, Any], dotted: str, default: Any = None) -> Any
 
 
 def flatten(data: Mapping[str, Any], sep: str = ".", prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}}`` → ``{"a.b": 1}`` (lists are kept as values)."""
+    """Flatten nested mappings: ``{"a": {"b": 1}}`` → ``{"a.b": 1}`` (lists are kept as values)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{sep}{key}" if prefix else str(key)
@@ -31,7 +31,7 @@ def flatten(data: Mapping[str, Any], sep: str = ".", prefix: str = "") -> dict[s
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """A new dict: ``over`` merged into ``base`` key by key; ``None`` in ``over`` keeps ``base``."""
+    """Return a new dict: ``over`` merged into ``base`` key by key; ``None`` in ``over`` keeps ``base``."""
     out = dict(base)
     for key, value in over.items():
         if value is None:

@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 from logging.handlers import RotatingFileHandler
-from typing import TYPE_CHECKING, Any, NoReturn, Optional, TextIO, Union
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from ctaops.utils.config import Config
@@ -48,6 +48,7 @@ class JsonLinesFormatter(logging.Formatter):
         super().__init__(datefmt=date_format)
 
     def format(self, record: logging.LogRecord) -> str:
+        """Render one record as a JSON object."""
         entry: dict[str, Any] = {
             "time": self.formatTime(record, self.datefmt),
             "epoch": record.created,
@@ -76,17 +77,17 @@ def _remove_our_handlers(logger: logging.Logger) -> None:
             handler.close()
 
 
-def init_logger(
+def init_logger(  # noqa: PLR0913  (keyword-only options)
     tool: str,
     *,
-    config: Optional[Config] = None,
+    config: Config | None = None,
     debug: bool = False,
-    log_dir: Optional[str] = None,
-    log_file: Union[str, os.PathLike[str], None] = None,
+    log_dir: str | None = None,
+    log_file: str | os.PathLike[str] | None = None,
     to_file: bool = True,
     to_stderr: bool = True,
     json_lines: bool = False,
-    stream: Optional[TextIO] = None,
+    stream: TextIO | None = None,
 ) -> logging.Logger:
     """Set up and return the logger named ``tool``.
 
@@ -96,7 +97,7 @@ def init_logger(
     stderr logging and says so once on stderr.
     """
     if config is None:
-        from ctaops.utils.config import load_config
+        from ctaops.utils.config import load_config  # noqa: PLC0415  (avoid an import cycle)
 
         config = load_config(tool=tool)
     settings = config.logging
@@ -124,7 +125,7 @@ def init_logger(
                 encoding="utf-8",
             )
         except OSError as exc:
-            print(f"{tool}: not logging to {path}: {exc.strerror or exc}", file=stream or sys.stderr)  # noqa: T201
+            print(f"{tool}: not logging to {path}: {exc.strerror or exc}", file=stream or sys.stderr)
         else:
             handler.setFormatter(JsonLinesFormatter(date_format) if json_lines else LineFormatter(date_format))
             setattr(handler, _HANDLER_MARK, True)
@@ -141,8 +142,8 @@ def log_and_exit(logger: logging.Logger, message: str, exit_code: int = 1, *, le
 
 
 def timestamp(date_format: str = DEFAULT_DATE_FORMAT) -> str:
-    """The current local time in the log's format."""
-    return _dt.datetime.now().strftime(date_format)  # noqa: DTZ005  (local time, as the log lines)
+    """Return the current local time in the log's format."""
+    return _dt.datetime.now().strftime(date_format)
 
 
 __all__ = [

@@ -12,7 +12,7 @@ import string
 import subprocess
 from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from ctaops.errors import MailError
 
@@ -33,7 +33,7 @@ def build_message(
     sender: str,
     html: bool = False,
 ) -> EmailMessage:
-    """The message that :func:`send_mail` pipes to sendmail."""
+    """Build the message that :func:`send_mail` pipes to sendmail."""
     bad = [r for r in recipients if not r.strip() or "\n" in r or "\r" in r]
     if not recipients or bad:
         raise MailError(f"invalid recipient list {list(recipients)!r}")
@@ -47,21 +47,24 @@ def build_message(
     return msg
 
 
-def send_mail(
+def send_mail(  # noqa: PLR0913  (keyword-only options)
     subject: str,
     body: str,
     *,
-    recipients: Optional[Sequence[str]] = None,
-    sender: Optional[str] = None,
-    config: Optional[Config] = None,
-    sendmail: Optional[str] = None,
+    recipients: Sequence[str] | None = None,
+    sender: str | None = None,
+    config: Config | None = None,
+    sendmail: str | None = None,
     html: bool = False,
     timeout: float = 60.0,
 ) -> EmailMessage:
-    """Send a mail; returns the message sent. Raises :class:`ctaops.errors.MailError` with
-    sendmail's exit status and stderr if it fails, or if it cannot be run."""
+    """Send a mail and return the message sent.
+
+    Raises :class:`ctaops.errors.MailError` with sendmail's exit status and stderr if it
+    fails, or if it cannot be run.
+    """
     if config is None and (recipients is None or sender is None or sendmail is None):
-        from ctaops.utils.config import load_config
+        from ctaops.utils.config import load_config  # noqa: PLC0415  (loaded only when needed)
 
         config = load_config()
     to = list(recipients) if recipients is not None else list(config.email.recipients if config else ())

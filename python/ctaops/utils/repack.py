@@ -48,7 +48,7 @@ def destination_pool(prefix: str, logical_library: str, media_type: str, config:
 
 
 def priorities(config: Config) -> dict[int, RepackPriority]:
-    """The ``priorities`` table of ``tools.cta-ops-repack-automation`` (upstream's four by default)."""
+    """Return the ``priorities`` table of ``tools.cta-ops-repack-automation`` (upstream's four by default)."""
     section: Mapping[Any, Any] = config.get_path(f"tools.{TOOL}.priorities") or {}
     if not section:
         return {p: RepackPriority(p, *v) for p, v in _DEFAULT_PRIORITIES.items()}

@@ -1,5 +1,7 @@
-"""Rendering of CTA's scheduling queues (``cta-admin --json showqueues``), as the upstream
-"Tape Showqueues" helper and the ``cta-ops-admin sq archive|retrieve`` handlers do.
+"""Rendering of CTA's scheduling queues (``cta-admin --json showqueues``).
+
+As the upstream "Tape Showqueues" helper and the ``cta-ops-admin sq archive|retrieve``
+handlers do.
 
 Input is the records as CTA prints them in JSON (uint64 fields as strings, cta-interfaces
 §1.7); plain dicts work, and so does any object with a ``to_dict()`` giving CTA's field names.
@@ -10,7 +12,7 @@ Sizes are shown with :func:`ctaops.utils.units.format_size` and ages as ``1h2m3s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from ctaops.utils.tables import format_table
 from ctaops.utils.units import format_size
@@ -109,7 +111,10 @@ def _as_dict(record: Any) -> Mapping[str, Any]:
 
 
 def normalize(record: Any) -> dict[str, Any]:
-    """A copy with CTA's uint64-as-string fields as ints (a bad number raises ``ValueError`` naming the field)."""
+    """Return a copy with CTA's uint64-as-string fields as ints.
+
+    A field that is not a number raises ``ValueError`` naming it.
+    """
     out = dict(_as_dict(record))
     for key in _U64.intersection(out):
         value = out[key]
@@ -133,10 +138,14 @@ def format_age(seconds: int) -> str:
     return "".join(parts)
 
 
-def select(records: Iterable[Any], kind: Optional[str] = None, *, tapepool: Optional[str] = None,
-           vo: Optional[str] = None) -> list[dict[str, Any]]:  # fmt: skip
-    """Normalised records of one kind (``"archive"``: ``ARCHIVE_*`` mount types, ``"retrieve"``),
-    optionally of one tape pool or VO, sorted by tape pool then VID."""
+def select(
+    records: Iterable[Any], kind: str | None = None, *, tapepool: str | None = None, vo: str | None = None
+) -> list[dict[str, Any]]:
+    """Select normalised records of one kind, optionally of one tape pool or VO.
+
+    ``kind`` is ``"archive"`` (``ARCHIVE_*`` mount types), ``"retrieve"`` or ``None`` (all);
+    the result is sorted by mount type, tape pool, then VID.
+    """
     if kind not in (None, "archive", "retrieve"):
         raise ValueError(f"kind must be 'archive', 'retrieve' or None, not {kind!r}")
     out = []
@@ -178,18 +187,18 @@ def summary(records: Iterable[Any]) -> dict[str, int]:
     }
 
 
-def render_showqueues(
+def render_showqueues(  # noqa: PLR0913  (keyword-only options)
     records: Iterable[Any],
-    kind: Optional[str] = None,
+    kind: str | None = None,
     *,
-    config: Optional[Config] = None,
+    config: Config | None = None,
     human: bool = True,
-    tapepool: Optional[str] = None,
-    vo: Optional[str] = None,
+    tapepool: str | None = None,
+    vo: str | None = None,
     totals: bool = True,
     **table_options: Any,
 ) -> str:
-    """The queue table (``kind``: ``"archive"``, ``"retrieve"`` or both), then a totals line."""
+    """Render the queue table (``kind``: ``"archive"``, ``"retrieve"`` or both), then a totals line."""
     rows = select(records, kind, tapepool=tapepool, vo=vo)
     columns = RETRIEVE_COLUMNS if kind == "retrieve" else ARCHIVE_COLUMNS if kind == "archive" else {
         **RETRIEVE_COLUMNS, **{k: v for k, v in ARCHIVE_COLUMNS.items() if k not in RETRIEVE_COLUMNS}

@@ -19,7 +19,9 @@ def database_url(config: Config, tool: str = "cta-ops-repack-automation") -> str
     """
     db = config.get_path(f"tools.{tool}.database")
     if not isinstance(db, dict):
-        raise ValueError(f"tools.{tool}.database is not configured")
+        raise ValueError(  # noqa: TRY004  (a config problem, not a caller's type error)
+            f"tools.{tool}.database is not configured"
+        )
     missing = [k for k in ("username", "password", "host", "port", "name") if db.get(k) in (None, "")]
     if missing:
         raise ValueError(f"tools.{tool}.database.{missing[0]} is not set")

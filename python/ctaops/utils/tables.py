@@ -1,6 +1,8 @@
-"""Tables as the ops tools print them: ``tabulate`` with ``global.table_format`` and
-``global.table_max_col_width``, headers from a ``table_headers``-style map (JSON key →
-title, nested maps or dotted keys for nested objects), empty cells shown as ``-``.
+"""Tables as the ops tools print them.
+
+``tabulate`` with ``global.table_format`` and ``global.table_max_col_width``, headers from a
+``table_headers``-style map (JSON key → title, nested maps or dotted keys for nested
+objects), empty cells shown as ``-``.
 
 Colour (``global.colors.ansi_color_table`` on the header) is used only when the output is a
 terminal and ``NO_COLOR`` is not set; ``color=True/False`` forces it.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional, TextIO, Union
+from typing import TYPE_CHECKING, Any, TextIO, Union
 
 from ctaops.utils.dicts import flatten, get_nested
 
@@ -25,7 +27,7 @@ EMPTY_CELL = "-"
 Headers = Union[Mapping[str, Any], Sequence[str], None]
 
 
-def use_color(stream: Optional[TextIO] = None) -> bool:
+def use_color(stream: TextIO | None = None) -> bool:
     """Colour on: ``stream`` (stdout by default) is a TTY, ``NO_COLOR`` unset, ``TERM`` not ``dumb``."""
     if os.environ.get("NO_COLOR"):
         return False
@@ -49,7 +51,7 @@ def flatten_headers(headers: Mapping[str, Any], prefix: str = "") -> dict[str, s
 
 
 def _cell(value: Any, empty: str) -> Any:
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return empty
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -58,16 +60,16 @@ def _cell(value: Any, empty: str) -> Any:
     return value
 
 
-def format_table(
-    rows: Iterable[Union[Mapping[str, Any], Sequence[Any]]],
+def format_table(  # noqa: PLR0913  (keyword-only options)
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
     headers: Headers = None,
     *,
-    config: Optional[Config] = None,
-    table_format: Optional[str] = None,
-    max_col_width: Optional[int] = None,
+    config: Config | None = None,
+    table_format: str | None = None,
+    max_col_width: int | None = None,
     empty: str = EMPTY_CELL,
-    color: Optional[bool] = None,
-    stream: Optional[TextIO] = None,
+    color: bool | None = None,
+    stream: TextIO | None = None,
 ) -> str:
     """Render ``rows`` as text.
 
@@ -78,11 +80,13 @@ def format_table(
     to the config's ``table_format``/``table_max_col_width`` (``plain``/30 with no config).
     ``max_col_width=0`` disables wrapping.
     """
-    from tabulate import tabulate
+    from tabulate import tabulate  # noqa: PLC0415  (heavy import kept lazy)
 
     fmt = table_format or (config.table_format if config is not None else DEFAULT_FORMAT)
-    width = max_col_width if max_col_width is not None else (
-        config.table_max_col_width if config is not None else DEFAULT_MAX_COL_WIDTH
+    width = (
+        max_col_width
+        if max_col_width is not None
+        else (config.table_max_col_width if config is not None else DEFAULT_MAX_COL_WIDTH)
     )
     rows = list(rows)
     titles: list[str]
@@ -110,7 +114,7 @@ def format_table(
         end = config.colors.ansi_end if config is not None else "\x1b[0m"
         titles = [f"{start}{t}{end}" for t in titles]
     ncols = len(titles) if titles else max((len(r) for r in body), default=0)
-    widths: Optional[list[Optional[int]]] = [width] * ncols if width and ncols else None
+    widths: list[int | None] | None = [width] * ncols if width and ncols else None
     return tabulate(
         body,
         headers=titles if titles else (),
@@ -121,11 +125,11 @@ def format_table(
 
 
 def print_table(
-    rows: Iterable[Union[Mapping[str, Any], Sequence[Any]]],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
     headers: Headers = None,
     *,
-    config: Optional[Config] = None,
-    file: Optional[TextIO] = None,
+    config: Config | None = None,
+    file: TextIO | None = None,
     **options: Any,
 ) -> None:
     """:func:`format_table` to ``file`` (stdout): tables are data."""
@@ -133,4 +137,12 @@ def print_table(
     out.write(format_table(rows, headers, config=config, stream=out, **options) + "\n")
 
 
-__all__ = ["DEFAULT_FORMAT", "DEFAULT_MAX_COL_WIDTH", "EMPTY_CELL", "flatten_headers", "format_table", "print_table", "use_color"]
+__all__ = [
+    "DEFAULT_FORMAT",
+    "DEFAULT_MAX_COL_WIDTH",
+    "EMPTY_CELL",
+    "flatten_headers",
+    "format_table",
+    "print_table",
+    "use_color",
+]

@@ -9,7 +9,7 @@ syntax (as Python ``re`` without look-around or back-references). Format: docs/e
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 from ctaops._core import ErrorTranslations
 
@@ -19,14 +19,14 @@ if TYPE_CHECKING:
 _cache: dict[str, ErrorTranslations] = {}
 
 
-def load_translations(path: Union[str, os.PathLike[str]]) -> ErrorTranslations:
+def load_translations(path: str | os.PathLike[str]) -> ErrorTranslations:
     """Read and compile a translation file (raises ``ConfigError`` naming a bad pattern)."""
     return ErrorTranslations.load(str(path))
 
 
-def _configured(config: Optional[Config]) -> ErrorTranslations:
+def _configured(config: Config | None) -> ErrorTranslations:
     if config is None:
-        from ctaops.utils.config import load_config
+        from ctaops.utils.config import load_config  # noqa: PLC0415  (loaded only when needed)
 
         config = load_config()
     path = config.logging.error_translation_file
@@ -41,10 +41,10 @@ def _configured(config: Optional[Config]) -> ErrorTranslations:
 def translate_error(
     message: str,
     *,
-    config: Optional[Config] = None,
-    translations: Optional[ErrorTranslations] = None,
+    config: Config | None = None,
+    translations: ErrorTranslations | None = None,
 ) -> str:
-    """The friendly text for ``message``, or ``message`` unchanged when no pattern matches.
+    """Return the friendly text for ``message``, or ``message`` unchanged when no pattern matches.
 
     ``translations`` wins over ``config``; with neither, the default config is loaded.
     A configured but missing file disables translation (it is a convenience, not a requirement).

@@ -1,6 +1,9 @@
 //! `ctaops.utils.config` / `ctaops.utils.units` backends: the config loader, YAML loading,
 //! error translation and size units of `ctaops-core`, as plain Python values.
-#![allow(clippy::needless_pass_by_value, reason = "PyO3 extracts path arguments as owned values")]
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "PyO3 extracts path arguments as owned values"
+)]
 
 use std::path::PathBuf;
 
@@ -54,7 +57,9 @@ fn serialize<T: serde::Serialize>(v: &T) -> Value {
 #[pyfunction]
 #[pyo3(signature = (path = None, tool = None))]
 fn load_config<'py>(py: Python<'py>, path: Option<PathBuf>, tool: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
-    let cfg = py.detach(|| Config::load(path.as_deref())).map_err(|e| errors::to_py(py, &e))?;
+    let cfg = py
+        .detach(|| Config::load(path.as_deref()))
+        .map_err(|e| errors::to_py(py, &e))?;
     let global = match tool {
         Some(t) => cfg.global_for(t).map_err(|e| errors::to_py(py, &e))?,
         None => cfg.global().clone(),
@@ -86,7 +91,9 @@ fn locate_config(path: Option<PathBuf>) -> Option<String> {
 /// Reads a YAML file (`<<` merge keys applied) into Python objects.
 #[pyfunction]
 fn load_yaml<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
-    let v = py.detach(|| ctaops_core::config::load_yaml(&path)).map_err(|e| errors::to_py(py, &e))?;
+    let v = py
+        .detach(|| ctaops_core::config::load_yaml(&path))
+        .map_err(|e| errors::to_py(py, &e))?;
     to_py(py, &v)
 }
 
@@ -119,12 +126,16 @@ impl ErrorTranslations {
     #[new]
     #[pyo3(signature = (text = "", origin = "<string>"))]
     fn new(py: Python<'_>, text: &str, origin: &str) -> PyResult<Self> {
-        CoreTranslations::parse(text, origin).map(|inner| Self { inner }).map_err(|e| errors::to_py(py, &e))
+        CoreTranslations::parse(text, origin)
+            .map(|inner| Self { inner })
+            .map_err(|e| errors::to_py(py, &e))
     }
 
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        CoreTranslations::load(&path).map(|inner| Self { inner }).map_err(|e| errors::to_py(py, &e))
+        CoreTranslations::load(&path)
+            .map(|inner| Self { inner })
+            .map_err(|e| errors::to_py(py, &e))
     }
 
     fn translate(&self, message: &str) -> Option<String> {

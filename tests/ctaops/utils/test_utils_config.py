@@ -69,7 +69,9 @@ def test_template_loads_and_has_the_defaults(tmp_path: Path) -> None:
 
 
 def test_defaults_fill_the_dict_view_and_unknown_keys_survive(tmp_path: Path) -> None:
-    cfg = load_config(write(tmp_path, "global:\n  site_thing: 7\n  logging: {log_dir: /x}\ntools:\n  my-tool: {k: v}\n"))
+    cfg = load_config(
+        write(tmp_path, "global:\n  site_thing: 7\n  logging: {log_dir: /x}\ntools:\n  my-tool: {k: v}\n")
+    )
     assert cfg["global"]["site_thing"] == 7
     assert cfg["global"]["logging"] == {
         "log_dir": "/x",
@@ -102,7 +104,10 @@ def test_bad_yaml_is_one_line_naming_the_file(tmp_path: Path) -> None:
         ("global:\n  binaries: [a, b]\n", "global.binaries"),
         ("global:\n  tape:\n    tape_drive_types: [{name: x}]\n", "global.tape.tape_drive_types[0]"),
         ("tools:\n  cta-ops-pool-supply: {timeout: later}\n", "tools.cta-ops-pool-supply.timeout"),
-        ("tools:\n  cta-ops-admin:\n    tape-export: {number_of_export_attempts: -1}\n", "tools.cta-ops-admin.tape-export"),
+        (
+            "tools:\n  cta-ops-admin:\n    tape-export: {number_of_export_attempts: -1}\n",
+            "tools.cta-ops-admin.tape-export",
+        ),
         ("global: 3\n", "global"),
     ],
 )
@@ -143,9 +148,9 @@ def test_precedence_explicit_then_env_then_default(tmp_path: Path, monkeypatch: 
     assert locate_config() == str(b)
     assert load_config(a).table_format == "grid"
     monkeypatch.setenv("CTAOPS_CONFIG", str(tmp_path / "nope.yaml"))
-    with pytest.raises(CtaOpsFileNotFoundError, match="nope.yaml"):
+    with pytest.raises(CtaOpsFileNotFoundError, match=r"nope\.yaml"):
         load_config()
-    with pytest.raises(CtaOpsFileNotFoundError, match="missing.yaml"):
+    with pytest.raises(CtaOpsFileNotFoundError, match=r"missing\.yaml"):
         load_config(tmp_path / "missing.yaml")
     monkeypatch.setenv("CTAOPS_CONFIG", "")
     if os.path.exists(DEFAULT_PATH):

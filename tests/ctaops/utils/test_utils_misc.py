@@ -18,7 +18,9 @@ UPSTREAM = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "config"
 
 
 def test_run_cmd_argv_env_and_errors() -> None:
-    res = run_cmd([sys.executable, "-c", "import os,sys; print(os.environ['X'], sys.argv[1])", "a b; rm -rf /"], env={"X": "1"})
+    res = run_cmd(
+        [sys.executable, "-c", "import os,sys; print(os.environ['X'], sys.argv[1])", "a b; rm -rf /"], env={"X": "1"}
+    )
     assert res.ok
     assert res.stdout == "1 a b; rm -rf /\n"
     bad = run_cmd([sys.executable, "-c", "import sys; sys.stderr.write('boom\\n'); sys.exit(4)"])
@@ -28,7 +30,7 @@ def test_run_cmd_argv_env_and_errors() -> None:
         run_cmd([sys.executable, "-c", "import sys; sys.stderr.write('boom\\n'); sys.exit(4)"], check=True)
     with pytest.raises(CommandError, match="command not found"):
         run_cmd(["/nonexistent/cta-admin"])
-    with pytest.raises(CommandError, match="timed out after 0.2s"):
+    with pytest.raises(CommandError, match=r"timed out after 0\.2s"):
         run_cmd([sys.executable, "-c", "import time; time.sleep(5)"], timeout=0.2)
 
 

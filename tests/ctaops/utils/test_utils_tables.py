@@ -14,7 +14,13 @@ RECORDS = [
     {"vid": "V01007", "tapepool": "atlas_raw", "full": False, "comment": "", "creationLog": {"time": "1700000000"}},
     {"vid": "V01008", "tapepool": "cms", "full": True, "comment": "a" * 50, "creationLog": {"time": "1700000001"}},
 ]
-HEADERS = {"vid": "VID", "tapepool": "Tapepool", "full": "Full", "comment": "Comment", "creationLog": {"time": "C.Time"}}
+HEADERS = {
+    "vid": "VID",
+    "tapepool": "Tapepool",
+    "full": "Full",
+    "comment": "Comment",
+    "creationLog": {"time": "C.Time"},
+}
 
 
 def test_plain_default_with_nested_headers_and_empty_cells() -> None:

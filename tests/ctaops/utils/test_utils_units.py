@@ -28,7 +28,9 @@ def test_parse(text: str, expected: int) -> None:
     assert parse_size(text) == expected
 
 
-@pytest.mark.parametrize(("n", "text"), [(0, "0B"), (1023, "1023B"), (1024, "1K"), (10 * 2**30, "10G"), (3 * 2**39, "1.5T")])
+@pytest.mark.parametrize(
+    ("n", "text"), [(0, "0B"), (1023, "1023B"), (1024, "1K"), (10 * 2**30, "10G"), (3 * 2**39, "1.5T")]
+)
 def test_format(n: int, text: str) -> None:
     assert format_size(n) == text
 
