@@ -291,6 +291,14 @@ impl Config {
     }
 }
 
+/// Renders a value as YAML text (for `ctaops config show`).
+///
+/// # Errors
+/// Only for values YAML cannot represent (none produced by this module).
+pub fn to_yaml_string(value: &Value) -> Result<String, Error> {
+    serde_yaml_ng::to_string(value).map_err(|e| Error::InvalidArgument(one_line(&e)))
+}
+
 /// Reads any YAML file into a [`Value`] (the upstream "Yaml Loader" helper).
 ///
 /// # Errors

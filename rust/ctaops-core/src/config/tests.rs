@@ -251,3 +251,32 @@ fn load_yaml_helper() {
     std::fs::write(&p, "a: [\n").unwrap();
     assert_eq!(load_yaml(&p).unwrap_err().code(), "CONFIG_ERROR");
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_text(s in "\\PC{0,200}") {
+            let _ = Config::from_yaml(&s, "fuzz");
+            let _ = ErrorTranslations::parse(&s, "fuzz");
+        }
+
+        #[test]
+        fn yaml_shaped_text(key in "(global|tools|logging|tape|binaries|[a-z_]{1,8})", value in "(~|[0-9]{1,4}|'[^']{0,8}'|\\[\\]|\\{\\}|-1|true)") {
+            for doc in [
+                format!("global:\n  {key}: {value}\n"),
+                format!("global:\n  logging:\n    {key}: {value}\n"),
+                format!("global:\n  tape:\n    {key}: {value}\n"),
+                format!("tools:\n  cta-ops-repack-automation:\n    {key}: {value}\n"),
+            ] {
+                if let Err(e) = Config::from_yaml(&doc, "f.yaml") {
+                    let msg = e.to_string();
+                    prop_assert!(msg.starts_with("f.yaml: ") && !msg.contains('\n'), "{}", msg);
+                }
+            }
+        }
+    }
+}
