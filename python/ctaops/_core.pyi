@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from os import PathLike
-from typing import final
+from typing import Any, final
 
 from typing_extensions import Buffer
 
@@ -72,3 +72,30 @@ class ChecksumBlob:
 
 def reset_log_cache() -> None:
     """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
+def load_config(path: str | None = None, tool: str | None = None) -> dict[str, Any]:
+    """Load and validate the ops config; keys ``source``, ``document``, ``global``, ``tool``, ``tool_section``."""
+
+def locate_config(path: str | None = None) -> str | None:
+    """Return the config file that would be read (explicit path, ``$CTAOPS_CONFIG``, default if present)."""
+
+def load_yaml(path: str) -> Any:
+    """Read a YAML file (``<<`` merge keys applied) into Python objects."""
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as ``'10G'``, ``'0B'``, ``'1.5T'`` (binary units)."""
+
+def format_size(bytes: int) -> str:
+    """``'0B'``, ``'10G'``, ``'1.5T'``: binary units, at most one decimal."""
+
+def format_size_decimal(bytes: int) -> str:
+    """cta-admin's table style: raw below 1000, else powers of 1000 with one decimal."""
+
+@final
+class ErrorTranslations:
+    """A compiled error-translation table (pattern -> friendly text)."""
+
+    def __new__(cls, text: str = "", origin: str = "<string>") -> ErrorTranslations: ...
+    @staticmethod
+    def load(path: str) -> ErrorTranslations: ...
+    def translate(self, message: str) -> str | None: ...
+    def __len__(self) -> int: ...

@@ -58,6 +58,24 @@ class FileChangedError(CtaOpsError):
     code = "FILE_CHANGED"
 
 
+class ConfigError(CtaOpsError, ValueError):
+    """The config file (or a YAML file it names) is invalid; the message names file and key."""
+
+    code = "CONFIG_ERROR"
+
+
+class MailError(CtaOpsError):
+    """A mail could not be sent (bad recipients, sendmail missing or failing)."""
+
+    code = "MAIL_ERROR"
+
+
+class CommandError(CtaOpsError):
+    """An external command could not be run, timed out or (when checked) failed."""
+
+    code = "COMMAND_FAILED"
+
+
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
     out: list[type[CtaOpsError]] = []
     for sub in cls.__subclasses__():
@@ -85,6 +103,8 @@ def _error_for_code(code: str, message: str) -> CtaOpsError:
 
 
 __all__ = [
+    "CommandError",
+    "ConfigError",
     "CtaOpsError",
     "CtaOpsFileNotFoundError",
     "CtaOpsIOError",
@@ -92,6 +112,7 @@ __all__ = [
     "CtaOpsPermissionError",
     "FileChangedError",
     "InvalidArgumentError",
+    "MailError",
     "ParseError",
     "error_class_for_code",
 ]

@@ -35,6 +35,8 @@ struct Cli {
 enum Command {
     /// Checksum files as CTA does (Adler-32 by default, printed like xrdadler32).
     Checksum(cmd::checksum::Args),
+    /// Validate and inspect the ops config file (/etc/cta-ops/cta-ops-config.yaml).
+    Config(cmd::config::Args),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -64,5 +66,6 @@ where
     logging::init(cli.verbose, cli.log_json);
     match cli.command {
         Command::Checksum(args) => cmd::checksum::run(&args),
+        Command::Config(args) => cmd::config::run(&args),
     }
 }

@@ -4,7 +4,9 @@
 //! converts these types for the interpreter, so the core stays usable from daemons and CLIs.
 
 pub mod checksum;
+pub mod config;
 pub mod error;
+pub mod units;
 
 pub use error::{Error, Result};
 

@@ -4,6 +4,7 @@
 mod buffer;
 mod checksum;
 mod cli;
+mod config;
 mod errors;
 mod logging;
 
@@ -16,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("build_info", build_info())?;
     checksum::register(m)?;
     cli::register(m)?;
+    config::register(m)?;
     Ok(())
 }
 
