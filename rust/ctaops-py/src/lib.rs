@@ -5,6 +5,7 @@ mod buffer;
 mod checksum;
 mod cli;
 mod errors;
+mod tape;
 
 use pyo3::prelude::*;
 
@@ -16,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("build_info", build_info())?;
     checksum::register(m)?;
     cli::register(m)?;
+    tape::register(m)?;
     Ok(())
 }
 

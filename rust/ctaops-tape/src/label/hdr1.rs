@@ -8,7 +8,7 @@ use super::{LabelError, Section, section_of};
 pub const PRELABEL: &str = "PRELABEL";
 
 /// HDR1 or EOF1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hdr1 {
     pub section: Section,
     /// Archive file ID in upper-case hex, or `PRELABEL`.

@@ -4,7 +4,7 @@ use super::field::{Builder, Fields, LABEL_LEN};
 use super::{LabelError, Section, section_of};
 
 /// HDR2 or EOF2.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hdr2 {
     pub section: Section,
     /// The 5-character block length field (`00000` when the block size is ≥ 100000).

@@ -19,7 +19,7 @@ pub use uhl1::Uhl1;
 pub use vol1::{LbpMethod, Vol1};
 
 /// Header (before the data: HDR1, HDR2, UHL1) or trailer (after it: EOF1, EOF2, UTL1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Section {
     Header,
@@ -46,7 +46,8 @@ impl LabelError {
 }
 
 /// Any label record, as recognised by its first four bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "record")]
 pub enum Label {
     Vol1(Vol1),
     Hdr1(Hdr1),
@@ -68,6 +69,17 @@ impl Label {
             b"UHL1" | b"UTL1" => Self::Uhl1(Uhl1::parse(bytes)?),
             _ => return Ok(None),
         }))
+    }
+
+    /// The 80-byte record.
+    #[must_use]
+    pub fn to_bytes(&self) -> [u8; LABEL_LEN] {
+        match self {
+            Self::Vol1(l) => l.to_bytes(),
+            Self::Hdr1(l) => l.to_bytes(),
+            Self::Hdr2(l) => l.to_bytes(),
+            Self::Uhl1(l) => l.to_bytes(),
+        }
     }
 
     /// The record's identifier (`VOL1`, `HDR1`, `EOF1`, …).

@@ -4,7 +4,7 @@ use super::field::{Builder, Fields, LABEL_LEN};
 use super::{LabelError, Section, section_of};
 
 /// UHL1 or UTL1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Uhl1 {
     pub section: Section,
     /// The full fSeq (10 digits).

@@ -4,7 +4,7 @@ use super::LabelError;
 use super::field::{Builder, Fields, LABEL_LEN};
 
 /// Logical Block Protection method announced in VOL1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LbpMethod {
     None,
@@ -21,7 +21,7 @@ impl LbpMethod {
 }
 
 /// The volume label.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Vol1 {
     /// Volume serial number: the raw 6-byte field without trailing spaces.
     pub vsn: String,
