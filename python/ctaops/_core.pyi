@@ -6,6 +6,30 @@ from typing import final
 
 from typing_extensions import Buffer
 
+__all__ = [
+    "TAPE_BLOCK_SIZE",
+    "ChecksumBlob",
+    "TapeDevice",
+    "__version__",
+    "adler32",
+    "build_info",
+    "cli_main",
+    "crc32",
+    "crc32c",
+    "file_checksum",
+    "label_format",
+    "label_parse",
+    "md5",
+    "reset_log_cache",
+    "sha1",
+    "tape_dump",
+    "tape_inspect",
+    "tape_label",
+    "tape_verify",
+    "tape_write",
+    "tapefile_ls_entries",
+]
+
 __version__: str
 build_info: str
 
@@ -53,8 +77,11 @@ class ChecksumBlob:
     def int_value(self, kind: str = "ADLER32") -> int | None: ...
     def stored_bytes(self, kind: str = "ADLER32") -> bytes | None: ...
     def __len__(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+def reset_log_cache() -> None:
+    """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
 
 TAPE_BLOCK_SIZE: int
 
