@@ -3,9 +3,12 @@
 //! Positions are logical object numbers: blocks and tape marks both count, starting at 0 at
 //! BOT, as SCSI READ POSITION reports them (cta-interfaces.md §3.1).
 
+mod mapped;
 mod memory;
 mod simh;
 pub mod st;
+
+pub use mapped::SharedBlock;
 
 pub use memory::MemoryTape;
 pub use simh::SimhImage;
@@ -24,6 +27,14 @@ pub enum Record {
     EndOfData,
 }
 
+/// What a zero-copy read returned ([`TapeDevice::read_record_shared`]).
+#[derive(Debug, Clone)]
+pub enum SharedRecord {
+    Data(SharedBlock),
+    TapeMark,
+    EndOfData,
+}
+
 /// A tape, positioned at one logical object.
 ///
 /// Writes truncate: everything after the written object is gone, as on a real tape.
@@ -38,6 +49,13 @@ pub trait TapeDevice {
     fn skip_record(&mut self) -> Result<Record> {
         let mut scratch = vec![0u8; MAX_RECORD_LEN];
         self.read_record(&mut scratch)
+    }
+
+    /// Like [`TapeDevice::read_record`] (same errors, same positioning) but without copying the
+    /// data, where the device can (read-only image files); `None` means "use `read_record`".
+    fn read_record_shared(&mut self, max: usize) -> Option<Result<SharedRecord>> {
+        let _ = max;
+        None
     }
 
     /// Writes one data block at the current position.
@@ -77,6 +95,9 @@ impl<T: TapeDevice + ?Sized> TapeDevice for Box<T> {
     }
     fn skip_record(&mut self) -> Result<Record> {
         (**self).skip_record()
+    }
+    fn read_record_shared(&mut self, max: usize) -> Option<Result<SharedRecord>> {
+        (**self).read_record_shared(max)
     }
     fn write_record(&mut self, data: &[u8]) -> Result<()> {
         (**self).write_record(data)

@@ -5,8 +5,10 @@
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{Record, TapeDevice};
+use super::mapped::{SharedBlock, WINDOW, Window};
+use super::{Record, SharedRecord, TapeDevice};
 use crate::error::{Result, TapeError};
 
 const END_OF_MEDIUM: u32 = 0xFFFF_FFFF;
@@ -26,6 +28,8 @@ pub struct SimhImage {
     offsets: Vec<u64>,
     object: usize,
     len: u64,
+    /// The mapped window the last zero-copy read used (read-only images only).
+    window: Option<Arc<Window>>,
 }
 
 enum Word {
@@ -74,6 +78,7 @@ impl SimhImage {
             offsets: vec![0],
             object: 0,
             len: meta.len(),
+            window: None,
         })
     }
 
@@ -178,6 +183,22 @@ impl SimhImage {
         Ok(())
     }
 
+    /// A window covering `[off, off + len)`, reusing the current one when it does.
+    fn window_for(&mut self, off: u64, len: u64) -> Result<Arc<Window>> {
+        if let Some(w) = &self.window
+            && off >= w.start
+            && off + len <= w.end()
+        {
+            return Ok(Arc::clone(w));
+        }
+        let start = off - off % WINDOW;
+        let end = (start + WINDOW).max(off + len).min(self.len);
+        let size = usize::try_from(end - start).map_err(|_| TapeError::InvalidArgument("window too large".into()))?;
+        let w = Window::map(&self.file, start, size).map_err(|e| self.io(e))?;
+        self.window = Some(Arc::clone(&w));
+        Ok(w)
+    }
+
     /// The image file's path.
     #[must_use]
     pub fn path(&self) -> &Path {
@@ -222,6 +243,46 @@ impl TapeDevice for SimhImage {
                 }
             }
         }
+    }
+
+    fn read_record_shared(&mut self, max: usize) -> Option<Result<SharedRecord>> {
+        // A writable image may be cut short by our own writes: never map it.
+        if self.writable {
+            return None;
+        }
+        let off = self.current_offset();
+        let mut read = || -> Result<SharedRecord> {
+            match self.word_at(off)? {
+                Word::End => Ok(SharedRecord::EndOfData),
+                Word::Mark => {
+                    self.advance(off + 4);
+                    Ok(SharedRecord::TapeMark)
+                }
+                Word::Data(len) => {
+                    let end = self.check_record(off, len)?;
+                    let object = self.object as u64;
+                    let ok = self.trailer_matches(off, len)?;
+                    if len > max as u64 {
+                        self.advance(end);
+                        if !ok {
+                            return Err(self.framing(off, len));
+                        }
+                        return Err(TapeError::BlockTooLong {
+                            object,
+                            len: Some(len),
+                            max,
+                        });
+                    }
+                    let window = self.window_for(off + 4, len)?;
+                    self.advance(end);
+                    if !ok {
+                        return Err(self.framing(off, len));
+                    }
+                    Ok(SharedRecord::Data(SharedBlock::new(window, off + 4, len as usize)))
+                }
+            }
+        };
+        Some(read())
     }
 
     fn skip_record(&mut self) -> Result<Record> {

@@ -142,3 +142,38 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn simh_zero_copy_reads_match_copied_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.simh");
+    let mut img = SimhImage::open_or_create(&path).unwrap();
+    // Records crossing the 8 MiB window boundary, odd sizes, tape marks.
+    let blocks: Vec<Vec<u8>> = (0..40u8).map(|i| vec![i; 262_144 + usize::from(i % 3)]).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        img.write_record(b).unwrap();
+        if i % 7 == 0 {
+            img.write_tape_marks(1).unwrap();
+        }
+    }
+    assert!(img.read_record_shared(10).is_none(), "writable images are never mapped");
+    drop(img);
+    let mut ro = SimhImage::open(&path, false).unwrap();
+    let mut copy = SimhImage::open(&path, false).unwrap();
+    let mut buf = vec![0u8; 300_000];
+    loop {
+        let shared = ro.read_record_shared(buf.len()).unwrap().unwrap();
+        let copied = copy.read_record(&mut buf).unwrap();
+        match (shared, copied) {
+            (SharedRecord::Data(b), Record::Data(n)) => assert_eq!(b.as_slice(), &buf[..n]),
+            (SharedRecord::TapeMark, Record::TapeMark) => {}
+            (SharedRecord::EndOfData, Record::EndOfData) => break,
+            (s, c) => panic!("{s:?} vs {c:?}"),
+        }
+        assert_eq!(ro.position().unwrap(), copy.position().unwrap());
+    }
+    ro.rewind().unwrap();
+    let err = ro.read_record_shared(100).unwrap().unwrap_err();
+    assert!(matches!(err, TapeError::BlockTooLong { object: 0, .. }), "{err}");
+    assert_eq!(ro.position().unwrap(), 1);
+}

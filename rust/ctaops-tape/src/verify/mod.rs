@@ -95,6 +95,26 @@ impl Collector<'_> {
         }
     }
 
+    /// Checksums one data block of the current file.
+    fn block(&mut self, data: &[u8], progress: &mut Option<&mut dyn FnMut(&Progress)>) {
+        let n = data.len();
+        if let Some(cur) = &mut self.current {
+            cur.adler = adler32(cur.adler, data);
+            cur.size += n as u64;
+            if cur.head.len() < HEAD_KEEP {
+                let take = (HEAD_KEEP - cur.head.len()).min(n);
+                cur.head.extend_from_slice(&data[..take]);
+            }
+        }
+        self.bytes += n as u64;
+        if let Some(cb) = progress.as_mut()
+            && self.last_progress.elapsed() >= PROGRESS_EVERY
+        {
+            self.last_progress = Instant::now();
+            cb(&self.progress());
+        }
+    }
+
     fn entry(&self, i: usize) -> Option<&CatalogueEntry> {
         self.catalogue.map(|c| &c.entries()[i])
     }
@@ -263,24 +283,10 @@ pub fn verify_tape(
                     });
                 }
                 Msg::Block(buf, n) => {
-                    let data = &buf[..n];
-                    if let Some(cur) = &mut col.current {
-                        cur.adler = adler32(cur.adler, data);
-                        cur.size += n as u64;
-                        if cur.head.len() < HEAD_KEEP {
-                            let take = (HEAD_KEEP - cur.head.len()).min(n);
-                            cur.head.extend_from_slice(&data[..take]);
-                        }
-                    }
-                    col.bytes += n as u64;
+                    col.block(&buf[..n], &mut progress);
                     let _ = free_tx.send(buf);
-                    if let Some(cb) = progress.as_mut()
-                        && col.last_progress.elapsed() >= PROGRESS_EVERY
-                    {
-                        col.last_progress = Instant::now();
-                        cb(&col.progress());
-                    }
                 }
+                Msg::Shared(block) => col.block(block.as_slice(), &mut progress),
                 Msg::End(end) => {
                     col.finish_file(&end);
                     if let Some(cb) = progress.as_mut() {

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::catalogue::Catalogue;
 use super::report::{FileStatus, VolumeInfo};
-use crate::device::{MAX_RECORD_LEN, Record, TapeDevice};
+use crate::device::{MAX_RECORD_LEN, Record, SharedBlock, SharedRecord, TapeDevice};
 use crate::error::TapeError;
 use crate::format::{BLOCK_SIZE, hdr1_position};
 use crate::label::{Hdr1, Hdr2, LABEL_LEN, LabelError, Uhl1, Vol1, label_name};
@@ -31,6 +31,8 @@ pub(super) enum Msg {
     Volume(VolumeInfo),
     Start(FileStart),
     Block(Vec<u8>, usize),
+    /// A block read without a copy (image files): a view into the page cache.
+    Shared(SharedBlock),
     End(FileEnd),
     /// A selected catalogue file that could not even be started.
     Failed {
@@ -40,6 +42,21 @@ pub(super) enum Msg {
         position: Option<u64>,
     },
     TapeError(String),
+}
+
+/// A data block in hand: in a pooled buffer, or shared from the page cache.
+enum Got {
+    Buf(Vec<u8>, usize),
+    Shared(SharedBlock),
+}
+
+impl Got {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Buf(buf, n) => &buf[..*n],
+            Self::Shared(b) => b.as_slice(),
+        }
+    }
 }
 
 #[derive(PartialEq, Eq)]
@@ -89,12 +106,45 @@ impl Walker<'_> {
     /// Reads one record into `buf`, keeping the object count in step with the device.
     fn read_into(dev: &mut (dyn TapeDevice + Send), buf: &mut [u8], obj: &mut u64) -> Result<Record, TapeError> {
         let rec = dev.read_record(buf);
-        match &rec {
+        Self::count(&rec, obj);
+        rec
+    }
+
+    /// Keeps the object count in step with the device after a read.
+    fn count(rec: &Result<Record, TapeError>, obj: &mut u64) {
+        match rec {
             Ok(Record::Data(_) | Record::TapeMark) => *obj += 1,
             Err(e) if e.is_recoverable() => *obj += 1,
             _ => {}
         }
-        rec
+    }
+
+    /// Reads the next data-section record: zero-copy where the device allows, otherwise into a
+    /// pooled buffer. `None` when the consumer has gone away.
+    fn next_block(&mut self, block_size: usize) -> Option<(Result<Record, TapeError>, Option<Got>)> {
+        if let Some(res) = self.dev.read_record_shared(block_size) {
+            let (rec, got) = match res {
+                Ok(SharedRecord::Data(b)) => (Ok(Record::Data(b.len())), Some(Got::Shared(b))),
+                Ok(SharedRecord::TapeMark) => (Ok(Record::TapeMark), None),
+                Ok(SharedRecord::EndOfData) => (Ok(Record::EndOfData), None),
+                Err(e) => (Err(e), None),
+            };
+            Self::count(&rec, &mut self.obj);
+            return Some((rec, got));
+        }
+        let mut buf = self.buffer(block_size)?;
+        let rec = Self::read_into(self.dev, &mut buf[..block_size], &mut self.obj);
+        if let Ok(Record::Data(n)) = rec {
+            return Some((rec, Some(Got::Buf(buf, n))));
+        }
+        self.spare = Some(buf);
+        Some((rec, None))
+    }
+
+    fn recycle(&mut self, got: Got) {
+        if let Got::Buf(buf, _) = got {
+            self.spare = Some(buf);
+        }
     }
 
     fn read_scratch(&mut self) -> Result<Record, TapeError> {
@@ -479,64 +529,61 @@ impl Walker<'_> {
                 self.send(Msg::Block(buf, data.len()));
             }
         }
-        {
-            loop {
-                let Some(mut buf) = self.buffer(block_size) else {
-                    self.hung_up = true;
-                    return (Flow::Stop, fseq);
-                };
-                let p = self.obj;
-                let rec = Self::read_into(self.dev, &mut buf[..block_size], &mut self.obj);
-                match rec {
-                    Ok(Record::Data(n)) => {
-                        if n == LABEL_LEN && label_name(&buf[..n]) == Some("EOF1") {
-                            hi.push(format!("object {p}: tape mark missing after the data (EOF1 found)"));
-                            let mut rec = [0u8; LABEL_LEN];
-                            rec.copy_from_slice(&buf[..n]);
-                            eof1_early = Some(rec);
-                            self.spare = Some(buf);
-                            break;
-                        }
-                        if n == LABEL_LEN && label_name(&buf[..n]) == Some("HDR1") {
-                            hi.push(format!(
-                                "object {p}: file ends without tape mark and trailers (next HDR1 found)"
-                            ));
-                            self.spare = Some(buf);
-                            if let Err(e) = self.seek(p) {
-                                di.push(e.to_string());
-                            }
-                            end(self, hi, di, blocks);
-                            return (Flow::Continue, fseq);
-                        }
-                        blocks += 1;
-                        self.send(Msg::Block(buf, n));
-                    }
-                    Ok(Record::TapeMark) => {
-                        self.spare = Some(buf);
+        loop {
+            let p = self.obj;
+            let Some((rec, got)) = self.next_block(block_size) else {
+                self.hung_up = true;
+                return (Flow::Stop, fseq);
+            };
+            match rec {
+                Ok(Record::Data(n)) => {
+                    let Some(got) = got else { continue };
+                    let label = if n == LABEL_LEN { label_name(got.bytes()) } else { None };
+                    if label == Some("EOF1") {
+                        hi.push(format!("object {p}: tape mark missing after the data (EOF1 found)"));
+                        let mut rec = [0u8; LABEL_LEN];
+                        rec.copy_from_slice(got.bytes());
+                        eof1_early = Some(rec);
+                        self.recycle(got);
                         break;
                     }
-                    Ok(Record::EndOfData) => {
-                        self.spare = Some(buf);
-                        di.push(format!(
-                            "object {p}: end of data inside the file's data (tape or image truncated)"
+                    if label == Some("HDR1") {
+                        hi.push(format!(
+                            "object {p}: file ends without tape mark and trailers (next HDR1 found)"
                         ));
+                        self.recycle(got);
+                        if let Err(e) = self.seek(p) {
+                            di.push(e.to_string());
+                        }
+                        end(self, hi, di, blocks);
+                        return (Flow::Continue, fseq);
+                    }
+                    blocks += 1;
+                    self.send(match got {
+                        Got::Buf(buf, n) => Msg::Block(buf, n),
+                        Got::Shared(b) => Msg::Shared(b),
+                    });
+                }
+                Ok(Record::TapeMark) => break,
+                Ok(Record::EndOfData) => {
+                    di.push(format!(
+                        "object {p}: end of data inside the file's data (tape or image truncated)"
+                    ));
+                    end(self, hi, di, blocks);
+                    return (Flow::Stop, fseq);
+                }
+                Err(e) => {
+                    let fatal = !e.is_recoverable();
+                    di.push(match e {
+                        TapeError::BlockTooLong { object, len, .. } => format!(
+                            "object {object}: block{} is longer than the UHL1 block size {block_size}",
+                            len.map(|l| format!(" of {l} bytes")).unwrap_or_default()
+                        ),
+                        other => other.to_string(),
+                    });
+                    if fatal {
                         end(self, hi, di, blocks);
                         return (Flow::Stop, fseq);
-                    }
-                    Err(e) => {
-                        self.spare = Some(buf);
-                        let fatal = !e.is_recoverable();
-                        di.push(match e {
-                            TapeError::BlockTooLong { object, len, .. } => format!(
-                                "object {object}: block{} is longer than the UHL1 block size {block_size}",
-                                len.map(|l| format!(" of {l} bytes")).unwrap_or_default()
-                            ),
-                            other => other.to_string(),
-                        });
-                        if fatal {
-                            end(self, hi, di, blocks);
-                            return (Flow::Stop, fseq);
-                        }
                     }
                 }
             }
