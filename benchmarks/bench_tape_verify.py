@@ -62,8 +62,8 @@ def make_image(tmp: Path, gib: int) -> tuple[Path, Path]:
     return image, listing
 
 
-def run_native(image: Path, listing: Path) -> tuple[float, int, dict[str, object]]:
-    """Wall seconds, peak RSS (bytes) and the JSON report of one `ctaops tape verify` run.
+def run_native(image: Path, listing: Path) -> tuple[float, int, float, dict[str, object]]:
+    """Wall seconds, peak RSS (bytes), CPU seconds and the JSON report of one `ctaops tape verify` run.
 
     Peak RSS comes from GNU time when installed: a child forked from this Python process would
     report the parent's pages in its high-water mark, not its own.
@@ -73,15 +73,15 @@ def run_native(image: Path, listing: Path) -> tuple[float, int, dict[str, object
     gnu_time = shutil.which("time") or "/usr/bin/time"
     with tempfile.NamedTemporaryFile("r") as rss_file:
         if os.path.exists(gnu_time):
-            cmd = [gnu_time, "-f", "%M", "-o", rss_file.name, *cmd]
+            cmd = [gnu_time, "-f", "%M %U %S", "-o", rss_file.name, *cmd]
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, check=False)
         seconds = time.perf_counter() - start
         text = rss_file.read().strip()
     report = json.loads(proc.stdout)
     assert proc.returncode == 0, report["summary"]
-    rss = int(text.splitlines()[-1]) * 1024 if text else -1
-    return seconds, rss, report
+    fields = text.splitlines()[-1].split() if text else ["-1", "0", "0"]
+    return seconds, int(fields[0]) * 1024, float(fields[1]) + float(fields[2]), report
 
 
 def python_reader(image: Path) -> dict[int, tuple[int, int]]:
@@ -120,12 +120,17 @@ def measure(tmp: Path, gib: int, compare: bool) -> None:
     runs = [run_native(image, listing) for _ in range(3)]
     seconds = min(r[0] for r in runs)
     rss = max(r[1] for r in runs)
-    report = runs[0][2]
+    cpu = min(r[2] for r in runs)
+    report = runs[0][3]
     payload = report["summary"]["bytes"]  # type: ignore[index]
     ours = payload / seconds / 1e9
     print(
         f"{gib} GiB image ({size / GIB:.2f} GiB file): native verify {ours:.2f} GB/s of payload, "
         f"peak RSS {rss / (1 << 20):.1f} MiB | {verdict(rss, 64 << 20, higher_is_better=False)} 64 MiB"
+    )
+    print(
+        f"  CPU time (user+sys, both threads) {cpu:.2f} s = {payload / cpu / 1e9 if cpu else 0:.2f} GB per CPU-second; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     if compare:
         start = time.perf_counter()
