@@ -15,11 +15,16 @@ impl Builder {
         Self(rec)
     }
 
-    /// Left-justified, space-padded, truncated to the field width.
+    /// Left-justified, space-padded, truncated to the field width; characters that are not
+    /// printable ASCII are written as `?` so that no field can spill into the next.
     pub(crate) fn text(&mut self, off: usize, len: usize, value: &str) -> &mut Self {
-        let bytes = value.as_bytes();
-        let n = bytes.len().min(len);
-        self.0[off..off + n].copy_from_slice(&bytes[..n]);
+        for (slot, c) in self.0[off..off + len].iter_mut().zip(value.chars()) {
+            *slot = if c.is_ascii() && !c.is_ascii_control() {
+                c as u8
+            } else {
+                b'?'
+            };
+        }
         self
     }
 
@@ -44,6 +49,11 @@ impl<'a> Fields<'a> {
         let rec: &[u8; LABEL_LEN] = bytes
             .try_into()
             .map_err(|_| LabelError::new(record, "length", format!("must be 80 bytes, got {}", bytes.len())))?;
+        // Labels are printable ASCII (cta-interfaces.md §3.1); anything else cannot be a field value.
+        if let Some(at) = rec.iter().position(|b| !(0x20..0x7f).contains(b)) {
+            let detail = format!("byte {:#04x} at offset {at} is not printable ASCII", rec[at]);
+            return Err(LabelError::new(record, "record", detail));
+        }
         Ok(Self { rec, record })
     }
 

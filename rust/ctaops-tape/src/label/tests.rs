@@ -95,6 +95,9 @@ fn each_check_names_record_and_field() {
         assert_eq!((err.record, err.field), (record, field), "{err}");
     }
     assert_eq!(Vol1::parse(&VOL1.as_bytes()[..79]).unwrap_err().field, "length");
+    let mut bad = UHL1.as_bytes().to_vec();
+    bad[70] = 0xc3;
+    assert_eq!(Uhl1::parse(&bad).unwrap_err().field, "record");
 }
 
 #[test]
@@ -106,9 +109,28 @@ fn integer_fields_wrap_like_cta() {
     assert_eq!(&b[4..7], b"FF ");
 }
 
+#[test]
+fn non_ascii_text_cannot_shift_fields() {
+    let mut u = uhl1(Section::Header);
+    u.site = "ZÜRICH".into();
+    let b = u.to_bytes();
+    assert_eq!(&b[34..42], b"Z?RICH  ");
+    assert_eq!(&b[42..52], b"TPSRV001  ");
+}
+
 proptest::proptest! {
     #[test]
     fn parse_any_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100)) {
         let _ = Label::parse_any(&bytes);
+    }
+
+    #[test]
+    fn parsed_labels_round_trip(body in proptest::collection::vec(0x20u8..0x7f, 76), kind in 0usize..7) {
+        let ids: [&[u8; 4]; 7] = [b"VOL1", b"HDR1", b"EOF1", b"HDR2", b"EOF2", b"UHL1", b"UTL1"];
+        let mut rec = ids[kind].to_vec();
+        rec.extend(body);
+        if let Ok(Some(label)) = Label::parse_any(&rec) {
+            proptest::prop_assert_eq!(Label::parse_any(&label.to_bytes()), Ok(Some(label)));
+        }
     }
 }
