@@ -8,6 +8,9 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(Some(label)) = Label::parse_any(data) {
         let again = Label::parse_any(&label.to_bytes());
-        assert!(matches!(again, Ok(Some(ref l)) if *l == label), "{label:?} did not round-trip: {again:?}");
+        assert!(
+            matches!(again, Ok(Some(ref l)) if *l == label),
+            "{label:?} did not round-trip: {again:?}"
+        );
     }
 });

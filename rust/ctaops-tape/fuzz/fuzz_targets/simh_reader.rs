@@ -8,7 +8,17 @@ use libfuzzer_sys::fuzz_target;
 
 fn path() -> &'static std::path::PathBuf {
     static PATH: OnceLock<std::path::PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| std::env::temp_dir().join(format!("ctaops-fuzz-simh-{}.img", std::process::id())))
+    PATH.get_or_init(|| scratch_dir().join(format!("ctaops-fuzz-simh-{}.img", std::process::id())))
+}
+
+/// Memory-backed when the machine has /dev/shm: one image file is rewritten per input.
+fn scratch_dir() -> std::path::PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.to_owned()
+    } else {
+        std::env::temp_dir()
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
