@@ -1,13 +1,15 @@
 """Type stubs of the compiled ``ctaops._core`` module (checked by stubtest)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from os import PathLike
 from typing import Any, final
 
 from typing_extensions import Buffer
 
 __all__ = [
+    "TAPE_BLOCK_SIZE",
     "ChecksumBlob",
+    "TapeDevice",
     "__version__",
     "adler32",
     "build_info",
@@ -15,9 +17,17 @@ __all__ = [
     "crc32",
     "crc32c",
     "file_checksum",
+    "label_format",
+    "label_parse",
     "md5",
     "reset_log_cache",
     "sha1",
+    "tape_dump",
+    "tape_inspect",
+    "tape_label",
+    "tape_verify",
+    "tape_write",
+    "tapefile_ls_entries",
 ]
 
 __version__: str
@@ -99,3 +109,68 @@ class ErrorTranslations:
     def load(path: str) -> ErrorTranslations: ...
     def translate(self, message: str) -> str | None: ...
     def __len__(self) -> int: ...
+
+TAPE_BLOCK_SIZE: int
+
+@final
+class TapeDevice:
+    """A tape device (SIMH image, st drive or memory); every call releases the GIL."""
+
+    @staticmethod
+    def image(path: str | PathLike[str], writable: bool = False, create: bool = False) -> TapeDevice: ...
+    @staticmethod
+    def st(path: str | PathLike[str], writable: bool = False) -> TapeDevice: ...
+    @staticmethod
+    def memory() -> TapeDevice: ...
+    def read_record(self, max_size: int = ...) -> bytes | None: ...
+    def skip_record(self) -> int | None: ...
+    def write_record(self, data: Buffer) -> None: ...
+    def write_tape_marks(self, count: int = 1) -> None: ...
+    def space_marks_forward(self, count: int = 1) -> None: ...
+    def space_marks_backward(self, count: int = 1) -> None: ...
+    def locate(self, object: int) -> None: ...
+    def rewind(self) -> None: ...
+    def position(self) -> int: ...
+    def flush(self) -> None: ...
+    def describe(self) -> str: ...
+
+def tape_label(device: TapeDevice, vid: str) -> None:
+    """Write VOL1 + PRELABEL HDR1 + tape mark."""
+
+def tape_inspect(device: TapeDevice) -> tuple[str, str | None]:
+    """Return ``(state, vsn)`` with state ``blank``, ``labelled`` or ``data``."""
+
+def tape_write(
+    device: TapeDevice,
+    vid: str,
+    sources: Sequence[object],
+    first_archive_id: int | None = None,
+    last_fseq: int | None = None,
+) -> str:
+    """Append files (bytes-like or paths); return the written files as JSON."""
+
+def tape_dump(device: TapeDevice) -> str:
+    """Return every object on the tape as JSON."""
+
+def label_parse(data: Buffer) -> str | None:
+    """Return a label record's fields as JSON, None if the bytes are not a label."""
+
+def label_format(json: str) -> bytes:
+    """Return the 80-byte record for fields as ``label_parse`` returns them."""
+
+def tapefile_ls_entries(text: str, vid: str) -> list[tuple[int, int, int, int, int | None]]:
+    """Return ``(fseq, block_id, archive_id, size, adler32)`` from ``cta-admin --json tapefile ls`` text."""
+
+def tape_verify(
+    device: TapeDevice,
+    vid: str,
+    catalogue: Sequence[tuple[int, int, int, int, int | None]] | None = None,
+    fseqs: Sequence[int] = ...,
+    first: int = 0,
+    last: int = 0,
+    random: int = 0,
+    seed: int = 0,
+    min_bytes: int = 0,
+    progress: Callable[..., object] | None = None,
+) -> str:
+    """Verify a tape with the GIL released; return the report as JSON."""

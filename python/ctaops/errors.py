@@ -76,6 +76,48 @@ class CommandError(CtaOpsError):
     code = "COMMAND_FAILED"
 
 
+class NotATapeError(CtaOpsIOError):
+    """The device opened as a tape drive is not one (st ioctls refused)."""
+
+    code = "NOT_A_TAPE"
+
+
+class TapeFormatError(CtaOpsError):
+    """A tape image breaks its framing (SIMH lengths disagree, truncated record or image)."""
+
+    code = "TAPE_FORMAT_ERROR"
+
+
+class TapeBlockTooLongError(CtaOpsError):
+    """A block is longer than the buffer offered for it (the device moved past it)."""
+
+    code = "TAPE_BLOCK_TOO_LONG"
+
+
+class TapeEndOfDataError(CtaOpsError):
+    """Positioning or reading went past the last written object."""
+
+    code = "TAPE_END_OF_DATA"
+
+
+class TapeLabelError(CtaOpsError, ValueError):
+    """A label record (VOL1, HDR1 …) is not as CTA writes it, or is not where the format puts it."""
+
+    code = "TAPE_LABEL_ERROR"
+
+
+class WrongVsnError(CtaOpsError):
+    """The tape's VOL1 names another volume than the VID given."""
+
+    code = "TAPE_WRONG_VSN"
+
+
+class RefusedError(CtaOpsError):
+    """A destructive operation was refused because a precondition failed; the message says which."""
+
+    code = "REFUSED"
+
+
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
     out: list[type[CtaOpsError]] = []
     for sub in cls.__subclasses__():
@@ -113,6 +155,13 @@ __all__ = [
     "FileChangedError",
     "InvalidArgumentError",
     "MailError",
+    "NotATapeError",
     "ParseError",
+    "RefusedError",
+    "TapeBlockTooLongError",
+    "TapeEndOfDataError",
+    "TapeFormatError",
+    "TapeLabelError",
+    "WrongVsnError",
     "error_class_for_code",
 ]

@@ -37,6 +37,8 @@ enum Command {
     Checksum(cmd::checksum::Args),
     /// Validate and inspect the ops config file (/etc/cta-ops/cta-ops-config.yaml).
     Config(cmd::config::Args),
+    /// Read, verify, label and write CTA tapes (SIMH image files or st drives).
+    Tape(cmd::tape::Args),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -67,5 +69,6 @@ where
     match cli.command {
         Command::Checksum(args) => cmd::checksum::run(&args),
         Command::Config(args) => cmd::config::run(&args),
+        Command::Tape(args) => cmd::tape::run(&args),
     }
 }

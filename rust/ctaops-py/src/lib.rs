@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod errors;
 mod logging;
+mod tape;
 
 use pyo3::prelude::*;
 
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     checksum::register(m)?;
     cli::register(m)?;
     config::register(m)?;
+    tape::register(m)?;
     Ok(())
 }
 
