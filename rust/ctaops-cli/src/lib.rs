@@ -35,6 +35,8 @@ struct Cli {
 enum Command {
     /// Checksum files as CTA does (Adler-32 by default, printed like xrdadler32).
     Checksum(cmd::checksum::Args),
+    /// Drive a SCSI tape library like cta-smc (query, mount, dismount, export, import).
+    Smc(cmd::smc::Args),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -64,5 +66,6 @@ where
     logging::init(cli.verbose, cli.log_json);
     match cli.command {
         Command::Checksum(args) => cmd::checksum::run(&args),
+        Command::Smc(args) => cmd::smc::run(&args),
     }
 }

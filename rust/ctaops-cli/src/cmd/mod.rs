@@ -1,3 +1,4 @@
 //! One module per noun of `ctaops <noun> <verb>`.
 
 pub mod checksum;
+pub mod smc;
