@@ -36,7 +36,7 @@ enum Command {
     /// Checksum files as CTA does (Adler-32 by default, printed like xrdadler32).
     Checksum(cmd::checksum::Args),
     /// Drive a SCSI tape library like cta-smc (query, mount, dismount, export, import).
-    Smc(cmd::smc::Args),
+    Smc(Box<cmd::smc::Args>),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.

@@ -183,17 +183,19 @@ type Res<T> = Result<T, Failure>;
 /// The changer we talk to, and the state file to write back for an emulated library.
 struct Backend {
     changer: Changer<Box<dyn ScsiTransport>>,
-    emulated: Option<(SharedLibrary, PathBuf)>,
+    /// The shared library, its state file, and the state as loaded (to save only on change).
+    emulated: Option<(SharedLibrary, PathBuf, Library)>,
 }
 
 impl Backend {
     fn open(args: &Args) -> Res<Self> {
         if let Some(path) = &args.library_state {
-            let lib = share(Library::load(path)?);
+            let loaded = Library::load(path)?;
+            let lib = share(loaded.clone());
             let t: Box<dyn ScsiTransport> = Box::new(EmulatedChanger::new(lib.clone()));
             return Ok(Self {
                 changer: Changer::new(t),
-                emulated: Some((lib, path.clone())),
+                emulated: Some((lib, path.clone(), loaded)),
             });
         }
         if let Some(dev) = &args.device {
@@ -205,14 +207,17 @@ impl Backend {
         ))
     }
 
-    /// Writes the emulated library back (atomically) after commands that may have moved media.
+    /// Writes the emulated library back (atomically) when a command changed it: moved media, or
+    /// consumed an injected fault.
     fn save(&self) -> Res<()> {
-        if let Some((lib, path)) = &self.emulated {
-            let snapshot = lib
+        if let Some((lib, path, loaded)) = &self.emulated {
+            let now = lib
                 .lock()
                 .map_err(|_| Failure::new(1, "library state lock poisoned"))?
                 .clone();
-            snapshot.save(path)?;
+            if now != *loaded {
+                now.save(path)?;
+            }
         }
         Ok(())
     }
@@ -293,10 +298,9 @@ fn dispatch(args: &Args) -> Res<()> {
         return Err(Failure::new(1, "give exactly one of -q D|L|P|S|V, -m, -d, -e, -i"));
     }
     let mut b = Backend::open(args)?;
-    if let Some(q) = &args.query {
-        return query(&mut b, args, q);
-    }
-    let result = if args.mount {
+    let result = if let Some(q) = &args.query {
+        query(&mut b, args, q)
+    } else if args.mount {
         mount(&mut b, args)
     } else if args.dismount {
         dismount(&mut b, args)
@@ -306,9 +310,7 @@ fn dispatch(args: &Args) -> Res<()> {
         import(&mut b, args)
     };
     // Save whatever moved, even when a later step failed: the state must match the "robot".
-    if !args.dry_run {
-        b.save()?;
-    }
+    b.save()?;
     result
 }
 
@@ -617,7 +619,7 @@ fn dismount(b: &mut Backend, args: &Args) -> Res<()> {
         return Err(Failure::new(1, format!("drive {drive} holds {} and not {w}", d.vid())));
     }
     if !d.access && args.unload && !args.dry_run {
-        let Some((lib, _)) = &b.emulated else {
+        let Some((lib, _, _)) = &b.emulated else {
             return Err(Failure::new(
                 1,
                 "--unload needs an emulated library (unload real drives with the tape server)",
