@@ -30,7 +30,7 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
 
 .PHONY: test
-test: dev test-rust test-python lint ## Build, then run every test and lint (what CI runs)
+test: dev test-rust test-python lint fuzz ## Build, then run every test, lint and a short fuzz run (what CI runs)
 
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
@@ -51,16 +51,20 @@ lint-rust: ## rustfmt and clippy (warnings are errors), and keep PyO3 out of the
 
 .PHONY: lint-python
 lint-python: dev ## ruff, mypy --strict and stubtest of _core.pyi
-	$(VENV)/bin/ruff check python tests benchmarks
-	$(VENV)/bin/ruff format --check python tests benchmarks
+	$(VENV)/bin/ruff check python tests benchmarks scripts
+	$(VENV)/bin/ruff format --check python tests benchmarks scripts
 	$(VENV)/bin/mypy --strict python
 	$(VPY) -m mypy.stubtest ctaops._core --allowlist .stubtest-allowlist
+
+.PHONY: fuzz
+fuzz: ## Run every cargo-fuzz target briefly (FUZZ_SECONDS each, default 10)
+	scripts/fuzz.sh
 
 .PHONY: fmt
 fmt: venv ## Format Rust and Python sources
 	$(CARGO) fmt --all
-	$(VENV)/bin/ruff format python tests benchmarks
-	$(VENV)/bin/ruff check --fix -q python tests benchmarks || true
+	$(VENV)/bin/ruff format python tests benchmarks scripts
+	$(VENV)/bin/ruff check --fix -q python tests benchmarks scripts || true
 
 .PHONY: bench
 bench: dev ## Benchmarks against the obvious alternatives; prints ratios

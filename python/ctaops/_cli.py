@@ -6,11 +6,11 @@ import os
 import signal
 import sys
 
+from ctaops._core import cli_main
+
 
 def main() -> None:
     """Run ``ctaops`` with this process's arguments and exit with its status."""
-    from ctaops._core import cli_main
-
     # Behave like the native binary: Ctrl-C ends the process at once instead of waiting for
     # Python's handler, which cannot run while Rust holds the thread.
     signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -6,6 +6,20 @@ from typing import final
 
 from typing_extensions import Buffer
 
+__all__ = [
+    "ChecksumBlob",
+    "__version__",
+    "adler32",
+    "build_info",
+    "cli_main",
+    "crc32",
+    "crc32c",
+    "file_checksum",
+    "md5",
+    "reset_log_cache",
+    "sha1",
+]
+
 __version__: str
 build_info: str
 
@@ -53,5 +67,8 @@ class ChecksumBlob:
     def int_value(self, kind: str = "ADLER32") -> int | None: ...
     def stored_bytes(self, kind: str = "ADLER32") -> bytes | None: ...
     def __len__(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+def reset_log_cache() -> None:
+    """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""

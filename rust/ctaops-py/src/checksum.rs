@@ -51,13 +51,13 @@ fn crc32c(py: Python<'_>, data: &Bound<'_, PyAny>, value: u32) -> PyResult<u32> 
 /// MD5 of a bytes-like object, as lower-case hex.
 #[pyfunction]
 fn md5(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
-    with_bytes(py, data, |b| ck::md5(b)).map(|d| hex_lower(&d))
+    with_bytes(py, data, ck::md5).map(|d| hex_lower(&d))
 }
 
 /// SHA-1 of a bytes-like object, as lower-case hex.
 #[pyfunction]
 fn sha1(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
-    with_bytes(py, data, |b| ck::sha1(b)).map(|d| hex_lower(&d))
+    with_bytes(py, data, ck::sha1).map(|d| hex_lower(&d))
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
@@ -79,8 +79,8 @@ fn file_checksum(py: Python<'_>, path: PathBuf, algo: &str) -> PyResult<String> 
 }
 
 /// The checksums of one archive file, as CTA keeps them (`cta.common.ChecksumBlob`).
-#[pyclass(module = "ctaops._core", frozen, eq)]
-#[derive(PartialEq, Eq)]
+#[pyclass(module = "ctaops._core", frozen, eq, hash)]
+#[derive(PartialEq, Eq, Hash)]
 struct ChecksumBlob {
     inner: CoreBlob,
 }

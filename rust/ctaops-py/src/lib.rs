@@ -5,13 +5,13 @@ mod buffer;
 mod checksum;
 mod cli;
 mod errors;
+mod logging;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // Rust `log` records (and `tracing` events, through tracing's `log` feature) reach Python's logging.
-    let _ = pyo3_log::try_init();
+    logging::register(m)?;
     m.add("__version__", ctaops_core::VERSION)?;
     m.add("build_info", build_info())?;
     checksum::register(m)?;

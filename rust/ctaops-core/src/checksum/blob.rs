@@ -8,7 +8,7 @@ use crate::{Error, Result};
 
 /// One checksum of a blob. `value` holds the bytes as CTA stores them: least significant
 /// byte first, i.e. reversed relative to the printed hex.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ChecksumEntry {
     pub kind: ChecksumType,
     pub value: Vec<u8>,
@@ -82,7 +82,7 @@ impl ChecksumEntry {
 }
 
 /// The set of checksums of one archive file (`cta.common.ChecksumBlob`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ChecksumBlob {
     pub entries: Vec<ChecksumEntry>,
 }

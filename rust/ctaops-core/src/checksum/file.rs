@@ -45,12 +45,14 @@ pub fn checksum_file(path: &Path, algo: ChecksumType) -> Result<Digest> {
     let after = file.metadata().map_err(|e| Error::io(path, e))?.len();
     // Only regular files have a meaningful size; pipes and devices report 0.
     if meta.is_file() && (read != expected || after != expected) {
+        tracing::warn!(path = %path.display(), expected, read, after, "file changed while being checksummed");
         return Err(Error::FileChanged {
             path: path.to_path_buf(),
             expected,
             actual: read.max(after),
         });
     }
+    tracing::debug!(path = %path.display(), bytes = read, algo = %algo, checksum = %digest.to_hex(), "checksummed file");
     Ok(digest)
 }
 
