@@ -6,6 +6,7 @@ mod checksum;
 mod cli;
 mod errors;
 mod logging;
+mod scsi;
 
 use pyo3::prelude::*;
 
@@ -16,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("build_info", build_info())?;
     checksum::register(m)?;
     cli::register(m)?;
+    scsi::register(m)?;
     Ok(())
 }
 

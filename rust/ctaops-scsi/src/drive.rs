@@ -223,6 +223,89 @@ impl<T: ScsiTransport> TapeDrive<T> {
     }
 }
 
+/// One TapeAlert flag as reported (for JSON outputs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActiveFlag {
+    pub code: u8,
+    pub name: &'static str,
+    pub severity: crate::tapealert::Severity,
+    pub subject: crate::tapealert::Subject,
+    pub action: &'static str,
+}
+
+/// Everything an operator asks about a drive, gathered in one pass; sections the drive cannot
+/// answer right now (no tape, unsupported page) are `None`, with `ready_error` saying why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriveReport {
+    pub identity: DriveIdentity,
+    pub ready: bool,
+    /// Stable code of the TEST UNIT READY failure (`MEDIUM_NOT_PRESENT`, `NOT_READY` …).
+    pub ready_error: Option<String>,
+    pub position: Option<Position>,
+    pub activity: Option<String>,
+    pub tapealert: Vec<ActiveFlag>,
+    pub temperature_c: Option<i16>,
+    pub humidity_pct: Option<i16>,
+    pub write_errors: Option<ErrorCounters>,
+    pub read_errors: Option<ErrorCounters>,
+    pub cleaning_required: Option<bool>,
+    pub cartridge_memory: Option<CartridgeMemory>,
+}
+
+impl<T: ScsiTransport> TapeDrive<T> {
+    /// Gathers a [`DriveReport`]. Identity errors (not a drive, device gone) are returned; the
+    /// rest is best effort. A pending unit attention is consumed by a first TEST UNIT READY.
+    pub fn report(&mut self) -> Result<DriveReport> {
+        let identity = self.identity()?;
+        let mut ready = self.test_unit_ready();
+        if matches!(&ready, Err(e) if e.code() == "UNIT_ATTENTION") {
+            ready = self.test_unit_ready();
+        }
+        let ready_error = ready.as_ref().err().map(|e| e.code().to_owned());
+        let is_ready = ready.is_ok();
+        let env = self.environment().ok();
+        let temperature_c = env
+            .as_ref()
+            .and_then(|e| e.temperatures.first().map(|t| i16::from(t.current)))
+            .or_else(|| self.temperature().ok().and_then(|t| t.current_c.map(i16::from)));
+        let tapealert = self
+            .tapealert()
+            .map(|bits| {
+                crate::tapealert::active(bits)
+                    .into_iter()
+                    .map(|f| ActiveFlag {
+                        code: f.code,
+                        name: f.name,
+                        severity: f.severity,
+                        subject: f.subject,
+                        action: f.action,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(DriveReport {
+            identity,
+            ready: is_ready,
+            ready_error,
+            position: if is_ready {
+                self.read_position(PositionForm::Long).ok()
+            } else {
+                None
+            },
+            activity: self.activity().ok().flatten().map(|(_, n)| n.to_owned()),
+            tapealert,
+            temperature_c,
+            humidity_pct: env
+                .as_ref()
+                .and_then(|e| e.humidity.first().map(|h| i16::from(h.current))),
+            write_errors: self.write_errors().ok(),
+            read_errors: self.read_errors().ok(),
+            cleaning_required: self.sequential_access().ok().map(|s| s.cleaning_required),
+            cartridge_memory: if is_ready { self.cartridge_memory().ok() } else { None },
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,5 +439,28 @@ mod tests {
                 "READ POSITION: HARDWARE ERROR 4/44/00 (Internal target failure)"
             )
         );
+    }
+
+    #[test]
+    fn report_with_and_without_tape() {
+        let (lib, mut d) = setup();
+        let r = d.report().unwrap();
+        assert!(!r.ready);
+        assert_eq!(r.ready_error.as_deref(), Some("MEDIUM_NOT_PRESENT"));
+        assert_eq!((r.temperature_c, r.humidity_pct), (Some(32), Some(40)));
+        assert!(r.cartridge_memory.is_none() && r.position.is_none());
+        lib.lock().unwrap().drive_mut(0x101).unwrap().tapealert = tapealert::bit(0x14);
+        mount(&lib);
+        let r = d.report().unwrap();
+        assert!(r.ready, "{r:?}");
+        assert_eq!(
+            r.tapealert.iter().map(|f| f.name).collect::<Vec<_>>(),
+            ["Cleaning required"]
+        );
+        assert_eq!(r.cartridge_memory.unwrap().load_count, Some(1));
+        assert_eq!(r.position.unwrap().block, 0);
+        let json = serde_json::to_value(&d.report().unwrap()).unwrap();
+        assert_eq!(json["identity"]["serial"], "1000000001");
+        assert_eq!(json["tapealert"][0]["severity"], "critical");
     }
 }

@@ -22,6 +22,23 @@ pub fn share(lib: Library) -> SharedLibrary {
     Arc::new(Mutex::new(lib))
 }
 
+/// Runs `f` on the library of a state file and writes the file back (atomically) only when `f`
+/// changed the library (moved media, consumed an injected fault). The state is re-read each time
+/// so that another process (the simulator, another CLI call) sees and makes consistent changes.
+pub fn with_state_file<R>(
+    path: &std::path::Path,
+    f: impl FnOnce(&SharedLibrary) -> crate::Result<R>,
+) -> crate::Result<R> {
+    let loaded = Library::load(path)?;
+    let lib = share(loaded.clone());
+    let r = f(&lib);
+    let now = lock(&lib).clone();
+    if now != loaded {
+        now.save(path)?;
+    }
+    r
+}
+
 pub(crate) fn lock(lib: &SharedLibrary) -> MutexGuard<'_, Library> {
     // A panic elsewhere leaves plain data behind; keep serving it.
     lib.lock().unwrap_or_else(PoisonError::into_inner)
