@@ -208,6 +208,15 @@ fn emulated_library_create(
     py.detach(|| Library::new(&spec)?.save(&path)).map_err(|e| to_py(&e))
 }
 
+/// Decodes READ ELEMENT STATUS data (e.g. a captured response) and returns the number of element
+/// descriptors; raises on malformed data. Also what `benchmarks/bench_scsi.py` times.
+#[pyfunction]
+fn decode_element_status(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let bytes = crate::buffer::Bytes::borrow(data)?;
+    let slice = bytes.as_slice();
+    py.detach(|| ctaops_scsi::element::parse_element_status(slice).map(|d| d.elements.len())).map_err(|e| to_py(&e))
+}
+
 /// sysfs scan (JSON list of devices).
 #[pyfunction]
 fn scsi_discover_json(py: Python<'_>, sysfs: PathBuf) -> PyResult<String> {
@@ -234,6 +243,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ScsiDrive>()?;
     m.add_function(wrap_pyfunction!(emulated_library_create, m)?)?;
     m.add_function(wrap_pyfunction!(scsi_discover_json, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_element_status, m)?)?;
     m.add_function(wrap_pyfunction!(tapealert_flags, m)?)?;
     Ok(())
 }
