@@ -8,16 +8,22 @@ from typing_extensions import Buffer
 
 __all__ = [
     "ChecksumBlob",
+    "ScsiChanger",
+    "ScsiDrive",
     "__version__",
     "adler32",
     "build_info",
     "cli_main",
     "crc32",
     "crc32c",
+    "decode_element_status",
+    "emulated_library_create",
     "file_checksum",
     "md5",
     "reset_log_cache",
+    "scsi_discover_json",
     "sha1",
+    "tapealert_flags",
 ]
 
 __version__: str
