@@ -174,7 +174,13 @@ impl<T: ScsiTransport> Changer<T> {
         let mut out: Vec<ElementStatus> = Vec::new();
         let mut next = start;
         loop {
-            let got = self.read_element_status_once(ty, next, chunk, voltag, dvcid)?;
+            let got = match self.read_element_status_once(ty, next, chunk, voltag, dvcid) {
+                Ok(got) => got,
+                // Past the last element of the type: some libraries answer 5/21/01 rather than
+                // an empty report. Only a continuation request may end that way.
+                Err(e) if next != start && e.code() == "INVALID_ELEMENT_ADDRESS" => break,
+                Err(e) => return Err(e),
+            };
             let n = got.len();
             let last = got.last().map(|e| e.address);
             out.extend(got.into_iter().filter(|e| e.address >= next));
@@ -304,6 +310,15 @@ mod tests {
         assert_eq!(s.len(), 2500);
         assert!(s.windows(2).all(|w| w[0].address + 1 == w[1].address));
         assert_eq!(s[2499].barcode(), Some("V02500L9"));
+    }
+
+    #[test]
+    fn paging_ends_cleanly_on_a_page_boundary() {
+        let mut c = changer(2000, 10);
+        assert_eq!(c.inventory().unwrap().slots.len(), 2000);
+        // A first request at a bad address is still an error.
+        let e = c.read_element_status(ElementType::Storage, 0x400 + 2000, true, false).unwrap_err();
+        assert_eq!(e.code(), "INVALID_ELEMENT_ADDRESS");
     }
 
     #[test]
