@@ -317,7 +317,9 @@ mod tests {
         let mut c = changer(2000, 10);
         assert_eq!(c.inventory().unwrap().slots.len(), 2000);
         // A first request at a bad address is still an error.
-        let e = c.read_element_status(ElementType::Storage, 0x400 + 2000, true, false).unwrap_err();
+        let e = c
+            .read_element_status(ElementType::Storage, 0x400 + 2000, true, false)
+            .unwrap_err();
         assert_eq!(e.code(), "INVALID_ELEMENT_ADDRESS");
     }
 

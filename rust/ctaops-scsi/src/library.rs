@@ -451,8 +451,57 @@ impl Library {
     /// Element status of every element of `ty` (All = every type), ascending address.
     #[must_use]
     pub fn element_statuses(&self, ty: ElementType, dvcid: bool) -> Vec<ElementStatus> {
-        let mut out = Vec::new();
-        let stuck = |a: u16| self.faults.stuck_elements.contains(&a);
+        self.element_statuses_from(ty, 0, usize::MAX, dvcid).1
+    }
+
+    /// Like [`Library::element_statuses`] from address `start`, at most `count` descriptors, plus
+    /// the number of elements available from `start` (the READ ELEMENT STATUS header field).
+    /// Only the returned descriptors are built, so paging a big library stays linear.
+    #[must_use]
+    pub fn element_statuses_from(
+        &self,
+        ty: ElementType,
+        start: u16,
+        count: usize,
+        dvcid: bool,
+    ) -> (usize, Vec<ElementStatus>) {
+        enum Ref<'a> {
+            Transport,
+            Slot(&'a Slot),
+            Port(&'a Port),
+            Drive(&'a Drive),
+        }
+        let want = |t: ElementType| ty == ElementType::All || ty == t;
+        let mut refs: Vec<(u16, Ref<'_>)> = Vec::new();
+        if want(ElementType::Transport) && self.transport.start >= start {
+            refs.push((self.transport.start, Ref::Transport));
+        }
+        if want(ElementType::Storage) {
+            refs.extend(
+                self.slots
+                    .iter()
+                    .filter(|s| s.address >= start)
+                    .map(|s| (s.address, Ref::Slot(s))),
+            );
+        }
+        if want(ElementType::ImportExport) {
+            refs.extend(
+                self.ports
+                    .iter()
+                    .filter(|p| p.address >= start)
+                    .map(|p| (p.address, Ref::Port(p))),
+            );
+        }
+        if want(ElementType::DataTransfer) {
+            refs.extend(
+                self.drives
+                    .iter()
+                    .filter(|d| d.address >= start)
+                    .map(|d| (d.address, Ref::Drive(d))),
+            );
+        }
+        refs.sort_by_key(|(a, _)| *a);
+        let available = refs.len();
         let fill = |e: &mut ElementStatus, c: Option<&Cartridge>| {
             if let Some(c) = c {
                 e.full = true;
@@ -462,58 +511,55 @@ impl Library {
                     (e.asc, e.ascq) = (0x30, 0x03);
                 }
             }
-            if stuck(e.address) {
+            if self.faults.stuck_elements.contains(&e.address) {
                 e.except = true;
                 (e.asc, e.ascq) = (0x40, 0x01);
             }
         };
-        if matches!(ty, ElementType::All | ElementType::Transport) {
-            out.push(ElementStatus::empty(ElementType::Transport, self.transport.start));
-        }
-        if matches!(ty, ElementType::All | ElementType::Storage) {
-            for s in &self.slots {
-                let mut e = ElementStatus::empty(ElementType::Storage, s.address);
-                fill(&mut e, s.cartridge.as_ref());
-                out.push(e);
-            }
-        }
-        if matches!(ty, ElementType::All | ElementType::ImportExport) {
-            for p in &self.ports {
-                let mut e = ElementStatus::empty(ElementType::ImportExport, p.address);
-                fill(&mut e, p.cartridge.as_ref());
-                e.impexp = p.import && p.cartridge.is_some();
-                e.inenab = true;
-                e.exenab = true;
-                e.access = !p.open;
-                out.push(e);
-            }
-        }
-        if matches!(ty, ElementType::All | ElementType::DataTransfer) {
-            for d in &self.drives {
-                let mut e = ElementStatus::empty(ElementType::DataTransfer, d.address);
-                fill(&mut e, d.cartridge.as_ref());
-                e.access = !(d.cartridge.is_some() && d.loaded);
-                e.source = d.cartridge.as_ref().and(d.source);
-                if dvcid {
-                    let mut v = Vec::with_capacity(34);
-                    let mut f = [b' '; 24];
-                    crate::inquiry::pad_into(&mut f[..8], &d.vendor);
-                    crate::inquiry::pad_into(&mut f[8..], &d.product);
-                    v.extend(f);
-                    v.extend(d.serial.bytes());
-                    e.identifier = Some(Designator {
-                        protocol: 0,
-                        code_set: 2,
-                        association: 0,
-                        designator_type: 1,
-                        value: v,
-                    });
+        let out = refs
+            .into_iter()
+            .take(count)
+            .map(|(address, r)| match r {
+                Ref::Transport => ElementStatus::empty(ElementType::Transport, address),
+                Ref::Slot(s) => {
+                    let mut e = ElementStatus::empty(ElementType::Storage, address);
+                    fill(&mut e, s.cartridge.as_ref());
+                    e
                 }
-                out.push(e);
-            }
-        }
-        out.sort_by_key(|e| e.address);
-        out
+                Ref::Port(p) => {
+                    let mut e = ElementStatus::empty(ElementType::ImportExport, address);
+                    fill(&mut e, p.cartridge.as_ref());
+                    e.impexp = p.import && p.cartridge.is_some();
+                    e.inenab = true;
+                    e.exenab = true;
+                    e.access = !p.open;
+                    e
+                }
+                Ref::Drive(d) => {
+                    let mut e = ElementStatus::empty(ElementType::DataTransfer, address);
+                    fill(&mut e, d.cartridge.as_ref());
+                    e.access = !(d.cartridge.is_some() && d.loaded);
+                    e.source = d.cartridge.as_ref().and(d.source);
+                    if dvcid {
+                        let mut v = Vec::with_capacity(24 + d.serial.len());
+                        let mut f = [b' '; 24];
+                        crate::inquiry::pad_into(&mut f[..8], &d.vendor);
+                        crate::inquiry::pad_into(&mut f[8..], &d.product);
+                        v.extend(f);
+                        v.extend(d.serial.bytes());
+                        e.identifier = Some(Designator {
+                            protocol: 0,
+                            code_set: 2,
+                            association: 0,
+                            designator_type: 1,
+                            value: v,
+                        });
+                    }
+                    e
+                }
+            })
+            .collect();
+        (available, out)
     }
 
     /// Moves a cartridge between elements with the checks a library does, returning the sense

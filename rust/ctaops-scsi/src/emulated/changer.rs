@@ -107,17 +107,12 @@ impl ScsiTransport for EmulatedChanger {
                 let start = be16(cdb, 2);
                 let count = usize::from(be16(cdb, 4));
                 let alloc = (usize::from(cdb[7]) << 16) | (usize::from(cdb[8]) << 8) | usize::from(cdb[9]);
-                let all: Vec<_> = lib
-                    .element_statuses(ty, dvcid)
-                    .into_iter()
-                    .filter(|e| e.address >= start)
-                    .collect();
-                if all.is_empty() && ty != ElementType::All {
+                let (available, page) = lib.element_statuses_from(ty, start, count, dvcid);
+                if available == 0 && ty != ElementType::All {
                     return Ok(check(5, 0x21, 0x01));
                 }
-                let available = u16::try_from(all.len()).unwrap_or(u16::MAX);
-                let page = &all[..all.len().min(count)];
-                let mut bytes = encode_element_status(page, voltag, dvcid, available);
+                let available = u16::try_from(available).unwrap_or(u16::MAX);
+                let mut bytes = encode_element_status(&page, voltag, dvcid, available);
                 bytes.truncate(alloc);
                 respond(data, &bytes)
             }
