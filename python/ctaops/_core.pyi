@@ -10,17 +10,22 @@ __all__ = [
     "TAPE_BLOCK_SIZE",
     "ChecksumBlob",
     "TapeDevice",
+    "ScsiChanger",
+    "ScsiDrive",
     "__version__",
     "adler32",
     "build_info",
     "cli_main",
     "crc32",
     "crc32c",
+    "decode_element_status",
+    "emulated_library_create",
     "file_checksum",
     "label_format",
     "label_parse",
     "md5",
     "reset_log_cache",
+    "scsi_discover_json",
     "sha1",
     "tape_dump",
     "tape_inspect",
@@ -28,6 +33,7 @@ __all__ = [
     "tape_verify",
     "tape_write",
     "tapefile_ls_entries",
+    "tapealert_flags",
 ]
 
 __version__: str
@@ -174,3 +180,42 @@ def tape_verify(
     progress: Callable[..., object] | None = None,
 ) -> str:
     """Verify a tape with the GIL released; return the report as JSON."""
+
+@final
+class ScsiChanger:
+    """A media changer: ``/dev/sgN`` (SG_IO) or an emulated library state file."""
+
+    @staticmethod
+    def open(device: str | PathLike[str]) -> ScsiChanger: ...
+    @staticmethod
+    def emulated(path: str | PathLike[str]) -> ScsiChanger: ...
+    def inventory_json(self) -> str: ...
+    def move_medium(self, source: int, dest: int) -> None: ...
+    @property
+    def is_emulated(self) -> bool: ...
+    def emulated_drive_report_json(self, address: int) -> str: ...
+    def emulated_drive_load(self, address: int, load: bool) -> None: ...
+    def emulated_operator_insert(self, port: int, barcode: str) -> None: ...
+
+@final
+class ScsiDrive:
+    """A tape drive at ``/dev/nstN`` or ``/dev/sgN`` (SG_IO)."""
+
+    @staticmethod
+    def open(device: str | PathLike[str]) -> ScsiDrive: ...
+    def report_json(self) -> str: ...
+    def load(self, load: bool) -> None: ...
+
+def emulated_library_create(
+    path: str | PathLike[str], slots: int, drives: int, ports: int = 1, tapes: int = 0, preset: str = "ts4500"
+) -> None:
+    """Write a new emulated library state file."""
+
+def scsi_discover_json(sysfs: str | PathLike[str]) -> str:
+    """SCSI generic devices found under ``sysfs``, as JSON."""
+
+def tapealert_flags() -> list[tuple[int, str, str, str, str]]:
+    """Return the 64 TapeAlert flags as (code, name, severity, subject, action)."""
+
+def decode_element_status(data: Buffer) -> int:
+    """Decode READ ELEMENT STATUS data; return the number of element descriptors."""

@@ -39,6 +39,8 @@ enum Command {
     Config(cmd::config::Args),
     /// Read, verify, label and write CTA tapes (SIMH image files or st drives).
     Tape(cmd::tape::Args),
+    /// Drive a SCSI tape library like cta-smc (query, mount, dismount, export, import).
+    Smc(Box<cmd::smc::Args>),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -70,5 +72,6 @@ where
         Command::Checksum(args) => cmd::checksum::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Tape(args) => cmd::tape::run(&args),
+        Command::Smc(args) => cmd::smc::run(&args),
     }
 }

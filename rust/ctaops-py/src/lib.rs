@@ -8,6 +8,7 @@ mod config;
 mod errors;
 mod logging;
 mod tape;
+mod scsi;
 
 use pyo3::prelude::*;
 
@@ -20,6 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cli::register(m)?;
     config::register(m)?;
     tape::register(m)?;
+    scsi::register(m)?;
     Ok(())
 }
 
