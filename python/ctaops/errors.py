@@ -368,6 +368,76 @@ class LibraryStateError(ScsiError):
     """An emulated library state file could not be read or written."""
 
     code = "LIBRARY_STATE_ERROR"
+class CtaAdminError(CtaOpsError):
+    """``cta-admin`` failed (exit status 1 or another non-zero status); the message names the command."""
+
+    code = "CTA_ADMIN_ERROR"
+
+
+class CtaAdminUserError(CtaAdminError):
+    """``cta-admin`` exited 2: CTA refused the request; the message is CTA's own."""
+
+    code = "CTA_ADMIN_USER_ERROR"
+
+
+class CtaAdminNotFoundError(CtaAdminError):
+    """The ``cta-admin`` binary does not exist."""
+
+    code = "CTA_ADMIN_NOT_FOUND"
+
+
+class CtaAdminSpawnError(CtaAdminError):
+    """The ``cta-admin`` binary exists but could not be started."""
+
+    code = "CTA_ADMIN_SPAWN_FAILED"
+
+
+class CtaAdminTimeoutError(CtaAdminError, TimeoutError):
+    """``cta-admin`` did not finish within the timeout and was killed."""
+
+    code = "CTA_ADMIN_TIMEOUT"
+
+
+class CtaAdminKilledError(CtaAdminError):
+    """``cta-admin`` was killed by a signal that ctaops did not send."""
+
+    code = "CTA_ADMIN_KILLED"
+
+
+class CtaAdminParseError(CtaAdminError, ParseError):
+    """``cta-admin`` output is not the expected records; the message names the record and field."""
+
+    code = "CTA_ADMIN_PARSE_ERROR"
+
+
+class CtaAdminTruncatedError(CtaAdminParseError):
+    """The output stops inside a record or before the closing ``]``."""
+
+    code = "CTA_ADMIN_TRUNCATED"
+
+
+class CtaAdminNotJsonError(CtaAdminParseError):
+    """The output is not JSON (e.g. an XRootD error printed on stdout)."""
+
+    code = "CTA_ADMIN_NOT_JSON"
+
+
+class CtaAdminEmptyOutputError(CtaAdminParseError):
+    """``--json`` output with no bytes at all (CTA always prints at least ``[]``)."""
+
+    code = "CTA_ADMIN_EMPTY_OUTPUT"
+
+
+class CtaAdminRecordTooLargeError(CtaAdminParseError):
+    """One record is larger than the parser accepts (a huge line that is not a CTA record)."""
+
+    code = "CTA_ADMIN_RECORD_TOO_LARGE"
+
+
+class CtaAdminIOError(CtaAdminParseError):
+    """Reading ``cta-admin`` output failed."""
+
+    code = "CTA_ADMIN_IO_ERROR"
 
 
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
@@ -404,6 +474,18 @@ __all__ = [
     "BecomingReadyError",
     "BlankCheckError",
     "CheckConditionError",
+    "CtaAdminEmptyOutputError",
+    "CtaAdminError",
+    "CtaAdminIOError",
+    "CtaAdminKilledError",
+    "CtaAdminNotFoundError",
+    "CtaAdminNotJsonError",
+    "CtaAdminParseError",
+    "CtaAdminRecordTooLargeError",
+    "CtaAdminSpawnError",
+    "CtaAdminTimeoutError",
+    "CtaAdminTruncatedError",
+    "CtaAdminUserError",
     "CtaOpsError",
     "CtaOpsFileNotFoundError",
     "CtaOpsIOError",

@@ -1,6 +1,7 @@
 //! The `ctaops._core` extension module: type conversion and error mapping only.
 //! Logic lives in `ctaops-core` (and the other pure-Rust crates).
 
+mod admin;
 mod buffer;
 mod checksum;
 mod cli;
@@ -17,6 +18,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::register(m)?;
     m.add("__version__", ctaops_core::VERSION)?;
     m.add("build_info", build_info())?;
+    admin::register(m)?;
     checksum::register(m)?;
     cli::register(m)?;
     config::register(m)?;
