@@ -62,7 +62,8 @@ def sample(kind: str, seed: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "name", ["tape.json", "tapepool.json", "drive.json", "repack.json", "tapefile.json", "showqueues.json", "admin.json"]
+    "name",
+    ["tape.json", "tapepool.json", "drive.json", "repack.json", "tapefile.json", "showqueues.json", "admin.json"],
 )
 def test_spec_examples_round_trip(name: str) -> None:
     data = fixture(name)
@@ -222,7 +223,7 @@ def test_runner_exit_codes(tmp_path: Path) -> None:
 def test_runner_timeout_and_signal(tmp_path: Path) -> None:
     fake = Fake(tmp_path, stdout="[", mode="hang")
     t0 = time.monotonic()
-    with pytest.raises(CtaAdminTimeoutError, match="no answer within 0.5 s"):
+    with pytest.raises(CtaAdminTimeoutError, match=r"no answer within 0\.5 s"):
         fake.admin(timeout=0.5).repacks()
     assert time.monotonic() - t0 < 10
     fake = Fake(tmp_path, stdout="[", mode="kill")
@@ -327,7 +328,9 @@ def test_async_variants(tmp_path: Path) -> None:
     admin = fake.admin()
 
     async def main() -> list[Any]:
-        return list(await asyncio.gather(admin.tapes_async(), admin.tapes_async(vid="V01007"), admin.run_async("ta", "ls")))
+        return list(
+            await asyncio.gather(admin.tapes_async(), admin.tapes_async(vid="V01007"), admin.run_async("ta", "ls"))
+        )
 
     t0 = time.monotonic()
     results = asyncio.run(main())
@@ -336,7 +339,11 @@ def test_async_variants(tmp_path: Path) -> None:
     assert time.monotonic() - t0 < 5.0, "the three runs overlap"
 
     async def fail() -> None:
-        await Fake(tmp_path, stdout="[]\n", stderr="No repack request for this VID.\n", exit=2).admin().repacks_async("V9")
+        await (
+            Fake(tmp_path, stdout="[]\n", stderr="No repack request for this VID.\n", exit=2)
+            .admin()
+            .repacks_async("V9")
+        )
 
     with pytest.raises(CtaAdminUserError, match="No repack request"):
         asyncio.run(fail())

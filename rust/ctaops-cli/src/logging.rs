@@ -39,7 +39,13 @@ pub fn init(verbose: u8, json: bool) {
         _ => Level::TRACE,
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level.as_str()));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // try_init: when embedded in Python a subscriber may already exist; keep it.
-    let _ = if json { builder.json().try_init() } else { builder.event_format(OpsLineFormat).try_init() };
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.event_format(OpsLineFormat).try_init()
+    };
 }

@@ -69,7 +69,11 @@ impl<'py> Bytes<'py> {
         let rc = unsafe { PyObject_GetBuffer(obj.as_ptr(), &raw mut *view, BUF_SIMPLE) };
         if rc != 0 {
             let err = PyErr::take(obj.py());
-            let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned());
+            let type_name = obj
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "object".to_owned());
             let detail = err.map(|e| format!(": {e}")).unwrap_or_default();
             return Err(PyTypeError::new_err(format!(
                 "a bytes-like object with a contiguous buffer is required, not '{type_name}'{detail}"

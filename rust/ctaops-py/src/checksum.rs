@@ -16,7 +16,11 @@ const DETACH_THRESHOLD: usize = 64 * 1024;
 fn with_bytes<R: Send>(py: Python<'_>, data: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> R + Send) -> PyResult<R> {
     let bytes = Bytes::borrow(data)?;
     let slice = bytes.as_slice();
-    Ok(if slice.len() >= DETACH_THRESHOLD { py.detach(|| f(slice)) } else { f(slice) })
+    Ok(if slice.len() >= DETACH_THRESHOLD {
+        py.detach(|| f(slice))
+    } else {
+        f(slice)
+    })
 }
 
 fn parse_type(py: Python<'_>, name: &str) -> PyResult<ChecksumType> {
@@ -69,7 +73,9 @@ fn hex_lower(bytes: &[u8]) -> String {
 #[pyo3(signature = (path, algo = "adler32"))]
 fn file_checksum(py: Python<'_>, path: PathBuf, algo: &str) -> PyResult<String> {
     let kind = parse_type(py, algo)?;
-    py.detach(|| ck::checksum_file(&path, kind)).map(|d| d.to_hex()).map_err(|e| errors::to_py(py, &e))
+    py.detach(|| ck::checksum_file(&path, kind))
+        .map(|d| d.to_hex())
+        .map_err(|e| errors::to_py(py, &e))
 }
 
 /// The checksums of one archive file, as CTA keeps them (`cta.common.ChecksumBlob`).
@@ -89,33 +95,43 @@ impl ChecksumBlob {
             .iter()
             .map(|(t, v)| ChecksumEntry::from_hex(parse_type(py, t)?, v).map_err(|e| errors::to_py(py, &e)))
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Self { inner: CoreBlob { entries } })
+        Ok(Self {
+            inner: CoreBlob { entries },
+        })
     }
 
     /// A blob holding one Adler-32 given as an integer.
     #[staticmethod]
     fn from_adler32(value: u32) -> Self {
-        Self { inner: CoreBlob::adler32(value) }
+        Self {
+            inner: CoreBlob::adler32(value),
+        }
     }
 
     /// A blob holding one 32-bit checksum given as an integer.
     #[staticmethod]
     fn from_int(py: Python<'_>, kind: &str, value: u32) -> PyResult<Self> {
         let entry = ChecksumEntry::from_u32(parse_type(py, kind)?, value).map_err(|e| errors::to_py(py, &e))?;
-        Ok(Self { inner: CoreBlob { entries: vec![entry] } })
+        Ok(Self {
+            inner: CoreBlob { entries: vec![entry] },
+        })
     }
 
     /// Parses serialised `cta.common.ChecksumBlob` bytes (the catalogue's CHECKSUM_BLOB column).
     #[staticmethod]
     fn from_protobuf(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let bytes = Bytes::borrow(data)?;
-        CoreBlob::from_protobuf(bytes.as_slice()).map(|inner| Self { inner }).map_err(|e| errors::to_py(py, &e))
+        CoreBlob::from_protobuf(bytes.as_slice())
+            .map(|inner| Self { inner })
+            .map_err(|e| errors::to_py(py, &e))
     }
 
     /// Parses the JSON form `[{"type":"ADLER32","value":"0a0b0c0d"}]`.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        CoreBlob::from_json(text).map(|inner| Self { inner }).map_err(|e| errors::to_py(py, &e))
+        CoreBlob::from_json(text)
+            .map(|inner| Self { inner })
+            .map_err(|e| errors::to_py(py, &e))
     }
 
     /// Builds a blob from one stored (little-endian) value, as taped and the catalogue keep it.
@@ -124,7 +140,9 @@ impl ChecksumBlob {
         let bytes = Bytes::borrow(data)?;
         let entry = ChecksumEntry::from_stored(parse_type(py, kind)?, bytes.as_slice().to_vec())
             .map_err(|e| errors::to_py(py, &e))?;
-        Ok(Self { inner: CoreBlob { entries: vec![entry] } })
+        Ok(Self {
+            inner: CoreBlob { entries: vec![entry] },
+        })
     }
 
     /// Serialised protobuf bytes.
@@ -140,7 +158,11 @@ impl ChecksumBlob {
     /// `(type, hex)` pairs in CTA's printed form.
     #[getter]
     fn entries(&self) -> Vec<(String, String)> {
-        self.inner.entries.iter().map(|e| (e.kind.cta_name().to_owned(), e.to_hex())).collect()
+        self.inner
+            .entries
+            .iter()
+            .map(|e| (e.kind.cta_name().to_owned(), e.to_hex()))
+            .collect()
     }
 
     /// The printed hex of the checksum of `kind`, or None.
@@ -158,7 +180,10 @@ impl ChecksumBlob {
     /// The stored (little-endian) bytes of the checksum of `kind`, or None.
     #[pyo3(signature = (kind = "ADLER32"))]
     fn stored_bytes<'py>(&self, py: Python<'py>, kind: &str) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        Ok(self.inner.get(parse_type(py, kind)?).map(|e| PyBytes::new(py, &e.value)))
+        Ok(self
+            .inner
+            .get(parse_type(py, kind)?)
+            .map(|e| PyBytes::new(py, &e.value)))
     }
 
     fn __len__(&self) -> usize {
@@ -166,8 +191,12 @@ impl ChecksumBlob {
     }
 
     fn __repr__(&self) -> String {
-        let parts: Vec<String> =
-            self.inner.entries.iter().map(|e| format!("('{}', '{}')", e.kind.cta_name(), e.to_hex())).collect();
+        let parts: Vec<String> = self
+            .inner
+            .entries
+            .iter()
+            .map(|e| format!("('{}', '{}')", e.kind.cta_name(), e.to_hex()))
+            .collect();
         format!("ChecksumBlob([{}])", parts.join(", "))
     }
 }

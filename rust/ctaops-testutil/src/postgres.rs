@@ -29,7 +29,11 @@ fn find_bindir() -> Result<PathBuf, String> {
         .unwrap_or_default();
     // Highest major version first.
     candidates.sort_by_key(|p| {
-        std::cmp::Reverse(p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()?.parse::<u32>().ok()))
+        std::cmp::Reverse(
+            p.parent()
+                .and_then(|v| v.file_name())
+                .and_then(|v| v.to_str()?.parse::<u32>().ok()),
+        )
     });
     candidates
         .into_iter()
@@ -44,25 +48,47 @@ fn free_port() -> Result<u16, String> {
 
 fn is_root() -> bool {
     // The owner of our own /proc entry is our effective uid; avoids an unsafe geteuid().
-    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
 }
 
 impl PgCluster {
     /// Creates and starts a cluster. Fails with a readable message if PostgreSQL is missing.
     pub fn start() -> Result<Self, String> {
         let bindir = find_bindir()?;
-        let dir = tempfile::Builder::new().prefix("ctaops-pg-").tempdir().map_err(|e| e.to_string())?;
+        let dir = tempfile::Builder::new()
+            .prefix("ctaops-pg-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
         let run_as_postgres = is_root();
         if run_as_postgres {
             // The postgres user must be able to enter the directory and own the data dir.
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).map_err(|e| e.to_string())?;
         }
-        let mut cluster = Self { dir, bindir, run_as_postgres, port: 0, user: "ctaops".to_owned() };
+        let mut cluster = Self {
+            dir,
+            bindir,
+            run_as_postgres,
+            port: 0,
+            user: "ctaops".to_owned(),
+        };
         let data = cluster.data_dir();
         let data_s = data.to_string_lossy().into_owned();
         cluster.pg(
             "initdb",
-            &["-D", &data_s, "-A", "trust", "-U", &cluster.user.clone(), "--no-sync", "-E", "UTF8", "--locale=C"],
+            &[
+                "-D",
+                &data_s,
+                "-A",
+                "trust",
+                "-U",
+                &cluster.user.clone(),
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
         )?;
         let mut last_err = String::new();
         for _ in 0..5 {
@@ -73,7 +99,10 @@ impl PgCluster {
                 port = cluster.port
             );
             let log = cluster.dir.path().join("server.log").to_string_lossy().into_owned();
-            match cluster.pg("pg_ctl", &["-D", &data_s, "-l", &log, "-w", "-t", "30", "-o", &opts, "start"]) {
+            match cluster.pg(
+                "pg_ctl",
+                &["-D", &data_s, "-l", &log, "-w", "-t", "30", "-o", &opts, "start"],
+            ) {
                 Ok(()) => return Ok(cluster),
                 Err(e) => last_err = e,
             }
@@ -107,7 +136,9 @@ impl PgCluster {
                 "{tool} failed ({}): {}{}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr).trim(),
-                std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default().trim()
+                std::fs::read_to_string(self.dir.path().join("server.log"))
+                    .unwrap_or_default()
+                    .trim()
             ))
         }
     }

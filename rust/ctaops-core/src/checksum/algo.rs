@@ -16,7 +16,14 @@ pub enum ChecksumType {
 
 impl ChecksumType {
     /// Every type, in CTA's enum order.
-    pub const ALL: [Self; 6] = [Self::None, Self::Adler32, Self::Crc32, Self::Crc32c, Self::Md5, Self::Sha1];
+    pub const ALL: [Self; 6] = [
+        Self::None,
+        Self::Adler32,
+        Self::Crc32,
+        Self::Crc32c,
+        Self::Md5,
+        Self::Sha1,
+    ];
 
     /// The enum name CTA prints in JSON (`"ADLER32"`).
     #[must_use]

@@ -17,12 +17,22 @@ pub struct ChecksumEntry {
 impl ChecksumEntry {
     /// Builds an entry from CTA/EOS hex (`0x` optional, odd length allowed), checking its length.
     pub fn from_hex(kind: ChecksumType, hex_value: &str) -> Result<Self> {
-        let digits = hex_value.strip_prefix("0x").or_else(|| hex_value.strip_prefix("0X")).unwrap_or(hex_value);
+        let digits = hex_value
+            .strip_prefix("0x")
+            .or_else(|| hex_value.strip_prefix("0X"))
+            .unwrap_or(hex_value);
         // CTA prints an empty value as `0`; read that back as empty rather than as one zero byte.
         if kind == ChecksumType::None && (digits.is_empty() || digits == "0") {
-            return Ok(Self { kind, value: Vec::new() });
+            return Ok(Self {
+                kind,
+                value: Vec::new(),
+            });
         }
-        let padded = if digits.len() % 2 == 1 { format!("0{digits}") } else { digits.to_owned() };
+        let padded = if digits.len() % 2 == 1 {
+            format!("0{digits}")
+        } else {
+            digits.to_owned()
+        };
         let mut bytes = hex::decode(&padded)
             .map_err(|e| Error::InvalidArgument(format!("invalid {kind} checksum '{hex_value}': {e}")))?;
         bytes.reverse();
@@ -47,7 +57,10 @@ impl ChecksumEntry {
         if kind.value_len() != 4 {
             return Err(Error::InvalidArgument(format!("{kind} is not a 32-bit checksum")));
         }
-        Ok(Self { kind, value: value.to_le_bytes().to_vec() })
+        Ok(Self {
+            kind,
+            value: value.to_le_bytes().to_vec(),
+        })
     }
 
     /// CTA's printed form: bytes from last to first, lower-case, full width, no prefix; `0` if empty.
@@ -100,7 +113,12 @@ impl ChecksumBlob {
     /// A blob holding one Adler-32, the usual case for files written by CTA.
     #[must_use]
     pub fn adler32(value: u32) -> Self {
-        Self { entries: vec![ChecksumEntry { kind: ChecksumType::Adler32, value: value.to_le_bytes().to_vec() }] }
+        Self {
+            entries: vec![ChecksumEntry {
+                kind: ChecksumType::Adler32,
+                value: value.to_le_bytes().to_vec(),
+            }],
+        }
     }
 
     /// The first entry of the given type.
@@ -113,15 +131,24 @@ impl ChecksumBlob {
     #[must_use]
     pub fn to_protobuf(&self) -> Vec<u8> {
         PbChecksumBlob {
-            cs: self.entries.iter().map(|e| PbChecksum { kind: e.kind.as_i32(), value: e.value.clone() }).collect(),
+            cs: self
+                .entries
+                .iter()
+                .map(|e| PbChecksum {
+                    kind: e.kind.as_i32(),
+                    value: e.value.clone(),
+                })
+                .collect(),
         }
         .encode_to_vec()
     }
 
     /// Parses `cta.common.ChecksumBlob` bytes, applying CTA's length rules to each value.
     pub fn from_protobuf(bytes: &[u8]) -> Result<Self> {
-        let pb = PbChecksumBlob::decode(bytes)
-            .map_err(|e| Error::Parse { what: "checksum blob", detail: e.to_string() })?;
+        let pb = PbChecksumBlob::decode(bytes).map_err(|e| Error::Parse {
+            what: "checksum blob",
+            detail: e.to_string(),
+        })?;
         let entries = pb
             .cs
             .into_iter()
@@ -133,7 +160,13 @@ impl ChecksumBlob {
     /// The JSON list CTA prints in `tapefile ls` and friends.
     #[must_use]
     pub fn to_json_list(&self) -> Vec<JsonChecksum> {
-        self.entries.iter().map(|e| JsonChecksum { kind: e.kind.cta_name().to_owned(), value: e.to_hex() }).collect()
+        self.entries
+            .iter()
+            .map(|e| JsonChecksum {
+                kind: e.kind.cta_name().to_owned(),
+                value: e.to_hex(),
+            })
+            .collect()
     }
 
     /// Builds a blob from the JSON list form.
@@ -153,8 +186,10 @@ impl ChecksumBlob {
 
     /// Parses the JSON text form.
     pub fn from_json(text: &str) -> Result<Self> {
-        let items: Vec<JsonChecksum> =
-            serde_json::from_str(text).map_err(|e| Error::Parse { what: "checksum JSON", detail: e.to_string() })?;
+        let items: Vec<JsonChecksum> = serde_json::from_str(text).map_err(|e| Error::Parse {
+            what: "checksum JSON",
+            detail: e.to_string(),
+        })?;
         Self::from_json_list(&items)
     }
 }
@@ -169,7 +204,10 @@ mod tests {
     fn cta_reference_example() {
         // From CTA's ChecksumBlob documentation: Adler-32 0x0A0B0C0D.
         let blob = ChecksumBlob::adler32(0x0A0B_0C0D);
-        assert_eq!(blob.to_protobuf(), [0x0a, 0x08, 0x08, 0x01, 0x12, 0x04, 0x0d, 0x0c, 0x0b, 0x0a]);
+        assert_eq!(
+            blob.to_protobuf(),
+            [0x0a, 0x08, 0x08, 0x01, 0x12, 0x04, 0x0d, 0x0c, 0x0b, 0x0a]
+        );
         assert_eq!(blob.entries[0].to_hex(), "0a0b0c0d");
         assert_eq!(blob.entries[0].as_u32(), Some(168_496_141));
         assert_eq!(blob.to_json(), r#"[{"type":"ADLER32","value":"0a0b0c0d"}]"#);
@@ -185,13 +223,21 @@ mod tests {
         assert_eq!(short.to_hex(), "000000ff");
         assert!(ChecksumEntry::from_hex(ChecksumType::Adler32, "0102030405").is_err());
         assert!(ChecksumEntry::from_hex(ChecksumType::Adler32, "xyz").is_err());
-        assert_eq!(ChecksumEntry { kind: ChecksumType::None, value: vec![] }.to_hex(), "0");
+        assert_eq!(
+            ChecksumEntry {
+                kind: ChecksumType::None,
+                value: vec![]
+            }
+            .to_hex(),
+            "0"
+        );
         assert!(ChecksumBlob::from_protobuf(&[0xff, 0xff]).is_err());
     }
 
     fn entry() -> impl Strategy<Value = ChecksumEntry> {
         prop::sample::select(ChecksumType::ALL.to_vec()).prop_flat_map(|kind| {
-            proptest::collection::vec(any::<u8>(), kind.value_len()).prop_map(move |value| ChecksumEntry { kind, value })
+            proptest::collection::vec(any::<u8>(), kind.value_len())
+                .prop_map(move |value| ChecksumEntry { kind, value })
         })
     }
 

@@ -35,14 +35,21 @@ pub fn checksum_file(path: &Path, algo: ChecksumType) -> Result<Digest> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::io(path, std::io::Error::new(ErrorKind::IsADirectory, "is a directory")));
+        return Err(Error::io(
+            path,
+            std::io::Error::new(ErrorKind::IsADirectory, "is a directory"),
+        ));
     }
     let expected = meta.len();
     let (digest, read) = checksum_reader(&file, algo, path)?;
     let after = file.metadata().map_err(|e| Error::io(path, e))?.len();
     // Only regular files have a meaningful size; pipes and devices report 0.
     if meta.is_file() && (read != expected || after != expected) {
-        return Err(Error::FileChanged { path: path.to_path_buf(), expected, actual: read.max(after) });
+        return Err(Error::FileChanged {
+            path: path.to_path_buf(),
+            expected,
+            actual: read.max(after),
+        });
     }
     Ok(digest)
 }

@@ -78,7 +78,9 @@ impl Checksummer {
             ChecksumType::Md5 => Self::Md5(md5::Md5::default()),
             ChecksumType::Sha1 => Self::Sha1(sha1::Sha1::default()),
             ChecksumType::None => {
-                return Err(crate::Error::InvalidArgument("checksum type NONE cannot be computed".into()));
+                return Err(crate::Error::InvalidArgument(
+                    "checksum type NONE cannot be computed".into(),
+                ));
             }
         })
     }
@@ -139,8 +141,16 @@ mod tests {
 
     #[test]
     fn streaming_matches_one_shot() {
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        for algo in [ChecksumType::Adler32, ChecksumType::Crc32, ChecksumType::Crc32c, ChecksumType::Md5, ChecksumType::Sha1] {
+        let data: Vec<u8> = (0..100_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for algo in [
+            ChecksumType::Adler32,
+            ChecksumType::Crc32,
+            ChecksumType::Crc32c,
+            ChecksumType::Md5,
+            ChecksumType::Sha1,
+        ] {
             let mut c = Checksummer::new(algo).unwrap();
             for chunk in data.chunks(7777) {
                 c.update(chunk);
