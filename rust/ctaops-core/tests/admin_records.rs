@@ -1,5 +1,7 @@
 //! Every record type against CTA-shaped samples: the spec's examples and generated ones.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly on broken fixtures")]
+
 use std::path::Path;
 
 use ctaops_core::admin::enums::{DriveStatus, MountType, RepackStatus, TapeState};
@@ -160,7 +162,7 @@ fn failed_request_items_and_summaries() {
     let item = sample(Kind::FailedRequest, 1);
     let summary = serde_json::json!({"requestType":"TOTAL","totalFiles":"3","totalSize":"30",
         "schedulerBackendName":"ceph","instanceName":"cta"});
-    let data = serde_json::to_vec(&vec![item.clone(), summary.clone()]).unwrap();
+    let data = serde_json::to_vec(&vec![item, summary]).unwrap();
     let recs = round_trip(Kind::FailedRequest, &data);
     assert_eq!(recs.get_native(1, "totalFiles").unwrap(), Some(Value::from(3u64)));
 }
@@ -172,7 +174,7 @@ fn parse_err(kind: Kind, framing: Framing, data: &[u8]) -> ctaops_core::admin::P
 #[test]
 fn bad_inputs_name_the_record_and_field() {
     let tape = fixture("tape.json");
-    let text = String::from_utf8(tape.clone()).unwrap();
+    let text = String::from_utf8(tape).unwrap();
     let two = format!(
         "[{},{}]",
         &text.trim()[1..text.trim().len() - 1],
