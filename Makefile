@@ -66,6 +66,7 @@ fmt: venv ## Format Rust and Python sources
 bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_checksum.py
 	$(VPY) benchmarks/bench_checksum_cli.py
+	$(VPY) benchmarks/bench_admin_parse.py
 
 .PHONY: demo
 demo: dev ## Show the toolkit working on generated data

@@ -117,6 +117,16 @@ def test_typed_values_and_attribute_access() -> None:
     assert f.df.owner_id.uid == 10763
 
 
+def test_records_are_a_sequence() -> None:
+    from collections.abc import Sequence
+
+    recs = adm.parse("admin", fixture("admin.json"))
+    assert isinstance(recs, Sequence)
+    assert [r.user for r in recs[::-1]] == ["jdoe", "ctaops"]
+    assert [r.user for r in recs[1:]] == ["jdoe"]
+    assert recs[5:] == []
+
+
 def test_unknown_fields_and_enum_values_kept() -> None:
     rec = sample("drive", 1)
     rec["driveStatus"] = "LEVITATING"
