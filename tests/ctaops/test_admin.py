@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,6 @@ def test_typed_values_and_attribute_access() -> None:
 
 
 def test_records_are_a_sequence() -> None:
-    from collections.abc import Sequence
-
     recs = adm.parse("admin", fixture("admin.json"))
     assert isinstance(recs, Sequence)
     assert [r.user for r in recs[::-1]] == ["jdoe", "ctaops"]
