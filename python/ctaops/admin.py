@@ -13,7 +13,7 @@ when used. Parsing and waiting happen with the GIL released; ``*_async`` methods
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Union, cast
 
@@ -29,7 +29,10 @@ from ctaops._core import (
 )
 
 if TYPE_CHECKING:
-    import pyarrow
+    import pyarrow  # type: ignore[import-untyped]
+
+# The Rust class implements the sequence protocol; make isinstance(x, Sequence) agree.
+Sequence.register(AdminRecords)
 
 OptionValue = Union[str, int, bool, "PathLike[str]", None]
 """An option value: ``str``, ``int`` (uint64 options), ``bool`` (``true|false`` options and flags)."""
@@ -51,9 +54,7 @@ def parse(kind: str, data: str | bytes | bytearray | memoryview, framing: str | 
     return admin_parse(kind, data, framing)
 
 
-def parse_arrow(
-    kind: str, data: str | bytes | bytearray | memoryview, framing: str | None = None
-) -> pyarrow.Table:
+def parse_arrow(kind: str, data: str | bytes | bytearray | memoryview, framing: str | None = None) -> pyarrow.Table:
     """Like :func:`parse` but straight into a ``pyarrow.Table`` (no per-record Python objects)."""
     return admin_parse_arrow(kind, data, framing)
 
@@ -98,7 +99,7 @@ class CtaAdmin:
         return await self._runner.run_async_words(list(args))
 
     def argv(self, command: str, sub: str | None, **options: OptionValue) -> list[str]:
-        """The argument vector a call would run (binary first)."""
+        """Return the argument vector a call would run (binary first)."""
         return self._runner.argv(command, sub, _opts(options))
 
     def _ls(self, command: str, options: Mapping[str, OptionValue], mode: str = "records") -> AdminRecords:
@@ -123,7 +124,7 @@ class CtaAdmin:
         return self._runner.arrow(command, sub, _opts(options))
 
     def cta_version(self) -> str | None:
-        """The frontend's CTA version (``serverVersion.ctaVersion``), asked once and remembered."""
+        """Return the frontend's CTA version (``serverVersion.ctaVersion``), asked once and remembered."""
         return self._runner.cta_version()
 
     # -- listings ----------------------------------------------------------------------------
@@ -137,8 +138,11 @@ class CtaAdmin:
         return self._ls_async("tape", "ls", _opts(filters) or {"all": True})
 
     def tape_pools(self, **filters: OptionValue) -> AdminRecords:
-        """``tapepool ls``; ``supply`` and ``supplySource``/``supplyDestination`` are both filled in,
-        whichever shape the CTA version prints."""
+        """List tape pools (``tapepool ls``) with both supply shapes filled in.
+
+        Older CTA prints one ``supply`` string, newer CTA ``supplySource``/``supplyDestination``
+        lists; callers see all three whichever version answered.
+        """
         return self._ls("tapepool", filters, "tapepools")
 
     def tape_pools_async(self, **filters: OptionValue) -> Awaitable[AdminRecords]:
@@ -153,11 +157,11 @@ class CtaAdmin:
         """Awaitable :meth:`tape_files`."""
         return self._ls_async("tapefile", "ls", {"vid": vid, **filters})
 
-    def drives(self, drive: str | None = None, all: bool = False) -> AdminRecords:  # noqa: A002
+    def drives(self, drive: str | None = None, all: bool = False) -> AdminRecords:
         """``drive ls [<regex>] [--all]``."""
         return self._ls("drive", {"drive": drive, "all": all})
 
-    def drives_async(self, drive: str | None = None, all: bool = False) -> Awaitable[AdminRecords]:  # noqa: A002
+    def drives_async(self, drive: str | None = None, all: bool = False) -> Awaitable[AdminRecords]:
         """Awaitable :meth:`drives`."""
         return self._ls_async("drive", "ls", {"drive": drive, "all": all})
 
@@ -248,7 +252,7 @@ class CtaAdmin:
     # -- state changes -----------------------------------------------------------------------
 
     def tape_ch(self, vid: str, *, dry_run: bool = False, **changes: OptionValue) -> str:
-        """``tape ch --vid V`` with ``state=``, ``reason=``, ``full=``, ``dirty=``, ``verificationstatus=``, …"""
+        """``tape ch --vid V`` with ``state=``, ``reason=``, ``full=``, ``dirty=``, ``verificationstatus=`` …."""
         if not _opts(changes):
             raise ValueError("tape_ch needs at least one change")
         return self._act("tape", "ch", {"vid": vid, **changes}, dry_run)
@@ -283,7 +287,9 @@ class CtaAdmin:
         """Awaitable :meth:`drive_down`."""
         return self._act_async("drive", "down", {"drive": drive, "reason": reason, "force": force})
 
-    def repack_add(self, mountpolicy: str, vid: str | None = None, *, dry_run: bool = False, **options: OptionValue) -> str:
+    def repack_add(
+        self, mountpolicy: str, vid: str | None = None, *, dry_run: bool = False, **options: OptionValue
+    ) -> str:
         """``repack add --mountpolicy P --vid V`` (``bufferurl=``, ``maxfilestoselect=``, ``justmove=`` …)."""
         return self._act("repack", "add", {"mountpolicy": mountpolicy, "vid": vid, **options}, dry_run)
 
@@ -312,5 +318,3 @@ __all__ = [
     "parse_arrow",
     "read_arrow_fd",
 ]
-
-

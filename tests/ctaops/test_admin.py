@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,8 @@ def sample(kind: str, seed: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "name", ["tape.json", "tapepool.json", "drive.json", "repack.json", "tapefile.json", "showqueues.json", "admin.json"]
+    "name",
+    ["tape.json", "tapepool.json", "drive.json", "repack.json", "tapefile.json", "showqueues.json", "admin.json"],
 )
 def test_spec_examples_round_trip(name: str) -> None:
     data = fixture(name)
@@ -114,6 +116,14 @@ def test_typed_values_and_attribute_access() -> None:
     assert f.af.checksum[0].value == "0a0b0c0d"
     assert f.tf.copyNb == 1
     assert f.df.owner_id.uid == 10763
+
+
+def test_records_are_a_sequence() -> None:
+    recs = adm.parse("admin", fixture("admin.json"))
+    assert isinstance(recs, Sequence)
+    assert [r.user for r in recs[::-1]] == ["jdoe", "ctaops"]
+    assert [r.user for r in recs[1:]] == ["jdoe"]
+    assert recs[5:] == []
 
 
 def test_unknown_fields_and_enum_values_kept() -> None:
@@ -222,7 +232,7 @@ def test_runner_exit_codes(tmp_path: Path) -> None:
 def test_runner_timeout_and_signal(tmp_path: Path) -> None:
     fake = Fake(tmp_path, stdout="[", mode="hang")
     t0 = time.monotonic()
-    with pytest.raises(CtaAdminTimeoutError, match="no answer within 0.5 s"):
+    with pytest.raises(CtaAdminTimeoutError, match=r"no answer within 0\.5 s"):
         fake.admin(timeout=0.5).repacks()
     assert time.monotonic() - t0 < 10
     fake = Fake(tmp_path, stdout="[", mode="kill")
@@ -327,7 +337,9 @@ def test_async_variants(tmp_path: Path) -> None:
     admin = fake.admin()
 
     async def main() -> list[Any]:
-        return list(await asyncio.gather(admin.tapes_async(), admin.tapes_async(vid="V01007"), admin.run_async("ta", "ls")))
+        return list(
+            await asyncio.gather(admin.tapes_async(), admin.tapes_async(vid="V01007"), admin.run_async("ta", "ls"))
+        )
 
     t0 = time.monotonic()
     results = asyncio.run(main())
@@ -336,7 +348,11 @@ def test_async_variants(tmp_path: Path) -> None:
     assert time.monotonic() - t0 < 5.0, "the three runs overlap"
 
     async def fail() -> None:
-        await Fake(tmp_path, stdout="[]\n", stderr="No repack request for this VID.\n", exit=2).admin().repacks_async("V9")
+        await (
+            Fake(tmp_path, stdout="[]\n", stderr="No repack request for this VID.\n", exit=2)
+            .admin()
+            .repacks_async("V9")
+        )
 
     with pytest.raises(CtaAdminUserError, match="No repack request"):
         asyncio.run(fail())
