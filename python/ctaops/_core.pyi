@@ -89,7 +89,10 @@ class ChecksumBlob:
 def reset_log_cache() -> None:
     """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
 def load_config(path: str | None = None, tool: str | None = None) -> dict[str, Any]:
-    """Load and validate the ops config; keys ``source``, ``document``, ``global``, ``tool``, ``tool_section``."""
+    """Load and validate the ops config.
+
+    Keys: ``source``, ``document``, ``global``, ``tool``, ``tool_section``, ``unknown_keys``.
+    """
 
 def locate_config(path: str | None = None) -> str | None:
     """Return the config file that would be read (explicit path, ``$CTAOPS_CONFIG``, default if present)."""

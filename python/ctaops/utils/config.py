@@ -211,6 +211,8 @@ class Config(Mapping[str, Any]):
         """Merged view of ``global`` overlaid by ``tools.<tool>`` (empty without a tool)."""
         self.tool_section: Mapping[str, Any] = loaded["tool_section"] or {}
         """``tools.<tool>`` exactly as written (empty if absent)."""
+        self.unknown_keys: tuple[str, ...] = tuple(loaded["unknown_keys"])
+        """Dotted keys ctaops does not know (kept; often a typo): see ``ctaops config check``."""
 
     def __getitem__(self, key: str) -> Any:
         return self._doc[key]

@@ -8,6 +8,12 @@ pub fn error(message: &dyn std::fmt::Display) {
     let _ = writeln!(io::stderr().lock(), "error: {text}");
 }
 
+/// Prints `warning: <message>` on stderr, as one line.
+pub fn warning(message: &dyn std::fmt::Display) {
+    let text = message.to_string().replace('\n', " ");
+    let _ = writeln!(io::stderr().lock(), "warning: {text}");
+}
+
 /// True when a write failed only because the reader went away (`ctaops … | head`).
 pub fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe

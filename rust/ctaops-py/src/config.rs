@@ -53,7 +53,8 @@ fn serialize<T: serde::Serialize>(v: &T) -> Value {
 
 /// Loads and validates the config; returns a dict with `source`, `document` (effective
 /// document: every `global` key with its default, `tools` as written), `global` (the typed
-/// global settings as the tool sees them, normalised) and `tool` (the merged tool view).
+/// global settings as the tool sees them, normalised), `tool` (the merged tool view),
+/// `tool_section` and `unknown_keys`.
 #[pyfunction]
 #[pyo3(signature = (path = None, tool = None))]
 fn load_config<'py>(py: Python<'py>, path: Option<PathBuf>, tool: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
@@ -66,6 +67,7 @@ fn load_config<'py>(py: Python<'py>, path: Option<PathBuf>, tool: Option<&str>) 
     };
     let out = PyDict::new(py);
     out.set_item("source", cfg.source().map(|p| p.display().to_string()))?;
+    out.set_item("unknown_keys", cfg.unknown_keys())?;
     out.set_item("document", to_py(py, &cfg.effective())?)?;
     out.set_item("global", to_py(py, &serialize(&global))?)?;
     match tool {

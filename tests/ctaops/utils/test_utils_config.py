@@ -52,6 +52,7 @@ def test_upstream_reference_file_loads_unchanged() -> None:
     assert cfg.get_path("tools.cta-ops-pool-supply.separator") == ","
     assert "global" in cfg
     assert isinstance(cfg, Config)
+    assert cfg.unknown_keys == ("global_fragment_1",)
 
 
 def test_template_loads_and_has_the_defaults(tmp_path: Path) -> None:
@@ -81,6 +82,7 @@ def test_defaults_fill_the_dict_view_and_unknown_keys_survive(tmp_path: Path) ->
         "error_translation_file": "/etc/cta-ops/error-messages.yaml",
     }
     assert cfg["tools"]["my-tool"] == {"k": "v"}
+    assert cfg.unknown_keys == ("global.site_thing",)
     assert load_config(cfg.source, tool="my-tool").tool_value("k") == "v"
 
 

@@ -96,6 +96,10 @@ fn check(source: &Source, tools: &[String]) -> Exit {
     let what = cfg
         .source()
         .map_or_else(|| "built-in defaults".to_owned(), |p| p.display().to_string());
+    for key in cfg.unknown_keys() {
+        // Kept, not fatal (site extensions), but usually a typo worth seeing.
+        output::warning(&format!("{what}: unknown key {key} (kept, not used by ctaops)"));
+    }
     print(&format!("{what}: OK\n"))
 }
 

@@ -87,17 +87,7 @@ fn template_loads_and_documents_every_default() {
         let section = cfg
             .tool_raw(name)
             .unwrap_or_else(|| panic!("template lacks tools.{name}"));
-        let defaults = match *name {
-            "cta-ops-admin" => to_value(&CtaOpsAdmin::default()),
-            "cta-ops-repack-automation" => to_value(&RepackAutomation::default()),
-            "cta-ops-tape-verify" => to_value(&TapeVerify::default()),
-            "cta-ops-pool-supply" => to_value(&PoolSupply::default()),
-            "cta-ops-drive-config-generate" => to_value(&tools::DriveConfigGenerate::default()),
-            "cta-ops-drive-environmentals" => to_value(&tools::DriveEnvironmentals::default()),
-            "cta-ops-data-monitoring" => to_value(&DataMonitoring::default()),
-            "cta-ops-eos" => to_value(&Eos::default()),
-            other => panic!("unexpected {other}"),
-        };
+        let defaults = tools::defaults_of(name).unwrap_or_else(|| panic!("no defaults for {name}"));
         assert_keys_present(&defaults, section, &format!("tools.{name}"));
     }
 }
@@ -175,6 +165,30 @@ fn unknown_keys_are_kept() {
     assert_eq!(g["logging"]["rotation_keep_files"], Value::from(5));
     assert_eq!(cfg.tool_raw("my-site-tool").unwrap()["a"], Value::from(1));
     assert_eq!(cfg.merged("my-site-tool")["a"], Value::from(1));
+}
+
+#[test]
+fn unknown_keys_are_reported_not_rejected() {
+    let cfg = load(
+        "global:\n  site_key: 1\n  logging: {rotation_max_sise: 2G, log_dir: /x}\n  tape: {lib_to_pool_map: {L: {M: _S}}}\n\
+         tools:\n  cta-ops-pool-supply: {timeout: 3, timout: 4}\n  site-tool: {anything: 1}\n\
+         cta-ops-repack-automation: {priorities: {12: {name: x, mount_policy: y, default_dst_pool_prefix: z}}}\n",
+    );
+    assert_eq!(
+        cfg.unknown_keys(),
+        [
+            "cta-ops-repack-automation",
+            "global.site_key",
+            "global.logging.rotation_max_sise",
+            "tools.cta-ops-pool-supply.timout"
+        ]
+    );
+    assert!(
+        load(TEMPLATE).unknown_keys().is_empty(),
+        "{:?}",
+        load(TEMPLATE).unknown_keys()
+    );
+    assert_eq!(load(UPSTREAM).unknown_keys(), ["global_fragment_1"]);
 }
 
 #[test]

@@ -16,6 +16,22 @@ pub trait ToolSection: DeserializeOwned + Serialize + Default {
     const NAME: &'static str;
 }
 
+/// Default values of every typed section, as YAML (for the unknown-key report).
+pub(super) fn defaults_of(name: &str) -> Option<serde_yaml_ng::Value> {
+    use super::to_value;
+    Some(match name {
+        CtaOpsAdmin::NAME => to_value(&CtaOpsAdmin::default()),
+        RepackAutomation::NAME => to_value(&RepackAutomation::default()),
+        TapeVerify::NAME => to_value(&TapeVerify::default()),
+        PoolSupply::NAME => to_value(&PoolSupply::default()),
+        DriveConfigGenerate::NAME => to_value(&DriveConfigGenerate::default()),
+        DriveEnvironmentals::NAME => to_value(&DriveEnvironmentals::default()),
+        DataMonitoring::NAME => to_value(&DataMonitoring::default()),
+        Eos::NAME => to_value(&Eos::default()),
+        _ => return None,
+    })
+}
+
 /// Names and validators of every typed section, run at load time.
 pub(super) const VALIDATED: &[(&str, super::Validator)] = &[
     (CtaOpsAdmin::NAME, super::validate::<CtaOpsAdmin>),
