@@ -1,13 +1,18 @@
 """Type stubs of the compiled ``ctaops._core`` module (checked by stubtest)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from os import PathLike
-from typing import final
+from typing import Any, final
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from os import PathLike
+from typing import Any, final, overload
 
 from typing_extensions import Buffer
 
 __all__ = [
+    "TAPE_BLOCK_SIZE",
     "ChecksumBlob",
+    "TapeDevice",
     "ScsiChanger",
     "ScsiDrive",
     "__version__",
@@ -19,10 +24,18 @@ __all__ = [
     "decode_element_status",
     "emulated_library_create",
     "file_checksum",
+    "label_format",
+    "label_parse",
     "md5",
     "reset_log_cache",
     "scsi_discover_json",
     "sha1",
+    "tape_dump",
+    "tape_inspect",
+    "tape_label",
+    "tape_verify",
+    "tape_write",
+    "tapefile_ls_entries",
     "tapealert_flags",
 ]
 
@@ -78,6 +91,98 @@ class ChecksumBlob:
 
 def reset_log_cache() -> None:
     """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
+def load_config(path: str | None = None, tool: str | None = None) -> dict[str, Any]:
+    """Load and validate the ops config; keys ``source``, ``document``, ``global``, ``tool``, ``tool_section``."""
+
+def locate_config(path: str | None = None) -> str | None:
+    """Return the config file that would be read (explicit path, ``$CTAOPS_CONFIG``, default if present)."""
+
+def load_yaml(path: str) -> Any:
+    """Read a YAML file (``<<`` merge keys applied) into Python objects."""
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as ``'10G'``, ``'0B'``, ``'1.5T'`` (binary units)."""
+
+def format_size(bytes: int) -> str:
+    """``'0B'``, ``'10G'``, ``'1.5T'``: binary units, at most one decimal."""
+
+def format_size_decimal(bytes: int) -> str:
+    """cta-admin's table style: raw below 1000, else powers of 1000 with one decimal."""
+
+@final
+class ErrorTranslations:
+    """A compiled error-translation table (pattern -> friendly text)."""
+
+    def __new__(cls, text: str = "", origin: str = "<string>") -> ErrorTranslations: ...
+    @staticmethod
+    def load(path: str) -> ErrorTranslations: ...
+    def translate(self, message: str) -> str | None: ...
+    def __len__(self) -> int: ...
+
+TAPE_BLOCK_SIZE: int
+
+@final
+class TapeDevice:
+    """A tape device (SIMH image, st drive or memory); every call releases the GIL."""
+
+    @staticmethod
+    def image(path: str | PathLike[str], writable: bool = False, create: bool = False) -> TapeDevice: ...
+    @staticmethod
+    def st(path: str | PathLike[str], writable: bool = False) -> TapeDevice: ...
+    @staticmethod
+    def memory() -> TapeDevice: ...
+    def read_record(self, max_size: int = ...) -> bytes | None: ...
+    def skip_record(self) -> int | None: ...
+    def write_record(self, data: Buffer) -> None: ...
+    def write_tape_marks(self, count: int = 1) -> None: ...
+    def space_marks_forward(self, count: int = 1) -> None: ...
+    def space_marks_backward(self, count: int = 1) -> None: ...
+    def locate(self, object: int) -> None: ...
+    def rewind(self) -> None: ...
+    def position(self) -> int: ...
+    def flush(self) -> None: ...
+    def describe(self) -> str: ...
+
+def tape_label(device: TapeDevice, vid: str) -> None:
+    """Write VOL1 + PRELABEL HDR1 + tape mark."""
+
+def tape_inspect(device: TapeDevice) -> tuple[str, str | None]:
+    """Return ``(state, vsn)`` with state ``blank``, ``labelled`` or ``data``."""
+
+def tape_write(
+    device: TapeDevice,
+    vid: str,
+    sources: Sequence[object],
+    first_archive_id: int | None = None,
+    last_fseq: int | None = None,
+) -> str:
+    """Append files (bytes-like or paths); return the written files as JSON."""
+
+def tape_dump(device: TapeDevice) -> str:
+    """Return every object on the tape as JSON."""
+
+def label_parse(data: Buffer) -> str | None:
+    """Return a label record's fields as JSON, None if the bytes are not a label."""
+
+def label_format(json: str) -> bytes:
+    """Return the 80-byte record for fields as ``label_parse`` returns them."""
+
+def tapefile_ls_entries(text: str, vid: str) -> list[tuple[int, int, int, int, int | None]]:
+    """Return ``(fseq, block_id, archive_id, size, adler32)`` from ``cta-admin --json tapefile ls`` text."""
+
+def tape_verify(
+    device: TapeDevice,
+    vid: str,
+    catalogue: Sequence[tuple[int, int, int, int, int | None]] | None = None,
+    fseqs: Sequence[int] = ...,
+    first: int = 0,
+    last: int = 0,
+    random: int = 0,
+    seed: int = 0,
+    min_bytes: int = 0,
+    progress: Callable[..., object] | None = None,
+) -> str:
+    """Verify a tape with the GIL released; return the report as JSON."""
 
 @final
 class ScsiChanger:
@@ -124,3 +229,81 @@ def tapealert_flags() -> list[tuple[int, str, str, str, str]]:
 
 def decode_element_status(data: Buffer) -> int:
     """Decode READ ELEMENT STATUS data; return the number of element descriptors."""
+@final
+class AdminStruct:
+    """A sub-message of a cta-admin record (``creationLog``, ``af`` …)."""
+
+    def __getattr__(self, name: str) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: str) -> bool: ...
+    def keys(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class AdminRecord:
+    """One cta-admin record; attributes by CTA key name or snake_case spelling."""
+
+    def __getattr__(self, name: str) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: str) -> bool: ...
+    @property
+    def kind(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class AdminRecords(Sequence[AdminRecord]):
+    """The records of one cta-admin listing."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: int) -> AdminRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AdminRecord]: ...
+    def __iter__(self) -> Iterator[AdminRecord]: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def fields(self) -> list[str]: ...
+    def to_dicts(self) -> list[dict[str, Any]]: ...
+    def to_json(self) -> str: ...
+    def to_arrow(self) -> Any: ...
+    def to_pandas(self) -> Any: ...
+    def to_polars(self) -> Any: ...
+
+@final
+class AdminRunner:
+    """Runs cta-admin (use ``ctaops.admin.CtaAdmin``)."""
+
+    def __new__(
+        cls,
+        cta_admin: str | PathLike[str] = "cta-admin",
+        config_file: str | PathLike[str] | None = None,
+        sss_keytab: str | PathLike[str] | None = None,
+        timeout: float = 300.0,
+    ) -> AdminRunner: ...
+    def call(
+        self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
+    ) -> AdminRecords | str: ...
+    def call_async(
+        self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
+    ) -> Awaitable[AdminRecords | str]: ...
+    def run(self, args: Sequence[str]) -> AdminRecords | str: ...
+    def run_async_words(self, args: Sequence[str]) -> Awaitable[AdminRecords | str]: ...
+    def arrow(self, command: str, sub: str | None, options: Mapping[str, object] | None = None) -> Any: ...
+    def cta_version(self) -> str | None: ...
+    def argv(self, command: str, sub: str | None, options: Mapping[str, object] | None = None) -> list[str]: ...
+
+def admin_parse(kind: str, data: str | Buffer, framing: str | None = None) -> AdminRecords:
+    """Parse ``--json``/``--jsonl`` output of ``kind`` into records."""
+
+def admin_parse_arrow(kind: str, data: str | Buffer, framing: str | None = None) -> Any:
+    """Parse ``--json``/``--jsonl`` output of ``kind`` into a ``pyarrow.Table``."""
+
+def admin_read_arrow_fd(kind: str, fd: int, framing: str = "json") -> Any:
+    """Read records of ``kind`` from a file descriptor into a ``pyarrow.Table``."""
+
+def admin_kinds() -> list[tuple[str, str]]:
+    """``(name, alias)`` of every record kind."""

@@ -58,6 +58,66 @@ class FileChangedError(CtaOpsError):
     code = "FILE_CHANGED"
 
 
+class ConfigError(CtaOpsError, ValueError):
+    """The config file (or a YAML file it names) is invalid; the message names file and key."""
+
+    code = "CONFIG_ERROR"
+
+
+class MailError(CtaOpsError):
+    """A mail could not be sent (bad recipients, sendmail missing or failing)."""
+
+    code = "MAIL_ERROR"
+
+
+class CommandError(CtaOpsError):
+    """An external command could not be run, timed out or (when checked) failed."""
+
+    code = "COMMAND_FAILED"
+
+
+class NotATapeError(CtaOpsIOError):
+    """The device opened as a tape drive is not one (st ioctls refused)."""
+
+    code = "NOT_A_TAPE"
+
+
+class TapeFormatError(CtaOpsError):
+    """A tape image breaks its framing (SIMH lengths disagree, truncated record or image)."""
+
+    code = "TAPE_FORMAT_ERROR"
+
+
+class TapeBlockTooLongError(CtaOpsError):
+    """A block is longer than the buffer offered for it (the device moved past it)."""
+
+    code = "TAPE_BLOCK_TOO_LONG"
+
+
+class TapeEndOfDataError(CtaOpsError):
+    """Positioning or reading went past the last written object."""
+
+    code = "TAPE_END_OF_DATA"
+
+
+class TapeLabelError(CtaOpsError, ValueError):
+    """A label record (VOL1, HDR1 …) is not as CTA writes it, or is not where the format puts it."""
+
+    code = "TAPE_LABEL_ERROR"
+
+
+class WrongVsnError(CtaOpsError):
+    """The tape's VOL1 names another volume than the VID given."""
+
+    code = "TAPE_WRONG_VSN"
+
+
+class RefusedError(CtaOpsError):
+    """A destructive operation was refused because a precondition failed; the message says which."""
+
+    code = "REFUSED"
+
+
 class ScsiError(CtaOpsError):
     """A tape library or drive reported an error or could not be reached."""
 
@@ -308,6 +368,76 @@ class LibraryStateError(ScsiError):
     """An emulated library state file could not be read or written."""
 
     code = "LIBRARY_STATE_ERROR"
+class CtaAdminError(CtaOpsError):
+    """``cta-admin`` failed (exit status 1 or another non-zero status); the message names the command."""
+
+    code = "CTA_ADMIN_ERROR"
+
+
+class CtaAdminUserError(CtaAdminError):
+    """``cta-admin`` exited 2: CTA refused the request; the message is CTA's own."""
+
+    code = "CTA_ADMIN_USER_ERROR"
+
+
+class CtaAdminNotFoundError(CtaAdminError):
+    """The ``cta-admin`` binary does not exist."""
+
+    code = "CTA_ADMIN_NOT_FOUND"
+
+
+class CtaAdminSpawnError(CtaAdminError):
+    """The ``cta-admin`` binary exists but could not be started."""
+
+    code = "CTA_ADMIN_SPAWN_FAILED"
+
+
+class CtaAdminTimeoutError(CtaAdminError, TimeoutError):
+    """``cta-admin`` did not finish within the timeout and was killed."""
+
+    code = "CTA_ADMIN_TIMEOUT"
+
+
+class CtaAdminKilledError(CtaAdminError):
+    """``cta-admin`` was killed by a signal that ctaops did not send."""
+
+    code = "CTA_ADMIN_KILLED"
+
+
+class CtaAdminParseError(CtaAdminError, ParseError):
+    """``cta-admin`` output is not the expected records; the message names the record and field."""
+
+    code = "CTA_ADMIN_PARSE_ERROR"
+
+
+class CtaAdminTruncatedError(CtaAdminParseError):
+    """The output stops inside a record or before the closing ``]``."""
+
+    code = "CTA_ADMIN_TRUNCATED"
+
+
+class CtaAdminNotJsonError(CtaAdminParseError):
+    """The output is not JSON (e.g. an XRootD error printed on stdout)."""
+
+    code = "CTA_ADMIN_NOT_JSON"
+
+
+class CtaAdminEmptyOutputError(CtaAdminParseError):
+    """``--json`` output with no bytes at all (CTA always prints at least ``[]``)."""
+
+    code = "CTA_ADMIN_EMPTY_OUTPUT"
+
+
+class CtaAdminRecordTooLargeError(CtaAdminParseError):
+    """One record is larger than the parser accepts (a huge line that is not a CTA record)."""
+
+    code = "CTA_ADMIN_RECORD_TOO_LARGE"
+
+
+class CtaAdminIOError(CtaAdminParseError):
+    """Reading ``cta-admin`` output failed."""
+
+    code = "CTA_ADMIN_IO_ERROR"
 
 
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
@@ -337,11 +467,25 @@ def _error_for_code(code: str, message: str) -> CtaOpsError:
 
 
 __all__ = [
+    "CommandError",
+    "ConfigError",
     "AbortedCommandError",
     "BadResponseError",
     "BecomingReadyError",
     "BlankCheckError",
     "CheckConditionError",
+    "CtaAdminEmptyOutputError",
+    "CtaAdminError",
+    "CtaAdminIOError",
+    "CtaAdminKilledError",
+    "CtaAdminNotFoundError",
+    "CtaAdminNotJsonError",
+    "CtaAdminParseError",
+    "CtaAdminRecordTooLargeError",
+    "CtaAdminSpawnError",
+    "CtaAdminTimeoutError",
+    "CtaAdminTruncatedError",
+    "CtaAdminUserError",
     "CtaOpsError",
     "CtaOpsFileNotFoundError",
     "CtaOpsIOError",
@@ -361,6 +505,15 @@ __all__ = [
     "HardwareError",
     "IllegalRequestError",
     "InvalidArgumentError",
+    "MailError",
+    "NotATapeError",
+    "ParseError",
+    "RefusedError",
+    "TapeBlockTooLongError",
+    "TapeEndOfDataError",
+    "TapeFormatError",
+    "TapeLabelError",
+    "WrongVsnError",
     "InvalidElementAddressError",
     "LibraryPausedError",
     "LibraryStateError",

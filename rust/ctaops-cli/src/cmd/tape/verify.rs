@@ -1,0 +1,301 @@
+//! `ctaops tape verify`: native read-back verification.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use ctaops_tape::verify::{
+    CatalogueEntry, Progress, READ_TIME_RATE, Selection, VerifyOptions, VerifyReport, parse_tapefile_ls, verify_tape,
+};
+
+use super::common::{self, Access, Target};
+use crate::exit::Exit;
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    target: Target,
+    /// The tape's VID (must equal the VOL1 VSN).
+    #[arg(long)]
+    vid: String,
+    /// A saved `cta-admin --json tapefile ls --vid VID` output to compare with. Without it,
+    /// files are read back and their structure checked only.
+    #[arg(long, value_name = "TAPEFILE_LS_JSON")]
+    catalogue: Option<PathBuf>,
+    /// The first N files (fSeq order).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    first: usize,
+    /// The last N files (fSeq order).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    last: usize,
+    /// N random files besides those selected otherwise.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    random: usize,
+    /// Seed of the random choice (default: from the clock; printed in --json output).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// fSeqs to verify: comma-separated `n`, `m-n` or `m-` (to the end), as cta-readtp takes them.
+    #[arg(long, value_name = "LIST", value_parser = parse_fseq_list)]
+    fseq: Option<FseqList>,
+    /// Add random files until at least this much data is selected (e.g. 500GB, 2TiB, 1000000).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    data_size: Option<u64>,
+    /// Add random files until reading them takes at least this long at 300 MB/s (upstream's rule).
+    #[arg(long, value_name = "SECONDS")]
+    read_time: Option<u64>,
+    /// One JSON document on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A parsed `--fseq` list: closed ranges and an optional open `m-` start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FseqList {
+    ranges: Vec<(u64, u64)>,
+    open_from: Option<u64>,
+}
+
+fn parse_fseq_list(text: &str) -> Result<FseqList, String> {
+    let mut list = FseqList {
+        ranges: Vec::new(),
+        open_from: None,
+    };
+    for item in text.split(',') {
+        let num = |s: &str| -> Result<u64, String> {
+            let v: u64 = s
+                .parse()
+                .map_err(|_| format!("Invalid range string: '{item}': Expecting an unsigned integer"))?;
+            if v == 0 {
+                Err(format!("Invalid range string: '{item}': fSeq 0 does not exist"))
+            } else {
+                Ok(v)
+            }
+        };
+        match item.split_once('-') {
+            None => {
+                let v = num(item)?;
+                list.ranges.push((v, v));
+            }
+            Some((lo, "")) => {
+                let lo = num(lo)?;
+                list.open_from = Some(list.open_from.map_or(lo, |o| o.min(lo)));
+            }
+            Some((lo, hi)) => {
+                if hi.contains('-') {
+                    return Err(format!("Invalid range string: '{item}': only one dash allowed"));
+                }
+                let (lo, hi) = (num(lo)?, num(hi)?);
+                if lo > hi {
+                    return Err(format!(
+                        "Invalid range string: '{item}': the lower boundary is greater than the upper"
+                    ));
+                }
+                list.ranges.push((lo, hi));
+            }
+        }
+    }
+    Ok(list)
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num.parse().map_err(|_| format!("'{text}' is not a size"))?;
+    let factor: f64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "KB" | "K" => 1e3,
+        "MB" | "M" => 1e6,
+        "GB" | "G" => 1e9,
+        "TB" | "T" => 1e12,
+        "KIB" => 1024.0,
+        "MIB" => 1024.0 * 1024.0,
+        "GIB" => 1024.0 * 1024.0 * 1024.0,
+        "TIB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit '{other}' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+            ));
+        }
+    };
+    Ok((value * factor) as u64)
+}
+
+fn usage(message: &str) -> Exit {
+    output::error(&message);
+    Exit::Usage
+}
+
+fn load_catalogue(path: &PathBuf, vid: &str) -> Result<Vec<CatalogueEntry>, Exit> {
+    let text = std::fs::read_to_string(path).map_err(|e| common::fail(&format!("{}: {e}", path.display())))?;
+    parse_tapefile_ls(&text, vid).map_err(|e| common::fail(&format!("{}: {e}", path.display())))
+}
+
+fn selection(args: &Args, catalogue: Option<&[CatalogueEntry]>, seed: u64) -> Selection {
+    let mut fseqs = Vec::new();
+    if let Some(list) = &args.fseq {
+        for &(lo, hi) in &list.ranges {
+            // Requested fSeqs outside the catalogue are reported missing; cap the expansion.
+            fseqs.extend(lo..=hi.min(lo.saturating_add(1_000_000)));
+        }
+        if let (Some(from), Some(cat)) = (list.open_from, catalogue) {
+            fseqs.extend(cat.iter().map(|e| e.fseq).filter(|&f| f >= from));
+        }
+    }
+    let min_bytes = args
+        .data_size
+        .unwrap_or(0)
+        .max(args.read_time.unwrap_or(0).saturating_mul(READ_TIME_RATE));
+    Selection {
+        fseqs,
+        first: args.first,
+        last: args.last,
+        random: args.random,
+        seed,
+        min_bytes,
+    }
+}
+
+/// Progress on stderr, one line rewritten in place (only on a terminal).
+fn progress_line(p: &Progress) {
+    let files = p
+        .files_total
+        .map_or_else(|| p.files_done.to_string(), |t| format!("{}/{t}", p.files_done));
+    let pct = p
+        .bytes_total
+        .filter(|&t| t > 0)
+        .map(|t| format!(" {:5.1}%", p.bytes_done as f64 * 100.0 / t as f64));
+    let eta = p.eta_seconds.map(|s| format!(" ETA {:.0}s", s)).unwrap_or_default();
+    let line = format!(
+        "\r{files} files, {:.1} MB{} at {:.1} MB/s{eta}   ",
+        p.bytes_done as f64 / 1e6,
+        pct.unwrap_or_default(),
+        p.bytes_per_second / 1e6
+    );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+pub fn run(args: &Args) -> Exit {
+    let selecting = args.first + args.last + args.random > 0
+        || args.fseq.is_some()
+        || args.data_size.is_some_and(|d| d > 0)
+        || args.read_time.is_some_and(|t| t > 0);
+    if selecting && args.catalogue.is_none() {
+        return usage("--first, --last, --random, --fseq, --data-size and --read-time need --catalogue");
+    }
+    let catalogue = match &args.catalogue {
+        Some(path) => match load_catalogue(path, &args.vid) {
+            Ok(c) => Some(c),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let sel = selection(args, catalogue.as_deref(), seed);
+    let mut dev = match common::open(&args.target, Access::Read) {
+        Ok(d) => d,
+        Err(e) => return common::fail(&e),
+    };
+    let opts = VerifyOptions {
+        catalogue,
+        selection: sel,
+        ..VerifyOptions::new(&args.vid)
+    };
+    let tty = std::io::stderr().is_terminal();
+    let mut cb = progress_line;
+    let progress: Option<&mut dyn FnMut(&Progress)> = if tty { Some(&mut cb) } else { None };
+    let report = match verify_tape(&mut *dev, &opts, progress) {
+        Ok(r) => r,
+        Err(e) => return common::fail(&e),
+    };
+    if tty {
+        let _ = std::io::stderr().lock().write_all(b"\n");
+    }
+    let printed = if args.json {
+        print_json(&report, seed)
+    } else {
+        print_table(&report)
+    };
+    if let Err(exit) = printed {
+        return exit;
+    }
+    if report.all_ok() { Exit::Success } else { Exit::Failure }
+}
+
+fn print_json(report: &VerifyReport, seed: u64) -> Result<(), Exit> {
+    let mut value = serde_json::to_value(report).map_err(|e| common::fail(&e))?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("seed".into(), seed.into());
+    }
+    common::print_json(&value)
+}
+
+fn print_table(report: &VerifyReport) -> Result<(), Exit> {
+    let rows: Vec<Vec<String>> = report
+        .files
+        .iter()
+        .map(|f| {
+            vec![
+                f.fseq.to_string(),
+                f.archive_id.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+                f.block_id.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                f.size.to_string(),
+                f.checksum.clone().unwrap_or_else(|| "-".into()),
+                f.status.as_str().to_owned(),
+                f.detail.clone(),
+            ]
+        })
+        .collect();
+    let mut text = common::table(
+        &["fseq", "archive id", "block id", "size", "adler32", "status", "detail"],
+        &rows,
+    );
+    for e in &report.tape_errors {
+        text.push_str(&format!("tape: {e}\n"));
+    }
+    let s = &report.summary;
+    let counts: Vec<String> = s
+        .counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    text.push_str(&format!(
+        "{}: {} files ({}), {} bytes read in {:.2}s ({:.1} MB/s)\n",
+        report.vid,
+        s.files,
+        counts.join(", "),
+        s.bytes,
+        s.seconds,
+        s.bytes_per_second / 1e6
+    ));
+    common::print(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fseq_lists_like_cta_readtp() {
+        let l = parse_fseq_list("1,3-5,9-").unwrap();
+        assert_eq!(l.ranges, vec![(1, 1), (3, 5)]);
+        assert_eq!(l.open_from, Some(9));
+        for bad in ["", "0", "a", "5-3", "-", "-4", "1-2-3"] {
+            assert!(parse_fseq_list(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        assert_eq!(parse_size("2GB").unwrap(), 2_000_000_000);
+        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
+        assert_eq!(parse_size("0B").unwrap(), 0);
+        assert!(parse_size("3 parsecs").is_err());
+    }
+}

@@ -1,0 +1,116 @@
+//! `ctaops tape write`: append files to a labelled tape as CTA's tape server would.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use ctaops_tape::{WriteSession, WriterInfo, WrittenFile};
+
+use super::common::{self, Access, Target};
+use crate::exit::Exit;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    target: Target,
+    /// The tape's VID: the VOL1 VSN must equal it.
+    #[arg(long)]
+    vid: String,
+    /// Archive file ID of the first file (the next files get the following IDs).
+    /// Default: the file's fSeq.
+    #[arg(long, value_name = "ID")]
+    archive_id: Option<u64>,
+    /// The catalogue's last fSeq of the tape (default: counted from the tape marks).
+    #[arg(long, value_name = "N")]
+    last_fseq: Option<u64>,
+    /// One JSON document on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Files to append, in order.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(serde::Serialize)]
+struct Written<'a> {
+    #[serde(flatten)]
+    file: &'a WrittenFile,
+    checksum: String,
+    path: String,
+}
+
+pub fn run(args: &Args) -> Exit {
+    // Open every source first: nothing is written unless all of them can be read.
+    let mut sources = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        match File::open(path).and_then(|f| f.metadata().map(|m| (f, m))) {
+            Ok((_, m)) if m.is_dir() => return common::fail(&format!("{}: is a directory", path.display())),
+            Ok((f, _)) => sources.push(f),
+            Err(e) => return common::fail(&format!("{}: {e}", path.display())),
+        }
+    }
+    let mut dev = match common::open(&args.target, Access::Write) {
+        Ok(d) => d,
+        Err(e) => return common::fail(&e),
+    };
+    let mut session = match WriteSession::open(&mut *dev, &args.vid, args.last_fseq, WriterInfo::default()) {
+        Ok(s) => s,
+        Err(e) => return common::fail(&e),
+    };
+    let mut written = Vec::with_capacity(sources.len());
+    for (path, mut src) in args.files.iter().zip(sources) {
+        let fseq = session.last_fseq() + 1;
+        let archive_id = args.archive_id.map_or(fseq, |first| first + written.len() as u64);
+        match session.write_file(archive_id, &mut src) {
+            Ok(w) => {
+                tracing::info!(fseq = w.fseq, block_id = w.block_id, size = w.size, "file written");
+                written.push((path, w));
+            }
+            Err(e) => {
+                common::fail(&format!("{}: {e}", path.display()));
+                return report(args, &written).err().unwrap_or(Exit::Failure);
+            }
+        }
+    }
+    if let Err(e) = session.finish() {
+        return common::fail(&e);
+    }
+    match report(args, &written) {
+        Ok(()) => Exit::Success,
+        Err(e) => e,
+    }
+}
+
+fn report(args: &Args, written: &[(&PathBuf, WrittenFile)]) -> Result<(), Exit> {
+    if args.json {
+        let files: Vec<Written<'_>> = written
+            .iter()
+            .map(|(p, w)| Written {
+                file: w,
+                checksum: format!("{:08x}", w.adler32),
+                path: p.display().to_string(),
+            })
+            .collect();
+        return common::print_json(&serde_json::json!({ "vid": args.vid, "files": files }));
+    }
+    let rows: Vec<Vec<String>> = written
+        .iter()
+        .map(|(p, w)| {
+            vec![
+                w.fseq.to_string(),
+                w.block_id.to_string(),
+                w.archive_id.to_string(),
+                w.size.to_string(),
+                format!("{:08x}", w.adler32),
+                if w.placeholder {
+                    format!("{} (placeholder)", p.display())
+                } else {
+                    p.display().to_string()
+                },
+            ]
+        })
+        .collect();
+    common::print(&common::table(
+        &["fseq", "block id", "archive id", "size", "adler32", "file"],
+        &rows,
+    ))
+}
