@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use ctaops_scsi::changer::Changer;
 use ctaops_scsi::drive::TapeDrive;
-use ctaops_scsi::emulated::{EmulatedChanger, EmulatedDrive, with_state_file};
+use ctaops_scsi::element::ElementStatus;
+use ctaops_scsi::emulated::{EmulatedChanger, EmulatedDrive, StateFile};
 use ctaops_scsi::library::{Library, LibrarySpec};
 use ctaops_scsi::transport::ScsiTransport;
 use ctaops_scsi::{Result as ScsiResult, ScsiError};
@@ -30,7 +31,7 @@ type BoxedTransport = Box<dyn ScsiTransport + Send>;
 
 enum Target {
     Device(Changer<BoxedTransport>),
-    Emulated(PathBuf),
+    Emulated(Box<StateFile>),
 }
 
 #[cfg(target_os = "linux")]
@@ -65,7 +66,7 @@ impl ScsiChanger {
                 .map_err(|_| ScsiError::InvalidArgument("changer lock poisoned".into()))?;
             match &mut *t {
                 Target::Device(c) => f(c, None),
-                Target::Emulated(path) => with_state_file(path, |lib| {
+                Target::Emulated(state) => state.with(|lib| {
                     let mut c: Changer<BoxedTransport> = Changer::new(Box::new(EmulatedChanger::new(lib.clone())));
                     f(&mut c, Some(lib))
                 }),
@@ -91,15 +92,24 @@ impl ScsiChanger {
     /// Uses an emulated library state file (re-read and written back around each operation).
     #[staticmethod]
     fn emulated(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        py.detach(|| Library::load(&path)).map_err(|e| to_py(&e))?;
+        let state = py.detach(|| StateFile::open(&path)).map_err(|e| to_py(&e))?;
         Ok(Self {
-            target: Mutex::new(Target::Emulated(path)),
+            target: Mutex::new(Target::Emulated(Box::new(state))),
         })
     }
 
-    /// The full inventory as JSON (see `ctaops.library.Inventory`).
-    fn inventory_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |c, _| json(&c.inventory()?))
+    /// The full inventory: (vendor, product, revision, rows); one row per element, in the field
+    /// order of `ctaops.library.Element` (tuples, not JSON: a 20,000-slot library converts fast).
+    fn inventory(&self, py: Python<'_>) -> PyResult<(String, String, String, Vec<ElementRow>)> {
+        let inv = self.with(py, |c, _| c.inventory())?;
+        let rows = inv.all().map(row).collect();
+        let q = &inv.inquiry;
+        Ok((
+            q.vendor.trim_end().to_owned(),
+            q.product.trim_end().to_owned(),
+            q.revision.trim_end().to_owned(),
+            rows,
+        ))
     }
 
     /// MOVE MEDIUM, refused before sending when the source is empty or the destination full.
@@ -142,6 +152,47 @@ impl ScsiChanger {
                 .operator_insert(port, &barcode)
         })
     }
+}
+
+type ElementRow = (
+    &'static str,
+    u16,
+    bool,
+    Option<String>,
+    bool,
+    bool,
+    u8,
+    u8,
+    Option<u16>,
+    bool,
+    u8,
+    Option<String>,
+);
+
+fn row(e: &ElementStatus) -> ElementRow {
+    use ctaops_scsi::cdb::ElementType;
+    let kind = match e.element_type {
+        ElementType::Transport => "transport",
+        ElementType::Storage => "slot",
+        ElementType::ImportExport => "port",
+        ElementType::DataTransfer | ElementType::All => "drive",
+    };
+    (
+        kind,
+        e.address,
+        e.full,
+        e.barcode().map(str::to_owned),
+        e.access,
+        e.except,
+        e.asc,
+        e.ascq,
+        e.source,
+        e.impexp,
+        e.medium_type,
+        e.identifier
+            .as_ref()
+            .map(ctaops_scsi::inquiry::Designator::drive_serial),
+    )
 }
 
 /// A tape drive at a device node (`/dev/nstN` or its `/dev/sgN`).
@@ -214,7 +265,8 @@ fn emulated_library_create(
 fn decode_element_status(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<usize> {
     let bytes = crate::buffer::Bytes::borrow(data)?;
     let slice = bytes.as_slice();
-    py.detach(|| ctaops_scsi::element::parse_element_status(slice).map(|d| d.elements.len())).map_err(|e| to_py(&e))
+    py.detach(|| ctaops_scsi::element::parse_element_status(slice).map(|d| d.elements.len()))
+        .map_err(|e| to_py(&e))
 }
 
 /// sysfs scan (JSON list of devices).

@@ -353,7 +353,8 @@ impl Library {
             path: path.to_owned(),
             detail,
         };
-        let json = serde_json::to_vec_pretty(self).map_err(|e| err(e.to_string()))?;
+        // Compact: a TS4500-size state is read on every command, whitespace would double its size.
+        let json = serde_json::to_vec(self).map_err(|e| err(e.to_string()))?;
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -39,6 +39,70 @@ pub fn with_state_file<R>(
     r
 }
 
+/// A library state file with an in-memory copy that is reused while the file is unchanged
+/// (same inode, modification time and size), so repeated queries of a big library do not re-parse it.
+/// Another process writing the file (the simulator, `ctaops smc`) changes the stamp and forces
+/// a reload.
+#[derive(Debug)]
+pub struct StateFile {
+    path: std::path::PathBuf,
+    cached: Option<(FileStamp, Library)>,
+}
+
+/// Inode, modification time and size. Writers replace the file by rename (a new inode), which
+/// catches changes that file-time granularity (a few ms) and an unchanged size would hide.
+type FileStamp = (u64, std::time::SystemTime, u64);
+
+fn stamp(path: &std::path::Path) -> crate::Result<FileStamp> {
+    let m = std::fs::metadata(path).map_err(|e| crate::ScsiError::State {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })?;
+    let modified = m.modified().map_err(|e| crate::ScsiError::State {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })?;
+    Ok((std::os::unix::fs::MetadataExt::ino(&m), modified, m.len()))
+}
+
+impl StateFile {
+    /// Checks that `path` holds a library state and remembers it.
+    pub fn open(path: &std::path::Path) -> crate::Result<Self> {
+        let before = stamp(path)?;
+        let lib = Library::load(path)?;
+        Ok(Self {
+            path: path.to_owned(),
+            cached: Some((before, lib)),
+        })
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Runs `f` on the current library and writes the file back only if `f` changed it.
+    pub fn with<R>(&mut self, f: impl FnOnce(&SharedLibrary) -> crate::Result<R>) -> crate::Result<R> {
+        let now_stamp = stamp(&self.path)?;
+        let loaded = match self.cached.take() {
+            Some((s, lib)) if s == now_stamp => lib,
+            _ => Library::load(&self.path)?,
+        };
+        let shared = share(loaded.clone());
+        let r = f(&shared);
+        let after = Arc::try_unwrap(shared)
+            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .unwrap_or_else(|arc| lock(&arc).clone());
+        if after == loaded {
+            self.cached = Some((now_stamp, loaded));
+        } else {
+            after.save(&self.path)?;
+            self.cached = Some((stamp(&self.path)?, after));
+        }
+        r
+    }
+}
+
 pub(crate) fn lock(lib: &SharedLibrary) -> MutexGuard<'_, Library> {
     // A panic elsewhere leaves plain data behind; keep serving it.
     lib.lock().unwrap_or_else(PoisonError::into_inner)
@@ -95,4 +159,46 @@ pub(crate) fn injected(lib: &mut Library, target: FaultTarget) -> Option<Command
 
 pub(crate) fn be16(c: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([c[at], c[at + 1]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::LibrarySpec;
+
+    #[test]
+    fn state_file_reuses_its_copy_and_sees_other_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("lib.json");
+        Library::new(&LibrarySpec {
+            tapes: 1,
+            ..LibrarySpec::ts4500(4, 1, 1)
+        })
+        .unwrap()
+        .save(&p)
+        .unwrap();
+        let mut sf = StateFile::open(&p).unwrap();
+        let before = std::fs::metadata(&p).unwrap().modified().unwrap();
+        // A read-only command does not rewrite the file.
+        sf.with(|lib| Ok(lock(lib).slots.len())).unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), before);
+        // Another process moves a cartridge: the next command sees it.
+        let mut other = Library::load(&p).unwrap();
+        other.move_medium(0x400, 0x401).unwrap();
+        other.save(&p).unwrap();
+        let full = sf.with(|lib| Ok(lock(lib).slots[1].cartridge.is_some())).unwrap();
+        assert!(full);
+        // A change made through the StateFile is written back.
+        sf.with(|lib| {
+            lock(lib)
+                .move_medium(0x401, 0x402)
+                .map_err(|_| crate::ScsiError::InvalidArgument("move".into()))
+        })
+        .unwrap();
+        assert!(Library::load(&p).unwrap().slots[2].cartridge.is_some());
+        assert_eq!(
+            StateFile::open(&dir.path().join("none.json")).unwrap_err().code(),
+            "LIBRARY_STATE_ERROR"
+        );
+    }
 }
