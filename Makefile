@@ -30,7 +30,7 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
 
 .PHONY: test
-test: dev test-rust test-python lint fuzz ## Build, then run every test, lint and a short fuzz run (what CI runs)
+test: dev test-rust test-python lint fuzz wheel-check ## Build, then run every test, lint and a short fuzz run (what CI runs)
 
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
@@ -71,6 +71,8 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_checksum.py
 	$(VPY) benchmarks/bench_checksum_cli.py
 	$(VPY) benchmarks/bench_tape_verify.py
+	$(VPY) benchmarks/bench_scsi.py
+	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 
 .PHONY: demo
 demo: dev ## Show the toolkit working on generated data
@@ -79,6 +81,10 @@ demo: dev ## Show the toolkit working on generated data
 .PHONY: wheel
 wheel: venv ## Build a release wheel into dist/
 	$(VENV)/bin/maturin build --release -o dist
+
+.PHONY: wheel-check
+wheel-check: venv ## Build the wheel and check it in a clean venv (import, version, console script)
+	scripts/wheel_check.sh
 
 .PHONY: clean
 clean: ## Remove build products and the venv

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ctaops import checksum
+from ctaops import admin, checksum
 from ctaops._core import __version__, build_info
 from ctaops.errors import CtaOpsError
 
-__all__ = ["CtaOpsError", "__version__", "build_info", "checksum"]
+__all__ = ["CtaOpsError", "__version__", "admin", "build_info", "checksum"]

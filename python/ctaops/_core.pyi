@@ -2,7 +2,10 @@
 
 from collections.abc import Callable, Sequence
 from os import PathLike
-from typing import final
+from typing import Any, final
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from os import PathLike
+from typing import Any, final, overload
 
 from typing_extensions import Buffer
 
@@ -10,17 +13,22 @@ __all__ = [
     "TAPE_BLOCK_SIZE",
     "ChecksumBlob",
     "TapeDevice",
+    "ScsiChanger",
+    "ScsiDrive",
     "__version__",
     "adler32",
     "build_info",
     "cli_main",
     "crc32",
     "crc32c",
+    "decode_element_status",
+    "emulated_library_create",
     "file_checksum",
     "label_format",
     "label_parse",
     "md5",
     "reset_log_cache",
+    "scsi_discover_json",
     "sha1",
     "tape_dump",
     "tape_inspect",
@@ -28,6 +36,7 @@ __all__ = [
     "tape_verify",
     "tape_write",
     "tapefile_ls_entries",
+    "tapealert_flags",
 ]
 
 __version__: str
@@ -82,6 +91,33 @@ class ChecksumBlob:
 
 def reset_log_cache() -> None:
     """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
+def load_config(path: str | None = None, tool: str | None = None) -> dict[str, Any]:
+    """Load and validate the ops config; keys ``source``, ``document``, ``global``, ``tool``, ``tool_section``."""
+
+def locate_config(path: str | None = None) -> str | None:
+    """Return the config file that would be read (explicit path, ``$CTAOPS_CONFIG``, default if present)."""
+
+def load_yaml(path: str) -> Any:
+    """Read a YAML file (``<<`` merge keys applied) into Python objects."""
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as ``'10G'``, ``'0B'``, ``'1.5T'`` (binary units)."""
+
+def format_size(bytes: int) -> str:
+    """``'0B'``, ``'10G'``, ``'1.5T'``: binary units, at most one decimal."""
+
+def format_size_decimal(bytes: int) -> str:
+    """cta-admin's table style: raw below 1000, else powers of 1000 with one decimal."""
+
+@final
+class ErrorTranslations:
+    """A compiled error-translation table (pattern -> friendly text)."""
+
+    def __new__(cls, text: str = "", origin: str = "<string>") -> ErrorTranslations: ...
+    @staticmethod
+    def load(path: str) -> ErrorTranslations: ...
+    def translate(self, message: str) -> str | None: ...
+    def __len__(self) -> int: ...
 
 TAPE_BLOCK_SIZE: int
 
@@ -147,3 +183,120 @@ def tape_verify(
     progress: Callable[..., object] | None = None,
 ) -> str:
     """Verify a tape with the GIL released; return the report as JSON."""
+
+@final
+class ScsiChanger:
+    """A media changer: ``/dev/sgN`` (SG_IO) or an emulated library state file."""
+
+    @staticmethod
+    def open(device: str | PathLike[str]) -> ScsiChanger: ...
+    @staticmethod
+    def emulated(path: str | PathLike[str]) -> ScsiChanger: ...
+    def inventory_json(self) -> str: ...
+    def move_medium(self, source: int, dest: int) -> None: ...
+    @property
+    def is_emulated(self) -> bool: ...
+    def emulated_drive_report_json(self, address: int) -> str: ...
+    def emulated_drive_load(self, address: int, load: bool) -> None: ...
+    def emulated_operator_insert(self, port: int, barcode: str) -> None: ...
+
+@final
+class ScsiDrive:
+    """A tape drive at ``/dev/nstN`` or ``/dev/sgN`` (SG_IO)."""
+
+    @staticmethod
+    def open(device: str | PathLike[str]) -> ScsiDrive: ...
+    def report_json(self) -> str: ...
+    def load(self, load: bool) -> None: ...
+
+def emulated_library_create(
+    path: str | PathLike[str], slots: int, drives: int, ports: int = 1, tapes: int = 0, preset: str = "ts4500"
+) -> None:
+    """Write a new emulated library state file."""
+
+def scsi_discover_json(sysfs: str | PathLike[str]) -> str:
+    """SCSI generic devices found under ``sysfs``, as JSON."""
+
+def tapealert_flags() -> list[tuple[int, str, str, str, str]]:
+    """Return the 64 TapeAlert flags as (code, name, severity, subject, action)."""
+
+def decode_element_status(data: Buffer) -> int:
+    """Decode READ ELEMENT STATUS data; return the number of element descriptors."""
+@final
+class AdminStruct:
+    """A sub-message of a cta-admin record (``creationLog``, ``af`` …)."""
+
+    def __getattr__(self, name: str) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: str) -> bool: ...
+    def keys(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class AdminRecord:
+    """One cta-admin record; attributes by CTA key name or snake_case spelling."""
+
+    def __getattr__(self, name: str) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: str) -> bool: ...
+    @property
+    def kind(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class AdminRecords(Sequence[AdminRecord]):
+    """The records of one cta-admin listing."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: int) -> AdminRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AdminRecord]: ...
+    def __iter__(self) -> Iterator[AdminRecord]: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def fields(self) -> list[str]: ...
+    def to_dicts(self) -> list[dict[str, Any]]: ...
+    def to_json(self) -> str: ...
+    def to_arrow(self) -> Any: ...
+    def to_pandas(self) -> Any: ...
+    def to_polars(self) -> Any: ...
+
+@final
+class AdminRunner:
+    """Runs cta-admin (use ``ctaops.admin.CtaAdmin``)."""
+
+    def __new__(
+        cls,
+        cta_admin: str | PathLike[str] = "cta-admin",
+        config_file: str | PathLike[str] | None = None,
+        sss_keytab: str | PathLike[str] | None = None,
+        timeout: float = 300.0,
+    ) -> AdminRunner: ...
+    def call(
+        self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
+    ) -> AdminRecords | str: ...
+    def call_async(
+        self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
+    ) -> Awaitable[AdminRecords | str]: ...
+    def run(self, args: Sequence[str]) -> AdminRecords | str: ...
+    def run_async_words(self, args: Sequence[str]) -> Awaitable[AdminRecords | str]: ...
+    def arrow(self, command: str, sub: str | None, options: Mapping[str, object] | None = None) -> Any: ...
+    def cta_version(self) -> str | None: ...
+    def argv(self, command: str, sub: str | None, options: Mapping[str, object] | None = None) -> list[str]: ...
+
+def admin_parse(kind: str, data: str | Buffer, framing: str | None = None) -> AdminRecords:
+    """Parse ``--json``/``--jsonl`` output of ``kind`` into records."""
+
+def admin_parse_arrow(kind: str, data: str | Buffer, framing: str | None = None) -> Any:
+    """Parse ``--json``/``--jsonl`` output of ``kind`` into a ``pyarrow.Table``."""
+
+def admin_read_arrow_fd(kind: str, fd: int, framing: str = "json") -> Any:
+    """Read records of ``kind`` from a file descriptor into a ``pyarrow.Table``."""
+
+def admin_kinds() -> list[tuple[str, str]]:
+    """``(name, alias)`` of every record kind."""

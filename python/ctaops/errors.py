@@ -58,6 +58,24 @@ class FileChangedError(CtaOpsError):
     code = "FILE_CHANGED"
 
 
+class ConfigError(CtaOpsError, ValueError):
+    """The config file (or a YAML file it names) is invalid; the message names file and key."""
+
+    code = "CONFIG_ERROR"
+
+
+class MailError(CtaOpsError):
+    """A mail could not be sent (bad recipients, sendmail missing or failing)."""
+
+    code = "MAIL_ERROR"
+
+
+class CommandError(CtaOpsError):
+    """An external command could not be run, timed out or (when checked) failed."""
+
+    code = "COMMAND_FAILED"
+
+
 class NotATapeError(CtaOpsIOError):
     """The device opened as a tape drive is not one (st ioctls refused)."""
 
@@ -100,6 +118,328 @@ class RefusedError(CtaOpsError):
     code = "REFUSED"
 
 
+class ScsiError(CtaOpsError):
+    """A tape library or drive reported an error or could not be reached."""
+
+    code = "SCSI_ERROR"
+
+
+class DeviceNotFoundError(ScsiError, FileNotFoundError):
+    """The device node (``/dev/sgN``) does not exist."""
+
+    code = "DEVICE_NOT_FOUND"
+
+
+class DeviceOpenError(ScsiError, OSError):
+    """The device node exists but could not be opened."""
+
+    code = "DEVICE_OPEN_FAILED"
+
+
+class NotSgDeviceError(ScsiError):
+    """The path is not a SCSI generic (sg) device."""
+
+    code = "NOT_SG_DEVICE"
+
+
+class WrongDeviceTypeError(ScsiError):
+    """The device is not a changer (or not a tape drive) as required."""
+
+    code = "WRONG_DEVICE_TYPE"
+
+
+class SgIoError(ScsiError, OSError):
+    """The SG_IO ioctl itself failed."""
+
+    code = "SG_IO_FAILED"
+
+
+class ScsiTimeoutError(ScsiError, TimeoutError):
+    """The command timed out; it may be retried."""
+
+    code = "TIMEOUT"
+
+
+class DeviceBusyError(ScsiError):
+    """The device answered BUSY; retry later."""
+
+    code = "DEVICE_BUSY"
+
+
+class ReservationConflictError(ScsiError):
+    """Another host holds a reservation on the device."""
+
+    code = "RESERVATION_CONFLICT"
+
+
+class ScsiStatusError(ScsiError):
+    """The device returned an unexpected SCSI status."""
+
+    code = "SCSI_STATUS"
+
+
+class TransportError(ScsiError):
+    """The host adapter reported a transport error."""
+
+    code = "TRANSPORT_ERROR"
+
+
+class DriverError(ScsiError):
+    """The sg driver reported an error."""
+
+    code = "DRIVER_ERROR"
+
+
+class ShortResponseError(ScsiError):
+    """The device sent less data than the format needs."""
+
+    code = "SHORT_RESPONSE"
+
+
+class BadResponseError(ScsiError):
+    """The device sent data that does not follow its format."""
+
+    code = "BAD_RESPONSE"
+
+
+class UnsupportedPageError(ScsiError):
+    """The device does not support the page asked for."""
+
+    code = "UNSUPPORTED_PAGE"
+
+
+class CheckConditionError(ScsiError):
+    """CHECK CONDITION with a sense key not classified further."""
+
+    code = "CHECK_CONDITION"
+
+
+class NoSenseError(CheckConditionError):
+    """NO SENSE with a condition (filemark, end of medium) treated as an error."""
+
+    code = "NO_SENSE"
+
+
+class RecoveredError(CheckConditionError):
+    """The device recovered from an error."""
+
+    code = "RECOVERED_ERROR"
+
+
+class NotReadyError(CheckConditionError):
+    """The device is not ready."""
+
+    code = "NOT_READY"
+
+
+class BecomingReadyError(NotReadyError):
+    """The device is becoming ready (loading, inventorying): poll again."""
+
+    code = "BECOMING_READY"
+
+
+class LibraryPausedError(NotReadyError):
+    """The library is paused (IBM): retry in 60 s."""
+
+    code = "LIBRARY_PAUSED"
+
+
+class MediumNotPresentError(CheckConditionError):
+    """No cartridge is loaded."""
+
+    code = "MEDIUM_NOT_PRESENT"
+
+
+class MediumError(CheckConditionError):
+    """The cartridge could not be read or written."""
+
+    code = "MEDIUM_ERROR"
+
+
+class HardwareError(CheckConditionError):
+    """The device reported a hardware failure."""
+
+    code = "HARDWARE_ERROR"
+
+
+class IllegalRequestError(CheckConditionError):
+    """The device refused the command or a field of it."""
+
+    code = "ILLEGAL_REQUEST"
+
+
+class InvalidElementAddressError(IllegalRequestError):
+    """The element address does not exist in the library."""
+
+    code = "INVALID_ELEMENT_ADDRESS"
+
+
+class DestinationFullError(IllegalRequestError):
+    """The library refused a move: destination element full."""
+
+    code = "DESTINATION_FULL"
+
+
+class SourceEmptyError(IllegalRequestError):
+    """The library refused a move: source element empty."""
+
+    code = "SOURCE_EMPTY"
+
+
+class UnitAttentionError(CheckConditionError):
+    """Unit attention (reset, medium changed): retry."""
+
+    code = "UNIT_ATTENTION"
+
+
+class DataProtectError(CheckConditionError):
+    """The cartridge is write protected."""
+
+    code = "DATA_PROTECT"
+
+
+class BlankCheckError(CheckConditionError):
+    """Blank check: no data where data was expected."""
+
+    code = "BLANK_CHECK"
+
+
+class EndOfDataError(BlankCheckError):
+    """End of data was reached."""
+
+    code = "END_OF_DATA"
+
+
+class AbortedCommandError(CheckConditionError):
+    """The device aborted the command; it may be retried."""
+
+    code = "ABORTED_COMMAND"
+
+
+class VolumeOverflowError(CheckConditionError):
+    """Physical end of medium reached while writing."""
+
+    code = "VOLUME_OVERFLOW"
+
+
+class ElementFullError(ScsiError):
+    """Move refused before sending: the destination holds a cartridge."""
+
+    code = "ELEMENT_FULL"
+
+
+class ElementEmptyError(ScsiError):
+    """Move refused before sending: the source holds no cartridge."""
+
+    code = "ELEMENT_EMPTY"
+
+
+class NoSuchElementError(ScsiError):
+    """No element with that address in the library."""
+
+    code = "NO_SUCH_ELEMENT"
+
+
+class VolumeNotFoundError(ScsiError):
+    """The cartridge is not in the library."""
+
+    code = "VOLUME_NOT_FOUND"
+
+
+class VolumeInUseError(ScsiError):
+    """The cartridge is not where the operation needs it (e.g. in a drive)."""
+
+    code = "VOLUME_IN_USE"
+
+
+class DriveLoadedError(ScsiError):
+    """The drive still has the tape threaded: unload it first."""
+
+    code = "DRIVE_LOADED"
+
+
+class NoFreeElementError(ScsiError):
+    """No free slot or I/O station element."""
+
+    code = "NO_FREE_ELEMENT"
+
+
+class LibraryStateError(ScsiError):
+    """An emulated library state file could not be read or written."""
+
+    code = "LIBRARY_STATE_ERROR"
+class CtaAdminError(CtaOpsError):
+    """``cta-admin`` failed (exit status 1 or another non-zero status); the message names the command."""
+
+    code = "CTA_ADMIN_ERROR"
+
+
+class CtaAdminUserError(CtaAdminError):
+    """``cta-admin`` exited 2: CTA refused the request; the message is CTA's own."""
+
+    code = "CTA_ADMIN_USER_ERROR"
+
+
+class CtaAdminNotFoundError(CtaAdminError):
+    """The ``cta-admin`` binary does not exist."""
+
+    code = "CTA_ADMIN_NOT_FOUND"
+
+
+class CtaAdminSpawnError(CtaAdminError):
+    """The ``cta-admin`` binary exists but could not be started."""
+
+    code = "CTA_ADMIN_SPAWN_FAILED"
+
+
+class CtaAdminTimeoutError(CtaAdminError, TimeoutError):
+    """``cta-admin`` did not finish within the timeout and was killed."""
+
+    code = "CTA_ADMIN_TIMEOUT"
+
+
+class CtaAdminKilledError(CtaAdminError):
+    """``cta-admin`` was killed by a signal that ctaops did not send."""
+
+    code = "CTA_ADMIN_KILLED"
+
+
+class CtaAdminParseError(CtaAdminError, ParseError):
+    """``cta-admin`` output is not the expected records; the message names the record and field."""
+
+    code = "CTA_ADMIN_PARSE_ERROR"
+
+
+class CtaAdminTruncatedError(CtaAdminParseError):
+    """The output stops inside a record or before the closing ``]``."""
+
+    code = "CTA_ADMIN_TRUNCATED"
+
+
+class CtaAdminNotJsonError(CtaAdminParseError):
+    """The output is not JSON (e.g. an XRootD error printed on stdout)."""
+
+    code = "CTA_ADMIN_NOT_JSON"
+
+
+class CtaAdminEmptyOutputError(CtaAdminParseError):
+    """``--json`` output with no bytes at all (CTA always prints at least ``[]``)."""
+
+    code = "CTA_ADMIN_EMPTY_OUTPUT"
+
+
+class CtaAdminRecordTooLargeError(CtaAdminParseError):
+    """One record is larger than the parser accepts (a huge line that is not a CTA record)."""
+
+    code = "CTA_ADMIN_RECORD_TOO_LARGE"
+
+
+class CtaAdminIOError(CtaAdminParseError):
+    """Reading ``cta-admin`` output failed."""
+
+    code = "CTA_ADMIN_IO_ERROR"
+
+
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
     out: list[type[CtaOpsError]] = []
     for sub in cls.__subclasses__():
@@ -127,13 +467,45 @@ def _error_for_code(code: str, message: str) -> CtaOpsError:
 
 
 __all__ = [
+    "CommandError",
+    "ConfigError",
+    "AbortedCommandError",
+    "BadResponseError",
+    "BecomingReadyError",
+    "BlankCheckError",
+    "CheckConditionError",
+    "CtaAdminEmptyOutputError",
+    "CtaAdminError",
+    "CtaAdminIOError",
+    "CtaAdminKilledError",
+    "CtaAdminNotFoundError",
+    "CtaAdminNotJsonError",
+    "CtaAdminParseError",
+    "CtaAdminRecordTooLargeError",
+    "CtaAdminSpawnError",
+    "CtaAdminTimeoutError",
+    "CtaAdminTruncatedError",
+    "CtaAdminUserError",
     "CtaOpsError",
     "CtaOpsFileNotFoundError",
     "CtaOpsIOError",
     "CtaOpsIsADirectoryError",
     "CtaOpsPermissionError",
+    "DataProtectError",
+    "DestinationFullError",
+    "DeviceBusyError",
+    "DeviceNotFoundError",
+    "DeviceOpenError",
+    "DriveLoadedError",
+    "DriverError",
+    "ElementEmptyError",
+    "ElementFullError",
+    "EndOfDataError",
     "FileChangedError",
+    "HardwareError",
+    "IllegalRequestError",
     "InvalidArgumentError",
+    "MailError",
     "NotATapeError",
     "ParseError",
     "RefusedError",
@@ -142,5 +514,31 @@ __all__ = [
     "TapeFormatError",
     "TapeLabelError",
     "WrongVsnError",
+    "InvalidElementAddressError",
+    "LibraryPausedError",
+    "LibraryStateError",
+    "MediumError",
+    "MediumNotPresentError",
+    "NoFreeElementError",
+    "NoSenseError",
+    "NoSuchElementError",
+    "NotReadyError",
+    "NotSgDeviceError",
+    "ParseError",
+    "RecoveredError",
+    "ReservationConflictError",
+    "ScsiError",
+    "ScsiStatusError",
+    "ScsiTimeoutError",
+    "SgIoError",
+    "ShortResponseError",
+    "SourceEmptyError",
+    "TransportError",
+    "UnitAttentionError",
+    "UnsupportedPageError",
+    "VolumeInUseError",
+    "VolumeNotFoundError",
+    "VolumeOverflowError",
+    "WrongDeviceTypeError",
     "error_class_for_code",
 ]

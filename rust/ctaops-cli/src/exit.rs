@@ -7,6 +7,8 @@ pub enum Exit {
     Failure,
     /// The command line itself was wrong.
     Usage,
+    /// A tool-specific status that upstream defines (e.g. cta-smc's retry codes 2–16).
+    Code(u8),
 }
 
 impl Exit {
@@ -17,6 +19,7 @@ impl Exit {
             Self::Success => 0,
             Self::Failure => 1,
             Self::Usage => 2,
+            Self::Code(c) => c,
         }
     }
 }

@@ -35,8 +35,12 @@ struct Cli {
 enum Command {
     /// Checksum files as CTA does (Adler-32 by default, printed like xrdadler32).
     Checksum(cmd::checksum::Args),
+    /// Validate and inspect the ops config file (/etc/cta-ops/cta-ops-config.yaml).
+    Config(cmd::config::Args),
     /// Read, verify, label and write CTA tapes (SIMH image files or st drives).
     Tape(cmd::tape::Args),
+    /// Drive a SCSI tape library like cta-smc (query, mount, dismount, export, import).
+    Smc(Box<cmd::smc::Args>),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -66,6 +70,8 @@ where
     logging::init(cli.verbose, cli.log_json);
     match cli.command {
         Command::Checksum(args) => cmd::checksum::run(&args),
+        Command::Config(args) => cmd::config::run(&args),
         Command::Tape(args) => cmd::tape::run(&args),
+        Command::Smc(args) => cmd::smc::run(&args),
     }
 }

@@ -22,6 +22,9 @@ pub enum Error {
     /// Bytes that should follow a format (protobuf blob, JSON, label record) do not.
     #[error("{what}: {detail}")]
     Parse { what: &'static str, detail: String },
+    /// The config file (or a YAML file it points to) is not valid: names the file and the key.
+    #[error("{file}: {key}: {message}")]
+    Config { file: String, key: String, message: String },
 }
 
 impl Error {
@@ -38,6 +41,7 @@ impl Error {
             Self::FileChanged { .. } => "FILE_CHANGED",
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
             Self::Parse { .. } => "PARSE_ERROR",
+            Self::Config { .. } => "CONFIG_ERROR",
         }
     }
 

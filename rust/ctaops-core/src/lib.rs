@@ -3,8 +3,11 @@
 //! Nothing in this crate knows about Python: the `ctaops-py` crate is the only place that
 //! converts these types for the interpreter, so the core stays usable from daemons and CLIs.
 
+pub mod admin;
 pub mod checksum;
+pub mod config;
 pub mod error;
+pub mod units;
 
 pub use error::{Error, Result};
 

@@ -1,12 +1,15 @@
 //! The `ctaops._core` extension module: type conversion and error mapping only.
 //! Logic lives in `ctaops-core` (and the other pure-Rust crates).
 
+mod admin;
 mod buffer;
 mod checksum;
 mod cli;
+mod config;
 mod errors;
 mod logging;
 mod tape;
+mod scsi;
 
 use pyo3::prelude::*;
 
@@ -15,9 +18,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::register(m)?;
     m.add("__version__", ctaops_core::VERSION)?;
     m.add("build_info", build_info())?;
+    admin::register(m)?;
     checksum::register(m)?;
     cli::register(m)?;
+    config::register(m)?;
     tape::register(m)?;
+    scsi::register(m)?;
     Ok(())
 }
 

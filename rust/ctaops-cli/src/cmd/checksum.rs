@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use ctaops_core::checksum::{ChecksumType, Digest, checksum_file, checksum_reader};
+use ctaops_core::checksum::{ChecksumType, Digest, checksum_file, checksum_reader_pipelined};
 
 use crate::exit::Exit;
 use crate::output;
@@ -28,7 +28,7 @@ fn parse_algo(s: &str) -> Result<ChecksumType, String> {
 
 fn checksum_one(path: &Path, algo: ChecksumType) -> ctaops_core::Result<Digest> {
     if path == Path::new("-") {
-        checksum_reader(io::stdin().lock(), algo, Path::new("<stdin>")).map(|(d, _)| d)
+        checksum_reader_pipelined(io::stdin(), algo, Path::new("<stdin>")).map(|(d, _)| d)
     } else {
         checksum_file(path, algo)
     }

@@ -9,6 +9,6 @@ mod file;
 mod stream;
 
 pub use algo::ChecksumType;
-pub use blob::{ChecksumBlob, ChecksumEntry};
-pub use file::{DEFAULT_BUFFER_SIZE, checksum_file, checksum_reader};
+pub use blob::{ChecksumBlob, ChecksumEntry, JsonChecksum};
+pub use file::{DEFAULT_BUFFER_SIZE, PIPELINE_THRESHOLD, checksum_file, checksum_reader, checksum_reader_pipelined};
 pub use stream::{Checksummer, Digest, adler32, crc32, crc32c, md5, sha1};

@@ -1,0 +1,33 @@
+//! The `cta-admin` layer: a typed record for every `ls` output, streaming parsing of `--json`
+//! and `--jsonl`, Arrow tables, and a runner with CTA's exit-status semantics.
+//!
+//! Record fields use CTA's JSON key names (lowerCamelCase); `uint64` values, which CTA prints as
+//! JSON strings, are integers here and are written back as strings, so serialising a record
+//! gives CTA's JSON again (field order aside).
+
+pub(crate) mod field;
+
+pub mod arrow;
+pub mod catalogue;
+pub mod command;
+pub mod common;
+pub mod drive;
+pub mod enums;
+pub mod error;
+pub mod failed;
+pub mod kind;
+pub mod queue;
+pub mod repack;
+pub mod runner;
+pub mod sample;
+pub mod stream;
+pub mod tape;
+pub mod tapefile;
+pub mod version;
+
+pub use command::{AdminCommand, OptValue};
+pub use error::AdminError;
+pub use field::JsonField;
+pub use kind::{Kind, Records};
+pub use runner::{Runner, RunnerSettings};
+pub use stream::{Framing, ParseError, ParseErrorKind, parse_records, read_records, records};

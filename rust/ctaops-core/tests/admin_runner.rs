@@ -1,0 +1,165 @@
+//! The runner against a fake `cta-admin` that plays back outputs, stderr and exit codes.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ctaops_core::admin::stream::Framer;
+use ctaops_core::admin::{AdminCommand, AdminError, Framing, Records, Runner, RunnerSettings};
+use serde_json::{Value, json};
+
+fn fake() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fake_cta_admin.py")
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/admin").join(name)).unwrap()
+}
+
+struct Scenario {
+    dir: tempfile::TempDir,
+}
+
+impl Scenario {
+    fn new(mut sc: Value) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        sc["log"] = dir.path().join("log.json").to_string_lossy().into();
+        std::fs::write(dir.path().join("sc.json"), sc.to_string()).unwrap();
+        Self { dir }
+    }
+    fn runner(&self, timeout: f64) -> Runner {
+        Runner::new(RunnerSettings {
+            binary: fake(),
+            config: Some(self.dir.path().join("sc.json")),
+            sss_keytab: Some(PathBuf::from("/etc/cta/ops.keytab")),
+            timeout: Duration::from_secs_f64(timeout),
+        })
+    }
+    fn log(&self) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.dir.path().join("log.json")).unwrap()).unwrap()
+    }
+}
+
+fn tape_ls() -> AdminCommand {
+    AdminCommand::build("tape", Some("ls"), &[("all", true.into())]).unwrap()
+}
+
+#[test]
+fn success_passes_argv_env_and_parses() {
+    let sc = Scenario::new(json!({"stdout": fixture("tape.json")}));
+    let Records::Tape(t) = sc.runner(30.0).records(&tape_ls()).unwrap() else { panic!() };
+    assert_eq!(t[0].vid, "V01007");
+    let log = sc.log();
+    let argv: Vec<&str> = log["argv"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(argv[0], "--json");
+    assert_eq!(argv[1], "--config");
+    assert_eq!(&argv[3..], ["tape", "ls", "--all"]);
+    assert_eq!(log["env"]["XrdSecPROTOCOL"], "sss");
+    assert_eq!(log["env"]["XrdSecSSSKT"], "/etc/cta/ops.keytab");
+}
+
+#[test]
+fn exit_2_is_a_user_error_with_ctas_message() {
+    let sc = Scenario::new(json!({"stdout": "[]\n", "stderr": "Tape VID NOPE does not exist.\n", "exit": 2}));
+    let cmd = AdminCommand::build("tape", Some("ls"), &[("vid", "NOPE".into())]).unwrap();
+    let e = sc.runner(30.0).records(&cmd).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_USER_ERROR");
+    assert_eq!(e.to_string(), "cta-admin tape ls --vid NOPE: Tape VID NOPE does not exist.");
+}
+
+#[test]
+fn exit_1_is_a_cta_error() {
+    let sc = Scenario::new(json!({"stdout": "[{\"vid\":", "stderr": "Error from XRootD SSI Framework: [ERROR] stream\n", "exit": 1}));
+    let e = sc.runner(30.0).records(&tape_ls()).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_ERROR");
+    assert!(matches!(&e, AdminError::Failed { status: 1, .. }));
+    assert!(e.to_string().contains("Error from XRootD SSI Framework"), "{e}");
+}
+
+#[test]
+fn missing_binary() {
+    let r = Runner::new(RunnerSettings { binary: "/nonexistent/cta-admin".into(), ..RunnerSettings::default() });
+    let e = r.records(&tape_ls()).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_NOT_FOUND");
+    assert!(e.to_string().contains("tape ls --all"), "{e}");
+}
+
+#[test]
+fn timeout_kills_the_process() {
+    let sc = Scenario::new(json!({"stdout": "[", "mode": "hang"}));
+    let t0 = Instant::now();
+    let e = sc.runner(0.5).records(&tape_ls()).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_TIMEOUT", "{e}");
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    assert!(!e.to_string().contains('\n'));
+}
+
+#[test]
+fn killed_by_signal() {
+    let sc = Scenario::new(json!({"stdout": "[", "mode": "kill"}));
+    let e = sc.runner(30.0).records(&tape_ls()).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_KILLED", "{e}");
+    assert!(e.to_string().contains("signal 9"), "{e}");
+}
+
+#[test]
+fn truncated_and_non_json_output_with_exit_0() {
+    let tape = fixture("tape.json");
+    let sc = Scenario::new(json!({"stdout": &tape[..tape.len() - 10]}));
+    let e = sc.runner(30.0).records(&tape_ls()).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_TRUNCATED", "{e}");
+    let sc = Scenario::new(json!({"stdout": "Error from XRootD SSI Framework: no route\n"}));
+    let e = sc.runner(30.0).records(&tape_ls()).unwrap_err();
+    assert_eq!(e.code(), "CTA_ADMIN_NOT_JSON", "{e}");
+    assert!(e.to_string().starts_with("cta-admin tape ls --all: output is not JSON"), "{e}");
+    let sc = Scenario::new(json!({"stdout": ""}));
+    assert_eq!(sc.runner(30.0).records(&tape_ls()).unwrap_err().code(), "CTA_ADMIN_EMPTY_OUTPUT");
+}
+
+#[test]
+fn actions_return_ctas_message() {
+    let sc = Scenario::new(json!({"stdout": "Drive I1: set Up.\n[]\n"}));
+    let cmd = AdminCommand::build("drive", Some("up"), &[("drive", "I1".into())]).unwrap();
+    assert_eq!(sc.runner(30.0).action(&cmd).unwrap(), "Drive I1: set Up.");
+    assert_eq!(&sc.log()["argv"].as_array().unwrap()[3..], [json!("drive"), json!("up"), json!("I1")]);
+}
+
+#[test]
+fn records_arrive_while_the_producer_is_still_writing() {
+    let tape = fixture("tape.json");
+    let one = &tape.trim()[1..tape.trim().len() - 1];
+    let out = format!("[{one},{one}]\n");
+    let split = one.len() + 2; // first record and the comma
+    let sc = Scenario::new(json!({"stdout": out, "mode": "trickle", "split": split, "delay": 2.0}));
+    let t0 = Instant::now();
+    let times = sc
+        .runner(30.0)
+        .run_with(&tape_ls(), Framing::Json, |r| {
+            let mut f = Framer::new(r as &mut dyn BufRead, Framing::Json);
+            let mut times = Vec::new();
+            while f.next_object()?.is_some() {
+                times.push(t0.elapsed());
+            }
+            Ok(times)
+        })
+        .unwrap();
+    assert_eq!(times.len(), 2);
+    assert!(times[0] < Duration::from_millis(1500), "first record only at {:?}", times[0]);
+    assert!(times[1] >= Duration::from_secs(2));
+}
+
+#[test]
+fn version_and_supply_normalisation() {
+    let v = json!([{"clientVersion":{"ctaVersion":"5.11.7.0-1","xrootdSsiProtobufInterfaceVersion":"v1.x"},
+        "serverVersion":{"ctaVersion":"5.11.2.0-1","xrootdSsiProtobufInterfaceVersion":"v1.x"},
+        "catalogueConnectionString":"postgresql:postgresql://cta:******@db/cta","catalogueVersion":"15.0",
+        "isUpgrading":false,"schedulerBackendName":"ceph","instanceName":"ctaproduction"}]);
+    let sc = Scenario::new(json!({"stdout": v.to_string()}));
+    let r = sc.runner(30.0);
+    let ver = r.cta_version().unwrap().unwrap();
+    assert!(ver.at_least(&[5, 11]) && !ver.at_least(&[5, 12]));
+    let sc = Scenario::new(json!({"stdout": fixture("tapepool.json")}));
+    let cmd = AdminCommand::build("tapepool", Some("ls"), &[]).unwrap();
+    let Records::TapePool(p) = sc.runner(30.0).tape_pools(&cmd).unwrap() else { panic!() };
+    assert_eq!(p[0].supply.as_deref(), Some("supply_lto9"));
+}

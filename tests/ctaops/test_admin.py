@@ -1,0 +1,348 @@
+"""ctaops.admin: parsing every cta-admin listing, records, tables, and the runner (fake cta-admin)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ctaops.admin as adm
+from ctaops.errors import (
+    CtaAdminEmptyOutputError,
+    CtaAdminError,
+    CtaAdminKilledError,
+    CtaAdminNotFoundError,
+    CtaAdminNotJsonError,
+    CtaAdminParseError,
+    CtaAdminRecordTooLargeError,
+    CtaAdminTimeoutError,
+    CtaAdminTruncatedError,
+    CtaAdminUserError,
+    InvalidArgumentError,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "rust/ctaops-core/tests/fixtures/admin"
+FAKE = ROOT / "tests/fake_cta_admin.py"
+
+pa = pytest.importorskip("pyarrow")
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def sample_value(t: Any, name: str, seed: int) -> Any:
+    """A CTA-shaped value for an Arrow type (uint64 as a string, as CTA prints it)."""
+    if pa.types.is_uint64(t):
+        return str(seed * 7919 + 3)
+    if pa.types.is_uint32(t):
+        return seed % 3 + 1
+    if pa.types.is_boolean(t):
+        return seed % 2 == 0
+    if pa.types.is_string(t):
+        return f"{name}-{seed}"
+    if pa.types.is_struct(t):
+        return {f.name: sample_value(f.type, f.name, seed) for f in t}
+    if pa.types.is_list(t):
+        return [sample_value(t.value_type, name, seed), sample_value(t.value_type, name, seed + 1)]
+    raise AssertionError(f"unexpected type {t}")
+
+
+def sample(kind: str, seed: int) -> dict[str, Any]:
+    schema = adm.parse_arrow(kind, b"[]\n").schema
+    rec = {f.name: sample_value(f.type, f.name, seed) for f in schema}
+    if kind == "failedrequest":
+        del rec["totalFiles"], rec["totalSize"]
+    return rec
+
+
+@pytest.mark.parametrize(
+    "name", ["tape.json", "tapepool.json", "drive.json", "repack.json", "tapefile.json", "showqueues.json", "admin.json"]
+)
+def test_spec_examples_round_trip(name: str) -> None:
+    data = fixture(name)
+    recs = adm.parse(name.removesuffix(".json"), data)
+    assert len(recs) == len(json.loads(data))
+    assert json.loads(recs.to_json()) == json.loads(data)
+    for i, r in enumerate(recs):
+        assert json.loads(r.to_json()) == json.loads(data)[i]
+
+
+@pytest.mark.parametrize("kind", sorted(adm.KINDS))
+def test_every_kind_parses_generated_samples(kind: str) -> None:
+    items = [sample(kind, i) for i in range(3)]
+    as_json = json.dumps(items, separators=(",", ":")) + "\n"
+    as_jsonl = "".join(json.dumps(x) + "\n" for x in items)
+    recs = adm.parse(kind, as_json)
+    recs_l = adm.parse(adm.KINDS[kind], as_jsonl.encode(), "jsonl")
+    assert recs.kind == kind == recs_l.kind
+    assert json.loads(recs.to_json()) == items
+    assert recs.to_dicts() == recs_l.to_dicts()
+    table = recs.to_arrow()
+    assert table.num_rows == 3
+    assert table.equals(adm.parse_arrow(kind, as_json))
+    first = recs[0].to_dict()
+    for key, col in zip(table.schema.names, table.to_pylist()[0].items()):
+        assert col[0] == key
+        assert first.get(key) == col[1] or isinstance(col[1], (dict, list))
+
+
+def test_typed_values_and_attribute_access() -> None:
+    recs = adm.parse("tape", fixture("tape.json"))
+    t = recs[0]
+    assert t.vid == "V01007" == t["vid"]
+    assert t.capacity == 18_000_000_000_000
+    assert t.media_type == t.mediaType == "LTO9"
+    assert t.labelLog.drive == "I4550721"
+    assert t.creation_log.time == 1_709_640_001
+    assert t.to_dict()["lastFseq"] == 1532
+    assert t.kind == "tape"
+    assert recs[-1] == recs[0]
+    assert "vid" in t
+    with pytest.raises(AttributeError, match="no field 'nope'"):
+        _ = t.nope
+    with pytest.raises(IndexError):
+        recs[1]
+    files = adm.parse("tf", fixture("tapefile.json"))
+    f = files[0]
+    assert f.af.archiveId == 4_294_967_296
+    assert f.af.checksum[0].value == "0a0b0c0d"
+    assert f.tf.copyNb == 1
+    assert f.df.owner_id.uid == 10763
+
+
+def test_unknown_fields_and_enum_values_kept() -> None:
+    rec = sample("drive", 1)
+    rec["driveStatus"] = "LEVITATING"
+    rec["newFeature"] = {"x": [1, 2]}
+    recs = adm.parse("dr", json.dumps([rec]))
+    assert recs[0].driveStatus == "LEVITATING"
+    assert recs[0].newFeature.x == [1, 2]
+    assert json.loads(recs.to_json()) == [rec]
+
+
+def test_tables_pandas_polars() -> None:
+    recs = adm.parse("tapefile", fixture("tapefile.json"))
+    t = recs.to_arrow()
+    assert t.column("af").type.field("size").type == pa.uint64()
+    assert t.to_pylist()[0]["af"]["size"] == 600000
+    df = recs.to_pandas()
+    assert df.shape[0] == 1
+    pl = pytest.importorskip("polars")
+    pdf = recs.to_polars()
+    assert isinstance(pdf, pl.DataFrame)
+    assert pdf.height == 1
+
+
+def test_parse_errors_name_record_and_field() -> None:
+    one = fixture("tape.json").decode().strip()[1:-1]
+    two = f"[{one},{one}]\n"
+    with pytest.raises(CtaAdminTruncatedError, match="record 2"):
+        adm.parse("tape", two[:-40])
+    with pytest.raises(CtaAdminTruncatedError, match="closing"):
+        adm.parse("tape", two[:-2])
+    with pytest.raises(CtaAdminTruncatedError, match="record 2"):
+        adm.parse("tape", f"{one}\n{one[:50]}\n{one}\n", "jsonl")
+    with pytest.raises(CtaAdminNotJsonError, match="Error from XRootD"):
+        adm.parse("tape", "Error from XRootD SSI Framework: [FATAL] Auth failed\n", "json")
+    with pytest.raises(CtaAdminParseError, match=r"record 2, field `capacity`"):
+        adm.parse("tape", f"[{one},{one.replace('18000000000000', 'big')}]")
+    with pytest.raises(CtaAdminParseError, match=r"record 1, field `tf.fSeq`: missing field"):
+        adm.parse("tapefile", fixture("tapefile.json").replace(b'"fSeq":"1"', b'"other":"1"'))
+    with pytest.raises(CtaAdminEmptyOutputError):
+        adm.parse("tape", b"", "json")
+    assert len(adm.parse("tape", b"", "jsonl")) == 0
+    assert len(adm.parse("tape", b"[]\n")) == 0
+    with pytest.raises(CtaAdminRecordTooLargeError, match="record 1"):
+        adm.parse("admin", b'[{"user":"' + b"x" * (17 << 20) + b'"}]')
+    with pytest.raises(InvalidArgumentError, match="unknown cta-admin record kind"):
+        adm.parse("tapes", b"[]")
+    with pytest.raises(CtaAdminParseError, match="record 1"):
+        adm.parse_arrow("tape", two.replace('"full":false', '"full":"no"'))
+    assert issubclass(CtaAdminParseError, CtaAdminError)
+
+
+# -- the runner, against a fake cta-admin ---------------------------------------------------
+
+
+class Fake:
+    def __init__(self, tmp: Path, **scenario: Any) -> None:
+        self.tmp = tmp
+        self.log = tmp / "log.json"
+        scenario["log"] = str(self.log)
+        (tmp / "sc.json").write_text(json.dumps(scenario))
+
+    def admin(self, timeout: float = 30.0) -> adm.CtaAdmin:
+        return adm.CtaAdmin(cta_admin=FAKE, config_file=self.tmp / "sc.json", sss_keytab="/k.keytab", timeout=timeout)
+
+    def argv(self) -> list[str]:
+        return list(json.loads(self.log.read_text())["argv"][3:])
+
+
+def test_runner_lists_and_passes_argv(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout=fixture("tape.json").decode())
+    recs = fake.admin().tapes(tapepool="atlas_raw_2026", full=False, capacity=18_000_000_000_000)
+    assert recs[0].vid == "V01007"
+    assert fake.argv() == [
+        "tape",
+        "ls",
+        "--tapepool",
+        "atlas_raw_2026",
+        "--full",
+        "false",
+        "--capacity",
+        "18000000000000",
+    ]
+    log = json.loads(fake.log.read_text())
+    assert log["argv"][:2] == ["--json", "--config"]
+    assert log["env"] == {"XrdSecPROTOCOL": "sss", "XrdSecSSSKT": "/k.keytab"}
+    fake.admin().tapes()
+    assert fake.argv() == ["tape", "ls", "--all"]
+
+
+def test_runner_exit_codes(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout="[]\n", stderr="Tape VID NOPE does not exist.\n", exit=2)
+    with pytest.raises(CtaAdminUserError) as e:
+        fake.admin().tapes(vid="NOPE")
+    assert str(e.value) == "cta-admin tape ls --vid NOPE: Tape VID NOPE does not exist."
+    assert e.value.code == "CTA_ADMIN_USER_ERROR"
+    fake = Fake(tmp_path, stdout="", stderr="Caught exception: boom\n", exit=1)
+    with pytest.raises(CtaAdminError, match="Caught exception: boom") as e2:
+        fake.admin().drives()
+    assert type(e2.value) is CtaAdminError
+    with pytest.raises(CtaAdminNotFoundError, match="tape ls --all"):
+        adm.CtaAdmin(cta_admin="/nonexistent/cta-admin").tapes()
+
+
+def test_runner_timeout_and_signal(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout="[", mode="hang")
+    t0 = time.monotonic()
+    with pytest.raises(CtaAdminTimeoutError, match="no answer within 0.5 s"):
+        fake.admin(timeout=0.5).repacks()
+    assert time.monotonic() - t0 < 10
+    fake = Fake(tmp_path, stdout="[", mode="kill")
+    with pytest.raises(CtaAdminKilledError, match="signal 9"):
+        fake.admin().show_queues()
+
+
+def test_runner_bad_output(tmp_path: Path) -> None:
+    data = fixture("showqueues.json").decode()
+    with pytest.raises(CtaAdminTruncatedError, match="showqueues"):
+        Fake(tmp_path, stdout=data[:-30]).admin().show_queues()
+    with pytest.raises(CtaAdminNotJsonError):
+        Fake(tmp_path, stdout="Error from XRootD SSI Framework: x\n").admin().show_queues()
+    with pytest.raises(CtaAdminEmptyOutputError):
+        Fake(tmp_path, stdout="").admin().show_queues()
+
+
+def test_state_changes(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout="[]\n")
+    admin = fake.admin()
+    assert admin.tape_ch("V1", state="REPACKING", reason="repack 2026", full=True, dirty=False) == ""
+    assert fake.argv() == [
+        "tape",
+        "ch",
+        "--vid",
+        "V1",
+        "--state",
+        "REPACKING",
+        "--reason",
+        "repack 2026",
+        "--full",
+        "true",
+        "--dirtybit",
+        "false",
+    ]
+    admin.tape_ch("V1", verificationstatus="OK")
+    assert fake.argv()[-2:] == ["--verificationstatus", "OK"]
+    admin.tape_reclaim("V1")
+    assert fake.argv() == ["tape", "reclaim", "--vid", "V1"]
+    admin.repack_add("repack_mp", vid="V1", bufferurl="root://eos//repack", justmove=True)
+    assert fake.argv() == [
+        "repack",
+        "add",
+        "--mountpolicy",
+        "repack_mp",
+        "--vid",
+        "V1",
+        "--bufferurl",
+        "root://eos//repack",
+        "--justmove",
+    ]
+    admin.repack_rm("V1")
+    assert fake.argv() == ["repack", "rm", "--vid", "V1"]
+    dry = admin.tape_ch("V2", state="BROKEN", reason="x", dry_run=True)
+    assert dry.endswith("tape ch --vid V2 --state BROKEN --reason x")
+    assert fake.argv() == ["repack", "rm", "--vid", "V1"], "dry run ran nothing"
+    with pytest.raises(InvalidArgumentError, match="unknown option 'colour'"):
+        admin.tape_ch("V1", colour="red")
+    with pytest.raises(InvalidArgumentError, match="non-negative"):
+        admin.tapes(capacity=-1)
+    with pytest.raises(ValueError, match="non-blank reason"):
+        admin.drive_down("D1", " ")
+    fake = Fake(tmp_path, stdout="Drive I1: set Down (forced).\n[]\n")
+    assert fake.admin().drive_down("I1", "maintenance", force=True) == "Drive I1: set Down (forced)."
+    assert fake.argv() == ["drive", "down", "I1", "--reason", "maintenance", "--force"]
+
+
+def test_run_any_command_and_version(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout=fixture("admin.json").decode())
+    recs = fake.admin().run("admin", "ls")
+    assert isinstance(recs, adm.AdminRecords)
+    assert [r.user for r in recs] == ["ctaops", "jdoe"]
+    version = [
+        {
+            "clientVersion": {"ctaVersion": "5.11.7.0-1", "xrootdSsiProtobufInterfaceVersion": "v1.x"},
+            "serverVersion": {"ctaVersion": "5.11.2.0-1", "xrootdSsiProtobufInterfaceVersion": "v1.x"},
+            "catalogueConnectionString": "postgresql:postgresql://cta:******@db/cta",
+            "catalogueVersion": "15.0",
+            "isUpgrading": False,
+            "schedulerBackendName": "ceph",
+            "instanceName": "ctaproduction",
+        }
+    ]
+    fake = Fake(tmp_path, stdout=json.dumps(version))
+    assert fake.admin().cta_version() == "5.11.2.0-1"
+    assert fake.admin().version()[0].serverVersion.ctaVersion == "5.11.2.0-1"
+
+
+def test_tape_pools_show_both_supply_shapes(tmp_path: Path) -> None:
+    pools = Fake(tmp_path, stdout=fixture("tapepool.json").decode()).admin().tape_pools()
+    assert pools[0].supply == "supply_lto9"
+    old = json.loads(fixture("tapepool.json"))
+    del old[0]["supplySource"], old[0]["supplyDestination"]
+    old[0]["supply"] = "a,b"
+    pools = Fake(tmp_path, stdout=json.dumps(old)).admin().tape_pools()
+    assert pools[0].supplySource == ["a", "b"]
+    assert pools[0].supplyDestination == []
+
+
+def test_async_variants(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout=fixture("tape.json").decode(), mode="slow", delay=2.0)
+    admin = fake.admin()
+
+    async def main() -> list[Any]:
+        return list(await asyncio.gather(admin.tapes_async(), admin.tapes_async(vid="V01007"), admin.run_async("ta", "ls")))
+
+    t0 = time.monotonic()
+    results = asyncio.run(main())
+    assert all(r[0].vid == "V01007" for r in results)
+    # one after the other they would take at least 3 x 2 s
+    assert time.monotonic() - t0 < 5.0, "the three runs overlap"
+
+    async def fail() -> None:
+        await Fake(tmp_path, stdout="[]\n", stderr="No repack request for this VID.\n", exit=2).admin().repacks_async("V9")
+
+    with pytest.raises(CtaAdminUserError, match="No repack request"):
+        asyncio.run(fail())
+
+
+def test_arrow_from_runner(tmp_path: Path) -> None:
+    t = Fake(tmp_path, stdout=fixture("drive.json").decode()).admin().arrow("drive")
+    assert t.num_rows == 1
+    assert t.column("driveStatus").to_pylist() == ["TRANSFERRING"]
