@@ -133,9 +133,9 @@ def measure(tmp: Path, gib: int, compare: bool) -> None:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     if compare:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         files = python_reader(image)
-        py_seconds = time.perf_counter() - start
+        py_seconds, py_cpu = time.perf_counter() - start, time.process_time() - cpu_start
         theirs = payload / py_seconds / 1e9
         expect = {f["fseq"]: (f["size"], int(f["checksum"], 16)) for f in report["files"]}  # type: ignore[index]
         assert files == expect, "the Python reader disagrees with ctaops"
@@ -143,6 +143,11 @@ def measure(tmp: Path, gib: int, compare: bool) -> None:
             line(f"tape verify, {gib} GiB image in page cache", ours, theirs),
             f"| {verdict(ours, 4)} 4 GB/s; {verdict(ours / theirs, 3)} 3x",
         )
+        if cpu:
+            print(
+                f"  CPU time: ctaops {cpu:.2f} s, Python reader {py_cpu:.2f} s: "
+                f"ratio {py_cpu / cpu:.1f}x (does not depend on how busy the machine is)"
+            )
     image.unlink()
 
 

@@ -222,3 +222,18 @@ def test_dump(tape: tuple[Path, Path, list[bytes]], exe: str) -> None:
     res = run(exe, "tape", "dump", "--image", image)
     assert res.returncode == 1
     assert "INVALID: VOL1 label standard" in res.stdout
+
+
+def test_verify_data_size_and_read_time(tape: tuple[Path, Path, list[bytes]], exe: str) -> None:
+    image, catalogue, _ = tape
+    base = ["tape", "verify", "--image", image, "--vid", VID, "--catalogue", catalogue, "--json", "--seed", "1"]
+    res = run(exe, *base, "--data-size", "300KB")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["seed"] == 1
+    assert sum(f["size"] for f in doc["files"]) >= 300_000
+    assert len(doc["files"]) < 4
+    res = run(exe, *base, "--read-time", "1")  # 1 s at 300 MB/s: more than the tape holds, so every file
+    assert [f["fseq"] for f in json.loads(res.stdout)["files"]] == [2, 3, 4, 5]
+    res = run(exe, *base, "--data-size", "3 parsecs")
+    assert res.returncode == 2

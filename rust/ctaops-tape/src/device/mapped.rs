@@ -29,7 +29,8 @@ unsafe impl Send for Window {}
 unsafe impl Sync for Window {}
 
 impl Window {
-    /// Maps `[start, start + len)` of `file` read-only, pages populated up front.
+    /// Maps `[start, start + len)` of `file` read-only. Pages are faulted in as the checksum
+    /// reads them (measured: same CPU as `MAP_POPULATE`, and only touched pages count in RSS).
     #[expect(unsafe_code, reason = "mmap has no safe std wrapper")]
     pub(crate) fn map(file: &File, start: u64, len: usize) -> std::io::Result<Arc<Self>> {
         let offset = libc::off_t::try_from(start).map_err(|_| std::io::Error::other("offset too large"))?;
@@ -42,7 +43,7 @@ impl Window {
                 std::ptr::null_mut(),
                 len,
                 libc::PROT_READ,
-                libc::MAP_SHARED | libc::MAP_POPULATE,
+                libc::MAP_SHARED,
                 file.as_raw_fd(),
                 offset,
             )
