@@ -524,7 +524,6 @@ __all__ = [
     "NoSuchElementError",
     "NotReadyError",
     "NotSgDeviceError",
-    "ParseError",
     "RecoveredError",
     "ReservationConflictError",
     "ScsiError",
