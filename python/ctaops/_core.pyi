@@ -106,6 +106,7 @@ class ChecksumBlob:
 
 def reset_log_cache() -> None:
     """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
+
 def load_config(path: str | None = None, tool: str | None = None) -> dict[str, Any]:
     """Load and validate the ops config; keys ``source``, ``document``, ``global``, ``tool``, ``tool_section``."""
 
@@ -244,6 +245,7 @@ def tapealert_flags() -> list[tuple[int, str, str, str, str]]:
 
 def decode_element_status(data: Buffer) -> int:
     """Decode READ ELEMENT STATUS data; return the number of element descriptors."""
+
 @final
 class AdminStruct:
     """A sub-message of a cta-admin record (``creationLog``, ``af`` …)."""
