@@ -7,13 +7,22 @@ from typing import Any, final, overload
 from typing_extensions import Buffer
 
 __all__ = [
-    "TAPE_BLOCK_SIZE",
+    "AdminRecord",
+    "AdminRecords",
+    "AdminRunner",
+    "AdminStruct",
     "ChecksumBlob",
-    "TapeDevice",
+    "ErrorTranslations",
     "ScsiChanger",
     "ScsiDrive",
+    "TAPE_BLOCK_SIZE",
+    "TapeDevice",
     "__version__",
     "adler32",
+    "admin_kinds",
+    "admin_parse",
+    "admin_parse_arrow",
+    "admin_read_arrow_fd",
     "build_info",
     "cli_main",
     "crc32",
@@ -21,9 +30,15 @@ __all__ = [
     "decode_element_status",
     "emulated_library_create",
     "file_checksum",
+    "format_size",
+    "format_size_decimal",
     "label_format",
     "label_parse",
+    "load_config",
+    "load_yaml",
+    "locate_config",
     "md5",
+    "parse_size",
     "reset_log_cache",
     "scsi_discover_json",
     "sha1",
@@ -32,8 +47,8 @@ __all__ = [
     "tape_label",
     "tape_verify",
     "tape_write",
-    "tapefile_ls_entries",
     "tapealert_flags",
+    "tapefile_ls_entries",
 ]
 
 __version__: str
@@ -88,6 +103,7 @@ class ChecksumBlob:
 
 def reset_log_cache() -> None:
     """Make Rust logging re-read Python logger levels after ``logging`` configuration changes."""
+
 def load_config(path: str | None = None, tool: str | None = None) -> dict[str, Any]:
     """Load and validate the ops config.
 
@@ -229,6 +245,7 @@ def tapealert_flags() -> list[tuple[int, str, str, str, str]]:
 
 def decode_element_status(data: Buffer) -> int:
     """Decode READ ELEMENT STATUS data; return the number of element descriptors."""
+
 @final
 class AdminStruct:
     """A sub-message of a cta-admin record (``creationLog``, ``af`` …)."""

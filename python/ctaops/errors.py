@@ -368,6 +368,8 @@ class LibraryStateError(ScsiError):
     """An emulated library state file could not be read or written."""
 
     code = "LIBRARY_STATE_ERROR"
+
+
 class CtaAdminError(CtaOpsError):
     """``cta-admin`` failed (exit status 1 or another non-zero status); the message names the command."""
 
@@ -524,7 +526,6 @@ __all__ = [
     "NoSuchElementError",
     "NotReadyError",
     "NotSgDeviceError",
-    "ParseError",
     "RecoveredError",
     "ReservationConflictError",
     "ScsiError",
