@@ -4,3 +4,4 @@ pub mod checksum;
 pub mod config;
 pub mod tape;
 pub mod smc;
+pub mod sim;
