@@ -57,7 +57,12 @@ pub struct Generated {
 impl Generated {
     #[must_use]
     pub fn new(seed: u64, size: u64) -> Self {
-        Self { state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1, left: size }
+        // splitmix64 of the seed: neighbouring seeds give unrelated streams
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Self { state: z | 1, left: size }
     }
 }
 

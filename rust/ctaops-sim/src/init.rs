@@ -59,12 +59,24 @@ pub const STORAGE_CLASS: &str = "ctaops_sc";
 pub const MOUNT_POLICY: &str = "ctaops_mp";
 pub const DISK_INSTANCE: &str = "eosctaops";
 
-/// Creates the instance in `dir` (which must not hold one already).
+/// Creates the instance in `dir` (which must not hold one already). On failure the catalogue is
+/// removed again, so a half-built instance is never mistaken for one.
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
     let inst = Instance { dir: dir.to_path_buf() };
     if inst.catalogue_path().exists() {
         return Err(SimError::Cta(format!("{} already holds a simulator instance", dir.display())));
     }
+    let out = build(&inst, opts);
+    if out.is_err() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.join(format!("catalogue.db{suffix}")));
+        }
+    }
+    out.map(|()| inst)
+}
+
+fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
+    let dir = inst.dir.as_path();
     let (n_tapes, n_drives, n_libs) = match opts.preset {
         Preset::Small => (opts.tapes.unwrap_or(10), opts.drives.unwrap_or(2), 1u16),
         Preset::CernLike => (opts.tapes.unwrap_or(5000), opts.drives.unwrap_or(40), 2u16),
@@ -180,9 +192,8 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
         crate::synthetic::populate(&tx, opts.seed, opts.synthetic_files_per_tape.unwrap_or(600), a.now)?;
     }
     tx.commit()?;
-    write_bin(&inst, &opts.exec_prefix)?;
-    write_config(&inst)?;
-    Ok(inst)
+    write_bin(inst, &opts.exec_prefix)?;
+    write_config(inst)
 }
 
 fn drive_prefix(pl: &str) -> String {
@@ -200,7 +211,7 @@ fn configure(tx: &Transaction<'_>, a: &Audit<'_>) -> Result<()> {
     let au = "CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME";
     let av = "?1,?2,?3,?1,?2,?3";
     let ins = |table: &str, cols: &str, vals: &str, extra: &[&dyn rusqlite::ToSql]| -> Result<()> {
-        let sql = format!("INSERT INTO {table}({cols}, {au}) VALUES({av}, {vals})");
+        let sql = format!("INSERT INTO {table}({au}, {cols}) VALUES({av}, {vals})");
         let mut p: Vec<&dyn rusqlite::ToSql> = vec![&a.user, &a.host, &a.now];
         p.extend_from_slice(extra);
         tx.execute(&sql, p.as_slice())?;
@@ -268,8 +279,8 @@ fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
     let exe = quoted.join(" ");
     let dir = shell_quote(&inst.dir.to_string_lossy());
     let tools: &[(&str, String)] = &[
-        ("cta-admin", format!("exec {exe} sim cta-admin --instance {dir} \"$@\"\n")),
-        ("cta-verify-file", format!("exec {exe} sim verify-file --instance {dir} \"$@\"\n")),
+        ("cta-admin", format!("exec {exe} sim cta-admin --instance {dir} -- \"$@\"\n")),
+        ("cta-verify-file", format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n")),
         ("cta-smc", format!("exec {exe} smc --library-state {dir}/library/ctaops_lib1.json \"$@\"\n")),
     ];
     for (name, body) in tools {

@@ -72,25 +72,14 @@ enum Sub {
         #[arg(long, default_value_t = 1.0)]
         speed: f64,
     },
-    /// cta-verify-file: read the files back from the tape image and check them.
-    #[command(name = "verify-file")]
+    /// cta-verify-file: read the files back from the tape image and check them
+    /// (`--vid/-v VID (--id/-I ID,… | --filename/-F FILE) [-i INSTANCE] [-u USER] [-g GROUP]`).
+    #[command(name = "verify-file", disable_help_flag = true)]
     VerifyFile {
         #[arg(long)]
         instance: PathBuf,
-        #[arg(long, short = 'v')]
-        vid: Option<String>,
-        /// Comma-separated archive file IDs.
-        #[arg(long, short = 'I')]
-        id: Option<String>,
-        /// File with archive file IDs (whitespace separated).
-        #[arg(long, short = 'F')]
-        filename: Option<PathBuf>,
-        #[arg(long, short = 'i')]
-        instance_name: Option<String>,
-        #[arg(long = "request.user", short = 'u')]
-        request_user: Option<String>,
-        #[arg(long = "request.group", short = 'g')]
-        request_group: Option<String>,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Inject a fault.
     Fault {
@@ -146,6 +135,8 @@ pub fn run(args: &Args) -> Exit {
             output::error(&e);
             match e {
                 SimError::User(_) => Exit::Code(2),
+                // cta-verify-file's usage errors exit 1, like the real tool
+                SimError::Usage(_) if matches!(args.cmd, Sub::VerifyFile { .. }) => Exit::Failure,
                 SimError::Usage(_) => Exit::Usage,
                 _ => Exit::Failure,
             }
@@ -218,21 +209,37 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             json_line(&report)?;
             Ok(if report.errors.is_empty() { Exit::Success } else { Exit::Failure })
         }
-        Sub::VerifyFile { instance, vid, id, filename, .. } => {
-            let Some(vid) = vid else {
-                return Err(SimError::Usage("Missing command-line option: --vid must be provided".into()));
-            };
-            let mut ids = Vec::new();
-            if let Some(list) = id {
-                ids.extend(ctaops_sim::verify::parse_ids(list)?);
-            }
-            if let Some(f) = filename {
-                let text = std::fs::read_to_string(f)?;
-                ids.extend(ctaops_sim::verify::parse_ids(&text.split_whitespace().collect::<Vec<_>>().join(","))?);
+        Sub::VerifyFile { instance, args } => {
+            let (mut vid, mut id, mut filename) = (None, None, None);
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                let slot = match a.as_str() {
+                    "--vid" | "-v" => &mut vid,
+                    "--id" | "-I" => &mut id,
+                    "--filename" | "-F" => &mut filename,
+                    "--instance" | "-i" | "--request.user" | "-u" | "--request.group" | "-g" => {
+                        it.next();
+                        continue;
+                    }
+                    other => return Err(SimError::Usage(format!("unrecognized option '{other}'"))),
+                };
+                *slot = Some(it.next().ok_or_else(|| SimError::Usage(format!("option '{a}' requires an argument")))?.clone());
             }
             if id.is_none() && filename.is_none() {
                 return Err(SimError::Usage("Missing command-line option: --id or --filename must be provided".into()));
             }
+            let Some(vid) = vid else {
+                return Err(SimError::Usage("Missing command-line option: --vid must be provided".into()));
+            };
+            let mut ids = Vec::new();
+            if let Some(list) = &id {
+                ids.extend(ctaops_sim::verify::parse_ids(list)?);
+            }
+            if let Some(f) = &filename {
+                let text = std::fs::read_to_string(f)?;
+                ids.extend(ctaops_sim::verify::parse_ids(&text.split_whitespace().collect::<Vec<_>>().join(","))?);
+            }
+            let vid = &vid;
             let inst = Instance::open(instance)?;
             let results = ctaops_sim::verify::verify_file(&inst, vid, &ids)?;
             let mut out = io::stdout().lock();
