@@ -38,9 +38,11 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             if *fseq == 0 || *fseq > u64::try_from(last).unwrap_or(0) {
                 return user(format!("Tape {vid} has no file with fSeq {fseq} (last fSeq {last})"));
             }
-            // tape marks before file N's HDR1: 1 (label) + 3 per earlier file; its data follows one more.
-            let marks = 1 + 3 * (fseq - 1) + u64::from(data);
-            let offset = record_after_marks(&inst.image(vid), marks)?;
+            // The first file's HDR1 replaces the PRELABEL HDR1 right after VOL1 (object 1), so file N's
+            // HDR1 follows 3·(N−1) tape marks (VOL1 first for N = 1) and its data one more.
+            let marks = 3 * (fseq - 1) + u64::from(data);
+            let skip = u64::from(*fseq == 1 && !data);
+            let offset = record_after_marks(&inst.image(vid), marks, skip)?;
             let mut f = OpenOptions::new().read(true).write(true).open(inst.image(vid))?;
             // skip the 4-byte length word; damage a byte in the middle of the label / block start
             let at = offset + 4 + if data { 7 } else { 0 };
@@ -93,8 +95,8 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
     }
 }
 
-/// Byte offset of the first record after `marks` tape marks in a SIMH image.
-fn record_after_marks(path: &std::path::Path, marks: u64) -> Result<u64> {
+/// Byte offset of the record after `marks` tape marks (and `skip` more records) in a SIMH image.
+fn record_after_marks(path: &std::path::Path, marks: u64, mut skip: u64) -> Result<u64> {
     let mut f = std::fs::File::open(path)?;
     let len = f.metadata()?.len();
     let (mut pos, mut seen) = (0u64, 0u64);
@@ -112,7 +114,10 @@ fn record_after_marks(path: &std::path::Path, marks: u64) -> Result<u64> {
             break;
         }
         if seen == marks {
-            return Ok(pos);
+            if skip == 0 {
+                return Ok(pos);
+            }
+            skip -= 1;
         }
         pos += 4 + n + (n & 1) + 4;
     }
