@@ -29,9 +29,14 @@ impl Source {
 
     pub fn decode(s: &str) -> Result<Self> {
         if let Some(rest) = s.strip_prefix("gen:") {
-            let (seed, size) = rest.split_once(':').ok_or_else(|| SimError::Cta(format!("bad source {s}")))?;
+            let (seed, size) = rest
+                .split_once(':')
+                .ok_or_else(|| SimError::Cta(format!("bad source {s}")))?;
             let p = |v: &str| v.parse::<u64>().map_err(|_| SimError::Cta(format!("bad source {s}")));
-            return Ok(Self::Generated { seed: p(seed)?, size: p(size)? });
+            return Ok(Self::Generated {
+                seed: p(seed)?,
+                size: p(size)?,
+            });
         }
         if let Some(p) = s.strip_prefix("file:") {
             return Ok(Self::File(PathBuf::from(p)));
@@ -43,7 +48,9 @@ impl Source {
     pub fn open(&self) -> Result<Box<dyn Read>> {
         Ok(match self {
             Self::Generated { seed, size } => Box::new(Generated::new(*seed, *size)),
-            Self::File(p) => Box::new(std::fs::File::open(p).map_err(|e| SimError::Cta(format!("{}: {e}", p.display())))?),
+            Self::File(p) => {
+                Box::new(std::fs::File::open(p).map_err(|e| SimError::Cta(format!("{}: {e}", p.display())))?)
+            }
         })
     }
 }
@@ -62,14 +69,21 @@ impl Generated {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
-        Self { state: z | 1, left: size }
+        Self {
+            state: z | 1,
+            left: size,
+        }
     }
 }
 
 impl Read for Generated {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len()) & !7;
-        let n = if n == 0 { usize::try_from(self.left).unwrap_or(0).min(buf.len()) } else { n };
+        let n = if n == 0 {
+            usize::try_from(self.left).unwrap_or(0).min(buf.len())
+        } else {
+            n
+        };
         for chunk in buf[..n].chunks_mut(8) {
             self.state ^= self.state >> 12;
             self.state ^= self.state << 25;
@@ -87,7 +101,11 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
     let mut conn = inst.connect()?;
     write_tx(&mut conn, |tx| {
         let nb: Option<i64> = tx
-            .query_row("SELECT NB_COPIES FROM STORAGE_CLASS WHERE STORAGE_CLASS_NAME = ?1", [storage_class], |r| r.get(0))
+            .query_row(
+                "SELECT NB_COPIES FROM STORAGE_CLASS WHERE STORAGE_CLASS_NAME = ?1",
+                [storage_class],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(nb) = nb else {
             return user(format!("Storage class {storage_class} does not exist"));
@@ -102,12 +120,14 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
                 )
                 .optional()?;
             let Some(pool) = pool else {
-                return user(format!("No archive route for storage class {storage_class} copy {copy}"));
+                return user(format!(
+                    "No archive route for storage class {storage_class} copy {copy}"
+                ));
             };
             routes.push((copy, pool));
         }
         let t = now(tx)?;
-        let mut next: i64 = tx.query_row(
+        let first: i64 = tx.query_row(
             "SELECT MAX(COALESCE((SELECT MAX(ARCHIVE_FILE_ID) FROM ARCHIVE_FILE),0), COALESCE((SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_ARCHIVE_QUEUE),0)) + 1",
             [],
             |r| r.get(0),
@@ -117,20 +137,30 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
             "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
                ARCHIVE_FILE_ID, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
         )?;
-        for s in sources {
+        for (next, s) in (first..).zip(sources) {
             let size = match s {
                 Source::Generated { size, .. } => *size,
-                Source::File(p) => std::fs::metadata(p).map_err(|e| SimError::User(format!("{}: {e}", p.display())))?.len(),
+                Source::File(p) => std::fs::metadata(p)
+                    .map_err(|e| SimError::User(format!("{}: {e}", p.display())))?
+                    .len(),
             };
             let source = match s {
                 Source::File(p) => Source::File(std::fs::canonicalize(p)?).encode(),
                 g @ Source::Generated { .. } => g.encode(),
             };
             for (copy, pool) in &routes {
-                st.execute(params![storage_class, pool, copy, size, source, (next + 4_000_000_000).to_string(), next, t])?;
+                st.execute(params![
+                    storage_class,
+                    pool,
+                    copy,
+                    size,
+                    source,
+                    (next + 4_000_000_000).to_string(),
+                    next,
+                    t
+                ])?;
             }
             ids.push(u64::try_from(next).unwrap_or(0));
-            next += 1;
         }
         Ok(ids)
     })

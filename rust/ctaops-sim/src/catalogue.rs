@@ -140,8 +140,12 @@ pub fn write_tx<T>(conn: &mut Connection, f: impl FnOnce(&rusqlite::Transaction<
 
 /// Simulated time in Unix seconds (wall clock unless the instance's clock was advanced).
 pub fn now(conn: &Connection) -> Result<u64> {
-    let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let stored: Option<i64> = conn.query_row("SELECT NOW FROM SIM_CLOCK", [], |r| r.get(0)).optional()?;
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let stored: Option<i64> = conn
+        .query_row("SELECT NOW FROM SIM_CLOCK", [], |r| r.get(0))
+        .optional()?;
     Ok(stored.map_or(wall, |s| wall.max(u64::try_from(s).unwrap_or(0))))
 }
 
@@ -152,5 +156,8 @@ pub fn text(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
 
 /// Reads an optional integer column as `u64` (`NULL` and negatives → 0).
 pub fn uint(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
-    Ok(row.get::<_, Option<i64>>(i)?.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+    Ok(row
+        .get::<_, Option<i64>>(i)?
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(0))
 }

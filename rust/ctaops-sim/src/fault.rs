@@ -21,7 +21,11 @@ pub enum Fault {
     /// The drive fails: down with a reason, never chosen for a mount.
     DriveFail { drive: String },
     /// The next `count` cta-admin calls fail; `user_error` picks exit 2 over exit 1.
-    AdminFail { count: u32, message: String, user_error: bool },
+    AdminFail {
+        count: u32,
+        message: String,
+        user_error: bool,
+    },
     /// Remove all injected faults (images stay as they are).
     Clear,
 }
@@ -32,9 +36,12 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
     match fault {
         Fault::CorruptData { vid, fseq } | Fault::CorruptHeader { vid, fseq } => {
             let data = matches!(fault, Fault::CorruptData { .. });
-            let on_tape: Option<i64> =
-                conn.query_row("SELECT LAST_FSEQ FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0)).optional()?;
-            let Some(last) = on_tape else { return user(format!("Tape VID {vid} does not exist.")) };
+            let on_tape: Option<i64> = conn
+                .query_row("SELECT LAST_FSEQ FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0))
+                .optional()?;
+            let Some(last) = on_tape else {
+                return user(format!("Tape VID {vid} does not exist."));
+            };
             if *fseq == 0 || *fseq > u64::try_from(last).unwrap_or(0) {
                 return user(format!("Tape {vid} has no file with fSeq {fseq} (last fSeq {last})"));
             }
@@ -52,7 +59,10 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             b[0] ^= if data { 0xFF } else { b'H' ^ b'X' };
             f.seek(SeekFrom::Start(at))?;
             f.write_all(&b)?;
-            Ok(format!("corrupted {} of fSeq {fseq} on {vid} at byte {at}", if data { "data" } else { "HDR1" }))
+            Ok(format!(
+                "corrupted {} of fSeq {fseq} on {vid} at byte {at}",
+                if data { "data" } else { "HDR1" }
+            ))
         }
         Fault::Unreadable { vid } => {
             write_tx(&mut conn, |tx| {
@@ -74,7 +84,11 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             }
             Ok(format!("drive {drive} failed"))
         }
-        Fault::AdminFail { count, message, user_error } => {
+        Fault::AdminFail {
+            count,
+            message,
+            user_error,
+        } => {
             write_tx(&mut conn, |tx| {
                 tx.execute(
                     "INSERT INTO SIM_FAULT VALUES('admin-fail', ?1, ?2, ?3)",
@@ -121,5 +135,8 @@ fn record_after_marks(path: &std::path::Path, marks: u64, mut skip: u64) -> Resu
         }
         pos += 4 + n + (n & 1) + 4;
     }
-    Err(SimError::Cta(format!("{}: no record after {marks} tape marks", path.display())))
+    Err(SimError::Cta(format!(
+        "{}: no record after {marks} tape marks",
+        path.display()
+    )))
 }

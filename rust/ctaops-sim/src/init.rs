@@ -27,7 +27,9 @@ impl std::str::FromStr for Preset {
         match s {
             "small" => Ok(Self::Small),
             "cern-like" => Ok(Self::CernLike),
-            _ => Err(SimError::Usage(format!("unknown preset '{s}' (expected small or cern-like)"))),
+            _ => Err(SimError::Usage(format!(
+                "unknown preset '{s}' (expected small or cern-like)"
+            ))),
         }
     }
 }
@@ -64,7 +66,10 @@ pub const DISK_INSTANCE: &str = "eosctaops";
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
     let inst = Instance { dir: dir.to_path_buf() };
     if inst.catalogue_path().exists() {
-        return Err(SimError::Cta(format!("{} already holds a simulator instance", dir.display())));
+        return Err(SimError::Cta(format!(
+            "{} already holds a simulator instance",
+            dir.display()
+        )));
     }
     let out = build(&inst, opts);
     if out.is_err() {
@@ -82,7 +87,9 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
         Preset::CernLike => (opts.tapes.unwrap_or(5000), opts.drives.unwrap_or(40), 2u16),
     };
     if n_tapes < 5 {
-        return Err(SimError::Usage("--tapes must be at least 5 (one per default pool)".into()));
+        return Err(SimError::Usage(
+            "--tapes must be at least 5 (one per default pool)".into(),
+        ));
     }
     if n_drives == 0 {
         return Err(SimError::Usage("--drives must be at least 1".into()));
@@ -95,7 +102,11 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     let (user, host) = caller();
     let now = catalogue::now(&conn)?;
     let tx = conn.transaction()?;
-    let a = Audit { user: &user, host: &host, now };
+    let a = Audit {
+        user: &user,
+        host: &host,
+        now,
+    };
     configure(&tx, &a)?;
     // Physical libraries: tapes and drives split evenly; each has two logical libraries in cern-like.
     let mut vids: Vec<(String, String)> = Vec::new();
@@ -163,7 +174,11 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     let mut bounds = Vec::new();
     let mut acc = 0u32;
     for (i, p) in POOLS.iter().enumerate() {
-        let n = if i + 1 == POOLS.len() { total - acc } else { (total * p.2 / 100).max(1) };
+        let n = if i + 1 == POOLS.len() {
+            total - acc
+        } else {
+            (total * p.2 / 100).max(1)
+        };
         bounds.push((acc, acc + n, p));
         acc += n;
     }
@@ -177,14 +192,31 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     let modified_by = format!("{user}@{host}");
     for (i, (vid, ll)) in vids.iter().enumerate() {
         let i = u32::try_from(i).unwrap_or(u32::MAX);
-        let Some(&(_, _, &(pool, _, _, labelled))) = bounds.iter().find(|b| i >= b.0 && i < b.1) else { continue };
+        let Some(&(_, _, &(pool, _, _, labelled))) = bounds.iter().find(|b| i >= b.0 && i < b.1) else {
+            continue;
+        };
         let path = inst.image(vid);
         let mut dev = SimhImage::open_or_create(&path)?;
         if labelled {
             label_tape(&mut dev, vid, LbpMethod::None, &info)?;
         }
-        let (ldrive, ltime) = if labelled { (Some("ctaops-label"), Some(now)) } else { (None, None) };
-        stmt.execute(params![vid, MEDIA_TYPE, ll, pool, ldrive, ltime, a.now, modified_by, a.user, a.host])?;
+        let (ldrive, ltime) = if labelled {
+            (Some("ctaops-label"), Some(now))
+        } else {
+            (None, None)
+        };
+        stmt.execute(params![
+            vid,
+            MEDIA_TYPE,
+            ll,
+            pool,
+            ldrive,
+            ltime,
+            a.now,
+            modified_by,
+            a.user,
+            a.host
+        ])?;
     }
     drop(stmt);
     tx.execute("INSERT INTO SIM_CLOCK(NOW, SPEED) VALUES(?1, 1.0)", params![a.now])?;
@@ -217,8 +249,18 @@ fn configure(tx: &Transaction<'_>, a: &Audit<'_>) -> Result<()> {
         tx.execute(&sql, p.as_slice())?;
         Ok(())
     };
-    ins("ADMIN_USER", "ADMIN_USER_NAME, USER_COMMENT", "?4, 'created by ctaops sim init'", &[&a.user])?;
-    ins("DISK_INSTANCE", "DISK_INSTANCE_NAME, USER_COMMENT", "?4, 'simulated EOS'", &[&DISK_INSTANCE])?;
+    ins(
+        "ADMIN_USER",
+        "ADMIN_USER_NAME, USER_COMMENT",
+        "?4, 'created by ctaops sim init'",
+        &[&a.user],
+    )?;
+    ins(
+        "DISK_INSTANCE",
+        "DISK_INSTANCE_NAME, USER_COMMENT",
+        "?4, 'simulated EOS'",
+        &[&DISK_INSTANCE],
+    )?;
     ins(
         "VIRTUAL_ORGANIZATION",
         "VIRTUAL_ORGANIZATION_NAME, READ_MAX_DRIVES, WRITE_MAX_DRIVES, MAX_FILE_SIZE, DISK_INSTANCE_NAME, IS_REPACK_VO, USER_COMMENT",
@@ -244,12 +286,22 @@ fn configure(tx: &Transaction<'_>, a: &Audit<'_>) -> Result<()> {
         &[],
     )?;
     for (pool, vo, _, _) in POOLS {
-        ins("TAPE_POOL", "TAPE_POOL_NAME, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, USER_COMMENT", "?4, ?5, 2, 0, 'default pool'", &[pool, vo])?;
+        ins(
+            "TAPE_POOL",
+            "TAPE_POOL_NAME, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, USER_COMMENT",
+            "?4, ?5, 2, 0, 'default pool'",
+            &[pool, vo],
+        )?;
     }
     for dest in ["ctaops_user", "ctaops_repack"] {
         tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES('supply', ?1)", [dest])?;
     }
-    ins("STORAGE_CLASS", "STORAGE_CLASS_NAME, NB_COPIES, VIRTUAL_ORGANIZATION_NAME, USER_COMMENT", "?4, 1, 'vo_user', 'one copy'", &[&STORAGE_CLASS])?;
+    ins(
+        "STORAGE_CLASS",
+        "STORAGE_CLASS_NAME, NB_COPIES, VIRTUAL_ORGANIZATION_NAME, USER_COMMENT",
+        "?4, 1, 'vo_user', 'one copy'",
+        &[&STORAGE_CLASS],
+    )?;
     ins(
         "ARCHIVE_ROUTE",
         "STORAGE_CLASS_NAME, COPY_NB, ARCHIVE_ROUTE_TYPE, TAPE_POOL_NAME, USER_COMMENT",
@@ -270,7 +322,12 @@ fn configure(tx: &Transaction<'_>, a: &Audit<'_>) -> Result<()> {
             &[&mp, &prio],
         )?;
     }
-    ins("REQUESTER_GROUP_MOUNT_RULE", "DISK_INSTANCE_NAME, REQUESTER_GROUP_NAME, MOUNT_POLICY_NAME, USER_COMMENT", "?4, 'cta', ?5, 'default'", &[&DISK_INSTANCE, &MOUNT_POLICY])?;
+    ins(
+        "REQUESTER_GROUP_MOUNT_RULE",
+        "DISK_INSTANCE_NAME, REQUESTER_GROUP_NAME, MOUNT_POLICY_NAME, USER_COMMENT",
+        "?4, 'cta', ?5, 'default'",
+        &[&DISK_INSTANCE, &MOUNT_POLICY],
+    )?;
     Ok(())
 }
 
@@ -279,13 +336,23 @@ fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
     let exe = quoted.join(" ");
     let dir = shell_quote(&inst.dir.to_string_lossy());
     let tools: &[(&str, String)] = &[
-        ("cta-admin", format!("exec {exe} sim cta-admin --instance {dir} -- \"$@\"\n")),
-        ("cta-verify-file", format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n")),
-        ("cta-smc", format!("exec {exe} smc --library-state {dir}/library/ctaops_lib1.json \"$@\"\n")),
+        (
+            "cta-admin",
+            format!("exec {exe} sim cta-admin --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-verify-file",
+            format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-smc",
+            format!("exec {exe} smc --library-state {dir}/library/ctaops_lib1.json \"$@\"\n"),
+        ),
     ];
     for (name, body) in tools {
         let path: PathBuf = inst.dir.join("bin").join(name);
-        let mut text = String::from("#!/bin/sh\n# generated by ctaops sim init: runs the simulator in place of the real tool\n");
+        let mut text =
+            String::from("#!/bin/sh\n# generated by ctaops sim init: runs the simulator in place of the real tool\n");
         text.push_str(body);
         std::fs::write(&path, text)?;
         set_executable(&path)?;
@@ -312,10 +379,16 @@ fn shell_quote(s: &str) -> String {
 fn write_config(inst: &Instance) -> Result<()> {
     let bin = inst.dir.join("bin");
     let b = |n: &str| bin.join(n).to_string_lossy().into_owned();
-    let mut y = String::from("# generated by ctaops sim init: points the tools at this simulator instance\nglobal:\n  binaries:\n");
+    let mut y = String::from(
+        "# generated by ctaops sim init: points the tools at this simulator instance\nglobal:\n  binaries:\n",
+    );
     let _ = writeln!(y, "    cta-admin: {:?}", b("cta-admin"));
     let _ = writeln!(y, "    cta_smc: {:?}", b("cta-smc"));
-    let _ = writeln!(y, "    cta_verify_file_cmd: {:?}", format!("{} --id", b("cta-verify-file")));
+    let _ = writeln!(
+        y,
+        "    cta_verify_file_cmd: {:?}",
+        format!("{} --id", b("cta-verify-file"))
+    );
     std::fs::write(inst.dir.join("cta-ops-config.yaml"), y)?;
     Ok(())
 }

@@ -19,7 +19,10 @@ impl Instance {
     pub fn open(dir: &Path) -> Result<Self> {
         let inst = Self { dir: dir.to_path_buf() };
         if !inst.catalogue_path().is_file() {
-            return Err(SimError::Cta(format!("{} is not a simulator instance (no catalogue.db)", dir.display())));
+            return Err(SimError::Cta(format!(
+                "{} is not a simulator instance (no catalogue.db)",
+                dir.display()
+            )));
         }
         Ok(inst)
     }
@@ -54,7 +57,10 @@ impl Instance {
 /// Who is calling: `$USER` (what the simulator treats as the authenticated identity) and host.
 #[must_use]
 pub fn caller() -> (String, String) {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "root".to_owned());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "root".to_owned());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned());
     (user, host)
 }

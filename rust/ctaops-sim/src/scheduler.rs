@@ -55,7 +55,10 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
             if opts.speed > 1.0 {
                 let adv = (0.2 * opts.speed) as i64;
                 write_tx(&mut conn, |tx| {
-                    tx.execute("UPDATE SIM_CLOCK SET NOW = MAX(NOW, CAST(strftime('%s','now') AS INTEGER)) + ?1", [adv])?;
+                    tx.execute(
+                        "UPDATE SIM_CLOCK SET NOW = MAX(NOW, CAST(strftime('%s','now') AS INTEGER)) + ?1",
+                        [adv],
+                    )?;
                     Ok(())
                 })?;
             }
@@ -118,10 +121,18 @@ fn library_move(m: &Mount, load: bool) -> Result<()> {
     let mut lib = Library::load(&m.library_state)?;
     if load {
         let Some((_, from)) = lib.locate(&m.vid) else {
-            return Err(SimError::Cta(format!("tape {} is not in library {}", m.vid, m.library_state.display())));
+            return Err(SimError::Cta(format!(
+                "tape {} is not in library {}",
+                m.vid,
+                m.library_state.display()
+            )));
         };
-        lib.move_medium(from, m.address)
-            .map_err(|s| SimError::Cta(format!("library refused to mount {}: sense {:x}/{:02x}/{:02x}", m.vid, s.0, s.1, s.2)))?;
+        lib.move_medium(from, m.address).map_err(|s| {
+            SimError::Cta(format!(
+                "library refused to mount {}: sense {:x}/{:02x}/{:02x}",
+                m.vid, s.0, s.1, s.2
+            ))
+        })?;
     } else {
         let Some(d) = lib.drive_mut(m.address) else {
             return Err(SimError::Cta(format!("no drive at element {}", m.address)));
@@ -130,22 +141,42 @@ fn library_move(m: &Mount, load: bool) -> Result<()> {
         let home = d.source;
         let dest = match home {
             Some(h) => h,
-            None => lib.slots.iter().find(|s| s.cartridge.is_none()).map(|s| s.address).ok_or_else(|| SimError::Cta("library full".into()))?,
+            None => lib
+                .slots
+                .iter()
+                .find(|s| s.cartridge.is_none())
+                .map(|s| s.address)
+                .ok_or_else(|| SimError::Cta("library full".into()))?,
         };
-        lib.move_medium(m.address, dest)
-            .map_err(|s| SimError::Cta(format!("library refused to dismount {}: sense {:x}/{:02x}/{:02x}", m.vid, s.0, s.1, s.2)))?;
+        lib.move_medium(m.address, dest).map_err(|s| {
+            SimError::Cta(format!(
+                "library refused to dismount {}: sense {:x}/{:02x}/{:02x}",
+                m.vid, s.0, s.1, s.2
+            ))
+        })?;
     }
     lib.save(&m.library_state)?;
     Ok(())
 }
 
 fn next_session(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", [], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// Is an `unreadable` fault set on this tape?
 pub fn unreadable(conn: &Connection, vid: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT 1 FROM SIM_FAULT WHERE KIND = 'unreadable' AND TARGET = ?1", [vid], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM SIM_FAULT WHERE KIND = 'unreadable' AND TARGET = ?1",
+            [vid],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 const FREE_DRIVE: &str = "D.DESIRED_UP = 1 AND D.STATUS = 'UP' AND D.FAILED = 0 AND L.IS_DISABLED = 0";
@@ -231,7 +262,13 @@ struct Job {
     creation_time: i64,
 }
 
-fn write_session(inst: &Instance, conn: &mut Connection, m: &Mount, mount_type: &str, report: &mut RunReport) -> Result<()> {
+fn write_session(
+    inst: &Instance,
+    conn: &mut Connection,
+    m: &Mount,
+    mount_type: &str,
+    report: &mut RunReport,
+) -> Result<()> {
     let (last_fseq, capacity, data): (i64, i64, i64) = conn.query_row(
         "SELECT T.LAST_FSEQ, M.CAPACITY_IN_BYTES, T.DATA_IN_BYTES FROM TAPE T JOIN MEDIA_TYPE M ON M.MEDIA_TYPE_NAME = T.MEDIA_TYPE_NAME WHERE VID = ?1",
         [&m.vid],
@@ -246,7 +283,10 @@ fn write_session(inst: &Instance, conn: &mut Connection, m: &Mount, mount_type: 
         Ok(())
     })?;
     let mut dev = SimhImage::open(inst.image(&m.vid), true)?;
-    let info = WriterInfo { drive_serial: format!("{:0>12}", m.address), ..WriterInfo::default() };
+    let info = WriterInfo {
+        drive_serial: format!("{:0>12}", m.address),
+        ..WriterInfo::default()
+    };
     let mut session = WriteSession::open(&mut dev, &m.vid, Some(u64::try_from(last_fseq).unwrap_or(0)), info)?;
     let mut used = data;
     loop {
@@ -288,14 +328,17 @@ fn write_session(inst: &Instance, conn: &mut Connection, m: &Mount, mount_type: 
             let mut reader = src.open()?;
             let written = session.write_file(u64::try_from(job.archive_id).unwrap_or(0), &mut reader)?;
             if written.size != u64::try_from(job.size).unwrap_or(0) {
-                return Err(SimError::Cta(format!("source of archive file {} changed size while archiving", job.archive_id)));
+                return Err(SimError::Cta(format!(
+                    "source of archive file {} changed size while archiving",
+                    job.archive_id
+                )));
             }
             used += job.size;
             commit_written(conn, m, &job, &written)?;
-            if let Source::File(p) = &src {
-                if job.repack_vid.is_some() {
-                    let _ = std::fs::remove_file(p);
-                }
+            if let Source::File(p) = &src
+                && job.repack_vid.is_some()
+            {
+                let _ = std::fs::remove_file(p);
             }
             report.files_archived += 1;
             report.bytes_archived += written.size;
@@ -429,8 +472,14 @@ fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Connection, report: &m
 fn fail_repack(conn: &mut Connection, vid: &str, msg: &str) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
-        tx.execute("UPDATE SIM_REPACK SET STATUS = 'Failed', FINISHED_TIME = ?2 WHERE VID = ?1", params![vid, t])?;
-        tx.execute("INSERT INTO SIM_REPACK_ERROR VALUES(?1, 0, 0, ?2, ?3)", params![vid, msg, t])?;
+        tx.execute(
+            "UPDATE SIM_REPACK SET STATUS = 'Failed', FINISHED_TIME = ?2 WHERE VID = ?1",
+            params![vid, t],
+        )?;
+        tx.execute(
+            "INSERT INTO SIM_REPACK_ERROR VALUES(?1, 0, 0, ?2, ?3)",
+            params![vid, msg, t],
+        )?;
         Ok(())
     })
 }
@@ -473,10 +522,12 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
         );
         let problem = match &read {
             Err(e) => Some(e.to_string()),
-            Ok(f) if f.adler32 != u32::try_from(adler).unwrap_or(0) || f.size != u64::try_from(size).unwrap_or(0) => Some(format!(
-                "checksum mismatch: catalogue adler32 {adler:08x} size {size}, tape adler32 {:08x} size {}",
-                f.adler32, f.size
-            )),
+            Ok(f) if f.adler32 != u32::try_from(adler).unwrap_or(0) || f.size != u64::try_from(size).unwrap_or(0) => {
+                Some(format!(
+                    "checksum mismatch: catalogue adler32 {adler:08x} size {size}, tape adler32 {:08x} size {}",
+                    f.adler32, f.size
+                ))
+            }
             Ok(_) => None,
         };
         if read.is_err() {
@@ -490,7 +541,10 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
                     "UPDATE SIM_REPACK SET FAILED_RETRIEVE_FILES = FAILED_RETRIEVE_FILES + 1, FAILED_RETRIEVE_BYTES = FAILED_RETRIEVE_BYTES + ?2 WHERE VID = ?1",
                     params![m.vid, size],
                 )?;
-                tx.execute("INSERT INTO SIM_REPACK_ERROR VALUES(?1, ?2, ?3, ?4, ?5)", params![m.vid, fseq, archive_id, msg, t])?;
+                tx.execute(
+                    "INSERT INTO SIM_REPACK_ERROR VALUES(?1, ?2, ?3, ?4, ?5)",
+                    params![m.vid, fseq, archive_id, msg, t],
+                )?;
                 Ok(())
             })?;
             continue;
@@ -508,7 +562,11 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
                 )
                 .optional()?
                 .unwrap_or_else(|| m.pool.clone());
-            let disk_id: String = tx.query_row("SELECT DISK_FILE_ID FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1", [archive_id], |r| r.get(0))?;
+            let disk_id: String = tx.query_row(
+                "SELECT DISK_FILE_ID FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1",
+                [archive_id],
+                |r| r.get(0),
+            )?;
             tx.execute(
                 "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
                    ARCHIVE_FILE_ID, MOUNT_TYPE, REPACK_VID, REPACK_FSEQ, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,'ARCHIVE_FOR_REPACK',?8,?9,?10)",
@@ -518,7 +576,10 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
                 "UPDATE SIM_REPACK SET RETRIEVED_FILES = RETRIEVED_FILES + 1, RETRIEVED_BYTES = RETRIEVED_BYTES + ?2 WHERE VID = ?1",
                 params![m.vid, size],
             )?;
-            tx.execute("UPDATE SIM_DRIVE SET FILES = FILES + 1, BYTES = BYTES + ?2, LAST_UPDATE = ?3 WHERE DRIVE_NAME = ?1", params![m.drive, size, t])?;
+            tx.execute(
+                "UPDATE SIM_DRIVE SET FILES = FILES + 1, BYTES = BYTES + ?2, LAST_UPDATE = ?3 WHERE DRIVE_NAME = ?1",
+                params![m.drive, size, t],
+            )?;
             Ok(())
         })?;
     }

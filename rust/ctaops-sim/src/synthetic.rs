@@ -30,7 +30,15 @@ pub fn populate(tx: &Transaction<'_>, seed: u64, files_per_tape: u32, now: u64) 
             let size = (10f64.powf(7.0 + rng.f64() * 3.3)) as u64;
             let age = rng.u64(0..5 * 365 * 86_400);
             block += 3 + 1 + size.div_ceil(256 * 1024) + 3; // headers, marks, data blocks, trailers
-            af.execute(params![id, crate::init::DISK_INSTANCE, (id + 4_000_000_000).to_string(), size, rng.u32(..), crate::init::STORAGE_CLASS, now.saturating_sub(age)])?;
+            af.execute(params![
+                id,
+                crate::init::DISK_INSTANCE,
+                (id + 4_000_000_000).to_string(),
+                size,
+                rng.u32(..),
+                crate::init::STORAGE_CLASS,
+                now.saturating_sub(age)
+            ])?;
             tf.execute(params![vid, fseq, block, size, now.saturating_sub(age), id])?;
             total += size;
             id += 1;

@@ -24,7 +24,11 @@ pub struct Verified {
 /// Verifies the copies of `ids` on `vid` now (the simulator runs the retrieve synchronously).
 pub fn verify_file(inst: &Instance, vid: &str, ids: &[u64]) -> Result<Vec<Verified>> {
     let mut conn = inst.connect()?;
-    if conn.query_row("SELECT 1 FROM TAPE WHERE VID = ?1", [vid], |_| Ok(())).optional()?.is_none() {
+    if conn
+        .query_row("SELECT 1 FROM TAPE WHERE VID = ?1", [vid], |_| Ok(()))
+        .optional()?
+        .is_none()
+    {
         return user("The provided --vid does not exist in the Catalogue.");
     }
     let (usr, _) = caller();
@@ -47,9 +51,11 @@ pub fn verify_file(inst: &Instance, vid: &str, ids: &[u64]) -> Result<Vec<Verifi
         } else {
             match read_one(inst, vid, id, fseq_u, u64::try_from(block_id).unwrap_or(0)) {
                 Err(e) => Some(e.to_string()),
-                Ok((s, a)) if s != u64::try_from(size).unwrap_or(0) || a != u32::try_from(adler).unwrap_or(0) => Some(format!(
-                    "Checksum mismatch for archive file {id} fSeq {fseq}: catalogue ADLER32 {adler:08x} size {size}, tape ADLER32 {a:08x} size {s}"
-                )),
+                Ok((s, a)) if s != u64::try_from(size).unwrap_or(0) || a != u32::try_from(adler).unwrap_or(0) => {
+                    Some(format!(
+                        "Checksum mismatch for archive file {id} fSeq {fseq}: catalogue ADLER32 {adler:08x} size {size}, tape ADLER32 {a:08x} size {s}"
+                    ))
+                }
                 Ok(_) => None,
             }
         };
@@ -64,7 +70,14 @@ pub fn verify_file(inst: &Instance, vid: &str, ids: &[u64]) -> Result<Vec<Verifi
                 Ok(())
             })?;
         }
-        out.push(Verified { archive_id: id, vid: vid.to_owned(), fseq: fseq_u, ok: error.is_none(), object_id, error });
+        out.push(Verified {
+            archive_id: id,
+            vid: vid.to_owned(),
+            fseq: fseq_u,
+            ok: error.is_none(),
+            object_id,
+            error,
+        });
     }
     Ok(out)
 }
@@ -80,6 +93,10 @@ fn read_one(inst: &Instance, vid: &str, id: u64, fseq: u64, block_id: u64) -> Re
 pub fn parse_ids(list: &str) -> Result<Vec<u64>> {
     list.split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse::<u64>().map_err(|_| SimError::Usage(format!("{s} is not a valid archive file ID"))))
+        .map(|s| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| SimError::Usage(format!("{s} is not a valid archive file ID")))
+        })
         .collect()
 }

@@ -2,6 +2,6 @@
 
 pub mod checksum;
 pub mod config;
-pub mod tape;
-pub mod smc;
 pub mod sim;
+pub mod smc;
+pub mod tape;

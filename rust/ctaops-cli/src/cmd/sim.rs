@@ -147,8 +147,13 @@ pub fn run(args: &Args) -> Exit {
 /// The argv prefix the instance's wrapper scripts exec: this executable, or `python -m ctaops`
 /// when the CLI runs inside the Python console script.
 fn exec_prefix() -> Vec<String> {
-    let exe = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "ctaops".into());
-    let name = std::path::Path::new(&exe).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "ctaops".into());
+    let name = std::path::Path::new(&exe)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if name.starts_with("python") {
         vec![exe, "-m".into(), "ctaops".into()]
     } else {
@@ -165,7 +170,14 @@ fn json_line(v: &impl serde::Serialize) -> Result<(), SimError> {
 
 fn run_inner(args: &Args) -> Result<Exit, SimError> {
     match &args.cmd {
-        Sub::Init { dir, seed, preset, tapes, drives, synthetic_files_per_tape } => {
+        Sub::Init {
+            dir,
+            seed,
+            preset,
+            tapes,
+            drives,
+            synthetic_files_per_tape,
+        } => {
             let opts = InitOptions {
                 preset: preset.parse::<Preset>()?,
                 seed: *seed,
@@ -177,7 +189,9 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             std::fs::create_dir_all(dir)?;
             let dir = std::fs::canonicalize(dir)?;
             let inst = ctaops_sim::init::init(&dir, &opts)?;
-            json_line(&serde_json::json!({"instance": inst.dir, "config": inst.dir.join("cta-ops-config.yaml"), "cta-admin": inst.dir.join("bin/cta-admin")}))?;
+            json_line(
+                &serde_json::json!({"instance": inst.dir, "config": inst.dir.join("cta-ops-config.yaml"), "cta-admin": inst.dir.join("bin/cta-admin")}),
+            )?;
             Ok(Exit::Success)
         }
         Sub::CtaAdmin { instance, args } => {
@@ -186,13 +200,23 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
             Ok(Exit::Code(code))
         }
-        Sub::Archive { dir, storageclass, count, size, seed, files } => {
+        Sub::Archive {
+            dir,
+            storageclass,
+            count,
+            size,
+            seed,
+            files,
+        } => {
             let inst = Instance::open(dir)?;
             let mut sources: Vec<Source> = files.iter().map(|f| Source::File(f.clone())).collect();
             if let Some(n) = count {
                 let bytes = ctaops_core::units::parse_size(size.as_deref().unwrap_or("0"))
                     .map_err(|e| SimError::Usage(format!("--size: {e}")))?;
-                sources.extend((0..u64::from(*n)).map(|i| Source::Generated { seed: seed + i, size: bytes }));
+                sources.extend((0..u64::from(*n)).map(|i| Source::Generated {
+                    seed: seed + i,
+                    size: bytes,
+                }));
             }
             if sources.is_empty() {
                 return Err(SimError::Usage("give --count N --size SIZE or FILE arguments".into()));
@@ -201,13 +225,26 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             json_line(&serde_json::json!({"queued": ids.len(), "archiveIds": ids}))?;
             Ok(Exit::Success)
         }
-        Sub::Run { dir, until_idle, duration, speed } => {
+        Sub::Run {
+            dir,
+            until_idle,
+            duration,
+            speed,
+        } => {
             let inst = Instance::open(dir)?;
             let duration = duration.as_deref().map(parse_duration).transpose()?;
-            let opts = ctaops_sim::scheduler::RunOptions { until_idle: *until_idle || duration.is_none(), duration, speed: *speed };
+            let opts = ctaops_sim::scheduler::RunOptions {
+                until_idle: *until_idle || duration.is_none(),
+                duration,
+                speed: *speed,
+            };
             let report = ctaops_sim::scheduler::run(&inst, opts)?;
             json_line(&report)?;
-            Ok(if report.errors.is_empty() { Exit::Success } else { Exit::Failure })
+            Ok(if report.errors.is_empty() {
+                Exit::Success
+            } else {
+                Exit::Failure
+            })
         }
         Sub::VerifyFile { instance, args } => {
             let (mut vid, mut id, mut filename) = (None, None, None);
@@ -223,13 +260,21 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                     }
                     other => return Err(SimError::Usage(format!("unrecognized option '{other}'"))),
                 };
-                *slot = Some(it.next().ok_or_else(|| SimError::Usage(format!("option '{a}' requires an argument")))?.clone());
+                *slot = Some(
+                    it.next()
+                        .ok_or_else(|| SimError::Usage(format!("option '{a}' requires an argument")))?
+                        .clone(),
+                );
             }
             if id.is_none() && filename.is_none() {
-                return Err(SimError::Usage("Missing command-line option: --id or --filename must be provided".into()));
+                return Err(SimError::Usage(
+                    "Missing command-line option: --id or --filename must be provided".into(),
+                ));
             }
             let Some(vid) = vid else {
-                return Err(SimError::Usage("Missing command-line option: --vid must be provided".into()));
+                return Err(SimError::Usage(
+                    "Missing command-line option: --vid must be provided".into(),
+                ));
             };
             let mut ids = Vec::new();
             if let Some(list) = &id {
@@ -237,7 +282,9 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             }
             if let Some(f) = &filename {
                 let text = std::fs::read_to_string(f)?;
-                ids.extend(ctaops_sim::verify::parse_ids(&text.split_whitespace().collect::<Vec<_>>().join(","))?);
+                ids.extend(ctaops_sim::verify::parse_ids(
+                    &text.split_whitespace().collect::<Vec<_>>().join(","),
+                )?);
             }
             let vid = &vid;
             let inst = Instance::open(instance)?;
@@ -256,13 +303,25 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
         Sub::Fault { dir, fault } => {
             let inst = Instance::open(dir)?;
             let f = match fault {
-                FaultCmd::CorruptData { vid, fseq } => Fault::CorruptData { vid: vid.clone(), fseq: *fseq },
-                FaultCmd::CorruptHeader { vid, fseq } => Fault::CorruptHeader { vid: vid.clone(), fseq: *fseq },
+                FaultCmd::CorruptData { vid, fseq } => Fault::CorruptData {
+                    vid: vid.clone(),
+                    fseq: *fseq,
+                },
+                FaultCmd::CorruptHeader { vid, fseq } => Fault::CorruptHeader {
+                    vid: vid.clone(),
+                    fseq: *fseq,
+                },
                 FaultCmd::Unreadable { vid } => Fault::Unreadable { vid: vid.clone() },
                 FaultCmd::DriveFail { drive } => Fault::DriveFail { drive: drive.clone() },
-                FaultCmd::AdminFail { count, message, user_error } => {
-                    Fault::AdminFail { count: *count, message: message.clone(), user_error: *user_error }
-                }
+                FaultCmd::AdminFail {
+                    count,
+                    message,
+                    user_error,
+                } => Fault::AdminFail {
+                    count: *count,
+                    message: message.clone(),
+                    user_error: *user_error,
+                },
                 FaultCmd::Clear => Fault::Clear,
             };
             let msg = ctaops_sim::fault::inject(&inst, &f)?;

@@ -14,7 +14,14 @@ pub struct Who {
 }
 
 const STATES: &[&str] = &[
-    "ACTIVE", "DISABLED", "BROKEN", "BROKEN_PENDING", "EXPORTED", "EXPORTED_PENDING", "REPACKING", "REPACKING_PENDING",
+    "ACTIVE",
+    "DISABLED",
+    "BROKEN",
+    "BROKEN_PENDING",
+    "EXPORTED",
+    "EXPORTED_PENDING",
+    "REPACKING",
+    "REPACKING_PENDING",
     "REPACKING_DISABLED",
 ];
 
@@ -71,10 +78,14 @@ fn tape_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()
     let t = now(tx)?;
     if let Some(mt) = p.str("mediatype") {
         if tape.last_fseq > 0 {
-            return user(format!("Unable to modify media type of tape {vid} because it contains files"));
+            return user(format!(
+                "Unable to modify media type of tape {vid} because it contains files"
+            ));
         }
         if !exists(tx, "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1", mt)? {
-            return user(format!("Cannot modify tape {vid} because media type {mt} does not exist"));
+            return user(format!(
+                "Cannot modify tape {vid} because media type {mt} does not exist"
+            ));
         }
         tx.execute("UPDATE TAPE SET MEDIA_TYPE_NAME = ?2 WHERE VID = ?1", params![vid, mt])?;
     }
@@ -83,49 +94,83 @@ fn tape_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()
     }
     if let Some(ll) = p.str("logicallibrary") {
         if !exists(tx, "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1", ll)? {
-            return user(format!("Cannot modify tape {vid} because logical library {ll} does not exist"));
+            return user(format!(
+                "Cannot modify tape {vid} because logical library {ll} does not exist"
+            ));
         }
-        tx.execute("UPDATE TAPE SET LOGICAL_LIBRARY_NAME = ?2 WHERE VID = ?1", params![vid, ll])?;
+        tx.execute(
+            "UPDATE TAPE SET LOGICAL_LIBRARY_NAME = ?2 WHERE VID = ?1",
+            params![vid, ll],
+        )?;
     }
     if let Some(tp) = p.str("tapepool") {
         if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", tp)? {
-            return user(format!("Cannot modify tape {vid} because tape pool {tp} does not exist"));
+            return user(format!(
+                "Cannot modify tape {vid} because tape pool {tp} does not exist"
+            ));
         }
         tx.execute("UPDATE TAPE SET TAPE_POOL_NAME = ?2 WHERE VID = ?1", params![vid, tp])?;
     }
     if let Some(c) = p.str("comment") {
-        tx.execute("UPDATE TAPE SET USER_COMMENT = NULLIF(?2, '') WHERE VID = ?1", params![vid, c])?;
+        tx.execute(
+            "UPDATE TAPE SET USER_COMMENT = NULLIF(?2, '') WHERE VID = ?1",
+            params![vid, c],
+        )?;
     }
     if let Some(k) = p.str("encryptionkeyname") {
         if tape.last_fseq > 0 {
             return user("ERROR: forbidden to set an encryption key on a non empty tape.");
         }
-        tx.execute("UPDATE TAPE SET ENCRYPTION_KEY_NAME = NULLIF(?2, '') WHERE VID = ?1", params![vid, k])?;
+        tx.execute(
+            "UPDATE TAPE SET ENCRYPTION_KEY_NAME = NULLIF(?2, '') WHERE VID = ?1",
+            params![vid, k],
+        )?;
     }
     if let Some(po) = p.str("purchaseorder") {
         tx.execute("UPDATE TAPE SET PURCHASE_ORDER = ?2 WHERE VID = ?1", params![vid, po])?;
     }
     if let Some(f) = p.bool("full") {
-        tx.execute("UPDATE TAPE SET IS_FULL = ?2 WHERE VID = ?1", params![vid, i64::from(f)])?;
+        tx.execute(
+            "UPDATE TAPE SET IS_FULL = ?2 WHERE VID = ?1",
+            params![vid, i64::from(f)],
+        )?;
     }
     if let Some(s) = p.str("state") {
-        change_state(tx, vid, tape.state.as_str(), &tape.state_reason, s, p.str("reason"), who, t)?;
+        change_state(
+            tx,
+            vid,
+            tape.state.as_str(),
+            &tape.state_reason,
+            s,
+            p.str("reason"),
+            who,
+            t,
+        )?;
     } else if p.str("reason").is_some() {
         // a reason alone updates the reason of the current state
-        tx.execute("UPDATE TAPE SET STATE_REASON = ?2 WHERE VID = ?1", params![vid, p.str("reason")])?;
+        tx.execute(
+            "UPDATE TAPE SET STATE_REASON = ?2 WHERE VID = ?1",
+            params![vid, p.str("reason")],
+        )?;
     }
     if let Some(d) = p.bool("dirtybit") {
         tx.execute("UPDATE TAPE SET DIRTY = ?2 WHERE VID = ?1", params![vid, i64::from(d)])?;
     }
     if let Some(v) = p.str("verificationstatus") {
-        tx.execute("UPDATE TAPE SET VERIFICATION_STATUS = NULLIF(?2, '') WHERE VID = ?1", params![vid, v])?;
+        tx.execute(
+            "UPDATE TAPE SET VERIFICATION_STATUS = NULLIF(?2, '') WHERE VID = ?1",
+            params![vid, v],
+        )?;
     }
     touch_tape(tx, vid, who, t)
 }
 
 /// `tape ch --state` (§5.3); the simulator's scheduler backend finishes pending transitions at once
 /// (as CTA's PostgreSQL scheduler does), so `*_PENDING` is never left behind.
-#[expect(clippy::too_many_arguments, reason = "one call site; the arguments are the rule's inputs")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the arguments are the rule's inputs"
+)]
 fn change_state(
     tx: &Transaction<'_>,
     vid: &str,
@@ -146,14 +191,18 @@ fn change_state(
         }
         return Ok(());
     }
-    if let Some(base) = from.strip_suffix("_PENDING") {
-        if to != base {
-            return user(format!("Cannot modify tape {vid} state while it is in a temporary internal state"));
-        }
+    if let Some(base) = from.strip_suffix("_PENDING")
+        && to != base
+    {
+        return user(format!(
+            "Cannot modify tape {vid} state while it is in a temporary internal state"
+        ));
     }
     let repacking = |s: &str| matches!(s, "REPACKING" | "REPACKING_DISABLED");
     if repacking(from) && !repacking(&to) && exists(tx, "SELECT 1 FROM SIM_REPACK WHERE VID = ?1", vid)? {
-        return user(format!("Cannot modify tape {vid} state because there is a repack for that tape"));
+        return user(format!(
+            "Cannot modify tape {vid} state because there is a repack for that tape"
+        ));
     }
     let allowed = match (from, to.as_str()) {
         (f, "REPACKING_DISABLED") => f == "REPACKING",
@@ -164,7 +213,9 @@ fn change_state(
         return user(format!("Cannot modify tape {vid} state from {from} to {to}"));
     }
     if to != "ACTIVE" && blank(reason) {
-        return user(format!("Cannot modify the state of the tape {vid} to {to} because the reason has not been provided."));
+        return user(format!(
+            "Cannot modify the state of the tape {vid} to {to} because the reason has not been provided."
+        ));
     }
     let reason = reason.filter(|r| !r.trim().is_empty());
     tx.execute(
@@ -181,15 +232,31 @@ fn tape_add(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     }
     let state = parse_state(p.str("state").unwrap_or("ACTIVE"))?;
     if state != "ACTIVE" && blank(p.str("reason")) {
-        return user(format!("Cannot create tape because no reason has been provided for the state {state}"));
+        return user(format!(
+            "Cannot create tape because no reason has been provided for the state {state}"
+        ));
     }
     if exists(tx, "SELECT 1 FROM TAPE WHERE VID = ?1", vid)? {
-        return user(format!("Cannot create tape {vid} because a tape with the same volume identifier already exists"));
+        return user(format!(
+            "Cannot create tape {vid} because a tape with the same volume identifier already exists"
+        ));
     }
     for (key, sql, what) in [
-        ("logicallibrary", "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1", "logical library"),
-        ("tapepool", "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", "tape pool"),
-        ("mediatype", "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1", "media type"),
+        (
+            "logicallibrary",
+            "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1",
+            "logical library",
+        ),
+        (
+            "tapepool",
+            "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1",
+            "tape pool",
+        ),
+        (
+            "mediatype",
+            "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1",
+            "media type",
+        ),
     ] {
         let v = p.str(key).unwrap_or_default();
         if !exists(tx, sql, v)? {
@@ -217,9 +284,15 @@ fn tape_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
         return user(format!("Cannot delete tape {vid} because it does not exist"));
     }
     if exists(tx, "SELECT 1 FROM SIM_REPACK WHERE VID = ?1", vid)? {
-        return user(format!("Cannot delete tape {vid} because there is a repack for that tape"));
+        return user(format!(
+            "Cannot delete tape {vid} because there is a repack for that tape"
+        ));
     }
-    if exists(tx, "SELECT 1 FROM TAPE_FILE WHERE VID = ?1 UNION ALL SELECT 1 FROM FILE_RECYCLE_LOG WHERE VID = ?1", vid)? {
+    if exists(
+        tx,
+        "SELECT 1 FROM TAPE_FILE WHERE VID = ?1 UNION ALL SELECT 1 FROM FILE_RECYCLE_LOG WHERE VID = ?1",
+        vid,
+    )? {
         return user(format!(
             "Cannot delete tape {vid} because either it contains one or more files or the files that were in it are in the file recycle log."
         ));
@@ -231,27 +304,41 @@ fn tape_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
 /// Recycle-log quarantine (CTA's `cta.catalogue.recycle_log_quarantine_secs`); the simulator reads
 /// `CTAOPS_SIM_RECYCLE_QUARANTINE_SECS` so tests can shorten it.
 fn quarantine_secs() -> u64 {
-    std::env::var("CTAOPS_SIM_RECYCLE_QUARANTINE_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(31 * 86_400)
+    std::env::var("CTAOPS_SIM_RECYCLE_QUARANTINE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(31 * 86_400)
 }
 
 fn tape_reclaim(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
-    let row: Option<(String, i64)> =
-        tx.query_row("SELECT TAPE_STATE, IS_FULL FROM TAPE WHERE VID = ?1", [vid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let row: Option<(String, i64)> = tx
+        .query_row("SELECT TAPE_STATE, IS_FULL FROM TAPE WHERE VID = ?1", [vid], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
     let Some((state, full)) = row else {
         return user(format!("Cannot reclaim tape {vid} because it does not exist"));
     };
     if !matches!(state.as_str(), "ACTIVE" | "DISABLED" | "BROKEN") {
-        return user(format!("Cannot reclaim tape {vid} because it is not on ACTIVE, DISABLED or BROKEN state"));
+        return user(format!(
+            "Cannot reclaim tape {vid} because it is not on ACTIVE, DISABLED or BROKEN state"
+        ));
     }
     if full == 0 {
         return user(format!("Cannot reclaim tape {vid} because it is not FULL"));
     }
     if exists(tx, "SELECT 1 FROM TAPE_FILE WHERE VID = ?1", vid)? {
-        return user(format!("Cannot reclaim tape {vid} because there is at least one tape file in the catalogue that is on the tape"));
+        return user(format!(
+            "Cannot reclaim tape {vid} because there is at least one tape file in the catalogue that is on the tape"
+        ));
     }
     let t = now(tx)?;
-    let newest: Option<i64> = tx.query_row("SELECT MAX(RECYCLE_LOG_TIME) FROM FILE_RECYCLE_LOG WHERE VID = ?1", [vid], |r| r.get(0))?;
+    let newest: Option<i64> = tx.query_row(
+        "SELECT MAX(RECYCLE_LOG_TIME) FROM FILE_RECYCLE_LOG WHERE VID = ?1",
+        [vid],
+        |r| r.get(0),
+    )?;
     if let Some(n) = newest {
         let age = t.saturating_sub(u64::try_from(n).unwrap_or(0));
         let q = quarantine_secs();
@@ -273,7 +360,9 @@ fn tape_reclaim(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
 
 fn tapefile_rm(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
-    let state: Option<String> = tx.query_row("SELECT TAPE_STATE FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0)).optional()?;
+    let state: Option<String> = tx
+        .query_row("SELECT TAPE_STATE FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0))
+        .optional()?;
     let Some(state) = state else {
         return user(format!("Tape VID {vid} does not exist."));
     };
@@ -304,20 +393,35 @@ fn tapefile_rm(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     if !matches!(state.as_str(), "REPACKING_DISABLED" | "BROKEN") {
         return user(format!("Tape {vid} not in REPACKING_DISABLED or BROKEN states"));
     }
-    let copies: i64 = tx.query_row("SELECT COUNT(*) FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1", [id], |r| r.get(0))?;
+    let copies: i64 = tx.query_row("SELECT COUNT(*) FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1", [id], |r| {
+        r.get(0)
+    })?;
     let on_tape: Option<(i64, i64)> = tx
-        .query_row("SELECT FSEQ, COPY_NB FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1 AND VID = ?2", params![id, vid], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT FSEQ, COPY_NB FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1 AND VID = ?2",
+            params![id, vid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let Some((fseq, _)) = on_tape else {
         return user(format!("Archive file {id} has no copy on tape {vid}"));
     };
     if copies <= 1 {
-        return user(format!("Cannot delete the tape file of archive file {id} on tape {vid} because it is the only copy"));
+        return user(format!(
+            "Cannot delete the tape file of archive file {id} on tape {vid} because it is the only copy"
+        ));
     }
     let t = now(tx)?;
-    recycle_tape_file(tx, vid, fseq, &format!("(Deleted using cta-admin tf rm) {}", p.str("reason").unwrap_or_default()), t)?;
+    recycle_tape_file(
+        tx,
+        vid,
+        fseq,
+        &format!(
+            "(Deleted using cta-admin tf rm) {}",
+            p.str("reason").unwrap_or_default()
+        ),
+        t,
+    )?;
     touch_tape(tx, vid, who, t)
 }
 
@@ -345,13 +449,25 @@ fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
         return user(format!("Cannot modify tape pool {name} because it does not exist"));
     }
     if let Some(vo) = p.str("vo") {
-        if !exists(tx, "SELECT 1 FROM VIRTUAL_ORGANIZATION WHERE VIRTUAL_ORGANIZATION_NAME = ?1", vo)? {
-            return user(format!("Cannot modify tape pool {name} because the virtual organization {vo} does not exist"));
+        if !exists(
+            tx,
+            "SELECT 1 FROM VIRTUAL_ORGANIZATION WHERE VIRTUAL_ORGANIZATION_NAME = ?1",
+            vo,
+        )? {
+            return user(format!(
+                "Cannot modify tape pool {name} because the virtual organization {vo} does not exist"
+            ));
         }
-        tx.execute("UPDATE TAPE_POOL SET VIRTUAL_ORGANIZATION_NAME = ?2 WHERE TAPE_POOL_NAME = ?1", params![name, vo])?;
+        tx.execute(
+            "UPDATE TAPE_POOL SET VIRTUAL_ORGANIZATION_NAME = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, vo],
+        )?;
     }
     if let Some(n) = p.uint("partialtapesnumber") {
-        tx.execute("UPDATE TAPE_POOL SET NB_PARTIAL_TAPES = ?2 WHERE TAPE_POOL_NAME = ?1", params![name, i64::try_from(n).unwrap_or(i64::MAX)])?;
+        tx.execute(
+            "UPDATE TAPE_POOL SET NB_PARTIAL_TAPES = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, i64::try_from(n).unwrap_or(i64::MAX)],
+        )?;
     }
     if let Some(k) = p.str("encryptionkeyname") {
         tx.execute(
@@ -360,7 +476,10 @@ fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
         )?;
     }
     if let Some(c) = p.str("comment") {
-        tx.execute("UPDATE TAPE_POOL SET USER_COMMENT = ?2 WHERE TAPE_POOL_NAME = ?1", params![name, c])?;
+        tx.execute(
+            "UPDATE TAPE_POOL SET USER_COMMENT = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, c],
+        )?;
     }
     if let Some(s) = p.str("supply") {
         let sources: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
@@ -372,7 +491,10 @@ fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
                 return user(format!("Supply tape pool {src} does not exist"));
             }
         }
-        tx.execute("DELETE FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = ?1", [name])?;
+        tx.execute(
+            "DELETE FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = ?1",
+            [name],
+        )?;
         for src in sources {
             tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES(?1, ?2)", params![src, name])?;
         }
@@ -421,10 +543,16 @@ fn drive_state(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
                        STATUS_SINCE = CASE WHEN ?4 THEN STATUS_SINCE ELSE ?5 END, LAST_UPDATE = ?5 WHERE DRIVE_NAME = ?1",
                     params![name, i64::from(force), reason, busy && !force, t],
                 )?;
-                msg.push_str(&format!("Drive {name}: set Down{}.\n", if force { " (forced)" } else { "" }));
+                msg.push_str(&format!(
+                    "Drive {name}: set Down{}.\n",
+                    if force { " (forced)" } else { "" }
+                ));
             }
             _ => {
-                tx.execute("UPDATE SIM_DRIVE SET USER_COMMENT = ?2 WHERE DRIVE_NAME = ?1", params![name, p.str("comment")])?;
+                tx.execute(
+                    "UPDATE SIM_DRIVE SET USER_COMMENT = ?2 WHERE DRIVE_NAME = ?1",
+                    params![name, p.str("comment")],
+                )?;
                 msg.push_str(&format!("Drive {name}: set a new comment.\n"));
             }
         }
@@ -434,29 +562,50 @@ fn drive_state(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
 
 fn ll_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     let name = p.str("name").unwrap_or_default();
-    if !exists(tx, "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1", name)? {
-        return user(format!("Cannot modify logical library {name} because it does not exist"));
+    if !exists(
+        tx,
+        "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1",
+        name,
+    )? {
+        return user(format!(
+            "Cannot modify logical library {name} because it does not exist"
+        ));
     }
     if let Some(d) = p.bool("disabled") {
         let reason = p.str("disabledreason");
         if d && blank(reason) {
-            return user(format!("Cannot disable logical library {name} because no reason was provided (--disabledreason)"));
+            return user(format!(
+                "Cannot disable logical library {name} because no reason was provided (--disabledreason)"
+            ));
         }
         tx.execute(
             "UPDATE LOGICAL_LIBRARY SET IS_DISABLED = ?2, DISABLED_REASON = ?3 WHERE LOGICAL_LIBRARY_NAME = ?1",
             params![name, i64::from(d), reason.filter(|r| !r.trim().is_empty())],
         )?;
     } else if let Some(r) = p.str("disabledreason") {
-        tx.execute("UPDATE LOGICAL_LIBRARY SET DISABLED_REASON = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1", params![name, r])?;
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET DISABLED_REASON = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, r],
+        )?;
     }
     if let Some(pl) = p.str("physicallibrary") {
-        if !exists(tx, "SELECT 1 FROM PHYSICAL_LIBRARY WHERE PHYSICAL_LIBRARY_NAME = ?1", pl)? {
+        if !exists(
+            tx,
+            "SELECT 1 FROM PHYSICAL_LIBRARY WHERE PHYSICAL_LIBRARY_NAME = ?1",
+            pl,
+        )? {
             return user(format!("Physical library {pl} does not exist"));
         }
-        tx.execute("UPDATE LOGICAL_LIBRARY SET PHYSICAL_LIBRARY_NAME = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1", params![name, pl])?;
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET PHYSICAL_LIBRARY_NAME = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, pl],
+        )?;
     }
     if let Some(c) = p.str("comment") {
-        tx.execute("UPDATE LOGICAL_LIBRARY SET USER_COMMENT = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1", params![name, c])?;
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET USER_COMMENT = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, c],
+        )?;
     }
     tx.execute(
         "UPDATE LOGICAL_LIBRARY SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE LOGICAL_LIBRARY_NAME = ?1",
@@ -478,9 +627,16 @@ fn repack_add(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result
     if vids.is_empty() {
         return user("Must specify at least one vid, using --vid or --vidfile options");
     }
-    let buffer = p.str("bufferurl").unwrap_or("root://ctaops-sim//eos/ctaops/repack").to_owned();
+    let buffer = p
+        .str("bufferurl")
+        .unwrap_or("root://ctaops-sim//eos/ctaops/repack")
+        .to_owned();
     let repack_vo: Option<String> = tx
-        .query_row("SELECT VIRTUAL_ORGANIZATION_NAME FROM VIRTUAL_ORGANIZATION WHERE IS_REPACK_VO = 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT VIRTUAL_ORGANIZATION_NAME FROM VIRTUAL_ORGANIZATION WHERE IS_REPACK_VO = 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     if repack_vo.is_none() {
         return user("There is no default virtual organization for repack.");
@@ -503,7 +659,9 @@ fn repack_add(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result
         match tape.state.as_str() {
             "REPACKING" | "REPACKING_DISABLED" => {}
             s @ ("ACTIVE" | "DISABLED") => {
-                return user(format!("You cannot repack a tape that is {s}. You must first change its state to REPACKING."));
+                return user(format!(
+                    "You cannot repack a tape that is {s}. You must first change its state to REPACKING."
+                ));
             }
             "REPACKING_PENDING" => {
                 return user(

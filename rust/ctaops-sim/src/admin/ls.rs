@@ -4,12 +4,16 @@
 use ctaops_core::admin::catalogue as cat;
 use ctaops_core::admin::common::{Checksum, EntryLog, OwnerId, TapeLog};
 use ctaops_core::admin::drive::Drive;
-use ctaops_core::admin::enums::{ArchiveRouteType, ChecksumKind, DriveStatus, LabelFormat, MountType, RepackStatus, RequestType, TapeState};
+use ctaops_core::admin::enums::{
+    ArchiveRouteType, ChecksumKind, DriveStatus, LabelFormat, MountType, RepackStatus, RequestType, TapeState,
+};
 use ctaops_core::admin::failed::{FailedRequest, FailedRequestItem, FailedRequestSummary, RequesterId};
 use ctaops_core::admin::queue::ShowQueue;
 use ctaops_core::admin::repack::{Repack, RepackDestinationInfo};
 use ctaops_core::admin::tape::{Tape, TapePool};
-use ctaops_core::admin::tapefile::{ArchiveFileInfo, RecycleTapeFile, TapeFile, TapeFileArchive, TapeFileCopy, TapeFileDisk, TapeFileRef};
+use ctaops_core::admin::tapefile::{
+    ArchiveFileInfo, RecycleTapeFile, TapeFile, TapeFileArchive, TapeFileCopy, TapeFileDisk, TapeFileRef,
+};
 use rusqlite::{Connection, Row, ToSql};
 use serde_json::Map;
 
@@ -36,19 +40,35 @@ pub fn run(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resu
 const AUDIT: &str = "CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME";
 
 fn log(r: &Row<'_>, i: usize) -> rusqlite::Result<EntryLog> {
-    Ok(EntryLog { username: text(r, i)?, host: text(r, i + 1)?, time: uint(r, i + 2)?, extra: Map::new() })
+    Ok(EntryLog {
+        username: text(r, i)?,
+        host: text(r, i + 1)?,
+        time: uint(r, i + 2)?,
+        extra: Map::new(),
+    })
 }
 
 fn tape_log(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<TapeLog>> {
     let drive: Option<String> = r.get(i)?;
     Ok(match drive {
-        Some(drive) => Some(TapeLog { drive, time: uint(r, i + 1)?, extra: Map::new() }),
+        Some(drive) => Some(TapeLog {
+            drive,
+            time: uint(r, i + 1)?,
+            extra: Map::new(),
+        }),
         None => None,
     })
 }
 
 fn audit_cells(c: &EntryLog, m: &EntryLog) -> Vec<String> {
-    vec![c.username.clone(), c.host.clone(), time(c.time), m.username.clone(), m.host.clone(), time(m.time)]
+    vec![
+        c.username.clone(),
+        c.host.clone(),
+        time(c.time),
+        m.username.clone(),
+        m.host.clone(),
+        time(m.time),
+    ]
 }
 
 /// A WHERE clause built from optional filters.
@@ -64,7 +84,11 @@ impl Filter {
         self.conds.push(cond.replace('?', &format!("?{}", self.params.len())));
     }
     fn sql(&self) -> String {
-        if self.conds.is_empty() { String::new() } else { format!(" WHERE {}", self.conds.join(" AND ")) }
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conds.join(" AND "))
+        }
     }
     fn refs(&self) -> Vec<&dyn ToSql> {
         self.params.iter().map(|b| b.as_ref() as &dyn ToSql).collect()
@@ -135,14 +159,44 @@ pub fn tape_by_vid(conn: &Connection, vid: &str, inst: &str) -> Result<Option<Ta
 }
 
 const TAPE_HEADER: &[&str] = &[
-    "vid", "media type", "vendor", "library", "order", "tapepool", "vo", "encryption key name", "capacity", "occupancy",
-    "last fseq", "full", "from castor", "state", "state reason", "label drive", "label time", "last w drive", "last w time",
-    "w mounts", "last r drive", "last r time", "r mounts", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time",
-    "instance", "comment",
+    "vid",
+    "media type",
+    "vendor",
+    "library",
+    "order",
+    "tapepool",
+    "vo",
+    "encryption key name",
+    "capacity",
+    "occupancy",
+    "last fseq",
+    "full",
+    "from castor",
+    "state",
+    "state reason",
+    "label drive",
+    "label time",
+    "last w drive",
+    "last w time",
+    "w mounts",
+    "last r drive",
+    "last r time",
+    "r mounts",
+    "c.user",
+    "c.host",
+    "c.time",
+    "m.user",
+    "m.host",
+    "m.time",
+    "instance",
+    "comment",
 ];
 
 fn tape_cells(t: &Tape) -> Vec<String> {
-    let lg = |l: &Option<TapeLog>| l.as_ref().map_or((String::new(), String::new()), |l| (l.drive.clone(), time(l.time)));
+    let lg = |l: &Option<TapeLog>| {
+        l.as_ref()
+            .map_or((String::new(), String::new()), |l| (l.drive.clone(), time(l.time)))
+    };
     let (ld, lt) = lg(&t.label_log);
     let (wd, wt) = lg(&t.last_written_log);
     let (rd, rt) = lg(&t.last_read_log);
@@ -151,10 +205,29 @@ fn tape_cells(t: &Tape) -> Vec<String> {
         reason = reason.chars().take(50).collect::<String>() + "...";
     }
     let mut v = vec![
-        t.vid.clone(), t.media_type.clone(), t.vendor.clone(), t.logical_library.clone(), t.purchase_order.clone(),
-        t.tapepool.clone(), t.vo.clone(), t.encryption_key_name.clone(), size(t.capacity), size(t.occupancy),
-        t.last_fseq.to_string(), t.full.to_string(), t.from_castor.to_string(), t.state.to_string(), reason, ld, lt, wd, wt,
-        t.write_mount_count.to_string(), rd, rt, t.read_mount_count.to_string(),
+        t.vid.clone(),
+        t.media_type.clone(),
+        t.vendor.clone(),
+        t.logical_library.clone(),
+        t.purchase_order.clone(),
+        t.tapepool.clone(),
+        t.vo.clone(),
+        t.encryption_key_name.clone(),
+        size(t.capacity),
+        size(t.occupancy),
+        t.last_fseq.to_string(),
+        t.full.to_string(),
+        t.from_castor.to_string(),
+        t.state.to_string(),
+        reason,
+        ld,
+        lt,
+        wd,
+        wt,
+        t.write_mount_count.to_string(),
+        rd,
+        rt,
+        t.read_mount_count.to_string(),
     ];
     v.extend(audit_cells(&t.creation_log, &t.last_modification_log));
     v.push(t.instance_name.clone());
@@ -252,8 +325,25 @@ fn tapepool(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
         f.sql()
     );
     out.header(&[
-        "name", "vo", "#tapes", "#partial", "#phys files", "size", "used", "avail", "use%", "encrypt", "supply", "c.user",
-        "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment",
+        "name",
+        "vo",
+        "#tapes",
+        "#partial",
+        "#phys files",
+        "size",
+        "used",
+        "avail",
+        "use%",
+        "encrypt",
+        "supply",
+        "c.user",
+        "c.host",
+        "c.time",
+        "m.user",
+        "m.host",
+        "m.time",
+        "instance",
+        "comment",
     ]);
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(f.refs().as_slice())?;
@@ -281,11 +371,19 @@ fn tapepool(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
         };
         out.emit(&rec, |t| {
             let avail = t.capacity_bytes.saturating_sub(t.data_bytes);
-            let pct = if t.capacity_bytes == 0 { 0 } else { t.data_bytes * 100 / t.capacity_bytes };
+            let pct = (t.data_bytes * 100).checked_div(t.capacity_bytes).unwrap_or(0);
             let mut v = vec![
-                t.name.clone(), t.vo.clone(), t.num_tapes.to_string(), t.num_partial_tapes.to_string(),
-                t.num_physical_files.to_string(), size(t.capacity_bytes), size(t.data_bytes), size(avail), format!("{pct}%"),
-                t.encrypt.to_string(), t.supply.clone().unwrap_or_default(),
+                t.name.clone(),
+                t.vo.clone(),
+                t.num_tapes.to_string(),
+                t.num_partial_tapes.to_string(),
+                t.num_physical_files.to_string(),
+                size(t.capacity_bytes),
+                size(t.data_bytes),
+                size(avail),
+                format!("{pct}%"),
+                t.encrypt.to_string(),
+                t.supply.clone().unwrap_or_default(),
             ];
             v.extend(audit_cells(&t.created, &t.modified));
             v.push(inst.to_owned());
@@ -298,7 +396,11 @@ fn tapepool(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
 
 /// Checksum list of a file as `tapefile ls` prints it (hex value).
 pub fn checksum_list(adler: u32) -> Vec<Checksum> {
-    vec![Checksum { kind: ChecksumKind::Adler32, value: format!("{adler:08x}"), extra: Map::new() }]
+    vec![Checksum {
+        kind: ChecksumKind::Adler32,
+        value: format!("{adler:08x}"),
+        extra: Map::new(),
+    }]
 }
 
 fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
@@ -310,12 +412,19 @@ fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
         f.add("TF.VID = ?", v.to_owned());
     }
     if let Some(id) = p.uint("id") {
-        if !exists(conn, "SELECT 1 FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1", &id.to_string())? {
+        if !exists(
+            conn,
+            "SELECT 1 FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1",
+            &id.to_string(),
+        )? {
             return user(format!("Archive file with ID {id} does not exist"));
         }
         f.add("A.ARCHIVE_FILE_ID = ?", i64::try_from(id).unwrap_or(i64::MAX));
     }
-    let disk_id = p.str("diskfileid").map(str::to_owned).or_else(|| p.str("fxid").map(|x| u64::from_str_radix(x, 16).map_or_else(|_| x.to_owned(), |n| n.to_string())));
+    let disk_id = p.str("diskfileid").map(str::to_owned).or_else(|| {
+        p.str("fxid")
+            .map(|x| u64::from_str_radix(x, 16).map_or_else(|_| x.to_owned(), |n| n.to_string()))
+    });
     if disk_id.is_some() || p.list("fxidfile").is_some() {
         let Some(i) = p.str("instance") else {
             return user("Disk file IDs are ambiguous without disk instance name");
@@ -335,8 +444,21 @@ fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
         f.sql()
     );
     out.header(&[
-        "archive id", "copy no", "vid", "fseq", "block id", "disk buffer", "disk fxid", "size", "checksum type",
-        "checksum value", "storage class", "owner", "group", "creation time", "instance",
+        "archive id",
+        "copy no",
+        "vid",
+        "fseq",
+        "block id",
+        "disk buffer",
+        "disk fxid",
+        "size",
+        "checksum type",
+        "checksum value",
+        "storage class",
+        "owner",
+        "group",
+        "creation time",
+        "instance",
     ]);
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(f.refs().as_slice())?;
@@ -353,7 +475,11 @@ fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
             df: TapeFileDisk {
                 disk_id: r.get(5)?,
                 disk_instance: r.get(6)?,
-                owner_id: Some(OwnerId { uid: u32::try_from(uint(r, 7)?).unwrap_or(0), gid: u32::try_from(uint(r, 8)?).unwrap_or(0), extra: Map::new() }),
+                owner_id: Some(OwnerId {
+                    uid: u32::try_from(uint(r, 7)?).unwrap_or(0),
+                    gid: u32::try_from(uint(r, 8)?).unwrap_or(0),
+                    extra: Map::new(),
+                }),
                 path: String::new(),
                 extra: Map::new(),
             },
@@ -370,10 +496,21 @@ fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
         out.emit(&rec, |t| {
             let (uid, gid) = t.df.owner_id.as_ref().map_or((0, 0), |o| (o.uid, o.gid));
             vec![
-                t.af.archive_id.to_string(), t.tf.copy_nb.to_string(), t.tf.vid.clone(), t.tf.f_seq.to_string(),
-                t.tf.block_id.to_string(), t.df.disk_instance.clone(), t.df.disk_id.clone(), size(t.af.size),
-                "ADLER32".into(), t.af.checksum.first().map(|c| c.value.clone()).unwrap_or_default(), t.af.storage_class.clone(),
-                uid.to_string(), gid.to_string(), time(t.af.creation_time), inst.to_owned(),
+                t.af.archive_id.to_string(),
+                t.tf.copy_nb.to_string(),
+                t.tf.vid.clone(),
+                t.tf.f_seq.to_string(),
+                t.tf.block_id.to_string(),
+                t.df.disk_instance.clone(),
+                t.df.disk_id.clone(),
+                size(t.af.size),
+                "ADLER32".into(),
+                t.af.checksum.first().map(|c| c.value.clone()).unwrap_or_default(),
+                t.af.storage_class.clone(),
+                uid.to_string(),
+                gid.to_string(),
+                time(t.af.creation_time),
+                inst.to_owned(),
             ]
         })?;
     }
@@ -445,7 +582,11 @@ fn drive(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result
             logical_library: r.get(0)?,
             drive_name: name,
             host: r.get(2)?,
-            desired_drive_state: if uint(r, 3)? != 0 { DriveStatus::Up } else { DriveStatus::Down },
+            desired_drive_state: if uint(r, 3)? != 0 {
+                DriveStatus::Up
+            } else {
+                DriveStatus::Down
+            },
             mount_type: MountType::from(text(r, 4)?.as_str()),
             drive_status: status,
             drive_status_since: now.saturating_sub(since),
@@ -466,7 +607,11 @@ fn drive(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result
             vo: text(r, 17)?,
             disk_system_name: String::new(),
             reserved_bytes: 0,
-            session_elapsed_time: if session_start == 0 { 0 } else { now.saturating_sub(session_start) },
+            session_elapsed_time: if session_start == 0 {
+                0
+            } else {
+                now.saturating_sub(session_start)
+            },
             logical_library_disabled: uint(r, 19)? != 0,
             physical_library: text(r, 20)?,
             physical_library_disabled: uint(r, 21)? != 0,
@@ -475,18 +620,40 @@ fn drive(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result
             extra: Map::new(),
         });
     }
-    if let Some(pat) = pattern {
-        if recs.is_empty() {
-            return user(format!("Drive {pat} not found"));
-        }
+    if let Some(pat) = pattern
+        && recs.is_empty()
+    {
+        return user(format!("Drive {pat} not found"));
     }
     out.header(&[
-        "library", "drive", "host", "desired", "request", "status", "since", "vid", "tapepool", "vo", "files", "data", "MB/s",
-        "session", "priority", "activity", "scheduler", "instance", "age", "reason",
+        "library",
+        "drive",
+        "host",
+        "desired",
+        "request",
+        "status",
+        "since",
+        "vid",
+        "tapepool",
+        "vo",
+        "files",
+        "data",
+        "MB/s",
+        "session",
+        "priority",
+        "activity",
+        "scheduler",
+        "instance",
+        "age",
+        "reason",
     ]);
     for d in &recs {
         out.emit(d, |d| {
-            let lib = if d.logical_library_disabled { format!("!{}", d.logical_library) } else { d.logical_library.clone() };
+            let lib = if d.logical_library_disabled {
+                format!("!{}", d.logical_library)
+            } else {
+                d.logical_library.clone()
+            };
             let request = match d.mount_type {
                 MountType::ArchiveForUser => "ArchiveForUser",
                 MountType::ArchiveForRepack => "ArchiveForRepack",
@@ -495,18 +662,43 @@ fn drive(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result
                 _ => "-",
             };
             let rate = if d.drive_status == DriveStatus::Transferring && d.session_elapsed_time > 0 {
-                format!("{:.1}", d.bytes_transferred_in_session as f64 / 1e6 / d.session_elapsed_time as f64)
+                format!(
+                    "{:.1}",
+                    d.bytes_transferred_in_session as f64 / 1e6 / d.session_elapsed_time as f64
+                )
             } else {
                 String::new()
             };
             vec![
-                lib, d.drive_name.clone(), d.host.clone(),
-                if d.desired_drive_state == DriveStatus::Up { "Up" } else { "Down" }.into(), request.into(),
-                status_text(&d.drive_status).into(), d.drive_status_since.to_string(), d.vid.clone(), d.tapepool.clone(),
-                d.vo.clone(), d.files_transferred_in_session.to_string(), size(d.bytes_transferred_in_session), rate,
-                if d.session_id == 0 { String::new() } else { d.session_id.to_string() }, d.current_priority.to_string(),
-                d.current_activity.clone(), d.scheduler_backend_name.clone(), d.instance_name.clone(),
-                d.time_since_last_update.to_string(), d.reason.clone(),
+                lib,
+                d.drive_name.clone(),
+                d.host.clone(),
+                if d.desired_drive_state == DriveStatus::Up {
+                    "Up"
+                } else {
+                    "Down"
+                }
+                .into(),
+                request.into(),
+                status_text(&d.drive_status).into(),
+                d.drive_status_since.to_string(),
+                d.vid.clone(),
+                d.tapepool.clone(),
+                d.vo.clone(),
+                d.files_transferred_in_session.to_string(),
+                size(d.bytes_transferred_in_session),
+                rate,
+                if d.session_id == 0 {
+                    String::new()
+                } else {
+                    d.session_id.to_string()
+                },
+                d.current_priority.to_string(),
+                d.current_activity.clone(),
+                d.scheduler_backend_name.clone(),
+                d.instance_name.clone(),
+                d.time_since_last_update.to_string(),
+                d.reason.clone(),
             ]
         })?;
     }
@@ -526,9 +718,17 @@ pub fn repack_records(conn: &Connection, vid: Option<&str>, inst: &str) -> Resul
     let mut rows = st.query([vid])?;
     while let Some(r) = rows.next()? {
         let v: String = r.get(0)?;
-        let mut d = conn.prepare_cached("SELECT DEST_VID, FILES, BYTES FROM SIM_REPACK_DEST WHERE VID = ?1 ORDER BY DEST_VID")?;
+        let mut d =
+            conn.prepare_cached("SELECT DEST_VID, FILES, BYTES FROM SIM_REPACK_DEST WHERE VID = ?1 ORDER BY DEST_VID")?;
         let dests = d
-            .query_map([&v], |x| Ok(RepackDestinationInfo { vid: x.get(0)?, files: uint(x, 1)?, bytes: uint(x, 2)?, extra: Map::new() }))?
+            .query_map([&v], |x| {
+                Ok(RepackDestinationInfo {
+                    vid: x.get(0)?,
+                    files: uint(x, 1)?,
+                    bytes: uint(x, 2)?,
+                    extra: Map::new(),
+                })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let total = uint(r, 2)?;
         let (retrieved, archived) = (uint(r, 4)?, uint(r, 6)?);
@@ -552,11 +752,20 @@ pub fn repack_records(conn: &Connection, vid: Option<&str>, inst: &str) -> Resul
             last_expanded_fseq: uint(r, 12)?,
             status: RepackStatus::from(text(r, 13)?.as_str()),
             destination_infos: dests,
-            creation_log: Some(EntryLog { username: r.get(14)?, host: r.get(15)?, time: created, extra: Map::new() }),
+            creation_log: Some(EntryLog {
+                username: r.get(14)?,
+                host: r.get(15)?,
+                time: created,
+                extra: Map::new(),
+            }),
             repack_finished_time: finished,
             retrieved_bytes: uint(r, 5)?,
             archived_bytes: uint(r, 7)?,
-            repack_time: if finished > 0 { finished - created.min(finished) } else { now.saturating_sub(created) },
+            repack_time: if finished > 0 {
+                finished - created.min(finished)
+            } else {
+                now.saturating_sub(created)
+            },
             files_left_to_retrieve: total.saturating_sub(retrieved + fr),
             files_left_to_archive: total.saturating_sub(archived + fa),
             total_failed_files: fr + fa,
@@ -578,8 +787,21 @@ fn repack(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resul
         return user("No repack request for this VID.");
     }
     out.header(&[
-        "c.time", "repackTime", "c.user", "vid", "tapepool", "providedFiles", "totalFiles", "totalBytes", "selectedFiles",
-        "filesToRetrieve", "filesToArchive", "failed", "status", "scheduler", "instance",
+        "c.time",
+        "repackTime",
+        "c.user",
+        "vid",
+        "tapepool",
+        "providedFiles",
+        "totalFiles",
+        "totalBytes",
+        "selectedFiles",
+        "filesToRetrieve",
+        "filesToArchive",
+        "failed",
+        "status",
+        "scheduler",
+        "instance",
     ]);
     for r in &recs {
         out.emit(r, |r| {
@@ -587,12 +809,23 @@ fn repack(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resul
             vec![
                 time(r.creation_log.as_ref().map_or(0, |c| c.time)),
                 format!("{}d{}h{}m{}s", t / 86400, t % 86400 / 3600, t % 3600 / 60, t % 60),
-                r.creation_log.as_ref().map(|c| c.username.clone()).unwrap_or_default(), r.vid.clone(), r.tapepool.clone(),
-                r.user_provided_files.to_string(), r.total_files_on_tape_at_start.to_string(),
+                r.creation_log.as_ref().map(|c| c.username.clone()).unwrap_or_default(),
+                r.vid.clone(),
+                r.tapepool.clone(),
+                r.user_provided_files.to_string(),
+                r.total_files_on_tape_at_start.to_string(),
                 size(r.total_bytes_on_tape_at_start),
-                format!("{}{}", r.total_files_to_archive, if r.all_files_selected_at_start { "" } else { "*" }),
-                r.files_left_to_retrieve.to_string(), r.files_left_to_archive.to_string(), r.total_failed_files.to_string(),
-                r.status.to_string(), "ctaops-sim".into(), inst.to_owned(),
+                format!(
+                    "{}{}",
+                    r.total_files_to_archive,
+                    if r.all_files_selected_at_start { "" } else { "*" }
+                ),
+                r.files_left_to_retrieve.to_string(),
+                r.files_left_to_archive.to_string(),
+                r.total_failed_files.to_string(),
+                r.status.to_string(),
+                "ctaops-sim".into(),
+                inst.to_owned(),
             ]
         })?;
     }
@@ -631,7 +864,11 @@ fn failed(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resul
         items.push(FailedRequestItem {
             object_id: r.get(0)?,
             request_type: RequestType::from(text(r, 1)?.as_str()),
-            requester: Some(RequesterId { username: r.get(2)?, groupname: r.get(3)?, extra: Map::new() }),
+            requester: Some(RequesterId {
+                username: r.get(2)?,
+                groupname: r.get(3)?,
+                extra: Map::new(),
+            }),
             af: Some(ArchiveFileInfo {
                 archive_id: uint(r, 4)?,
                 disk_instance: text(r, 5)?,
@@ -640,14 +877,27 @@ fn failed(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resul
                 storage_class: text(r, 8)?,
                 df: Some(ctaops_core::admin::tapefile::DiskFileInfo {
                     path: String::new(),
-                    owner_id: Some(OwnerId { uid: u32::try_from(uint(r, 17)?).unwrap_or(0), gid: u32::try_from(uint(r, 18)?).unwrap_or(0), extra: Map::new() }),
+                    owner_id: Some(OwnerId {
+                        uid: u32::try_from(uint(r, 17)?).unwrap_or(0),
+                        gid: u32::try_from(uint(r, 18)?).unwrap_or(0),
+                        extra: Map::new(),
+                    }),
                     extra: Map::new(),
                 }),
                 creation_time: uint(r, 9)?,
                 csb: None,
                 extra: Map::new(),
             }),
-            tf: if retrieve { Some(TapeFileRef { vid: text(r, 10)?, f_seq: uint(r, 11)?, block_id: uint(r, 12)?, extra: Map::new() }) } else { None },
+            tf: if retrieve {
+                Some(TapeFileRef {
+                    vid: text(r, 10)?,
+                    f_seq: uint(r, 11)?,
+                    block_id: uint(r, 12)?,
+                    extra: Map::new(),
+                })
+            } else {
+                None
+            },
             tapepool: text(r, 13)?,
             copy_nb: uint(r, 14)?,
             totalretries: u32::try_from(uint(r, 15)?).unwrap_or(0),
@@ -661,8 +911,15 @@ fn failed(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resul
     }
     if p.flag("summary") {
         out.header(&["request type", "total files", "total size", "scheduler", "instance"]);
-        for kind in [RequestType::ArchiveRequest, RequestType::RetrieveRequest, RequestType::Total] {
-            let sel: Vec<&FailedRequestItem> = items.iter().filter(|i| kind == RequestType::Total || i.request_type == kind).collect();
+        for kind in [
+            RequestType::ArchiveRequest,
+            RequestType::RetrieveRequest,
+            RequestType::Total,
+        ] {
+            let sel: Vec<&FailedRequestItem> = items
+                .iter()
+                .filter(|i| kind == RequestType::Total || i.request_type == kind)
+                .collect();
             let rec = FailedRequest::Summary(FailedRequestSummary {
                 request_type: kind,
                 total_files: sel.len() as u64,
@@ -672,20 +929,41 @@ fn failed(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resul
                 extra: Map::new(),
             });
             out.emit(&rec, |r| match r {
-                FailedRequest::Summary(s) => vec![s.request_type.to_string(), s.total_files.to_string(), size(s.total_size), s.scheduler_backend_name.clone(), inst.to_owned()],
+                FailedRequest::Summary(s) => vec![
+                    s.request_type.to_string(),
+                    s.total_files.to_string(),
+                    size(s.total_size),
+                    s.scheduler_backend_name.clone(),
+                    inst.to_owned(),
+                ],
                 FailedRequest::Item(_) => Vec::new(),
             })?;
         }
         return Ok(());
     }
-    out.header(&["object id", "request type", "copy no", "tapepool/vid", "requester", "group", "path", "scheduler", "instance"]);
+    out.header(&[
+        "object id",
+        "request type",
+        "copy no",
+        "tapepool/vid",
+        "requester",
+        "group",
+        "path",
+        "scheduler",
+        "instance",
+    ]);
     for i in items {
         out.emit(&FailedRequest::Item(Box::new(i)), |r| match r {
             FailedRequest::Item(i) => vec![
-                i.object_id.clone(), i.request_type.to_string(), i.copy_nb.to_string(),
+                i.object_id.clone(),
+                i.request_type.to_string(),
+                i.copy_nb.to_string(),
                 i.tf.as_ref().map_or_else(|| i.tapepool.clone(), |t| t.vid.clone()),
                 i.requester.as_ref().map(|x| x.username.clone()).unwrap_or_default(),
-                i.requester.as_ref().map(|x| x.groupname.clone()).unwrap_or_default(), String::new(), "ctaops-sim".into(), inst.to_owned(),
+                i.requester.as_ref().map(|x| x.groupname.clone()).unwrap_or_default(),
+                String::new(),
+                "ctaops-sim".into(),
+                inst.to_owned(),
             ],
             FailedRequest::Summary(_) => Vec::new(),
         })?;
@@ -722,8 +1000,23 @@ fn recycle(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resu
         f.sql()
     );
     out.header(&[
-        "archive id", "copy no", "vid", "fseq", "block id", "disk buffer", "disk fxid", "size", "checksum type",
-        "checksum value", "storage class", "owner", "group", "deletion time", "path when deleted", "instance", "reason",
+        "archive id",
+        "copy no",
+        "vid",
+        "fseq",
+        "block id",
+        "disk buffer",
+        "disk fxid",
+        "size",
+        "checksum type",
+        "checksum value",
+        "storage class",
+        "owner",
+        "group",
+        "deletion time",
+        "path when deleted",
+        "instance",
+        "reason",
     ]);
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(f.refs().as_slice())?;
@@ -755,11 +1048,23 @@ fn recycle(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resu
         };
         out.emit(&rec, |t| {
             vec![
-                t.archive_file_id.to_string(), t.copy_nb.to_string(), t.vid.clone(), t.fseq.to_string(), t.block_id.to_string(),
-                t.disk_instance.clone(), t.disk_file_id.clone(), size(t.size_in_bytes), "ADLER32".into(),
-                t.checksum.first().map(|c| c.value.clone()).unwrap_or_default(), t.storage_class.clone(),
-                t.disk_file_uid.to_string(), t.disk_file_gid.to_string(), time(t.recycle_log_time), t.disk_file_path.clone(),
-                inst.to_owned(), t.reason_log.clone(),
+                t.archive_file_id.to_string(),
+                t.copy_nb.to_string(),
+                t.vid.clone(),
+                t.fseq.to_string(),
+                t.block_id.to_string(),
+                t.disk_instance.clone(),
+                t.disk_file_id.clone(),
+                size(t.size_in_bytes),
+                "ADLER32".into(),
+                t.checksum.first().map(|c| c.value.clone()).unwrap_or_default(),
+                t.storage_class.clone(),
+                t.disk_file_uid.to_string(),
+                t.disk_file_gid.to_string(),
+                time(t.recycle_log_time),
+                t.disk_file_path.clone(),
+                inst.to_owned(),
+                t.reason_log.clone(),
             ]
         })?;
     }
@@ -782,9 +1087,29 @@ fn showqueues(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Result<()> {
          GROUP BY Q.MOUNT_TYPE, Q.TAPE_POOL_NAME ORDER BY Q.TAPE_POOL_NAME",
     )?;
     out.header(&[
-        "type", "instance", "scheduler", "tapepool", "vo", "library", "vid", "files queued", "data queued", "oldest",
-        "youngest", "priority", "min age", "read max drives", "write max drives", "cur. mounts", "cur. files", "cur. data",
-        "tapes capacity", "files on tapes", "data on tapes", "full tapes", "writable tapes",
+        "type",
+        "instance",
+        "scheduler",
+        "tapepool",
+        "vo",
+        "library",
+        "vid",
+        "files queued",
+        "data queued",
+        "oldest",
+        "youngest",
+        "priority",
+        "min age",
+        "read max drives",
+        "write max drives",
+        "cur. mounts",
+        "cur. files",
+        "cur. data",
+        "tapes capacity",
+        "files on tapes",
+        "data on tapes",
+        "full tapes",
+        "writable tapes",
     ]);
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
@@ -822,11 +1147,28 @@ fn showqueues(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Result<()> {
         };
         out.emit(&rec, |q| {
             vec![
-                q.mount_type.to_string(), inst.to_owned(), "ctaops-sim".into(), q.tapepool.clone(), q.vo.clone(), String::new(),
-                String::new(), q.queued_files.to_string(), size(q.queued_bytes), q.oldest_age.to_string(),
-                q.youngest_age.to_string(), q.priority.to_string(), q.min_age.to_string(), q.read_max_drives.to_string(),
-                q.write_max_drives.to_string(), q.cur_mounts.to_string(), q.cur_files.to_string(), size(q.cur_bytes),
-                size(q.tapes_capacity), q.tapes_files.to_string(), size(q.tapes_bytes), q.full_tapes.to_string(),
+                q.mount_type.to_string(),
+                inst.to_owned(),
+                "ctaops-sim".into(),
+                q.tapepool.clone(),
+                q.vo.clone(),
+                String::new(),
+                String::new(),
+                q.queued_files.to_string(),
+                size(q.queued_bytes),
+                q.oldest_age.to_string(),
+                q.youngest_age.to_string(),
+                q.priority.to_string(),
+                q.min_age.to_string(),
+                q.read_max_drives.to_string(),
+                q.write_max_drives.to_string(),
+                q.cur_mounts.to_string(),
+                q.cur_files.to_string(),
+                size(q.cur_bytes),
+                size(q.tapes_capacity),
+                q.tapes_files.to_string(),
+                size(q.tapes_bytes),
+                q.full_tapes.to_string(),
                 q.writable_tapes.to_string(),
             ]
         })?;
@@ -859,71 +1201,480 @@ fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Re
                  (SELECT A.STORAGE_CLASS_NAME FROM TAPE_FILE T JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = T.ARCHIVE_FILE_ID WHERE T.VID = ?2))
                  ORDER BY 1"
             );
-            each!(&sql, [p.str("name"), p.str("vid")], &["storage class", "number of copies", "vo", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::StorageClass { name: r.get(0)?, nb_copies: uint(r, 1)?, vo: r.get(2)?, creation_log: log(r, 3)?, last_modification_log: log(r, 6)?, comment: text(r, 9)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone(), t.nb_copies.to_string(), t.vo.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            each!(
+                &sql,
+                [p.str("name"), p.str("vid")],
+                &[
+                    "storage class",
+                    "number of copies",
+                    "vo",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::StorageClass {
+                    name: r.get(0)?,
+                    nb_copies: uint(r, 1)?,
+                    vo: r.get(2)?,
+                    creation_log: log(r, 3)?,
+                    last_modification_log: log(r, 6)?,
+                    comment: text(r, 9)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![t.name.clone(), t.nb_copies.to_string(), t.vo.clone()],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "archiveroute" => {
-            let sql = format!("SELECT STORAGE_CLASS_NAME, COPY_NB, TAPE_POOL_NAME, {AUDIT}, USER_COMMENT, ARCHIVE_ROUTE_TYPE FROM ARCHIVE_ROUTE ORDER BY 1, 2, 10");
-            each!(&sql, [], &["storage class", "copy number", "type", "tapepool", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::ArchiveRoute { storage_class: r.get(0)?, copy_number: u32::try_from(uint(r, 1)?).unwrap_or(0), tapepool: r.get(2)?, creation_log: log(r, 3)?, last_modification_log: log(r, 6)?, comment: text(r, 9)?, archive_route_type: ArchiveRouteType::from(text(r, 10)?.as_str()), instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.storage_class.clone(), t.copy_number.to_string(), t.archive_route_type.to_string(), t.tapepool.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT STORAGE_CLASS_NAME, COPY_NB, TAPE_POOL_NAME, {AUDIT}, USER_COMMENT, ARCHIVE_ROUTE_TYPE FROM ARCHIVE_ROUTE ORDER BY 1, 2, 10"
+            );
+            each!(
+                &sql,
+                [],
+                &[
+                    "storage class",
+                    "copy number",
+                    "type",
+                    "tapepool",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::ArchiveRoute {
+                    storage_class: r.get(0)?,
+                    copy_number: u32::try_from(uint(r, 1)?).unwrap_or(0),
+                    tapepool: r.get(2)?,
+                    creation_log: log(r, 3)?,
+                    last_modification_log: log(r, 6)?,
+                    comment: text(r, 9)?,
+                    archive_route_type: ArchiveRouteType::from(text(r, 10)?.as_str()),
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.storage_class.clone(),
+                        t.copy_number.to_string(),
+                        t.archive_route_type.to_string(),
+                        t.tapepool.clone()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "virtualorganization" => {
-            let sql = format!("SELECT VIRTUAL_ORGANIZATION_NAME, {AUDIT}, USER_COMMENT, READ_MAX_DRIVES, WRITE_MAX_DRIVES, MAX_FILE_SIZE, DISK_INSTANCE_NAME, IS_REPACK_VO FROM VIRTUAL_ORGANIZATION ORDER BY 1");
-            each!(&sql, [], &["name", "read max drives", "write max drives", "max file size", "disk buffer", "is repack vo", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::VirtualOrganization { name: r.get(0)?, creation_log: log(r, 1)?, last_modification_log: log(r, 4)?, comment: text(r, 7)?, read_max_drives: uint(r, 8)?, write_max_drives: uint(r, 9)?, max_file_size: uint(r, 10)?, diskinstance: r.get(11)?, is_repack_vo: uint(r, 12)? != 0, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone(), t.read_max_drives.to_string(), t.write_max_drives.to_string(), size(t.max_file_size), t.diskinstance.clone(), t.is_repack_vo.to_string()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT VIRTUAL_ORGANIZATION_NAME, {AUDIT}, USER_COMMENT, READ_MAX_DRIVES, WRITE_MAX_DRIVES, MAX_FILE_SIZE, DISK_INSTANCE_NAME, IS_REPACK_VO FROM VIRTUAL_ORGANIZATION ORDER BY 1"
+            );
+            each!(
+                &sql,
+                [],
+                &[
+                    "name",
+                    "read max drives",
+                    "write max drives",
+                    "max file size",
+                    "disk buffer",
+                    "is repack vo",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::VirtualOrganization {
+                    name: r.get(0)?,
+                    creation_log: log(r, 1)?,
+                    last_modification_log: log(r, 4)?,
+                    comment: text(r, 7)?,
+                    read_max_drives: uint(r, 8)?,
+                    write_max_drives: uint(r, 9)?,
+                    max_file_size: uint(r, 10)?,
+                    diskinstance: r.get(11)?,
+                    is_repack_vo: uint(r, 12)? != 0,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.name.clone(),
+                        t.read_max_drives.to_string(),
+                        t.write_max_drives.to_string(),
+                        size(t.max_file_size),
+                        t.diskinstance.clone(),
+                        t.is_repack_vo.to_string()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "mediatype" => {
-            let sql = format!("SELECT MEDIA_TYPE_NAME, CARTRIDGE, CAPACITY_IN_BYTES, PRIMARY_DENSITY_CODE, SECONDARY_DENSITY_CODE, NB_WRAPS, MIN_LPOS, MAX_LPOS, USER_COMMENT, {AUDIT} FROM MEDIA_TYPE ORDER BY 1");
-            each!(&sql, [], &["media type", "cartridge", "capacity", "primary density code", "secondary density code", "number of wraps", "min LPos", "max LPos", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::MediaType { name: r.get(0)?, cartridge: r.get(1)?, capacity: uint(r, 2)?, primary_density_code: uint(r, 3)?, secondary_density_code: uint(r, 4)?, number_of_wraps: uint(r, 5)?, min_lpos: uint(r, 6)?, max_lpos: uint(r, 7)?, comment: text(r, 8)?, creation_log: log(r, 9)?, last_modification_log: log(r, 12)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone(), t.cartridge.clone(), size(t.capacity), t.primary_density_code.to_string(), t.secondary_density_code.to_string(), t.number_of_wraps.to_string(), t.min_lpos.to_string(), t.max_lpos.to_string()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT MEDIA_TYPE_NAME, CARTRIDGE, CAPACITY_IN_BYTES, PRIMARY_DENSITY_CODE, SECONDARY_DENSITY_CODE, NB_WRAPS, MIN_LPOS, MAX_LPOS, USER_COMMENT, {AUDIT} FROM MEDIA_TYPE ORDER BY 1"
+            );
+            each!(
+                &sql,
+                [],
+                &[
+                    "media type",
+                    "cartridge",
+                    "capacity",
+                    "primary density code",
+                    "secondary density code",
+                    "number of wraps",
+                    "min LPos",
+                    "max LPos",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::MediaType {
+                    name: r.get(0)?,
+                    cartridge: r.get(1)?,
+                    capacity: uint(r, 2)?,
+                    primary_density_code: uint(r, 3)?,
+                    secondary_density_code: uint(r, 4)?,
+                    number_of_wraps: uint(r, 5)?,
+                    min_lpos: uint(r, 6)?,
+                    max_lpos: uint(r, 7)?,
+                    comment: text(r, 8)?,
+                    creation_log: log(r, 9)?,
+                    last_modification_log: log(r, 12)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.name.clone(),
+                        t.cartridge.clone(),
+                        size(t.capacity),
+                        t.primary_density_code.to_string(),
+                        t.secondary_density_code.to_string(),
+                        t.number_of_wraps.to_string(),
+                        t.min_lpos.to_string(),
+                        t.max_lpos.to_string()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "logicallibrary" => {
-            let sql = format!("SELECT LOGICAL_LIBRARY_NAME, IS_DISABLED, {AUDIT}, USER_COMMENT, DISABLED_REASON, PHYSICAL_LIBRARY_NAME FROM LOGICAL_LIBRARY WHERE ?1 IS NULL OR IS_DISABLED = ?1 ORDER BY 1");
-            each!(&sql, [p.bool("disabled").map(i64::from)], &["library", "disabled", "phys.lib", "reason", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::LogicalLibrary { name: r.get(0)?, is_disabled: uint(r, 1)? != 0, creation_log: log(r, 2)?, last_modification_log: log(r, 5)?, comment: text(r, 8)?, disabled_reason: text(r, 9)?, physical_library: text(r, 10)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone(), t.is_disabled.to_string(), t.physical_library.clone(), t.disabled_reason.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT LOGICAL_LIBRARY_NAME, IS_DISABLED, {AUDIT}, USER_COMMENT, DISABLED_REASON, PHYSICAL_LIBRARY_NAME FROM LOGICAL_LIBRARY WHERE ?1 IS NULL OR IS_DISABLED = ?1 ORDER BY 1"
+            );
+            each!(
+                &sql,
+                [p.bool("disabled").map(i64::from)],
+                &[
+                    "library", "disabled", "phys.lib", "reason", "c.user", "c.host", "c.time", "m.user", "m.host",
+                    "m.time", "instance", "comment"
+                ],
+                |r| cat::LogicalLibrary {
+                    name: r.get(0)?,
+                    is_disabled: uint(r, 1)? != 0,
+                    creation_log: log(r, 2)?,
+                    last_modification_log: log(r, 5)?,
+                    comment: text(r, 8)?,
+                    disabled_reason: text(r, 9)?,
+                    physical_library: text(r, 10)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.name.clone(),
+                        t.is_disabled.to_string(),
+                        t.physical_library.clone(),
+                        t.disabled_reason.clone()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "physicallibrary" => {
-            let sql = format!("SELECT PHYSICAL_LIBRARY_NAME, PHYSICAL_LIBRARY_MANUFACTURER, PHYSICAL_LIBRARY_MODEL, PHYSICAL_LIBRARY_TYPE, GUI_URL, WEBCAM_URL, PHYSICAL_LOCATION, NB_PHYSICAL_CARTRIDGE_SLOTS, NB_AVAILABLE_CARTRIDGE_SLOTS, NB_PHYSICAL_DRIVE_SLOTS, USER_COMMENT, {AUDIT}, IS_DISABLED, DISABLED_REASON FROM PHYSICAL_LIBRARY WHERE ?1 IS NULL OR PHYSICAL_LIBRARY_NAME = ?1 ORDER BY 1");
-            each!(&sql, [p.str("name")], &["name", "manufacturer", "model", "type", "gui url", "webcam url", "location", "physical cartridge slots", "available cartridge slots", "physical drive slots", "disabled", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::PhysicalLibrary { name: r.get(0)?, manufacturer: r.get(1)?, model: r.get(2)?, library_type: text(r, 3)?, gui_url: text(r, 4)?, webcam_url: text(r, 5)?, location: text(r, 6)?, nb_physical_cartridge_slots: uint(r, 7)?, nb_available_cartridge_slots: uint(r, 8)?, nb_physical_drive_slots: uint(r, 9)?, comment: text(r, 10)?, creation_log: log(r, 11)?, last_modification_log: log(r, 14)?, is_disabled: uint(r, 17)? != 0, disabled_reason: text(r, 18)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone(), t.manufacturer.clone(), t.model.clone(), t.library_type.clone(), t.gui_url.clone(), t.webcam_url.clone(), t.location.clone(), t.nb_physical_cartridge_slots.to_string(), t.nb_available_cartridge_slots.to_string(), t.nb_physical_drive_slots.to_string(), t.is_disabled.to_string()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT PHYSICAL_LIBRARY_NAME, PHYSICAL_LIBRARY_MANUFACTURER, PHYSICAL_LIBRARY_MODEL, PHYSICAL_LIBRARY_TYPE, GUI_URL, WEBCAM_URL, PHYSICAL_LOCATION, NB_PHYSICAL_CARTRIDGE_SLOTS, NB_AVAILABLE_CARTRIDGE_SLOTS, NB_PHYSICAL_DRIVE_SLOTS, USER_COMMENT, {AUDIT}, IS_DISABLED, DISABLED_REASON FROM PHYSICAL_LIBRARY WHERE ?1 IS NULL OR PHYSICAL_LIBRARY_NAME = ?1 ORDER BY 1"
+            );
+            each!(
+                &sql,
+                [p.str("name")],
+                &[
+                    "name",
+                    "manufacturer",
+                    "model",
+                    "type",
+                    "gui url",
+                    "webcam url",
+                    "location",
+                    "physical cartridge slots",
+                    "available cartridge slots",
+                    "physical drive slots",
+                    "disabled",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::PhysicalLibrary {
+                    name: r.get(0)?,
+                    manufacturer: r.get(1)?,
+                    model: r.get(2)?,
+                    library_type: text(r, 3)?,
+                    gui_url: text(r, 4)?,
+                    webcam_url: text(r, 5)?,
+                    location: text(r, 6)?,
+                    nb_physical_cartridge_slots: uint(r, 7)?,
+                    nb_available_cartridge_slots: uint(r, 8)?,
+                    nb_physical_drive_slots: uint(r, 9)?,
+                    comment: text(r, 10)?,
+                    creation_log: log(r, 11)?,
+                    last_modification_log: log(r, 14)?,
+                    is_disabled: uint(r, 17)? != 0,
+                    disabled_reason: text(r, 18)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.name.clone(),
+                        t.manufacturer.clone(),
+                        t.model.clone(),
+                        t.library_type.clone(),
+                        t.gui_url.clone(),
+                        t.webcam_url.clone(),
+                        t.location.clone(),
+                        t.nb_physical_cartridge_slots.to_string(),
+                        t.nb_available_cartridge_slots.to_string(),
+                        t.nb_physical_drive_slots.to_string(),
+                        t.is_disabled.to_string()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "mountpolicy" => {
-            let sql = format!("SELECT MOUNT_POLICY_NAME, ARCHIVE_PRIORITY, ARCHIVE_MIN_REQUEST_AGE, RETRIEVE_PRIORITY, RETRIEVE_MIN_REQUEST_AGE, {AUDIT}, USER_COMMENT FROM MOUNT_POLICY ORDER BY 1");
-            each!(&sql, [], &["mount policy", "a.priority", "a.minAge", "r.priority", "r.minAge", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::MountPolicy { name: r.get(0)?, archive_priority: uint(r, 1)?, archive_min_request_age: uint(r, 2)?, retrieve_priority: uint(r, 3)?, retrieve_min_request_age: uint(r, 4)?, creation_log: log(r, 5)?, last_modification_log: log(r, 8)?, comment: text(r, 11)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone(), t.archive_priority.to_string(), t.archive_min_request_age.to_string(), t.retrieve_priority.to_string(), t.retrieve_min_request_age.to_string()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT MOUNT_POLICY_NAME, ARCHIVE_PRIORITY, ARCHIVE_MIN_REQUEST_AGE, RETRIEVE_PRIORITY, RETRIEVE_MIN_REQUEST_AGE, {AUDIT}, USER_COMMENT FROM MOUNT_POLICY ORDER BY 1"
+            );
+            each!(
+                &sql,
+                [],
+                &[
+                    "mount policy",
+                    "a.priority",
+                    "a.minAge",
+                    "r.priority",
+                    "r.minAge",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::MountPolicy {
+                    name: r.get(0)?,
+                    archive_priority: uint(r, 1)?,
+                    archive_min_request_age: uint(r, 2)?,
+                    retrieve_priority: uint(r, 3)?,
+                    retrieve_min_request_age: uint(r, 4)?,
+                    creation_log: log(r, 5)?,
+                    last_modification_log: log(r, 8)?,
+                    comment: text(r, 11)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.name.clone(),
+                        t.archive_priority.to_string(),
+                        t.archive_min_request_age.to_string(),
+                        t.retrieve_priority.to_string(),
+                        t.retrieve_min_request_age.to_string()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "admin" => {
             let sql = format!("SELECT ADMIN_USER_NAME, {AUDIT}, USER_COMMENT FROM ADMIN_USER ORDER BY 1");
-            each!(&sql, [], &["user", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::Admin { user: r.get(0)?, creation_log: log(r, 1)?, last_modification_log: log(r, 4)?, comment: text(r, 7)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.user.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            each!(
+                &sql,
+                [],
+                &[
+                    "user", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"
+                ],
+                |r| cat::Admin {
+                    user: r.get(0)?,
+                    creation_log: log(r, 1)?,
+                    last_modification_log: log(r, 4)?,
+                    comment: text(r, 7)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![t.user.clone()],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "diskinstance" => {
             let sql = format!("SELECT DISK_INSTANCE_NAME, USER_COMMENT, {AUDIT} FROM DISK_INSTANCE ORDER BY 1");
-            each!(&sql, [], &["name", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::DiskInstance { name: r.get(0)?, comment: text(r, 1)?, creation_log: log(r, 2)?, last_modification_log: log(r, 5)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.name.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            each!(
+                &sql,
+                [],
+                &[
+                    "name", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"
+                ],
+                |r| cat::DiskInstance {
+                    name: r.get(0)?,
+                    comment: text(r, 1)?,
+                    creation_log: log(r, 2)?,
+                    last_modification_log: log(r, 5)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![t.name.clone()],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "groupmountrule" => {
-            let sql = format!("SELECT DISK_INSTANCE_NAME, REQUESTER_GROUP_NAME, MOUNT_POLICY_NAME, {AUDIT}, USER_COMMENT FROM REQUESTER_GROUP_MOUNT_RULE ORDER BY 1, 2");
-            each!(&sql, [], &["disk buffer", "group", "policy", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::GroupMountRule { disk_instance: r.get(0)?, group_mount_rule: r.get(1)?, mount_policy: r.get(2)?, creation_log: log(r, 3)?, last_modification_log: log(r, 6)?, comment: text(r, 9)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.disk_instance.clone(), t.group_mount_rule.clone(), t.mount_policy.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT DISK_INSTANCE_NAME, REQUESTER_GROUP_NAME, MOUNT_POLICY_NAME, {AUDIT}, USER_COMMENT FROM REQUESTER_GROUP_MOUNT_RULE ORDER BY 1, 2"
+            );
+            each!(
+                &sql,
+                [],
+                &[
+                    "disk buffer",
+                    "group",
+                    "policy",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::GroupMountRule {
+                    disk_instance: r.get(0)?,
+                    group_mount_rule: r.get(1)?,
+                    mount_policy: r.get(2)?,
+                    creation_log: log(r, 3)?,
+                    last_modification_log: log(r, 6)?,
+                    comment: text(r, 9)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.disk_instance.clone(),
+                        t.group_mount_rule.clone(),
+                        t.mount_policy.clone()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
         "requestermountrule" => {
-            let sql = format!("SELECT DISK_INSTANCE_NAME, REQUESTER_NAME, MOUNT_POLICY_NAME, {AUDIT}, USER_COMMENT FROM REQUESTER_MOUNT_RULE ORDER BY 1, 2");
-            each!(&sql, [], &["disk buffer", "username", "policy", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"],
-                |r| cat::RequesterMountRule { disk_instance: r.get(0)?, requester_mount_rule: r.get(1)?, mount_policy: r.get(2)?, creation_log: log(r, 3)?, last_modification_log: log(r, 6)?, comment: text(r, 9)?, instance_name: inst.to_owned(), extra: e() },
-                |t| [vec![t.disk_instance.clone(), t.requester_mount_rule.clone(), t.mount_policy.clone()], audit_cells(&t.creation_log, &t.last_modification_log), vec![inst.to_owned(), t.comment.clone()]].concat());
+            let sql = format!(
+                "SELECT DISK_INSTANCE_NAME, REQUESTER_NAME, MOUNT_POLICY_NAME, {AUDIT}, USER_COMMENT FROM REQUESTER_MOUNT_RULE ORDER BY 1, 2"
+            );
+            each!(
+                &sql,
+                [],
+                &[
+                    "disk buffer",
+                    "username",
+                    "policy",
+                    "c.user",
+                    "c.host",
+                    "c.time",
+                    "m.user",
+                    "m.host",
+                    "m.time",
+                    "instance",
+                    "comment"
+                ],
+                |r| cat::RequesterMountRule {
+                    disk_instance: r.get(0)?,
+                    requester_mount_rule: r.get(1)?,
+                    mount_policy: r.get(2)?,
+                    creation_log: log(r, 3)?,
+                    last_modification_log: log(r, 6)?,
+                    comment: text(r, 9)?,
+                    instance_name: inst.to_owned(),
+                    extra: e()
+                },
+                |t| [
+                    vec![
+                        t.disk_instance.clone(),
+                        t.requester_mount_rule.clone(),
+                        t.mount_policy.clone()
+                    ],
+                    audit_cells(&t.creation_log, &t.last_modification_log),
+                    vec![inst.to_owned(), t.comment.clone()]
+                ]
+                .concat()
+            );
         }
-        other => return Err(crate::error::SimError::Usage(format!("{other} ls is not implemented by the simulator"))),
+        other => {
+            return Err(crate::error::SimError::Usage(format!(
+                "{other} ls is not implemented by the simulator"
+            )));
+        }
     }
     Ok(())
 }

@@ -43,10 +43,15 @@ fn execute(inst_dir: &std::path::Path, p: &Parsed, stdout: &mut dyn Write) -> Re
     let mut conn = inst.connect()?;
     let (user, host) = caller();
     injected_failure(&mut conn)?;
-    let is_admin: Option<i64> =
-        conn.query_row("SELECT 1 FROM ADMIN_USER WHERE ADMIN_USER_NAME = ?1", [&user], |r| r.get(0)).optional()?;
+    let is_admin: Option<i64> = conn
+        .query_row("SELECT 1 FROM ADMIN_USER WHERE ADMIN_USER_NAME = ?1", [&user], |r| {
+            r.get(0)
+        })
+        .optional()?;
     if is_admin.is_none() {
-        return Err(SimError::User(format!("Admin user {user} is not an administrator of this CTA instance")));
+        return Err(SimError::User(format!(
+            "Admin user {user} is not an administrator of this CTA instance"
+        )));
     }
     let name = inst.name();
     let streaming = p.sub == "ls" || p.cmd == "showqueues";
@@ -78,9 +83,11 @@ fn execute(inst_dir: &std::path::Path, p: &Parsed, stdout: &mut dyn Write) -> Re
 fn injected_failure(conn: &mut rusqlite::Connection) -> Result<()> {
     let hit = catalogue::write_tx(conn, |tx| {
         let f: Option<(i64, String, String)> = tx
-            .query_row("SELECT rowid, MESSAGE, TARGET FROM SIM_FAULT WHERE KIND = 'admin-fail' AND COUNT > 0 LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT rowid, MESSAGE, TARGET FROM SIM_FAULT WHERE KIND = 'admin-fail' AND COUNT > 0 LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
         if let Some((id, _, _)) = &f {
             tx.execute("UPDATE SIM_FAULT SET COUNT = COUNT - 1 WHERE rowid = ?1", [id])?;
@@ -102,7 +109,11 @@ fn version(conn: &rusqlite::Connection, name: &str, p: &Parsed, stdout: &mut dyn
         [],
         |r| r.get(0),
     )?;
-    let info = || VersionInfo { cta_version: v.clone(), xrootd_ssi_protobuf_interface_version: "v1.x".into(), extra: Default::default() };
+    let info = || VersionInfo {
+        cta_version: v.clone(),
+        xrootd_ssi_protobuf_interface_version: "v1.x".into(),
+        extra: Default::default(),
+    };
     let rec = Version {
         client_version: Some(info()),
         server_version: Some(info()),
@@ -115,13 +126,27 @@ fn version(conn: &rusqlite::Connection, name: &str, p: &Parsed, stdout: &mut dyn
     };
     let mut out = Out::new(stdout, p.framing());
     out.header(&[
-        "CTA Admin", "Client xrd-ssi-protobuf", "CTA Frontend", "Server xrd-ssi-protobuf", "Catalogue Schema",
-        "DB Connection String", "Instance Name", "Status", "Scheduler Backend Name",
+        "CTA Admin",
+        "Client xrd-ssi-protobuf",
+        "CTA Frontend",
+        "Server xrd-ssi-protobuf",
+        "Catalogue Schema",
+        "DB Connection String",
+        "Instance Name",
+        "Status",
+        "Scheduler Backend Name",
     ]);
     out.emit(&rec, |r| {
         vec![
-            v.clone(), "v1.x".into(), v.clone(), "v1.x".into(), r.catalogue_version.clone(),
-            r.catalogue_connection_string.clone(), name.to_owned(), "PRODUCTION".into(), r.scheduler_backend_name.clone(),
+            v.clone(),
+            "v1.x".into(),
+            v.clone(),
+            "v1.x".into(),
+            r.catalogue_version.clone(),
+            r.catalogue_connection_string.clone(),
+            name.to_owned(),
+            "PRODUCTION".into(),
+            r.scheduler_backend_name.clone(),
         ]
     })?;
     out.finish()?;

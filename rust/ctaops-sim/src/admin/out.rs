@@ -16,7 +16,13 @@ pub struct Out<'a> {
 
 impl<'a> Out<'a> {
     pub fn new(w: &'a mut dyn Write, framing: Option<Framing>) -> Self {
-        Self { w, framing, n: 0, header: &[], rows: Vec::new() }
+        Self {
+            w,
+            framing,
+            n: 0,
+            header: &[],
+            rows: Vec::new(),
+        }
     }
 
     /// Sets the tabular header (only used without `--json`/`--jsonl`).
@@ -57,7 +63,13 @@ fn write_table(w: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::
     if header.is_empty() && rows.is_empty() {
         return Ok(());
     }
-    let cell = |s: &str| if s.is_empty() || s == "NoMount" { "-".to_owned() } else { s.to_owned() };
+    let cell = |s: &str| {
+        if s.is_empty() || s == "NoMount" {
+            "-".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

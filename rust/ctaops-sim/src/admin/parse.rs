@@ -29,7 +29,13 @@ pub struct Opt {
 }
 
 const fn o(key: &'static str, long: &'static str, short: &'static str, kind: Kind, required: bool) -> Opt {
-    Opt { key, long, short, kind, required }
+    Opt {
+        key,
+        long,
+        short,
+        kind,
+        required,
+    }
 }
 
 use Kind::{Bool, Flag, Positional, Str, StrList, Uint};
@@ -92,7 +98,13 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             o("purchaseorder", "--purchaseorder", "-p", Str, false),
             o("physicallibrary", "--physicallibrary", "--pl", Str, false),
             o("missingfilecopies", "--missingfilecopies", "--mfc", Flag, false),
-            o("scstats", "--get-storage-class-stats", "--get-storage-class-stats", Flag, false),
+            o(
+                "scstats",
+                "--get-storage-class-stats",
+                "--get-storage-class-stats",
+                Flag,
+                false
+            ),
         ],
         ("tape", "add") => l![
             o("vid", "--vid", "-v", Str, true),
@@ -152,14 +164,23 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             o("supply", "--supply", "-s", Str, false),
             o("comment", "--comment", "-m", Str, false),
         ],
-        ("drive", "ls") => l![o("drive", "", "", Positional, false), o("all", "--all", "-a", Flag, false)],
-        ("drive", "up") => l![o("drive", "", "", Positional, true), o("reason", "--reason", "-r", Str, false)],
+        ("drive", "ls") => l![
+            o("drive", "", "", Positional, false),
+            o("all", "--all", "-a", Flag, false)
+        ],
+        ("drive", "up") => l![
+            o("drive", "", "", Positional, true),
+            o("reason", "--reason", "-r", Str, false)
+        ],
         ("drive", "down") => l![
             o("drive", "", "", Positional, true),
             o("reason", "--reason", "-r", Str, true),
             o("force", "--force", "-f", Flag, false),
         ],
-        ("drive", "ch") => l![o("drive", "", "", Positional, true), o("comment", "--comment", "-m", Str, true)],
+        ("drive", "ch") => l![
+            o("drive", "", "", Positional, true),
+            o("comment", "--comment", "-m", Str, true)
+        ],
         ("repack", "add") => l![
             o("mountpolicy", "--mountpolicy", "-u", Str, true),
             o("vid", "--vid", "-v", Str, false),
@@ -179,7 +200,10 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             o("comment", "--comment", "-m", Str, false),
             o("disabledreason", "--disabledreason", "--dr", Str, false),
         ],
-        ("storageclass", "ls") => l![o("name", "--name", "-n", Str, false), o("vid", "--vid", "-v", Str, false)],
+        ("storageclass", "ls") => l![
+            o("name", "--name", "-n", Str, false),
+            o("vid", "--vid", "-v", Str, false)
+        ],
         ("failedrequest", "ls") => l![
             o("justarchive", "--justarchive", "-a", Flag, false),
             o("justretrieve", "--justretrieve", "-r", Flag, false),
@@ -199,8 +223,14 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
         ],
         ("physicallibrary", "ls") => l![o("name", "--name", "-n", Str, false)],
         (
-            "admin" | "archiveroute" | "virtualorganization" | "mediatype" | "mountpolicy" | "diskinstance"
-            | "groupmountrule" | "requestermountrule",
+            "admin"
+            | "archiveroute"
+            | "virtualorganization"
+            | "mediatype"
+            | "mountpolicy"
+            | "diskinstance"
+            | "groupmountrule"
+            | "requestermountrule",
             "ls",
         )
         | ("showqueues" | "version", "") => l![],
@@ -296,7 +326,9 @@ pub fn parse(args: &[String]) -> Result<Parsed> {
         i += 2; // the simulator needs no endpoint; the path is accepted and ignored
     }
     let Some(word) = args.get(i) else {
-        return Err(usage("Usage: cta-admin [--json|--jsonl] <command> [<subcommand> [<option>...]]"));
+        return Err(usage(
+            "Usage: cta-admin [--json|--jsonl] <command> [<subcommand> [<option>...]]",
+        ));
     };
     i += 1;
     let Some(&(cmd, _)) = COMMANDS.iter().find(|(l, s)| l == word || s == word) else {
@@ -306,25 +338,35 @@ pub fn parse(args: &[String]) -> Result<Parsed> {
     let has_sub = !matches!(cmd, "showqueues" | "version");
     if has_sub {
         match args.get(i).map(String::as_str) {
-            None => return Err(usage(format!("Missing subcommand for {cmd}. Try: cta-admin {cmd} help"))),
+            None => {
+                return Err(usage(format!(
+                    "Missing subcommand for {cmd}. Try: cta-admin {cmd} help"
+                )));
+            }
             Some("help") => return Err(usage(format!("cta-admin {cmd} help: see cta-admin(1)"))),
             Some(s) => p.sub = s.to_owned(),
         }
         i += 1;
     }
     let Some(specs) = options(cmd, &p.sub) else {
-        return Err(usage(format!("Invalid subcommand for {cmd}: {} (not implemented by the simulator)", p.sub)));
+        return Err(usage(format!(
+            "Invalid subcommand for {cmd}: {} (not implemented by the simulator)",
+            p.sub
+        )));
     };
     // drive's positional name comes first (or `--all`/`-a` in `drive ls`).
-    if let Some(pos) = specs.iter().find(|s| s.kind == Positional) {
-        if let Some(a) = args.get(i).filter(|a| !a.starts_with('-')) {
-            p.opts.insert(pos.key, Value::Str(a.clone()));
-            i += 1;
-        }
+    if let Some(pos) = specs.iter().find(|s| s.kind == Positional)
+        && let Some(a) = args.get(i).filter(|a| !a.starts_with('-'))
+    {
+        p.opts.insert(pos.key, Value::Str(a.clone()));
+        i += 1;
     }
     while let Some(tok) = args.get(i) {
         i += 1;
-        let Some(spec) = specs.iter().find(|s| s.kind != Positional && (s.long == tok || s.short == tok)) else {
+        let Some(spec) = specs
+            .iter()
+            .find(|s| s.kind != Positional && (s.long == tok || s.short == tok))
+        else {
             return Err(usage(format!("Invalid option: {tok}")));
         };
         let value = if spec.kind == Flag {
@@ -339,7 +381,10 @@ pub fn parse(args: &[String]) -> Result<Parsed> {
                     if v.starts_with('-') && v[1..].parse::<u64>().is_ok() {
                         return Err(usage(format!("{v} is out of range")));
                     }
-                    Value::Uint(v.parse().map_err(|_| usage(format!("{v} is not a valid unsigned integer")))?)
+                    Value::Uint(
+                        v.parse()
+                            .map_err(|_| usage(format!("{v} is not a valid unsigned integer")))?,
+                    )
                 }
                 Bool => match v.as_str() {
                     "true" => Value::Bool(true),
@@ -391,7 +436,10 @@ mod tests {
 
     #[test]
     fn aliases_and_short_options() {
-        let p = parse(&v(&["--json", "ta", "ch", "-v", "V00001", "--db", "false", "-s", "disabled"])).unwrap();
+        let p = parse(&v(&[
+            "--json", "ta", "ch", "-v", "V00001", "--db", "false", "-s", "disabled",
+        ]))
+        .unwrap();
         assert_eq!(p.cmd, "tape");
         assert_eq!(p.str("vid"), Some("V00001"));
         assert_eq!(p.bool("dirtybit"), Some(false));
@@ -406,6 +454,9 @@ mod tests {
         assert_eq!(e(&["tape", "ls", "-f", "maybe"]), "maybe is not a boolean value");
         assert_eq!(e(&["tape", "ls", "-c", "x"]), "x is not a valid unsigned integer");
         assert_eq!(e(&["drive", "down", "--reason", "r"]), "Missing option: <drive_name>");
-        assert_eq!(e(&["--json", "--jsonl", "tape", "ls"]), "--json and --jsonl are mutually exclusive");
+        assert_eq!(
+            e(&["--json", "--jsonl", "tape", "ls"]),
+            "--json and --jsonl are mutually exclusive"
+        );
     }
 }
