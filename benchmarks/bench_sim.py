@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import best_of, verdict  # noqa: E402
+from _util import best_of, verdict
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,26 +58,52 @@ def main() -> None:
         run("sim", "init", t / "cern", "--preset", "cern-like")
         init_s = time.perf_counter() - start
         files = sqlite3.connect(t / "cern" / "catalogue.db").execute("SELECT COUNT(*) FROM TAPE_FILE").fetchone()[0]
-        print(f"sim init --preset cern-like (5,000 tapes, {files:,} files)   {init_s:6.2f} s   "
-              f"target <= 60 s: {verdict(init_s, 60, higher_is_better=False)}")
+        print(
+            f"sim init --preset cern-like (5,000 tapes, {files:,} files)   {init_s:6.2f} s   "
+            f"target <= 60 s: {verdict(init_s, 60, higher_is_better=False)}"
+        )
 
         run("sim", "init", t / "big", "--preset", "cern-like", "--tapes", "50000", "--synthetic-files-per-tape", "1")
         admin = t / "big" / "bin" / "cta-admin"
-        ours = best_of(lambda: subprocess.run([admin, "--json", "tape", "ls", "--all"], check=True, stdout=subprocess.DEVNULL))
+        ours = best_of(
+            lambda: subprocess.run([admin, "--json", "tape", "ls", "--all"], check=True, stdout=subprocess.DEVNULL)
+        )
         alt = best_of(lambda: python_tape_ls(t / "big" / "catalogue.db"))
-        print(f"cta-admin --json tape ls --all, 50,000 tapes   ours {ours:6.3f} s   python sqlite3+json {alt:6.3f} s   "
-              f"ratio {alt / ours:5.1f}x   target <= 0.5 s: {verdict(ours, 0.5, higher_is_better=False)}")
+        print(
+            f"cta-admin --json tape ls --all, 50,000 tapes   ours {ours:6.3f} s   python sqlite3+json {alt:6.3f} s   "
+            f"ratio {alt / ours:5.1f}x   target <= 0.5 s: {verdict(ours, 0.5, higher_is_better=False)}"
+        )
 
-        run("sim", "init", t / "deep", "--preset", "cern-like", "--tapes", "5", "--drives", "2",
-            "--synthetic-files-per-tape", "100000")
+        run(
+            "sim",
+            "init",
+            t / "deep",
+            "--preset",
+            "cern-like",
+            "--tapes",
+            "5",
+            "--drives",
+            "2",
+            "--synthetic-files-per-tape",
+            "100000",
+        )
         admin = t / "deep" / "bin" / "cta-admin"
-        vid = sqlite3.connect(t / "deep" / "catalogue.db").execute(
-            "SELECT VID FROM TAPE_FILE GROUP BY VID ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
-        ours = best_of(lambda: subprocess.run([admin, "--json", "tapefile", "ls", "--vid", vid], check=True,
-                                              stdout=subprocess.DEVNULL))
+        vid = (
+            sqlite3.connect(t / "deep" / "catalogue.db")
+            .execute("SELECT VID FROM TAPE_FILE GROUP BY VID ORDER BY COUNT(*) DESC LIMIT 1")
+            .fetchone()[0]
+        )
+        ours = best_of(
+            lambda: subprocess.run(
+                [admin, "--json", "tapefile", "ls", "--vid", vid], check=True, stdout=subprocess.DEVNULL
+            )
+        )
         alt = best_of(lambda: python_tapefile_ls(t / "deep" / "catalogue.db", vid))
-        print(f"cta-admin --json tapefile ls --vid, 100,000 files   ours {ours:6.3f} s   python sqlite3+json {alt:6.3f} s   "
-              f"ratio {alt / ours:5.1f}x   target <= 1 s: {verdict(ours, 1.0, higher_is_better=False)}")
+        print(
+            f"cta-admin --json tapefile ls --vid, 100,000 files   ours {ours:6.3f} s   "
+            f"python sqlite3+json {alt:6.3f} s   "
+            f"ratio {alt / ours:5.1f}x   target <= 1 s: {verdict(ours, 1.0, higher_is_better=False)}"
+        )
 
         run("sim", "init", t / "arch")
         total = 16 * (64 << 20)
@@ -93,8 +119,11 @@ def main() -> None:
                     f.write(block)
 
         alt_gbs = total / best_of(python_write, runs=2) / 1e9
-        print(f"archive generated data into images (1 GiB)   ours {ours_gbs:6.2f} GB/s   python plain write {alt_gbs:6.2f} GB/s   "
-              f"ratio {ours_gbs / alt_gbs:5.2f}x   target >= 1 GB/s: {verdict(ours_gbs, 1.0)}")
+        print(
+            f"archive generated data into images (1 GiB)   ours {ours_gbs:6.2f} GB/s   "
+            f"python plain write {alt_gbs:6.2f} GB/s   "
+            f"ratio {ours_gbs / alt_gbs:5.2f}x   target >= 1 GB/s: {verdict(ours_gbs, 1.0)}"
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import zlib
 from pathlib import Path
 
 import ctaops
-from ctaops.checksum import ChecksumBlob, file_checksum
 
 
 def step(title: str) -> None:
@@ -27,7 +26,7 @@ DEMO = REPO / "demo"
 
 
 def sh(*argv: str | Path, show: int = 12) -> str:
-    """Runs a command, echoes it and the first lines of its output."""
+    """Run a command; echo it and the first lines of its output."""
     print("$ " + " ".join(str(a) for a in argv))
     res = subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=False)
     lines = (res.stdout + res.stderr).splitlines()

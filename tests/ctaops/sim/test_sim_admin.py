@@ -39,19 +39,23 @@ def test_every_ls_framing(sim: Sim, kind: str, argv: list[str]) -> None:
     sim.ok("sim", "run", sim.dir)
     j = sim.admin("--json", *argv)
     assert j.returncode == 0, j.stderr
-    assert j.stdout.endswith("\n") and j.stdout.count("\n") == 1, "--json is one line"
+    assert j.stdout.endswith("\n")
+    assert j.stdout.count("\n") == 1, "--json is one line"
     records = json.loads(j.stdout)
     jl = sim.admin("--jsonl", *argv)
     assert jl.returncode == 0
     lines = [json.loads(x) for x in jl.stdout.splitlines()]
     assert lines == records
     if not records:
-        assert j.stdout == "[]\n" and jl.stdout == ""
+        assert j.stdout == "[]\n"
+        assert jl.stdout == ""
     # uint64 as strings, as protobuf's JSON mapping prints them
     if kind == "tape":
-        assert records[0]["lastFseq"] in ("0", "2") and isinstance(records[0]["full"], bool)
+        assert records[0]["lastFseq"] in ("0", "2")
+        assert isinstance(records[0]["full"], bool)
     if kind == "tapefile":
-        assert [r["tf"]["fSeq"] for r in records] == ["1", "2"] and records[0]["tf"]["blockId"] == "0"
+        assert [r["tf"]["fSeq"] for r in records] == ["1", "2"]
+        assert records[0]["tf"]["blockId"] == "0"
         assert records[0]["af"]["checksum"][0]["type"] == "ADLER32"
     admin = pytest.importorskip("ctaops.admin")
     parsed = admin.parse(kind, j.stdout)  # the shared typed records accept it
@@ -100,7 +104,8 @@ def test_user_errors_exit_2_with_empty_array(sim: Sim) -> None:
 def test_non_admin_refused(sim: Sim) -> None:
     env = dict(os.environ, USER="intruder", LOGNAME="intruder")
     r = sim.admin("--json", "tape", "ls", "--all", env=env)
-    assert r.returncode == 2 and r.stdout == "[]\n"
+    assert r.returncode == 2
+    assert r.stdout == "[]\n"
     assert "intruder" in r.stderr
 
 

@@ -20,7 +20,8 @@ def catalogue_matches_image(sim: Sim, vid: str) -> list[dict[str, object]]:
     on_tape = {f.fseq: f for f in spec.read_tape(sim.dir / "tapes" / f"{vid}.tap", vid)}
     for rec in files:
         tf, af = rec["tf"], rec["af"]
-        assert isinstance(tf, dict) and isinstance(af, dict)
+        assert isinstance(tf, dict)
+        assert isinstance(af, dict)
         f = on_tape[int(tf["fSeq"])]
         assert f.archive_id == int(af["archiveId"])
         assert f.block_id == int(tf["blockId"])
@@ -29,7 +30,7 @@ def catalogue_matches_image(sim: Sim, vid: str) -> list[dict[str, object]]:
     return files
 
 
-def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:
+def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:  # noqa: PLR0915
     payload = tmp_path / "payload.bin"
     payload.write_bytes(os.urandom(700_000))
     empty = tmp_path / "empty"
@@ -38,7 +39,8 @@ def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:
     assert q["queued"] == 4
     sim.ok("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", payload)
     report = sim.ok("sim", "run", sim.dir, "--until-idle")
-    assert report["files_archived"] == 5 and report["errors"] == []
+    assert report["files_archived"] == 5
+    assert report["errors"] == []
     files = catalogue_matches_image(sim, "V00001")
     assert len(files) == 5
     # the file given by path is byte-exact on tape
@@ -50,7 +52,9 @@ def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:
 
     # cta-verify-file reads them back
     ids = ",".join(str(f["af"]["archiveId"]) for f in files)  # type: ignore[index]
-    r = subprocess.run([sim.dir / "bin" / "cta-verify-file", "-v", "V00001", "-I", ids], capture_output=True, text=True)
+    r = subprocess.run(
+        [sim.dir / "bin" / "cta-verify-file", "-v", "V00001", "-I", ids], capture_output=True, text=True, check=False
+    )
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.splitlines()) == 5
     assert sim.ls("fr", "ls") == []
@@ -61,7 +65,8 @@ def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:
     assert sim.admin("re", "add", "-v", "V00001", "-u", "repack").returncode == 0
     assert sim.ls("re", "ls")[0]["status"] == "Pending"
     report = sim.ok("sim", "run", sim.dir)
-    assert report["files_retrieved"] == 5 and report["repacks_completed"] == 1
+    assert report["files_retrieved"] == 5
+    assert report["repacks_completed"] == 1
     rp = sim.ls("re", "ls", "-v", "V00001")[0]
     assert rp["status"] == "Complete"
     assert (rp["retrievedFiles"], rp["archivedFiles"], rp["totalFilesToArchive"]) == ("5", "5", "5")
@@ -70,14 +75,16 @@ def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:
     moved = catalogue_matches_image(sim, "V00005")
     assert sorted(int(f["af"]["archiveId"]) for f in moved) == sorted(int(f["af"]["archiveId"]) for f in files)  # type: ignore[index]
     recycled = sim.ls("rtf", "ls", "-v", "V00001")
-    assert len(recycled) == 5 and recycled[0]["reasonLog"] == "Repacked"
+    assert len(recycled) == 5
+    assert recycled[0]["reasonLog"] == "Repacked"
     assert sim.ls("ta", "ls", "-v", "V00001")[0]["dirty"] is True
 
     # reclaim: quarantine, then allowed
     assert sim.admin("re", "rm", "-v", "V00001").returncode == 0
     assert sim.admin("ta", "ch", "-v", "V00001", "-s", "ACTIVE").returncode == 0
     r = sim.admin("ta", "reclaim", "-v", "V00001")
-    assert r.returncode == 2 and "Please reclaim this tape later." in r.stderr
+    assert r.returncode == 2
+    assert "Please reclaim this tape later." in r.stderr
     env = dict(os.environ, CTAOPS_SIM_RECYCLE_QUARANTINE_SECS="0")
     assert sim.admin("ta", "reclaim", "-v", "V00001", env=env).returncode == 0
     t = sim.ls("ta", "ls", "-v", "V00001")[0]
@@ -94,7 +101,9 @@ def test_concurrent_admin_calls_while_scheduler_runs(sim: Sim) -> None:
     sched = subprocess.Popen([sim.exe, "sim", "run", str(sim.dir)], stdout=subprocess.PIPE, text=True)
 
     def call(i: int) -> tuple[int, str]:
-        argv = [["--json", "tape", "ls", "--all"], ["--json", "dr", "ls"], ["--json", "tf", "ls", "-v", "V00001"]][i % 3]
+        argv = [["--json", "tape", "ls", "--all"], ["--json", "dr", "ls"], ["--json", "tf", "ls", "-v", "V00001"]][
+            i % 3
+        ]
         r = sim.admin(*argv)
         json.loads(r.stdout)
         if i % 7 == 0:
@@ -123,6 +132,7 @@ def verify(sim: Sim, *ids: int) -> subprocess.CompletedProcess[str]:
         [sim.dir / "bin" / "cta-verify-file", "--vid", "V00001", "--id", ",".join(map(str, ids))],
         capture_output=True,
         text=True,
+        check=False,
     )
 
 
@@ -131,9 +141,11 @@ def test_fault_corrupt_data(sim: Sim) -> None:
     assert sim.run("sim", "fault", sim.dir, "corrupt-data", "--vid", "V00001", "--fseq", "2").returncode == 0
     assert verify(sim, ids[0]).returncode == 0
     r = verify(sim, ids[1])
-    assert r.returncode == 1 and "Checksum mismatch" in r.stderr
+    assert r.returncode == 1
+    assert "Checksum mismatch" in r.stderr
     fr = sim.ls("fr", "ls", "--log")
-    assert len(fr) == 1 and fr[0]["requestType"] == "RETRIEVE_REQUEST"
+    assert len(fr) == 1
+    assert fr[0]["requestType"] == "RETRIEVE_REQUEST"
     assert fr[0]["tf"] == {"vid": "V00001", "fSeq": "2", "blockId": fr[0]["tf"]["blockId"]}  # type: ignore[index]
     assert "Checksum mismatch" in fr[0]["failurelogs"][0]  # type: ignore[index]
     summary = {s["requestType"]: s["totalFiles"] for s in sim.ls("fr", "ls", "--summary")}
@@ -147,22 +159,26 @@ def test_fault_corrupt_header(sim: Sim) -> None:
     ids = archived(sim)
     assert sim.run("sim", "fault", sim.dir, "corrupt-header", "--vid", "V00001", "--fseq", "3").returncode == 0
     r = verify(sim, ids[2])
-    assert r.returncode == 1 and r.stderr.strip()
+    assert r.returncode == 1
+    assert r.stderr.strip()
     assert verify(sim, ids[0], ids[1]).returncode == 0
     r = sim.run("sim", "fault", sim.dir, "corrupt-header", "--vid", "V00001", "--fseq", "9")
-    assert r.returncode == 2 and "no file with fSeq 9" in r.stderr
+    assert r.returncode == 2
+    assert "no file with fSeq 9" in r.stderr
 
 
 def test_fault_unreadable_tape_fails_verify_and_repack(sim: Sim) -> None:
     ids = archived(sim)
     sim.ok("sim", "fault", sim.dir, "unreadable", "--vid", "V00001")
     r = verify(sim, ids[0])
-    assert r.returncode == 1 and "cannot be read" in r.stderr
+    assert r.returncode == 1
+    assert "cannot be read" in r.stderr
     sim.admin("ta", "ch", "-v", "V00001", "-f", "true")
     sim.admin("ta", "ch", "-v", "V00001", "-s", "REPACKING", "-r", "x")
     sim.admin("re", "add", "-v", "V00001", "-u", "repack")
     r = sim.run("sim", "run", sim.dir)
-    assert r.returncode == 1 and "cannot be read" in json.loads(r.stdout)["errors"][0]
+    assert r.returncode == 1
+    assert "cannot be read" in json.loads(r.stdout)["errors"][0]
     assert sim.ls("re", "ls")[0]["status"] == "Failed"
     assert len(sim.ls("tf", "ls", "-v", "V00001")) == 3  # nothing moved
 
@@ -194,19 +210,22 @@ def test_fault_admin_fail(sim: Sim) -> None:
 
 
 def test_library_state_is_a_ctaops_smc_state_file(sim: Sim) -> None:
-    r = subprocess.run([sim.dir / "bin" / "cta-smc", "-q", "V"], capture_output=True, text=True)
+    r = subprocess.run([sim.dir / "bin" / "cta-smc", "-q", "V"], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     assert "V00001" in r.stdout
     archived(sim, 1)  # mount + dismount through the same file
-    r = subprocess.run([sim.dir / "bin" / "cta-smc", "-q", "V"], capture_output=True, text=True)
-    assert r.returncode == 0 and "V00001" in r.stdout
+    r = subprocess.run([sim.dir / "bin" / "cta-smc", "-q", "V"], capture_output=True, text=True, check=False)
+    assert r.returncode == 0
+    assert "V00001" in r.stdout
 
 
 def test_init_refuses_existing_and_bad_presets(sim: Sim) -> None:
     r = sim.run("sim", "init", sim.dir)
-    assert r.returncode == 1 and "already holds" in r.stderr
+    assert r.returncode == 1
+    assert "already holds" in r.stderr
     r = sim.run("sim", "init", sim.dir.parent / "x", "--preset", "huge")
-    assert r.returncode == 2 and "unknown preset" in r.stderr
+    assert r.returncode == 2
+    assert "unknown preset" in r.stderr
     assert not (sim.dir.parent / "x" / "catalogue.db").exists()
     cfg = (sim.dir / "cta-ops-config.yaml").read_text()
     assert str(sim.dir / "bin" / "cta-admin") in cfg
