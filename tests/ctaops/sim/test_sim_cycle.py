@@ -162,6 +162,10 @@ def test_fault_corrupt_header(sim: Sim) -> None:
     assert r.returncode == 1
     assert r.stderr.strip()
     assert verify(sim, ids[0], ids[1]).returncode == 0
+    # the first file's HDR1 sits right after VOL1 (it replaced the PRELABEL header)
+    assert sim.run("sim", "fault", sim.dir, "corrupt-header", "--vid", "V00001", "--fseq", "1").returncode == 0
+    assert verify(sim, ids[0]).returncode == 1
+    assert verify(sim, ids[1]).returncode == 0
     r = sim.run("sim", "fault", sim.dir, "corrupt-header", "--vid", "V00001", "--fseq", "9")
     assert r.returncode == 2
     assert "no file with fSeq 9" in r.stderr
