@@ -68,3 +68,55 @@ fn generated_data_is_deterministic_and_seed_dependent() {
     assert_ne!(read(2), read(3));
     assert_eq!(read(9).len(), 1001);
 }
+
+#[test]
+fn every_ls_parses_as_the_shared_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = InitOptions {
+        preset: Preset::Small,
+        seed: 1,
+        tapes: None,
+        drives: None,
+        exec_prefix: vec!["/bin/false".into()],
+        synthetic_files_per_tape: None,
+    };
+    let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
+    ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 3, size: 10 }]).unwrap();
+    for args in [
+        &["tape", "ls", "--all"][..],
+        &["tapepool", "ls"],
+        &["tapefile", "ls", "--vid", "V00001"],
+        &["drive", "ls"],
+        &["storageclass", "ls"],
+        &["archiveroute", "ls"],
+        &["virtualorganization", "ls"],
+        &["mediatype", "ls"],
+        &["logicallibrary", "ls"],
+        &["physicallibrary", "ls"],
+        &["mountpolicy", "ls"],
+        &["admin", "ls"],
+        &["diskinstance", "ls"],
+        &["groupmountrule", "ls"],
+        &["requestermountrule", "ls"],
+        &["repack", "ls"],
+        &["failedrequest", "ls"],
+        &["recycletf", "ls"],
+        &["showqueues"],
+        &["version"],
+    ] {
+        let kind = Kind::from_name(args[0]).unwrap();
+        for framing in [Framing::Json, Framing::JsonLines] {
+            let mut argv = vec![framing.flag()];
+            argv.extend_from_slice(args);
+            let (code, out, err) = admin(tmp.path(), &argv);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            let records = parse_records(kind, framing, &out).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            if matches!(
+                args[0],
+                "tape" | "tapepool" | "drive" | "showqueues" | "version" | "storageclass"
+            ) {
+                assert!(!records.is_empty(), "{args:?}");
+            }
+        }
+    }
+}
