@@ -41,6 +41,8 @@ enum Command {
     Tape(cmd::tape::Args),
     /// Drive a SCSI tape library like cta-smc (query, mount, dismount, export, import).
     Smc(Box<cmd::smc::Args>),
+    /// The CTA simulator: a cta-admin compatible instance with a virtual library and tape images.
+    Sim(cmd::sim::Args),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -73,5 +75,6 @@ where
         Command::Config(args) => cmd::config::run(&args),
         Command::Tape(args) => cmd::tape::run(&args),
         Command::Smc(args) => cmd::smc::run(&args),
+        Command::Sim(args) => cmd::sim::run(&args),
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod checksum;
 pub mod config;
+pub mod sim;
 pub mod smc;
 pub mod tape;

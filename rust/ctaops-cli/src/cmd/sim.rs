@@ -1,0 +1,346 @@
+//! `ctaops sim`: the CTA simulator (init, cta-admin, archive, run, verify-file, fault).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ctaops_sim::archive::Source;
+use ctaops_sim::fault::Fault;
+use ctaops_sim::init::{InitOptions, Preset};
+use ctaops_sim::{Instance, SimError};
+
+use crate::exit::Exit;
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Sub,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    /// Create an instance: catalogue, library state, labelled tape images, bin/ wrappers, config.
+    Init {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// small (tests) or cern-like (2 physical / 4 logical libraries, 40 drives, 5,000 tapes).
+        #[arg(long, default_value = "small")]
+        preset: String,
+        #[arg(long)]
+        tapes: Option<u32>,
+        #[arg(long)]
+        drives: Option<u16>,
+        /// Synthetic catalogue files per filled tape (cern-like only).
+        #[arg(long)]
+        synthetic_files_per_tape: Option<u32>,
+    },
+    /// Run a cta-admin command line against an instance (what DIR/bin/cta-admin execs).
+    #[command(name = "cta-admin", disable_help_flag = true)]
+    CtaAdmin {
+        #[arg(long)]
+        instance: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Queue files for archival (generated data with --count/--size, or FILEs).
+    Archive {
+        dir: PathBuf,
+        #[arg(long)]
+        storageclass: String,
+        #[arg(long, requires = "size")]
+        count: Option<u32>,
+        /// Size of each generated file (e.g. 10M, 1GiB).
+        #[arg(long)]
+        size: Option<String>,
+        /// Seed of the generated data (file i uses seed+i).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        files: Vec<PathBuf>,
+    },
+    /// Run the scheduler (mounts, writes, repacks).
+    Run {
+        dir: PathBuf,
+        /// Stop when nothing is left to do (the default unless --for is given).
+        #[arg(long)]
+        until_idle: bool,
+        /// Run for this long (e.g. 30s, 5m), idling when there is nothing to do.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+        /// Simulated seconds per wall-clock second while idle.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
+    /// cta-verify-file: read the files back from the tape image and check them
+    /// (`--vid/-v VID (--id/-I ID,… | --filename/-F FILE) [-i INSTANCE] [-u USER] [-g GROUP]`).
+    #[command(name = "verify-file", disable_help_flag = true)]
+    VerifyFile {
+        #[arg(long)]
+        instance: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Inject a fault.
+    Fault {
+        dir: PathBuf,
+        #[command(subcommand)]
+        fault: FaultCmd,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum FaultCmd {
+    /// Flip a byte in the first data block of a file on a tape image.
+    CorruptData {
+        #[arg(long)]
+        vid: String,
+        #[arg(long)]
+        fseq: u64,
+    },
+    /// Damage the HDR1 label of a file on a tape image.
+    CorruptHeader {
+        #[arg(long)]
+        vid: String,
+        #[arg(long)]
+        fseq: u64,
+    },
+    /// Every read of the tape fails.
+    Unreadable {
+        #[arg(long)]
+        vid: String,
+    },
+    /// A drive fails (down, never mounted).
+    DriveFail {
+        #[arg(long)]
+        drive: String,
+    },
+    /// The next N cta-admin calls fail with MESSAGE (exit 1, or exit 2 with --user-error).
+    AdminFail {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long, default_value = "injected failure")]
+        message: String,
+        #[arg(long)]
+        user_error: bool,
+    },
+    /// Remove injected faults (damaged images stay damaged).
+    Clear,
+}
+
+pub fn run(args: &Args) -> Exit {
+    match run_inner(args) {
+        Ok(e) => e,
+        Err(e) => {
+            output::error(&e);
+            match e {
+                SimError::User(_) => Exit::Code(2),
+                // cta-verify-file's usage errors exit 1, like the real tool
+                SimError::Usage(_) if matches!(args.cmd, Sub::VerifyFile { .. }) => Exit::Failure,
+                SimError::Usage(_) => Exit::Usage,
+                _ => Exit::Failure,
+            }
+        }
+    }
+}
+
+/// The argv prefix the instance's wrapper scripts exec: this executable, or `python -m ctaops`
+/// when the CLI runs inside the Python console script.
+fn exec_prefix() -> Vec<String> {
+    let exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "ctaops".into());
+    let name = std::path::Path::new(&exe)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with("python") {
+        vec![exe, "-m".into(), "ctaops".into()]
+    } else {
+        vec![exe]
+    }
+}
+
+fn json_line(v: &impl serde::Serialize) -> Result<(), SimError> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, v)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+fn run_inner(args: &Args) -> Result<Exit, SimError> {
+    match &args.cmd {
+        Sub::Init {
+            dir,
+            seed,
+            preset,
+            tapes,
+            drives,
+            synthetic_files_per_tape,
+        } => {
+            let opts = InitOptions {
+                preset: preset.parse::<Preset>()?,
+                seed: *seed,
+                tapes: *tapes,
+                drives: *drives,
+                exec_prefix: exec_prefix(),
+                synthetic_files_per_tape: *synthetic_files_per_tape,
+            };
+            std::fs::create_dir_all(dir)?;
+            let dir = std::fs::canonicalize(dir)?;
+            let inst = ctaops_sim::init::init(&dir, &opts)?;
+            json_line(
+                &serde_json::json!({"instance": inst.dir, "config": inst.dir.join("cta-ops-config.yaml"), "cta-admin": inst.dir.join("bin/cta-admin")}),
+            )?;
+            Ok(Exit::Success)
+        }
+        Sub::CtaAdmin { instance, args } => {
+            let stdout = io::stdout();
+            let stderr = io::stderr();
+            let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
+            Ok(Exit::Code(code))
+        }
+        Sub::Archive {
+            dir,
+            storageclass,
+            count,
+            size,
+            seed,
+            files,
+        } => {
+            let inst = Instance::open(dir)?;
+            let mut sources: Vec<Source> = files.iter().map(|f| Source::File(f.clone())).collect();
+            if let Some(n) = count {
+                let bytes = ctaops_core::units::parse_size(size.as_deref().unwrap_or("0"))
+                    .map_err(|e| SimError::Usage(format!("--size: {e}")))?;
+                sources.extend((0..u64::from(*n)).map(|i| Source::Generated {
+                    seed: seed + i,
+                    size: bytes,
+                }));
+            }
+            if sources.is_empty() {
+                return Err(SimError::Usage("give --count N --size SIZE or FILE arguments".into()));
+            }
+            let ids = ctaops_sim::archive::queue(&inst, storageclass, &sources)?;
+            json_line(&serde_json::json!({"queued": ids.len(), "archiveIds": ids}))?;
+            Ok(Exit::Success)
+        }
+        Sub::Run {
+            dir,
+            until_idle,
+            duration,
+            speed,
+        } => {
+            let inst = Instance::open(dir)?;
+            let duration = duration.as_deref().map(parse_duration).transpose()?;
+            let opts = ctaops_sim::scheduler::RunOptions {
+                until_idle: *until_idle || duration.is_none(),
+                duration,
+                speed: *speed,
+            };
+            let report = ctaops_sim::scheduler::run(&inst, opts)?;
+            json_line(&report)?;
+            Ok(if report.errors.is_empty() {
+                Exit::Success
+            } else {
+                Exit::Failure
+            })
+        }
+        Sub::VerifyFile { instance, args } => {
+            let (mut vid, mut id, mut filename) = (None, None, None);
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                let slot = match a.as_str() {
+                    "--vid" | "-v" => &mut vid,
+                    "--id" | "-I" => &mut id,
+                    "--filename" | "-F" => &mut filename,
+                    "--instance" | "-i" | "--request.user" | "-u" | "--request.group" | "-g" => {
+                        it.next();
+                        continue;
+                    }
+                    other => return Err(SimError::Usage(format!("unrecognized option '{other}'"))),
+                };
+                *slot = Some(
+                    it.next()
+                        .ok_or_else(|| SimError::Usage(format!("option '{a}' requires an argument")))?
+                        .clone(),
+                );
+            }
+            if id.is_none() && filename.is_none() {
+                return Err(SimError::Usage(
+                    "Missing command-line option: --id or --filename must be provided".into(),
+                ));
+            }
+            let Some(vid) = vid else {
+                return Err(SimError::Usage(
+                    "Missing command-line option: --vid must be provided".into(),
+                ));
+            };
+            let mut ids = Vec::new();
+            if let Some(list) = &id {
+                ids.extend(ctaops_sim::verify::parse_ids(list)?);
+            }
+            if let Some(f) = &filename {
+                let text = std::fs::read_to_string(f)?;
+                ids.extend(ctaops_sim::verify::parse_ids(
+                    &text.split_whitespace().collect::<Vec<_>>().join(","),
+                )?);
+            }
+            let vid = &vid;
+            let inst = Instance::open(instance)?;
+            let results = ctaops_sim::verify::verify_file(&inst, vid, &ids)?;
+            let mut out = io::stdout().lock();
+            let mut failed = false;
+            for r in &results {
+                writeln!(out, "{}", r.object_id)?;
+                if let Some(e) = &r.error {
+                    failed = true;
+                    let _ = writeln!(io::stderr().lock(), "{e}");
+                }
+            }
+            Ok(if failed { Exit::Failure } else { Exit::Success })
+        }
+        Sub::Fault { dir, fault } => {
+            let inst = Instance::open(dir)?;
+            let f = match fault {
+                FaultCmd::CorruptData { vid, fseq } => Fault::CorruptData {
+                    vid: vid.clone(),
+                    fseq: *fseq,
+                },
+                FaultCmd::CorruptHeader { vid, fseq } => Fault::CorruptHeader {
+                    vid: vid.clone(),
+                    fseq: *fseq,
+                },
+                FaultCmd::Unreadable { vid } => Fault::Unreadable { vid: vid.clone() },
+                FaultCmd::DriveFail { drive } => Fault::DriveFail { drive: drive.clone() },
+                FaultCmd::AdminFail {
+                    count,
+                    message,
+                    user_error,
+                } => Fault::AdminFail {
+                    count: *count,
+                    message: message.clone(),
+                    user_error: *user_error,
+                },
+                FaultCmd::Clear => Fault::Clear,
+            };
+            let msg = ctaops_sim::fault::inject(&inst, &f)?;
+            json_line(&serde_json::json!({"fault": msg}))?;
+            Ok(Exit::Success)
+        }
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, SimError> {
+    let bad = || SimError::Usage(format!("--for: '{s}' is not a duration (e.g. 30s, 5m, 2h)"));
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len()));
+    let v: f64 = num.parse().map_err(|_| bad())?;
+    let mult = match unit {
+        "" | "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86400.0,
+        _ => return Err(bad()),
+    };
+    Ok(Duration::from_secs_f64(v * mult))
+}

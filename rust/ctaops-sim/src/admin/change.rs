@@ -1,0 +1,696 @@
+//! The non-`ls` commands with CTA's server-side rules (cta-interfaces.md §1.4, §5.3, §5.4, §6.1).
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::ls::{drive_matches, tape_by_vid};
+use super::parse::Parsed;
+use crate::catalogue::now;
+use crate::error::{Result, SimError, user};
+
+/// Who runs the command (for audit columns).
+pub struct Who {
+    pub user: String,
+    pub host: String,
+}
+
+const STATES: &[&str] = &[
+    "ACTIVE",
+    "DISABLED",
+    "BROKEN",
+    "BROKEN_PENDING",
+    "EXPORTED",
+    "EXPORTED_PENDING",
+    "REPACKING",
+    "REPACKING_PENDING",
+    "REPACKING_DISABLED",
+];
+
+fn parse_state(s: &str) -> Result<String> {
+    let up = s.to_uppercase();
+    if STATES.contains(&up.as_str()) {
+        Ok(up)
+    } else {
+        user(format!(
+            "The state given ({s}) does not exist. Possible values are ACTIVE BROKEN DISABLED EXPORTED REPACKING REPACKING_DISABLED"
+        ))
+    }
+}
+
+fn blank(s: Option<&str>) -> bool {
+    s.is_none_or(|r| r.trim().is_empty())
+}
+
+/// Runs one mutating command; returns the `message_txt` to print.
+pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<String> {
+    match (p.cmd.as_str(), p.sub.as_str()) {
+        ("tape", "ch") => tape_ch(tx, p, who, inst).map(|()| String::new()),
+        ("tape", "add") => tape_add(tx, p, who).map(|()| String::new()),
+        ("tape", "rm") => tape_rm(tx, p).map(|()| String::new()),
+        ("tape", "reclaim") => tape_reclaim(tx, p, who).map(|()| String::new()),
+        ("tapefile", "rm") => tapefile_rm(tx, p, who).map(|()| String::new()),
+        ("tapepool", "ch") => tapepool_ch(tx, p, who).map(|()| String::new()),
+        ("drive", "up" | "down" | "ch") => drive_state(tx, p),
+        ("logicallibrary", "ch") => ll_ch(tx, p, who).map(|()| String::new()),
+        ("repack", "add") => repack_add(tx, p, who, inst).map(|()| String::new()),
+        ("repack", "rm") => repack_rm(tx, p).map(|()| String::new()),
+        ("repack", "err") => Ok("Not implemented".to_owned()),
+        (c, s) => Err(SimError::Usage(format!("{c} {s} is not implemented by the simulator"))),
+    }
+}
+
+fn touch_tape(tx: &Transaction<'_>, vid: &str, who: &Who, t: u64) -> Result<()> {
+    tx.execute(
+        "UPDATE TAPE SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE VID = ?1",
+        params![vid, who.user, who.host, t],
+    )?;
+    Ok(())
+}
+
+fn exists(tx: &Transaction<'_>, sql: &str, key: &str) -> Result<bool> {
+    Ok(tx.query_row(sql, [key], |_| Ok(())).optional()?.is_some())
+}
+
+fn tape_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
+    let vid = p.str("vid").unwrap_or_default();
+    let Some(tape) = tape_by_vid(tx, vid, inst)? else {
+        return user(format!("The VID {vid} does not exist"));
+    };
+    let t = now(tx)?;
+    if let Some(mt) = p.str("mediatype") {
+        if tape.last_fseq > 0 {
+            return user(format!(
+                "Unable to modify media type of tape {vid} because it contains files"
+            ));
+        }
+        if !exists(tx, "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1", mt)? {
+            return user(format!(
+                "Cannot modify tape {vid} because media type {mt} does not exist"
+            ));
+        }
+        tx.execute("UPDATE TAPE SET MEDIA_TYPE_NAME = ?2 WHERE VID = ?1", params![vid, mt])?;
+    }
+    if let Some(v) = p.str("vendor") {
+        tx.execute("UPDATE TAPE SET VENDOR = ?2 WHERE VID = ?1", params![vid, v])?;
+    }
+    if let Some(ll) = p.str("logicallibrary") {
+        if !exists(tx, "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1", ll)? {
+            return user(format!(
+                "Cannot modify tape {vid} because logical library {ll} does not exist"
+            ));
+        }
+        tx.execute(
+            "UPDATE TAPE SET LOGICAL_LIBRARY_NAME = ?2 WHERE VID = ?1",
+            params![vid, ll],
+        )?;
+    }
+    if let Some(tp) = p.str("tapepool") {
+        if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", tp)? {
+            return user(format!(
+                "Cannot modify tape {vid} because tape pool {tp} does not exist"
+            ));
+        }
+        tx.execute("UPDATE TAPE SET TAPE_POOL_NAME = ?2 WHERE VID = ?1", params![vid, tp])?;
+    }
+    if let Some(c) = p.str("comment") {
+        tx.execute(
+            "UPDATE TAPE SET USER_COMMENT = NULLIF(?2, '') WHERE VID = ?1",
+            params![vid, c],
+        )?;
+    }
+    if let Some(k) = p.str("encryptionkeyname") {
+        if tape.last_fseq > 0 {
+            return user("ERROR: forbidden to set an encryption key on a non empty tape.");
+        }
+        tx.execute(
+            "UPDATE TAPE SET ENCRYPTION_KEY_NAME = NULLIF(?2, '') WHERE VID = ?1",
+            params![vid, k],
+        )?;
+    }
+    if let Some(po) = p.str("purchaseorder") {
+        tx.execute("UPDATE TAPE SET PURCHASE_ORDER = ?2 WHERE VID = ?1", params![vid, po])?;
+    }
+    if let Some(f) = p.bool("full") {
+        tx.execute(
+            "UPDATE TAPE SET IS_FULL = ?2 WHERE VID = ?1",
+            params![vid, i64::from(f)],
+        )?;
+    }
+    if let Some(s) = p.str("state") {
+        change_state(
+            tx,
+            vid,
+            tape.state.as_str(),
+            &tape.state_reason,
+            s,
+            p.str("reason"),
+            who,
+            t,
+        )?;
+    } else if p.str("reason").is_some() {
+        // a reason alone updates the reason of the current state
+        tx.execute(
+            "UPDATE TAPE SET STATE_REASON = ?2 WHERE VID = ?1",
+            params![vid, p.str("reason")],
+        )?;
+    }
+    if let Some(d) = p.bool("dirtybit") {
+        tx.execute("UPDATE TAPE SET DIRTY = ?2 WHERE VID = ?1", params![vid, i64::from(d)])?;
+    }
+    if let Some(v) = p.str("verificationstatus") {
+        tx.execute(
+            "UPDATE TAPE SET VERIFICATION_STATUS = NULLIF(?2, '') WHERE VID = ?1",
+            params![vid, v],
+        )?;
+    }
+    touch_tape(tx, vid, who, t)
+}
+
+/// `tape ch --state` (§5.3); the simulator's scheduler backend finishes pending transitions at once
+/// (as CTA's PostgreSQL scheduler does), so `*_PENDING` is never left behind.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the arguments are the rule's inputs"
+)]
+fn change_state(
+    tx: &Transaction<'_>,
+    vid: &str,
+    from: &str,
+    old_reason: &str,
+    to_raw: &str,
+    reason: Option<&str>,
+    who: &Who,
+    t: u64,
+) -> Result<()> {
+    let to = parse_state(to_raw)?;
+    if to.ends_with("_PENDING") {
+        return user("Internal states cannot be set directly by the user");
+    }
+    if to == from {
+        if let Some(r) = reason.filter(|r| !r.trim().is_empty() && *r != old_reason) {
+            tx.execute("UPDATE TAPE SET STATE_REASON = ?2 WHERE VID = ?1", params![vid, r])?;
+        }
+        return Ok(());
+    }
+    if let Some(base) = from.strip_suffix("_PENDING")
+        && to != base
+    {
+        return user(format!(
+            "Cannot modify tape {vid} state while it is in a temporary internal state"
+        ));
+    }
+    let repacking = |s: &str| matches!(s, "REPACKING" | "REPACKING_DISABLED");
+    if repacking(from) && !repacking(&to) && exists(tx, "SELECT 1 FROM SIM_REPACK WHERE VID = ?1", vid)? {
+        return user(format!(
+            "Cannot modify tape {vid} state because there is a repack for that tape"
+        ));
+    }
+    let allowed = match (from, to.as_str()) {
+        (f, "REPACKING_DISABLED") => f == "REPACKING",
+        ("REPACKING_DISABLED", t) => matches!(t, "REPACKING" | "BROKEN" | "EXPORTED"),
+        _ => true,
+    };
+    if !allowed {
+        return user(format!("Cannot modify tape {vid} state from {from} to {to}"));
+    }
+    if to != "ACTIVE" && blank(reason) {
+        return user(format!(
+            "Cannot modify the state of the tape {vid} to {to} because the reason has not been provided."
+        ));
+    }
+    let reason = reason.filter(|r| !r.trim().is_empty());
+    tx.execute(
+        "UPDATE TAPE SET TAPE_STATE = ?2, STATE_REASON = ?3, STATE_UPDATE_TIME = ?4, STATE_MODIFIED_BY = ?5 WHERE VID = ?1",
+        params![vid, to, reason, t, format!("{}@{}", who.user, who.host)],
+    )?;
+    Ok(())
+}
+
+fn tape_add(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+    let vid = p.str("vid").unwrap_or_default();
+    if vid.is_empty() || vid.chars().any(char::is_lowercase) {
+        return user("Cannot create tape because the VID has non uppercase characters");
+    }
+    let state = parse_state(p.str("state").unwrap_or("ACTIVE"))?;
+    if state != "ACTIVE" && blank(p.str("reason")) {
+        return user(format!(
+            "Cannot create tape because no reason has been provided for the state {state}"
+        ));
+    }
+    if exists(tx, "SELECT 1 FROM TAPE WHERE VID = ?1", vid)? {
+        return user(format!(
+            "Cannot create tape {vid} because a tape with the same volume identifier already exists"
+        ));
+    }
+    for (key, sql, what) in [
+        (
+            "logicallibrary",
+            "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1",
+            "logical library",
+        ),
+        (
+            "tapepool",
+            "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1",
+            "tape pool",
+        ),
+        (
+            "mediatype",
+            "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1",
+            "media type",
+        ),
+    ] {
+        let v = p.str(key).unwrap_or_default();
+        if !exists(tx, sql, v)? {
+            return user(format!("Cannot create tape {vid} because {what} {v} does not exist"));
+        }
+    }
+    let t = now(tx)?;
+    tx.execute(
+        "INSERT INTO TAPE(VID, MEDIA_TYPE_NAME, VENDOR, LOGICAL_LIBRARY_NAME, TAPE_POOL_NAME, IS_FULL, TAPE_STATE, STATE_REASON,
+           STATE_UPDATE_TIME, STATE_MODIFIED_BY, PURCHASE_ORDER, USER_COMMENT, CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME,
+           CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME)
+         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,NULLIF(?12,''),?13,?14,?9,?13,?14,?9)",
+        params![
+            vid, p.str("mediatype"), p.str("vendor"), p.str("logicallibrary"), p.str("tapepool"), i64::from(p.flag("full")),
+            state, p.str("reason"), t, format!("{}@{}", who.user, who.host), p.str("purchaseorder"),
+            p.str("comment").unwrap_or(""), who.user, who.host
+        ],
+    )?;
+    Ok(())
+}
+
+fn tape_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
+    let vid = p.str("vid").unwrap_or_default();
+    if !exists(tx, "SELECT 1 FROM TAPE WHERE VID = ?1", vid)? {
+        return user(format!("Cannot delete tape {vid} because it does not exist"));
+    }
+    if exists(tx, "SELECT 1 FROM SIM_REPACK WHERE VID = ?1", vid)? {
+        return user(format!(
+            "Cannot delete tape {vid} because there is a repack for that tape"
+        ));
+    }
+    if exists(
+        tx,
+        "SELECT 1 FROM TAPE_FILE WHERE VID = ?1 UNION ALL SELECT 1 FROM FILE_RECYCLE_LOG WHERE VID = ?1",
+        vid,
+    )? {
+        return user(format!(
+            "Cannot delete tape {vid} because either it contains one or more files or the files that were in it are in the file recycle log."
+        ));
+    }
+    tx.execute("DELETE FROM TAPE WHERE VID = ?1", [vid])?;
+    Ok(())
+}
+
+/// Recycle-log quarantine (CTA's `cta.catalogue.recycle_log_quarantine_secs`); the simulator reads
+/// `CTAOPS_SIM_RECYCLE_QUARANTINE_SECS` so tests can shorten it.
+fn quarantine_secs() -> u64 {
+    std::env::var("CTAOPS_SIM_RECYCLE_QUARANTINE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(31 * 86_400)
+}
+
+fn tape_reclaim(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+    let vid = p.str("vid").unwrap_or_default();
+    let row: Option<(String, i64)> = tx
+        .query_row("SELECT TAPE_STATE, IS_FULL FROM TAPE WHERE VID = ?1", [vid], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((state, full)) = row else {
+        return user(format!("Cannot reclaim tape {vid} because it does not exist"));
+    };
+    if !matches!(state.as_str(), "ACTIVE" | "DISABLED" | "BROKEN") {
+        return user(format!(
+            "Cannot reclaim tape {vid} because it is not on ACTIVE, DISABLED or BROKEN state"
+        ));
+    }
+    if full == 0 {
+        return user(format!("Cannot reclaim tape {vid} because it is not FULL"));
+    }
+    if exists(tx, "SELECT 1 FROM TAPE_FILE WHERE VID = ?1", vid)? {
+        return user(format!(
+            "Cannot reclaim tape {vid} because there is at least one tape file in the catalogue that is on the tape"
+        ));
+    }
+    let t = now(tx)?;
+    let newest: Option<i64> = tx.query_row(
+        "SELECT MAX(RECYCLE_LOG_TIME) FROM FILE_RECYCLE_LOG WHERE VID = ?1",
+        [vid],
+        |r| r.get(0),
+    )?;
+    if let Some(n) = newest {
+        let age = t.saturating_sub(u64::try_from(n).unwrap_or(0));
+        let q = quarantine_secs();
+        if age < q {
+            return user(format!(
+                "This tape contains files deleted {age} seconds ago while recycle_log_quarantine_secs is configured at {q}. Please reclaim this tape later."
+            ));
+        }
+    }
+    tx.execute("DELETE FROM FILE_RECYCLE_LOG WHERE VID = ?1", [vid])?;
+    tx.execute(
+        "UPDATE TAPE SET DATA_IN_BYTES = 0, MASTER_DATA_IN_BYTES = 0, LAST_FSEQ = 0, NB_MASTER_FILES = 0, NB_COPY_NB_1 = 0,
+           COPY_NB_1_IN_BYTES = 0, NB_COPY_NB_GT_1 = 0, COPY_NB_GT_1_IN_BYTES = 0, IS_FULL = 0, IS_FROM_CASTOR = 0,
+           VERIFICATION_STATUS = NULL, DIRTY = 0 WHERE VID = ?1",
+        [vid],
+    )?;
+    touch_tape(tx, vid, who, t)
+}
+
+fn tapefile_rm(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+    let vid = p.str("vid").unwrap_or_default();
+    let state: Option<String> = tx
+        .query_row("SELECT TAPE_STATE FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0))
+        .optional()?;
+    let Some(state) = state else {
+        return user(format!("Tape VID {vid} does not exist."));
+    };
+    let id: i64 = if let Some(id) = p.uint("id") {
+        i64::try_from(id).unwrap_or(i64::MAX)
+    } else {
+        let Some(inst) = p.str("instance") else {
+            return user("Disk file IDs are ambiguous without disk instance name");
+        };
+        let disk_id = match (p.str("diskfileid"), p.str("fxid")) {
+            (Some(d), _) => d.to_owned(),
+            (None, Some(f)) => u64::from_str_radix(f, 16).map_or_else(|_| f.to_owned(), |n| n.to_string()),
+            (None, None) => return user("Must specify --id, or --fxid/--diskfileid with --instance"),
+        };
+        match tx
+            .query_row(
+                "SELECT A.ARCHIVE_FILE_ID FROM ARCHIVE_FILE A JOIN TAPE_FILE T ON T.ARCHIVE_FILE_ID = A.ARCHIVE_FILE_ID
+                 WHERE A.DISK_INSTANCE_NAME = ?1 AND A.DISK_FILE_ID = ?2 AND T.VID = ?3",
+                params![inst, disk_id, vid],
+                |r| r.get(0),
+            )
+            .optional()?
+        {
+            Some(id) => id,
+            None => return user(format!("No tape file on {vid} for disk file {disk_id} of {inst}")),
+        }
+    };
+    if !matches!(state.as_str(), "REPACKING_DISABLED" | "BROKEN") {
+        return user(format!("Tape {vid} not in REPACKING_DISABLED or BROKEN states"));
+    }
+    let copies: i64 = tx.query_row("SELECT COUNT(*) FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    let on_tape: Option<(i64, i64)> = tx
+        .query_row(
+            "SELECT FSEQ, COPY_NB FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1 AND VID = ?2",
+            params![id, vid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((fseq, _)) = on_tape else {
+        return user(format!("Archive file {id} has no copy on tape {vid}"));
+    };
+    if copies <= 1 {
+        return user(format!(
+            "Cannot delete the tape file of archive file {id} on tape {vid} because it is the only copy"
+        ));
+    }
+    let t = now(tx)?;
+    recycle_tape_file(
+        tx,
+        vid,
+        fseq,
+        &format!(
+            "(Deleted using cta-admin tf rm) {}",
+            p.str("reason").unwrap_or_default()
+        ),
+        t,
+    )?;
+    touch_tape(tx, vid, who, t)
+}
+
+/// Moves one tape copy to FILE_RECYCLE_LOG and marks the tape dirty.
+pub fn recycle_tape_file(tx: &Transaction<'_>, vid: &str, fseq: i64, reason: &str, t: u64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO FILE_RECYCLE_LOG(VID, FSEQ, BLOCK_ID, COPY_NB, TAPE_FILE_CREATION_TIME, ARCHIVE_FILE_ID, DISK_INSTANCE_NAME,
+           DISK_FILE_ID, DISK_FILE_ID_WHEN_DELETED, DISK_FILE_UID, DISK_FILE_GID, SIZE_IN_BYTES, CHECKSUM_ADLER32,
+           STORAGE_CLASS_NAME, ARCHIVE_FILE_CREATION_TIME, RECONCILIATION_TIME, COLLOCATION_HINT, DISK_FILE_PATH, REASON_LOG,
+           RECYCLE_LOG_TIME)
+         SELECT T.VID, T.FSEQ, T.BLOCK_ID, T.COPY_NB, T.CREATION_TIME, A.ARCHIVE_FILE_ID, A.DISK_INSTANCE_NAME, A.DISK_FILE_ID,
+           A.DISK_FILE_ID, A.DISK_FILE_UID, A.DISK_FILE_GID, A.SIZE_IN_BYTES, A.CHECKSUM_ADLER32, A.STORAGE_CLASS_NAME,
+           A.CREATION_TIME, A.RECONCILIATION_TIME, A.COLLOCATION_HINT, '', ?3, ?4
+         FROM TAPE_FILE T JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = T.ARCHIVE_FILE_ID WHERE T.VID = ?1 AND T.FSEQ = ?2",
+        params![vid, fseq, reason, t],
+    )?;
+    tx.execute("DELETE FROM TAPE_FILE WHERE VID = ?1 AND FSEQ = ?2", params![vid, fseq])?;
+    tx.execute("UPDATE TAPE SET DIRTY = 1 WHERE VID = ?1", [vid])?;
+    Ok(())
+}
+
+fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+    let name = p.str("name").unwrap_or_default();
+    if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", name)? {
+        return user(format!("Cannot modify tape pool {name} because it does not exist"));
+    }
+    if let Some(vo) = p.str("vo") {
+        if !exists(
+            tx,
+            "SELECT 1 FROM VIRTUAL_ORGANIZATION WHERE VIRTUAL_ORGANIZATION_NAME = ?1",
+            vo,
+        )? {
+            return user(format!(
+                "Cannot modify tape pool {name} because the virtual organization {vo} does not exist"
+            ));
+        }
+        tx.execute(
+            "UPDATE TAPE_POOL SET VIRTUAL_ORGANIZATION_NAME = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, vo],
+        )?;
+    }
+    if let Some(n) = p.uint("partialtapesnumber") {
+        tx.execute(
+            "UPDATE TAPE_POOL SET NB_PARTIAL_TAPES = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, i64::try_from(n).unwrap_or(i64::MAX)],
+        )?;
+    }
+    if let Some(k) = p.str("encryptionkeyname") {
+        tx.execute(
+            "UPDATE TAPE_POOL SET ENCRYPTION_KEY_NAME = NULLIF(?2, ''), IS_ENCRYPTED = (?2 <> '') WHERE TAPE_POOL_NAME = ?1",
+            params![name, k],
+        )?;
+    }
+    if let Some(c) = p.str("comment") {
+        tx.execute(
+            "UPDATE TAPE_POOL SET USER_COMMENT = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, c],
+        )?;
+    }
+    if let Some(s) = p.str("supply") {
+        let sources: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
+        for src in &sources {
+            if *src == name {
+                return user(format!("Tape pool {name} cannot supply itself"));
+            }
+            if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", src)? {
+                return user(format!("Supply tape pool {src} does not exist"));
+            }
+        }
+        tx.execute(
+            "DELETE FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = ?1",
+            [name],
+        )?;
+        for src in sources {
+            tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES(?1, ?2)", params![src, name])?;
+        }
+    }
+    tx.execute(
+        "UPDATE TAPE_POOL SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE TAPE_POOL_NAME = ?1",
+        params![name, who.user, who.host, now(tx)?],
+    )?;
+    Ok(())
+}
+
+fn drive_state(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
+    let pattern = p.str("drive").unwrap_or_default();
+    let names: Vec<(String, String)> = tx
+        .prepare("SELECT DRIVE_NAME, STATUS FROM SIM_DRIVE ORDER BY DRIVE_NAME")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let matched: Vec<(String, String)> = names.into_iter().filter(|(n, _)| drive_matches(pattern, n)).collect();
+    if matched.is_empty() {
+        return Ok(format!("No drives match \"^{pattern}$\". No action was taken.\n"));
+    }
+    let t = now(tx)?;
+    let mut msg = String::new();
+    for (name, status) in matched {
+        match p.sub.as_str() {
+            "up" => {
+                tx.execute(
+                    "UPDATE SIM_DRIVE SET DESIRED_UP = 1, FORCE_DOWN = 0, REASON = ?2,
+                       STATUS = CASE WHEN STATUS = 'DOWN' THEN 'UP' ELSE STATUS END,
+                       STATUS_SINCE = CASE WHEN STATUS = 'DOWN' THEN ?3 ELSE STATUS_SINCE END, LAST_UPDATE = ?3 WHERE DRIVE_NAME = ?1",
+                    params![name, p.str("reason"), t],
+                )?;
+                msg.push_str(&format!("Drive {name}: set Up.\n"));
+            }
+            "down" => {
+                let reason = p.str("reason").unwrap_or_default();
+                if reason.trim().is_empty() {
+                    return user("You must specify a reason to set the drive down");
+                }
+                let force = p.flag("force");
+                // An idle drive goes down at once; a busy one finishes its session first (unless forced).
+                let busy = status != "UP" && status != "DOWN";
+                tx.execute(
+                    "UPDATE SIM_DRIVE SET DESIRED_UP = 0, FORCE_DOWN = ?2, REASON = ?3,
+                       STATUS = CASE WHEN ?4 THEN STATUS ELSE 'DOWN' END,
+                       STATUS_SINCE = CASE WHEN ?4 THEN STATUS_SINCE ELSE ?5 END, LAST_UPDATE = ?5 WHERE DRIVE_NAME = ?1",
+                    params![name, i64::from(force), reason, busy && !force, t],
+                )?;
+                msg.push_str(&format!(
+                    "Drive {name}: set Down{}.\n",
+                    if force { " (forced)" } else { "" }
+                ));
+            }
+            _ => {
+                tx.execute(
+                    "UPDATE SIM_DRIVE SET USER_COMMENT = ?2 WHERE DRIVE_NAME = ?1",
+                    params![name, p.str("comment")],
+                )?;
+                msg.push_str(&format!("Drive {name}: set a new comment.\n"));
+            }
+        }
+    }
+    Ok(msg)
+}
+
+fn ll_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+    let name = p.str("name").unwrap_or_default();
+    if !exists(
+        tx,
+        "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1",
+        name,
+    )? {
+        return user(format!(
+            "Cannot modify logical library {name} because it does not exist"
+        ));
+    }
+    if let Some(d) = p.bool("disabled") {
+        let reason = p.str("disabledreason");
+        if d && blank(reason) {
+            return user(format!(
+                "Cannot disable logical library {name} because no reason was provided (--disabledreason)"
+            ));
+        }
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET IS_DISABLED = ?2, DISABLED_REASON = ?3 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, i64::from(d), reason.filter(|r| !r.trim().is_empty())],
+        )?;
+    } else if let Some(r) = p.str("disabledreason") {
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET DISABLED_REASON = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, r],
+        )?;
+    }
+    if let Some(pl) = p.str("physicallibrary") {
+        if !exists(
+            tx,
+            "SELECT 1 FROM PHYSICAL_LIBRARY WHERE PHYSICAL_LIBRARY_NAME = ?1",
+            pl,
+        )? {
+            return user(format!("Physical library {pl} does not exist"));
+        }
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET PHYSICAL_LIBRARY_NAME = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, pl],
+        )?;
+    }
+    if let Some(c) = p.str("comment") {
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET USER_COMMENT = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, c],
+        )?;
+    }
+    tx.execute(
+        "UPDATE LOGICAL_LIBRARY SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE LOGICAL_LIBRARY_NAME = ?1",
+        params![name, who.user, who.host, now(tx)?],
+    )?;
+    Ok(())
+}
+
+fn repack_add(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
+    let mp = p.str("mountpolicy").unwrap_or_default();
+    if !exists(tx, "SELECT 1 FROM MOUNT_POLICY WHERE MOUNT_POLICY_NAME = ?1", mp)? {
+        return user("The mount policy name provided does not match any existing mount policy.");
+    }
+    if p.flag("justmove") && p.flag("justaddcopies") {
+        return user("--justaddcopies and --justmove are mutually exclusive");
+    }
+    let mut vids: Vec<String> = p.str("vid").map(str::to_owned).into_iter().collect();
+    vids.extend(p.list("vidfile").unwrap_or_default().iter().cloned());
+    if vids.is_empty() {
+        return user("Must specify at least one vid, using --vid or --vidfile options");
+    }
+    let buffer = p
+        .str("bufferurl")
+        .unwrap_or("root://ctaops-sim//eos/ctaops/repack")
+        .to_owned();
+    let repack_vo: Option<String> = tx
+        .query_row(
+            "SELECT VIRTUAL_ORGANIZATION_NAME FROM VIRTUAL_ORGANIZATION WHERE IS_REPACK_VO = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if repack_vo.is_none() {
+        return user("There is no default virtual organization for repack.");
+    }
+    let t = now(tx)?;
+    let kind = if p.flag("justmove") {
+        "MoveOnly"
+    } else if p.flag("justaddcopies") {
+        "AddCopiesOnly"
+    } else {
+        "MoveAndAddCopies"
+    };
+    for vid in vids {
+        let Some(tape) = tape_by_vid(tx, &vid, inst)? else {
+            return user("The VID provided for repacking does not exist");
+        };
+        if !tape.full {
+            return user("You must set the tape as full before repacking it.");
+        }
+        match tape.state.as_str() {
+            "REPACKING" | "REPACKING_DISABLED" => {}
+            s @ ("ACTIVE" | "DISABLED") => {
+                return user(format!(
+                    "You cannot repack a tape that is {s}. You must first change its state to REPACKING."
+                ));
+            }
+            "REPACKING_PENDING" => {
+                return user(
+                    "You cannot repack a tape that is REPACKING_PENDING. You must wait for its state to complete the transition to REPACKING.",
+                );
+            }
+            s => return user(format!("You cannot repack a tape that is {s}.")),
+        }
+        if exists(tx, "SELECT 1 FROM SIM_REPACK WHERE VID = ?1", &vid)? {
+            return user("A repack request already exists for this VID.");
+        }
+        tx.execute(
+            "INSERT INTO SIM_REPACK(VID, STATUS, BUFFER_URL, MOUNT_POLICY, REPACK_TYPE, MAX_FILES, TAPE_POOL_NAME, FILES_AT_START,
+               BYTES_AT_START, CREATION_USER, CREATION_HOST, CREATION_TIME)
+             VALUES(?1, 'Pending', ?2, ?3, ?4, ?5, ?6, (SELECT COUNT(*) FROM TAPE_FILE WHERE VID = ?1),
+               (SELECT COALESCE(SUM(LOGICAL_SIZE_IN_BYTES),0) FROM TAPE_FILE WHERE VID = ?1), ?7, ?8, ?9)",
+            params![vid, buffer, mp, kind, i64::try_from(p.uint("maxfilestoselect").unwrap_or(0)).unwrap_or(0), tape.tapepool, who.user, who.host, t],
+        )?;
+    }
+    Ok(())
+}
+
+fn repack_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
+    let vid = p.str("vid").unwrap_or_default();
+    if tx.execute("DELETE FROM SIM_REPACK WHERE VID = ?1", [vid])? == 0 {
+        return user("No repack request for this VID.");
+    }
+    tx.execute("DELETE FROM SIM_REPACK_DEST WHERE VID = ?1", [vid])?;
+    tx.execute("DELETE FROM SIM_REPACK_ERROR WHERE VID = ?1", [vid])?;
+    tx.execute("DELETE FROM SIM_ARCHIVE_QUEUE WHERE REPACK_VID = ?1", [vid])?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! `cta-admin` against the simulator: parse as the client does, check the caller is an admin,
+//! run the command in one transaction, and print/exit as cta-admin does (§1.5).
+
+pub mod change;
+pub mod ls;
+pub mod out;
+pub mod parse;
+
+use std::io::Write;
+
+use rusqlite::OptionalExtension;
+
+use crate::catalogue;
+use crate::error::{Result, SimError};
+use crate::instance::{Instance, caller};
+use out::Out;
+use parse::Parsed;
+
+/// Runs one cta-admin command line (without the program name) and returns its exit status.
+pub fn main(inst_dir: &std::path::Path, args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let parsed = match parse::parse(args) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(stderr, "{e}");
+            return 1;
+        }
+    };
+    match execute(inst_dir, &parsed, stdout) {
+        Ok(()) => 0,
+        Err(e) => {
+            if matches!(e, SimError::User(_)) && parsed.json {
+                let _ = stdout.write_all(b"[]\n");
+            }
+            let _ = writeln!(stderr, "{e}");
+            let _ = stdout.flush();
+            e.exit_code()
+        }
+    }
+}
+
+fn execute(inst_dir: &std::path::Path, p: &Parsed, stdout: &mut dyn Write) -> Result<()> {
+    let inst = Instance::open(inst_dir)?;
+    let mut conn = inst.connect()?;
+    let (user, host) = caller();
+    injected_failure(&mut conn)?;
+    let is_admin: Option<i64> = conn
+        .query_row("SELECT 1 FROM ADMIN_USER WHERE ADMIN_USER_NAME = ?1", [&user], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if is_admin.is_none() {
+        return Err(SimError::User(format!(
+            "Admin user {user} is not an administrator of this CTA instance"
+        )));
+    }
+    let name = inst.name();
+    let streaming = p.sub == "ls" || p.cmd == "showqueues";
+    if streaming {
+        // A read transaction gives one consistent snapshot even while the scheduler writes.
+        let tx = conn.transaction()?;
+        let mut buf = std::io::BufWriter::with_capacity(1 << 16, stdout);
+        let mut out = Out::new(&mut buf, p.framing());
+        ls::run(&tx, p, &name, &mut out)?;
+        out.finish()?;
+        buf.flush()?;
+        drop(buf);
+        tx.commit()?;
+        return Ok(());
+    }
+    if p.cmd == "version" {
+        return version(&conn, &name, p, stdout);
+    }
+    let who = change::Who { user, host };
+    let msg = catalogue::write_tx(&mut conn, |tx| change::run(tx, p, &who, &name))?;
+    stdout.write_all(msg.as_bytes())?;
+    if p.json {
+        stdout.write_all(b"[]\n")?;
+    }
+    Ok(())
+}
+
+/// `ctaops sim fault DIR admin-fail --count N --message M`: the next N calls fail with M.
+fn injected_failure(conn: &mut rusqlite::Connection) -> Result<()> {
+    let hit = catalogue::write_tx(conn, |tx| {
+        let f: Option<(i64, String, String)> = tx
+            .query_row(
+                "SELECT rowid, MESSAGE, TARGET FROM SIM_FAULT WHERE KIND = 'admin-fail' AND COUNT > 0 LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((id, _, _)) = &f {
+            tx.execute("UPDATE SIM_FAULT SET COUNT = COUNT - 1 WHERE rowid = ?1", [id])?;
+        }
+        Ok(f)
+    })?;
+    match hit {
+        Some((_, msg, kind)) if kind == "user" => Err(SimError::User(msg)),
+        Some((_, msg, _)) => Err(SimError::Cta(msg)),
+        None => Ok(()),
+    }
+}
+
+fn version(conn: &rusqlite::Connection, name: &str, p: &Parsed, stdout: &mut dyn Write) -> Result<()> {
+    use ctaops_core::admin::version::{Version, VersionInfo};
+    let v = format!("{}-sim", ctaops_core::VERSION);
+    let schema: String = conn.query_row(
+        "SELECT SCHEMA_VERSION_MAJOR || '.' || SCHEMA_VERSION_MINOR FROM CTA_CATALOGUE",
+        [],
+        |r| r.get(0),
+    )?;
+    let info = || VersionInfo {
+        cta_version: v.clone(),
+        xrootd_ssi_protobuf_interface_version: "v1.x".into(),
+        extra: Default::default(),
+    };
+    let rec = Version {
+        client_version: Some(info()),
+        server_version: Some(info()),
+        catalogue_connection_string: "sqlite:catalogue.db".into(),
+        catalogue_version: schema,
+        is_upgrading: false,
+        scheduler_backend_name: "ctaops-sim".into(),
+        instance_name: name.to_owned(),
+        extra: Default::default(),
+    };
+    let mut out = Out::new(stdout, p.framing());
+    out.header(&[
+        "CTA Admin",
+        "Client xrd-ssi-protobuf",
+        "CTA Frontend",
+        "Server xrd-ssi-protobuf",
+        "Catalogue Schema",
+        "DB Connection String",
+        "Instance Name",
+        "Status",
+        "Scheduler Backend Name",
+    ]);
+    out.emit(&rec, |r| {
+        vec![
+            v.clone(),
+            "v1.x".into(),
+            v.clone(),
+            "v1.x".into(),
+            r.catalogue_version.clone(),
+            r.catalogue_connection_string.clone(),
+            name.to_owned(),
+            "PRODUCTION".into(),
+            r.scheduler_backend_name.clone(),
+        ]
+    })?;
+    out.finish()?;
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! `ctaops sim archive`: queue archive requests (the scheduler writes them to tape).
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::catalogue::{now, write_tx};
+use crate::error::{Result, SimError, user};
+use crate::instance::Instance;
+
+/// Where a file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Deterministic pseudo-random bytes (`gen:<seed>:<size>`), so tests can regenerate them.
+    Generated { seed: u64, size: u64 },
+    /// A file on disk, read when the scheduler writes it.
+    File(PathBuf),
+}
+
+impl Source {
+    #[must_use]
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Generated { seed, size } => format!("gen:{seed}:{size}"),
+            Self::File(p) => format!("file:{}", p.display()),
+        }
+    }
+
+    pub fn decode(s: &str) -> Result<Self> {
+        if let Some(rest) = s.strip_prefix("gen:") {
+            let (seed, size) = rest
+                .split_once(':')
+                .ok_or_else(|| SimError::Cta(format!("bad source {s}")))?;
+            let p = |v: &str| v.parse::<u64>().map_err(|_| SimError::Cta(format!("bad source {s}")));
+            return Ok(Self::Generated {
+                seed: p(seed)?,
+                size: p(size)?,
+            });
+        }
+        if let Some(p) = s.strip_prefix("file:") {
+            return Ok(Self::File(PathBuf::from(p)));
+        }
+        Err(SimError::Cta(format!("bad source {s}")))
+    }
+
+    /// A reader over the bytes.
+    pub fn open(&self) -> Result<Box<dyn Read>> {
+        Ok(match self {
+            Self::Generated { seed, size } => Box::new(Generated::new(*seed, *size)),
+            Self::File(p) => {
+                Box::new(std::fs::File::open(p).map_err(|e| SimError::Cta(format!("{}: {e}", p.display())))?)
+            }
+        })
+    }
+}
+
+/// Seeded pseudo-random bytes (xorshift64*: cheap enough for >1 GB/s).
+pub struct Generated {
+    state: u64,
+    left: u64,
+}
+
+impl Generated {
+    #[must_use]
+    pub fn new(seed: u64, size: u64) -> Self {
+        // splitmix64 of the seed: neighbouring seeds give unrelated streams
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Self {
+            state: z | 1,
+            left: size,
+        }
+    }
+}
+
+impl Read for Generated {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len()) & !7;
+        let n = if n == 0 {
+            usize::try_from(self.left).unwrap_or(0).min(buf.len())
+        } else {
+            n
+        };
+        for chunk in buf[..n].chunks_mut(8) {
+            self.state ^= self.state >> 12;
+            self.state ^= self.state << 25;
+            self.state ^= self.state >> 27;
+            let v = self.state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Queues files for archival under a storage class; returns the archive file IDs.
+pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result<Vec<u64>> {
+    let mut conn = inst.connect()?;
+    write_tx(&mut conn, |tx| {
+        let nb: Option<i64> = tx
+            .query_row(
+                "SELECT NB_COPIES FROM STORAGE_CLASS WHERE STORAGE_CLASS_NAME = ?1",
+                [storage_class],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(nb) = nb else {
+            return user(format!("Storage class {storage_class} does not exist"));
+        };
+        let mut routes = Vec::new();
+        for copy in 1..=nb {
+            let pool: Option<String> = tx
+                .query_row(
+                    "SELECT TAPE_POOL_NAME FROM ARCHIVE_ROUTE WHERE STORAGE_CLASS_NAME = ?1 AND COPY_NB = ?2 AND ARCHIVE_ROUTE_TYPE = 'DEFAULT'",
+                    params![storage_class, copy],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(pool) = pool else {
+                return user(format!(
+                    "No archive route for storage class {storage_class} copy {copy}"
+                ));
+            };
+            routes.push((copy, pool));
+        }
+        let t = now(tx)?;
+        let first: i64 = tx.query_row(
+            "SELECT MAX(COALESCE((SELECT MAX(ARCHIVE_FILE_ID) FROM ARCHIVE_FILE),0), COALESCE((SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_ARCHIVE_QUEUE),0)) + 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut ids = Vec::new();
+        let mut st = tx.prepare(
+            "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
+               ARCHIVE_FILE_ID, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+        )?;
+        for (next, s) in (first..).zip(sources) {
+            let size = match s {
+                Source::Generated { size, .. } => *size,
+                Source::File(p) => std::fs::metadata(p)
+                    .map_err(|e| SimError::User(format!("{}: {e}", p.display())))?
+                    .len(),
+            };
+            let source = match s {
+                Source::File(p) => Source::File(std::fs::canonicalize(p)?).encode(),
+                g @ Source::Generated { .. } => g.encode(),
+            };
+            for (copy, pool) in &routes {
+                st.execute(params![
+                    storage_class,
+                    pool,
+                    copy,
+                    size,
+                    source,
+                    (next + 4_000_000_000).to_string(),
+                    next,
+                    t
+                ])?;
+            }
+            ids.push(u64::try_from(next).unwrap_or(0));
+        }
+        Ok(ids)
+    })
+}

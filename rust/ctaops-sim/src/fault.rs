@@ -1,0 +1,142 @@
+//! `ctaops sim fault`: break things on purpose so the tools' error paths can be tested.
+
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::catalogue::write_tx;
+use crate::error::{Result, SimError, user};
+use crate::instance::Instance;
+
+/// A fault to inject.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Flip one byte in the first data block of the file at `fseq` (the Adler-32 no longer matches).
+    CorruptData { vid: String, fseq: u64 },
+    /// Damage the HDR1 label of the file at `fseq` (header check fails).
+    CorruptHeader { vid: String, fseq: u64 },
+    /// Every read of the tape fails.
+    Unreadable { vid: String },
+    /// The drive fails: down with a reason, never chosen for a mount.
+    DriveFail { drive: String },
+    /// The next `count` cta-admin calls fail; `user_error` picks exit 2 over exit 1.
+    AdminFail {
+        count: u32,
+        message: String,
+        user_error: bool,
+    },
+    /// Remove all injected faults (images stay as they are).
+    Clear,
+}
+
+/// Injects a fault; returns a one-line description.
+pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
+    let mut conn = inst.connect()?;
+    match fault {
+        Fault::CorruptData { vid, fseq } | Fault::CorruptHeader { vid, fseq } => {
+            let data = matches!(fault, Fault::CorruptData { .. });
+            let on_tape: Option<i64> = conn
+                .query_row("SELECT LAST_FSEQ FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0))
+                .optional()?;
+            let Some(last) = on_tape else {
+                return user(format!("Tape VID {vid} does not exist."));
+            };
+            if *fseq == 0 || *fseq > u64::try_from(last).unwrap_or(0) {
+                return user(format!("Tape {vid} has no file with fSeq {fseq} (last fSeq {last})"));
+            }
+            // The first file's HDR1 replaces the PRELABEL HDR1 right after VOL1 (object 1), so file N's
+            // HDR1 follows 3·(N−1) tape marks (VOL1 first for N = 1) and its data one more.
+            let marks = 3 * (fseq - 1) + u64::from(data);
+            let skip = u64::from(*fseq == 1 && !data);
+            let offset = record_after_marks(&inst.image(vid), marks, skip)?;
+            let mut f = OpenOptions::new().read(true).write(true).open(inst.image(vid))?;
+            // skip the 4-byte length word; damage a byte in the middle of the label / block start
+            let at = offset + 4 + if data { 7 } else { 0 };
+            let mut b = [0u8; 1];
+            f.seek(SeekFrom::Start(at))?;
+            f.read_exact(&mut b)?;
+            b[0] ^= if data { 0xFF } else { b'H' ^ b'X' };
+            f.seek(SeekFrom::Start(at))?;
+            f.write_all(&b)?;
+            Ok(format!(
+                "corrupted {} of fSeq {fseq} on {vid} at byte {at}",
+                if data { "data" } else { "HDR1" }
+            ))
+        }
+        Fault::Unreadable { vid } => {
+            write_tx(&mut conn, |tx| {
+                tx.execute("INSERT INTO SIM_FAULT VALUES('unreadable', ?1, 1, 'unreadable')", [vid])?;
+                Ok(())
+            })?;
+            Ok(format!("tape {vid} is now unreadable"))
+        }
+        Fault::DriveFail { drive } => {
+            let n = write_tx(&mut conn, |tx| {
+                Ok(tx.execute(
+                    "UPDATE SIM_DRIVE SET FAILED = 1, STATUS = CASE WHEN STATUS = 'UP' THEN 'DOWN' ELSE STATUS END, DESIRED_UP = 0,
+                       REASON = 'drive failure (injected fault)' WHERE DRIVE_NAME = ?1",
+                    [drive],
+                )?)
+            })?;
+            if n == 0 {
+                return user(format!("Drive {drive} not found"));
+            }
+            Ok(format!("drive {drive} failed"))
+        }
+        Fault::AdminFail {
+            count,
+            message,
+            user_error,
+        } => {
+            write_tx(&mut conn, |tx| {
+                tx.execute(
+                    "INSERT INTO SIM_FAULT VALUES('admin-fail', ?1, ?2, ?3)",
+                    params![if *user_error { "user" } else { "cta" }, count, message],
+                )?;
+                Ok(())
+            })?;
+            Ok(format!("the next {count} cta-admin calls fail"))
+        }
+        Fault::Clear => {
+            write_tx(&mut conn, |tx| {
+                tx.execute("DELETE FROM SIM_FAULT", [])?;
+                tx.execute("UPDATE SIM_DRIVE SET FAILED = 0 WHERE FAILED = 1", [])?;
+                Ok(())
+            })?;
+            Ok("faults cleared".into())
+        }
+    }
+}
+
+/// Byte offset of the record after `marks` tape marks (and `skip` more records) in a SIMH image.
+fn record_after_marks(path: &std::path::Path, marks: u64, mut skip: u64) -> Result<u64> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let (mut pos, mut seen) = (0u64, 0u64);
+    let mut w = [0u8; 4];
+    while pos + 4 <= len {
+        f.seek(SeekFrom::Start(pos))?;
+        f.read_exact(&mut w)?;
+        let n = u64::from(u32::from_le_bytes(w));
+        if n == 0 {
+            seen += 1;
+            pos += 4;
+            continue;
+        }
+        if n == 0xFFFF_FFFF {
+            break;
+        }
+        if seen == marks {
+            if skip == 0 {
+                return Ok(pos);
+            }
+            skip -= 1;
+        }
+        pos += 4 + n + (n & 1) + 4;
+    }
+    Err(SimError::Cta(format!(
+        "{}: no record after {marks} tape marks",
+        path.display()
+    )))
+}

@@ -1,0 +1,394 @@
+//! `ctaops sim init`: a fresh instance with a default configuration (design.md, "The simulator").
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use ctaops_scsi::library::{Library, LibrarySpec};
+use ctaops_tape::label::LbpMethod;
+use ctaops_tape::{SimhImage, WriterInfo, label_tape};
+use rusqlite::{Transaction, params};
+
+use crate::catalogue;
+use crate::error::{Result, SimError};
+use crate::instance::{Instance, caller};
+
+/// Instance shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// A few tapes and drives, one library: for tests.
+    Small,
+    /// 2 physical / 4 logical libraries, 40 drives, 5,000 tapes, synthetic catalogue files.
+    CernLike,
+}
+
+impl std::str::FromStr for Preset {
+    type Err = SimError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "small" => Ok(Self::Small),
+            "cern-like" => Ok(Self::CernLike),
+            _ => Err(SimError::Usage(format!(
+                "unknown preset '{s}' (expected small or cern-like)"
+            ))),
+        }
+    }
+}
+
+/// What `init` builds.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub preset: Preset,
+    pub seed: u64,
+    pub tapes: Option<u32>,
+    pub drives: Option<u16>,
+    /// The command the `bin/` wrappers run (argv prefix, e.g. `["/usr/bin/ctaops"]`).
+    pub exec_prefix: Vec<String>,
+    /// Synthetic catalogue files per full tape for the cern-like preset.
+    pub synthetic_files_per_tape: Option<u32>,
+}
+
+/// Pool layout: (name, VO, share of the tapes in percent, labelled).
+const POOLS: &[(&str, &str, u32, bool)] = &[
+    ("ctaops_user", "vo_user", 40, true),
+    ("ctaops_repack", "vo_repack", 20, true),
+    ("supply", "vo_user", 20, true),
+    ("erase", "vo_user", 10, true),
+    ("tolabel", "vo_user", 10, false),
+];
+
+pub const MEDIA_TYPE: &str = "LTO9";
+pub const STORAGE_CLASS: &str = "ctaops_sc";
+pub const MOUNT_POLICY: &str = "ctaops_mp";
+pub const DISK_INSTANCE: &str = "eosctaops";
+
+/// Creates the instance in `dir` (which must not hold one already). On failure the catalogue is
+/// removed again, so a half-built instance is never mistaken for one.
+pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
+    let inst = Instance { dir: dir.to_path_buf() };
+    if inst.catalogue_path().exists() {
+        return Err(SimError::Cta(format!(
+            "{} already holds a simulator instance",
+            dir.display()
+        )));
+    }
+    let out = build(&inst, opts);
+    if out.is_err() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.join(format!("catalogue.db{suffix}")));
+        }
+    }
+    out.map(|()| inst)
+}
+
+fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
+    let dir = inst.dir.as_path();
+    let (n_tapes, n_drives, n_libs) = match opts.preset {
+        Preset::Small => (opts.tapes.unwrap_or(10), opts.drives.unwrap_or(2), 1u16),
+        Preset::CernLike => (opts.tapes.unwrap_or(5000), opts.drives.unwrap_or(40), 2u16),
+    };
+    if n_tapes < 5 {
+        return Err(SimError::Usage(
+            "--tapes must be at least 5 (one per default pool)".into(),
+        ));
+    }
+    if n_drives == 0 {
+        return Err(SimError::Usage("--drives must be at least 1".into()));
+    }
+    for sub in ["tapes", "library", "bin"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let mut conn = inst.connect()?;
+    catalogue::create(&conn)?;
+    let (user, host) = caller();
+    let now = catalogue::now(&conn)?;
+    let tx = conn.transaction()?;
+    let a = Audit {
+        user: &user,
+        host: &host,
+        now,
+    };
+    configure(&tx, &a)?;
+    // Physical libraries: tapes and drives split evenly; each has two logical libraries in cern-like.
+    let mut vids: Vec<(String, String)> = Vec::new();
+    let mut first_tape = 1u32;
+    for l in 0..n_libs {
+        let pl = format!("ctaops_lib{}", l + 1);
+        let tapes_here = n_tapes / u32::from(n_libs) + u32::from(l == 0) * (n_tapes % u32::from(n_libs));
+        let drives_here = n_drives / n_libs + u16::from(l == 0) * (n_drives % n_libs);
+        let slots = u16::try_from(tapes_here + 20).map_err(|_| SimError::Usage("too many tapes per library".into()))?;
+        let mut spec = LibrarySpec::ts4500(slots, drives_here, 4);
+        spec.tapes = tapes_here;
+        let mut lib = Library::new(&spec)?;
+        // Distinct barcodes across libraries: renumber from first_tape.
+        for (i, slot) in lib.slots.iter_mut().enumerate() {
+            if let Some(c) = slot.cartridge.as_mut() {
+                let n = first_tape + u32::try_from(i).unwrap_or(0);
+                *c = ctaops_scsi::library::Cartridge::new(&format!("V{n:05}L9"));
+            }
+        }
+        first_tape += tapes_here;
+        lib.save(&inst.library_state(&pl))?;
+        tx.execute(
+            concat!(
+                "INSERT INTO PHYSICAL_LIBRARY(PHYSICAL_LIBRARY_NAME, PHYSICAL_LIBRARY_MANUFACTURER, PHYSICAL_LIBRARY_MODEL,",
+                " PHYSICAL_LIBRARY_TYPE, PHYSICAL_LOCATION, NB_PHYSICAL_CARTRIDGE_SLOTS, NB_AVAILABLE_CARTRIDGE_SLOTS,",
+                " NB_PHYSICAL_DRIVE_SLOTS, STATE_FILE, USER_COMMENT,",
+                " CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME)",
+                " VALUES(?1,'IBM','TS4500','SCSI','simulated',?2,?3,?4,?5,'simulated library',?6,?7,?8,?6,?7,?8)"
+            ),
+            params![pl, slots, slots - u16::try_from(tapes_here).unwrap_or(0), drives_here, format!("library/{pl}.json"), a.user, a.host, a.now],
+        )?;
+        let lls: Vec<String> = if opts.preset == Preset::CernLike {
+            vec![format!("{pl}_lto9"), format!("{pl}_lto9b")]
+        } else {
+            vec![pl.clone()]
+        };
+        for ll in &lls {
+            tx.execute(
+                concat!(
+                    "INSERT INTO LOGICAL_LIBRARY(LOGICAL_LIBRARY_NAME, PHYSICAL_LIBRARY_NAME, USER_COMMENT,",
+                    " CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME)",
+                    " VALUES(?1,?2,'simulated',?3,?4,?5,?3,?4,?5)"
+                ),
+                params![ll, pl, a.user, a.host, a.now],
+            )?;
+        }
+        for (i, d) in lib.drives.iter().enumerate() {
+            let ll = &lls[i % lls.len()];
+            tx.execute(
+                concat!(
+                    "INSERT INTO SIM_DRIVE(DRIVE_NAME, LOGICAL_LIBRARY_NAME, HOST, ELEMENT_ADDRESS, STATUS_SINCE, DEV_FILE_NAME, LAST_UPDATE)",
+                    " VALUES(?1,?2,?3,?4,?5,?6,?5)"
+                ),
+                params![format!("{}{:02}", drive_prefix(&pl), i + 1), ll, format!("tpsrv{:03}", l * 100 + u16::try_from(i).unwrap_or(0) + 1), d.address, a.now, format!("/dev/nst{i}")],
+            )?;
+        }
+        for (i, slot) in lib.slots.iter().enumerate() {
+            if let Some(c) = &slot.cartridge {
+                vids.push((c.vid().to_owned(), lls[i % lls.len()].clone()));
+            }
+        }
+    }
+    // Tapes: pools by share, in VID order.
+    let total = u32::try_from(vids.len()).unwrap_or(u32::MAX);
+    let mut bounds = Vec::new();
+    let mut acc = 0u32;
+    for (i, p) in POOLS.iter().enumerate() {
+        let n = if i + 1 == POOLS.len() {
+            total - acc
+        } else {
+            (total * p.2 / 100).max(1)
+        };
+        bounds.push((acc, acc + n, p));
+        acc += n;
+    }
+    let info = WriterInfo::default();
+    let mut stmt = tx.prepare(concat!(
+        "INSERT INTO TAPE(VID, MEDIA_TYPE_NAME, VENDOR, LOGICAL_LIBRARY_NAME, TAPE_POOL_NAME, LABEL_DRIVE, LABEL_TIME, DIRTY,",
+        " TAPE_STATE, STATE_UPDATE_TIME, STATE_MODIFIED_BY,",
+        " CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME)",
+        " VALUES(?1,?2,'FUJIFILM',?3,?4,?5,?6,0,'ACTIVE',?7,?8,?9,?10,?7,?9,?10,?7)"
+    ))?;
+    let modified_by = format!("{user}@{host}");
+    for (i, (vid, ll)) in vids.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        let Some(&(_, _, &(pool, _, _, labelled))) = bounds.iter().find(|b| i >= b.0 && i < b.1) else {
+            continue;
+        };
+        let path = inst.image(vid);
+        let mut dev = SimhImage::open_or_create(&path)?;
+        if labelled {
+            label_tape(&mut dev, vid, LbpMethod::None, &info)?;
+        }
+        let (ldrive, ltime) = if labelled {
+            (Some("ctaops-label"), Some(now))
+        } else {
+            (None, None)
+        };
+        stmt.execute(params![
+            vid,
+            MEDIA_TYPE,
+            ll,
+            pool,
+            ldrive,
+            ltime,
+            a.now,
+            modified_by,
+            a.user,
+            a.host
+        ])?;
+    }
+    drop(stmt);
+    tx.execute("INSERT INTO SIM_CLOCK(NOW, SPEED) VALUES(?1, 1.0)", params![a.now])?;
+    if opts.preset == Preset::CernLike {
+        crate::synthetic::populate(&tx, opts.seed, opts.synthetic_files_per_tape.unwrap_or(600), a.now)?;
+    }
+    tx.commit()?;
+    write_bin(inst, &opts.exec_prefix)?;
+    write_config(inst)
+}
+
+fn drive_prefix(pl: &str) -> String {
+    format!("{}-LTO9-D", pl.to_uppercase().replace('_', ""))
+}
+
+/// Audit stamp for inserted rows.
+pub struct Audit<'a> {
+    pub user: &'a str,
+    pub host: &'a str,
+    pub now: u64,
+}
+
+fn configure(tx: &Transaction<'_>, a: &Audit<'_>) -> Result<()> {
+    let au = "CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME";
+    let av = "?1,?2,?3,?1,?2,?3";
+    let ins = |table: &str, cols: &str, vals: &str, extra: &[&dyn rusqlite::ToSql]| -> Result<()> {
+        let sql = format!("INSERT INTO {table}({au}, {cols}) VALUES({av}, {vals})");
+        let mut p: Vec<&dyn rusqlite::ToSql> = vec![&a.user, &a.host, &a.now];
+        p.extend_from_slice(extra);
+        tx.execute(&sql, p.as_slice())?;
+        Ok(())
+    };
+    ins(
+        "ADMIN_USER",
+        "ADMIN_USER_NAME, USER_COMMENT",
+        "?4, 'created by ctaops sim init'",
+        &[&a.user],
+    )?;
+    ins(
+        "DISK_INSTANCE",
+        "DISK_INSTANCE_NAME, USER_COMMENT",
+        "?4, 'simulated EOS'",
+        &[&DISK_INSTANCE],
+    )?;
+    ins(
+        "VIRTUAL_ORGANIZATION",
+        "VIRTUAL_ORGANIZATION_NAME, READ_MAX_DRIVES, WRITE_MAX_DRIVES, MAX_FILE_SIZE, DISK_INSTANCE_NAME, IS_REPACK_VO, USER_COMMENT",
+        "'vo_user', 10, 10, 0, ?4, NULL, 'user VO'",
+        &[&DISK_INSTANCE],
+    )?;
+    ins(
+        "VIRTUAL_ORGANIZATION",
+        "VIRTUAL_ORGANIZATION_NAME, READ_MAX_DRIVES, WRITE_MAX_DRIVES, MAX_FILE_SIZE, DISK_INSTANCE_NAME, IS_REPACK_VO, USER_COMMENT",
+        "'vo_repack', 10, 10, 0, ?4, 1, 'repack VO'",
+        &[&DISK_INSTANCE],
+    )?;
+    ins(
+        "MEDIA_TYPE",
+        "MEDIA_TYPE_NAME, CARTRIDGE, CAPACITY_IN_BYTES, PRIMARY_DENSITY_CODE, SECONDARY_DENSITY_CODE, NB_WRAPS, MIN_LPOS, MAX_LPOS, USER_COMMENT",
+        "?4, 'LTO-9', 18000000000000, 96, NULL, 280, 2696, 171097, 'LTO-9 18 TB'",
+        &[&MEDIA_TYPE],
+    )?;
+    ins(
+        "MEDIA_TYPE",
+        "MEDIA_TYPE_NAME, CARTRIDGE, CAPACITY_IN_BYTES, PRIMARY_DENSITY_CODE, SECONDARY_DENSITY_CODE, NB_WRAPS, MIN_LPOS, MAX_LPOS, USER_COMMENT",
+        "'3592JE', '3592', 20000000000000, 85, NULL, NULL, NULL, NULL, 'IBM 3592 JE 20 TB'",
+        &[],
+    )?;
+    for (pool, vo, _, _) in POOLS {
+        ins(
+            "TAPE_POOL",
+            "TAPE_POOL_NAME, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, USER_COMMENT",
+            "?4, ?5, 2, 0, 'default pool'",
+            &[pool, vo],
+        )?;
+    }
+    for dest in ["ctaops_user", "ctaops_repack"] {
+        tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES('supply', ?1)", [dest])?;
+    }
+    ins(
+        "STORAGE_CLASS",
+        "STORAGE_CLASS_NAME, NB_COPIES, VIRTUAL_ORGANIZATION_NAME, USER_COMMENT",
+        "?4, 1, 'vo_user', 'one copy'",
+        &[&STORAGE_CLASS],
+    )?;
+    ins(
+        "ARCHIVE_ROUTE",
+        "STORAGE_CLASS_NAME, COPY_NB, ARCHIVE_ROUTE_TYPE, TAPE_POOL_NAME, USER_COMMENT",
+        "?4, 1, 'DEFAULT', 'ctaops_user', 'default route'",
+        &[&STORAGE_CLASS],
+    )?;
+    ins(
+        "ARCHIVE_ROUTE",
+        "STORAGE_CLASS_NAME, COPY_NB, ARCHIVE_ROUTE_TYPE, TAPE_POOL_NAME, USER_COMMENT",
+        "?4, 1, 'REPACK', 'ctaops_repack', 'repack route'",
+        &[&STORAGE_CLASS],
+    )?;
+    for (mp, prio) in [(MOUNT_POLICY, 1), ("repack", 2)] {
+        ins(
+            "MOUNT_POLICY",
+            "MOUNT_POLICY_NAME, ARCHIVE_PRIORITY, ARCHIVE_MIN_REQUEST_AGE, RETRIEVE_PRIORITY, RETRIEVE_MIN_REQUEST_AGE, USER_COMMENT",
+            "?4, ?5, 0, ?5, 0, 'simulator policy'",
+            &[&mp, &prio],
+        )?;
+    }
+    ins(
+        "REQUESTER_GROUP_MOUNT_RULE",
+        "DISK_INSTANCE_NAME, REQUESTER_GROUP_NAME, MOUNT_POLICY_NAME, USER_COMMENT",
+        "?4, 'cta', ?5, 'default'",
+        &[&DISK_INSTANCE, &MOUNT_POLICY],
+    )?;
+    Ok(())
+}
+
+fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
+    let quoted: Vec<String> = prefix.iter().map(|p| shell_quote(p)).collect();
+    let exe = quoted.join(" ");
+    let dir = shell_quote(&inst.dir.to_string_lossy());
+    let tools: &[(&str, String)] = &[
+        (
+            "cta-admin",
+            format!("exec {exe} sim cta-admin --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-verify-file",
+            format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-smc",
+            format!("exec {exe} smc --library-state {dir}/library/ctaops_lib1.json \"$@\"\n"),
+        ),
+    ];
+    for (name, body) in tools {
+        let path: PathBuf = inst.dir.join("bin").join(name);
+        let mut text =
+            String::from("#!/bin/sh\n# generated by ctaops sim init: runs the simulator in place of the real tool\n");
+        text.push_str(body);
+        std::fs::write(&path, text)?;
+        set_executable(&path)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+fn write_config(inst: &Instance) -> Result<()> {
+    let bin = inst.dir.join("bin");
+    let b = |n: &str| bin.join(n).to_string_lossy().into_owned();
+    let mut y = String::from(
+        "# generated by ctaops sim init: points the tools at this simulator instance\nglobal:\n  binaries:\n",
+    );
+    let _ = writeln!(y, "    cta-admin: {:?}", b("cta-admin"));
+    let _ = writeln!(y, "    cta_smc: {:?}", b("cta-smc"));
+    let _ = writeln!(
+        y,
+        "    cta_verify_file_cmd: {:?}",
+        format!("{} --id", b("cta-verify-file"))
+    );
+    std::fs::write(inst.dir.join("cta-ops-config.yaml"), y)?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The CTA simulator: a cta-admin compatible instance with a SQLite catalogue shaped like CTA's,
+//! a virtual library (ctaops-scsi library state files) and real tape images (ctaops-tape).
+//!
+//! Entry points: [`init::init`], [`admin::main`] (cta-admin), [`archive::queue`],
+//! [`scheduler::run`], [`verify::verify_file`], [`fault::inject`].
+
+pub mod admin;
+pub mod archive;
+pub mod catalogue;
+pub mod error;
+pub mod fault;
+pub mod init;
+pub mod instance;
+pub mod scheduler;
+pub mod synthetic;
+pub mod verify;
+
+pub use error::{Result, SimError};
+pub use instance::Instance;

@@ -1,0 +1,67 @@
+"""Fixtures of the simulator tests: the newest `ctaops` build and a fresh small instance."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def sim_exe() -> str:
+    """The most recently built native `ctaops` (debug or release)."""
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    found = [p for p in (target / "release" / "ctaops", target / "debug" / "ctaops") if p.exists()]
+    if not found:
+        pytest.fail(f"native ctaops binary not found under {target} (run `make dev`)")
+    return str(max(found, key=lambda p: p.stat().st_mtime))
+
+
+@dataclass
+class Sim:
+    exe: str
+    dir: Path
+
+    def run(self, *args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.exe, *map(str, args)], capture_output=True, text=True, check=False, timeout=300, env=env
+        )
+
+    def admin(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """`DIR/bin/cta-admin ARGS` (the wrapper script, as tools run it)."""
+        return subprocess.run(
+            [str(self.dir / "bin" / "cta-admin"), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env=env,
+        )
+
+    def ls(self, *args: str) -> list[dict[str, object]]:
+        r = self.admin("--json", *args)
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        assert isinstance(out, list)
+        return out
+
+    def ok(self, *args: str | Path) -> dict[str, object]:
+        r = self.run(*args)
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        assert isinstance(out, dict)
+        return out
+
+
+@pytest.fixture
+def sim(sim_exe: str, tmp_path: Path) -> Sim:
+    d = tmp_path / "inst"
+    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    return Sim(sim_exe, d)
