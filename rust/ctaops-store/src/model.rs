@@ -213,7 +213,10 @@ impl NewTape {
 /// # Errors
 /// [`StoreError::InvalidArgument`].
 pub fn validate_vid(vid: &str) -> Result<(), StoreError> {
-    if vid.is_empty() || vid.len() > MAX_VID_LEN || !vid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if vid.is_empty()
+        || vid.len() > MAX_VID_LEN
+        || !vid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return Err(StoreError::InvalidArgument(format!(
             "bad VID {vid:?}: 1-{MAX_VID_LEN} letters, digits, '-' or '_'"
         )));

@@ -171,8 +171,11 @@ impl StateStore for PgStore {
         rt.block_on(async {
             let tx = client.transaction().await?;
             // Two `db upgrade` at once: the second waits, then finds nothing to do.
-            tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&format!("atresys:{}", n.base)])
-                .await?;
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                &[&format!("atresys:{}", n.base)],
+            )
+            .await?;
             tx.batch_execute(&format!(
                 "CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, applied timestamp(0) NOT NULL)",
                 n.schema
@@ -318,7 +321,10 @@ impl StateStore for PgStore {
             if row.mode == mode {
                 return Ok(Outcome::Unchanged);
             }
-            let sql = format!("UPDATE {} SET mode = $2::text::automation_modes WHERE tape = $1", n.table);
+            let sql = format!(
+                "UPDATE {} SET mode = $2::text::automation_modes WHERE tape = $1",
+                n.table
+            );
             tx.execute(&sql, &[&vid, &mode.as_str()]).await?;
             record(&tx, n, vid, "mode", (Some(row.mode.as_str()), Some(mode.as_str())), by).await?;
             tx.commit().await?;
@@ -334,8 +340,11 @@ impl StateStore for PgStore {
             if row.priority == priority {
                 return Ok(Outcome::Unchanged);
             }
-            tx.execute(&format!("UPDATE {} SET priority = $2 WHERE tape = $1", n.table), &[&vid, &priority])
-                .await?;
+            tx.execute(
+                &format!("UPDATE {} SET priority = $2 WHERE tape = $1", n.table),
+                &[&vid, &priority],
+            )
+            .await?;
             let (from, to) = (row.priority.to_string(), priority.to_string());
             record(&tx, n, vid, "priority", (Some(&from), Some(&to)), by).await?;
             tx.commit().await?;
@@ -438,7 +447,15 @@ impl StateStore for PgStore {
             if outcome == Outcome::Applied {
                 let sql = format!("UPDATE {} SET {} = {NOW} WHERE tape = $1", n.table, to.column());
                 tx.execute(&sql, &[&vid]).await?;
-                record(&tx, n, vid, "advance", (Some(row.state().column()), Some(to.column())), by).await?;
+                record(
+                    &tx,
+                    n,
+                    vid,
+                    "advance",
+                    (Some(row.state().column()), Some(to.column())),
+                    by,
+                )
+                .await?;
             }
             tx.execute(&format!("DELETE FROM {} WHERE tape = $1", n.claims), &[&vid])
                 .await?;

@@ -67,7 +67,9 @@ impl StoreSettings {
     pub fn from_config(cfg: &Config) -> Result<Self> {
         let tool: RepackAutomation = cfg.tool()?;
         let db = &tool.database;
-        let raw = cfg.tool_raw("cta-ops-repack-automation").and_then(|t| t.get("database"));
+        let raw = cfg
+            .tool_raw("cta-ops-repack-automation")
+            .and_then(|t| t.get("database"));
         let backend = raw_str(raw, "backend");
         let host = db.host.0.clone();
         let use_pg = match backend.as_deref() {

@@ -60,11 +60,14 @@ impl SqliteStore {
             return Err(unreachable(&"directory does not exist"));
         }
         let conn = Connection::open(path).map_err(|e| unreachable(&e))?;
-        conn.busy_timeout(Duration::from_secs(30)).map_err(|e| unreachable(&e))?;
+        conn.busy_timeout(Duration::from_secs(30))
+            .map_err(|e| unreachable(&e))?;
         // WAL: readers never block the writer; synchronous=NORMAL keeps commits durable against
         // process crashes (the kill -9 case) at a fraction of FULL's fsync cost.
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| unreachable(&e))?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| unreachable(&e))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| unreachable(&e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| unreachable(&e))?;
         Ok(Self { conn, names })
     }
 
@@ -117,11 +120,14 @@ impl StateStore for SqliteStore {
         let n = self.names.clone();
         let tx = self.write()?;
         tx.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {schema} (version INTEGER PRIMARY KEY, applied TEXT NOT NULL);"
-        , schema = n.schema))?;
-        let from: u32 = tx.query_row(&format!("SELECT coalesce(max(version), 0) FROM {}", n.schema), [], |r| {
-            r.get(0)
-        })?;
+            "CREATE TABLE IF NOT EXISTS {schema} (version INTEGER PRIMARY KEY, applied TEXT NOT NULL);",
+            schema = n.schema
+        ))?;
+        let from: u32 = tx.query_row(
+            &format!("SELECT coalesce(max(version), 0) FROM {}", n.schema),
+            [],
+            |r| r.get(0),
+        )?;
         if from > SCHEMA_VERSION {
             return Err(StoreError::Schema(format!(
                 "database schema version {from} is newer than this program ({SCHEMA_VERSION}): upgrade ctaops"
@@ -234,7 +240,10 @@ impl StateStore for SqliteStore {
         if row.mode == mode {
             return Ok(Outcome::Unchanged);
         }
-        tx.execute(&format!("UPDATE {} SET mode = ?2 WHERE tape = ?1", n.table), params![vid, mode.as_str()])?;
+        tx.execute(
+            &format!("UPDATE {} SET mode = ?2 WHERE tape = ?1", n.table),
+            params![vid, mode.as_str()],
+        )?;
         Self::record(&tx, &n, (vid, "mode", Some(row.mode.as_str()), Some(mode.as_str())), by)?;
         tx.commit()?;
         Ok(Outcome::Applied)
@@ -247,7 +256,10 @@ impl StateStore for SqliteStore {
         if row.priority == priority {
             return Ok(Outcome::Unchanged);
         }
-        tx.execute(&format!("UPDATE {} SET priority = ?2 WHERE tape = ?1", n.table), params![vid, priority])?;
+        tx.execute(
+            &format!("UPDATE {} SET priority = ?2 WHERE tape = ?1", n.table),
+            params![vid, priority],
+        )?;
         let (from, to) = (row.priority.to_string(), priority.to_string());
         Self::record(&tx, &n, (vid, "priority", Some(&from), Some(&to)), by)?;
         tx.commit()?;
@@ -313,7 +325,10 @@ impl StateStore for SqliteStore {
     fn release(&mut self, vid: &str, step: &str) -> Result<()> {
         let n = self.names.clone();
         let tx = self.write()?;
-        tx.execute(&format!("DELETE FROM {} WHERE tape = ?1 AND step = ?2", n.claims), [vid, step])?;
+        tx.execute(
+            &format!("DELETE FROM {} WHERE tape = ?1 AND step = ?2", n.claims),
+            [vid, step],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -325,7 +340,10 @@ impl StateStore for SqliteStore {
         let row = Self::existing(&tx, &n, vid)?;
         let outcome = check_transition(&row, to)?;
         if outcome == Outcome::Applied {
-            tx.execute(&format!("UPDATE {} SET {} = {NOW} WHERE tape = ?1", n.table, to.column()), [vid])?;
+            tx.execute(
+                &format!("UPDATE {} SET {} = {NOW} WHERE tape = ?1", n.table, to.column()),
+                [vid],
+            )?;
             let from = row.state();
             Self::record(&tx, &n, (vid, "advance", Some(from.column()), Some(to.column())), by)?;
         }
