@@ -2,5 +2,6 @@
 
 pub mod checksum;
 pub mod config;
-pub mod tape;
+pub mod repack_manager;
 pub mod smc;
+pub mod tape;
