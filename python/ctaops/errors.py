@@ -440,6 +440,36 @@ class CtaAdminIOError(CtaAdminParseError):
     code = "CTA_ADMIN_IO_ERROR"
 
 
+class AtresysUnknownTapeError(CtaOpsError, KeyError):
+    """The tape is not in the ATRESYS repack table."""
+
+    code = "ATRESYS_UNKNOWN_TAPE"
+
+
+class AtresysTransitionError(CtaOpsError):
+    """The requested state change does not follow from the tape's current state."""
+
+    code = "ATRESYS_INVALID_TRANSITION"
+
+
+class AtresysUnreachableError(CtaOpsError, ConnectionError):
+    """The ATRESYS database could not be reached or refused the login."""
+
+    code = "ATRESYS_DB_UNREACHABLE"
+
+
+class AtresysSchemaError(CtaOpsError):
+    """The ATRESYS schema is missing or newer than this program."""
+
+    code = "ATRESYS_SCHEMA"
+
+
+class AtresysDatabaseError(CtaOpsError):
+    """Any other ATRESYS database error."""
+
+    code = "ATRESYS_DB_ERROR"
+
+
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
     out: list[type[CtaOpsError]] = []
     for sub in cls.__subclasses__():
@@ -467,6 +497,11 @@ def _error_for_code(code: str, message: str) -> CtaOpsError:
 
 
 __all__ = [
+    "AtresysDatabaseError",
+    "AtresysSchemaError",
+    "AtresysTransitionError",
+    "AtresysUnknownTapeError",
+    "AtresysUnreachableError",
     "CommandError",
     "ConfigError",
     "AbortedCommandError",
