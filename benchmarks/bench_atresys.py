@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctaops.atresys import Store  # noqa: E402
+from ctaops.atresys import Store
 
 N = 1000
 BATCH = 100
@@ -46,8 +46,8 @@ def stdlib_cycle(path: Path) -> float:
     t0 = time.perf_counter()
     for i in range(N):
         c.execute("BEGIN IMMEDIATE")
-        c.execute(f"INSERT INTO t VALUES (?, {now}, NULL, 'auto', ?, 'p')", (f"B{i:05d}", 10 + i % 2))
-        c.execute(f"INSERT INTO h (tape, at, action, reason) VALUES (?, {now}, 'add', 'bench')", (f"B{i:05d}",))
+        c.execute(f"INSERT INTO t VALUES (?, {now}, NULL, 'auto', ?, 'p')", (f"B{i:05d}", 10 + i % 2))  # noqa: S608 - constant SQL, no input
+        c.execute(f"INSERT INTO h (tape, at, action, reason) VALUES (?, {now}, 'add', 'bench')", (f"B{i:05d}",))  # noqa: S608 - constant SQL, no input
         c.execute("COMMIT")
     while True:
         c.execute("BEGIN IMMEDIATE")
@@ -56,14 +56,14 @@ def stdlib_cycle(path: Path) -> float:
             "ORDER BY priority DESC, entered LIMIT ?",
             (BATCH,),
         ).fetchall()
-        c.executemany(f"INSERT INTO c VALUES (?, 'bench', {now})", rows)
+        c.executemany(f"INSERT INTO c VALUES (?, 'bench', {now})", rows)  # noqa: S608 - constant SQL, no input
         c.execute("COMMIT")
         if not rows:
             break
         for (tape,) in rows:
             c.execute("BEGIN IMMEDIATE")
-            c.execute(f"UPDATE t SET started = {now} WHERE tape = ?", (tape,))
-            c.execute(f"INSERT INTO h (tape, at, action, reason) VALUES (?, {now}, 'advance', 'bench')", (tape,))
+            c.execute(f"UPDATE t SET started = {now} WHERE tape = ?", (tape,))  # noqa: S608 - constant SQL, no input
+            c.execute(f"INSERT INTO h (tape, at, action, reason) VALUES (?, {now}, 'advance', 'bench')", (tape,))  # noqa: S608 - constant SQL, no input
             c.execute("DELETE FROM c WHERE tape = ?", (tape,))
             c.execute("COMMIT")
     for i in range(0, N, 10):
@@ -77,10 +77,12 @@ def main() -> None:
         s.upgrade()
         t_store = cycle(s)
         t_std = stdlib_cycle(Path(d) / "b.sqlite")
-    print(f"sqlite    : ctaops store {t_store:.2f} s for {N} tapes; stdlib sqlite3 {t_std:.2f} s; "
-          f"ratio {t_std / t_store:.2f}x")
+    print(
+        f"sqlite    : ctaops store {t_store:.2f} s for {N} tapes; stdlib sqlite3 {t_std:.2f} s; "
+        f"ratio {t_std / t_store:.2f}x"
+    )
     try:
-        from tests.pgcluster import PgCluster
+        from tests.pgcluster import PgCluster  # noqa: PLC0415 - optional, needs the repo
     except ImportError:
         return
     cluster = PgCluster.start()

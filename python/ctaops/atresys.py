@@ -8,11 +8,12 @@ there) and :meth:`Store.claim` never hands the same tape to two concurrent runs.
 
 from __future__ import annotations
 
+import builtins
 import getpass
 import json
 import os
 from dataclasses import dataclass, fields
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 from ctaops import _core
 
@@ -29,15 +30,15 @@ class TapeRow:
 
     tape: str
     entered: str
-    started: Optional[str]
-    repacked: Optional[str]
-    quarantined: Optional[str]
-    reclaimed: Optional[str]
-    finished: Optional[str]
+    started: str | None
+    repacked: str | None
+    quarantined: str | None
+    reclaimed: str | None
+    finished: str | None
     files: int
     bytes: int
     usage: int
-    last_write_date: Optional[str]
+    last_write_date: str | None
     mode: Mode
     priority: int
     mediatype: str
@@ -62,8 +63,8 @@ class HistoryEntry:
     at: str
     actor: str
     action: str
-    from_value: Optional[str]
-    to_value: Optional[str]
+    from_value: str | None
+    to_value: str | None
     reason: str
 
 
@@ -87,17 +88,17 @@ class Store:
     ``pg_*`` arguments) open a database directly.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only connection settings
         self,
-        config_file: Union[str, os.PathLike[str], None] = None,
+        config_file: str | os.PathLike[str] | None = None,
         *,
-        sqlite_path: Union[str, os.PathLike[str], None] = None,
-        pg_host: Optional[str] = None,
+        sqlite_path: str | os.PathLike[str] | None = None,
+        pg_host: str | None = None,
         pg_port: int = 5432,
-        pg_user: Optional[str] = None,
-        pg_password: Optional[str] = None,
-        pg_dbname: Optional[str] = None,
-        table: Optional[str] = None,
+        pg_user: str | None = None,
+        pg_password: str | None = None,
+        pg_dbname: str | None = None,
+        table: str | None = None,
     ) -> None:
         self._s = _core.AtresysStore(
             config_file,
@@ -121,45 +122,45 @@ class Store:
         return self._s.table
 
     def schema_version(self) -> int:
-        """Applied schema version (0: none yet)."""
+        """Return the applied schema version (0: none yet)."""
         return self._s.schema_version()
 
     def upgrade(self) -> tuple[int, int]:
         """Apply missing migrations; return ``(from_version, to_version)``."""
         return self._s.upgrade()
 
-    def get(self, vid: str) -> Optional[TapeRow]:
-        """The tape's row, or ``None``."""
+    def get(self, vid: str) -> TapeRow | None:
+        """Return the tape's row, or ``None``."""
         text = self._s.get(vid)
         return None if text is None else _row(json.loads(text))
 
     def list(
         self,
         *,
-        state: Optional[State] = None,
-        mode: Optional[Mode] = None,
-        tapepool: Optional[str] = None,
-        tapes: Optional[list[str]] = None,
+        state: State | None = None,
+        mode: Mode | None = None,
+        tapepool: str | None = None,
+        tapes: list[str] | None = None,
     ) -> list[TapeRow]:
         """Rows matching every given filter, highest priority first."""
         text = self._s.list(state, mode, tapepool, tapes or [])
         return [_row(d) for d in json.loads(text)]
 
-    def add(
+    def add(  # noqa: PLR0913 - the upstream columns
         self,
         vid: str,
         *,
         tapepool: str,
         mediatype: str,
         files: int = 0,
-        bytes: int = 0,  # noqa: A002 - the upstream column name
+        bytes: int = 0,
         usage: int = 0,
         priority: int = 10,
         mode: Mode = "auto",
-        last_write_date: Optional[str] = None,
-        responsible: Optional[str] = None,
+        last_write_date: str | None = None,
+        responsible: str | None = None,
         reason: str = "added",
-        who: Optional[str] = None,
+        who: str | None = None,
     ) -> bool:
         """Enter a tape (state entered); ``False`` if it already is in the table."""
         record = {
@@ -176,32 +177,32 @@ class Store:
         }
         return self._s.add(json.dumps(record), who or _user(), reason)
 
-    def remove(self, vid: str, *, reason: str = "removed", who: Optional[str] = None) -> TapeRow:
+    def remove(self, vid: str, *, reason: str = "removed", who: str | None = None) -> TapeRow:
         """Remove a tape's row (its history stays); return the removed row."""
         return _row(json.loads(self._s.remove(vid, who or _user(), reason)))
 
-    def set_mode(self, vid: str, mode: Mode, *, reason: str, who: Optional[str] = None) -> bool:
+    def set_mode(self, vid: str, mode: Mode, *, reason: str, who: str | None = None) -> bool:
         """Set the mode; ``False`` if it already was ``mode``."""
         return self._s.set_mode(vid, mode, who or _user(), reason)
 
-    def set_priority(self, vid: str, priority: int, *, reason: str = "priority", who: Optional[str] = None) -> bool:
+    def set_priority(self, vid: str, priority: int, *, reason: str = "priority", who: str | None = None) -> bool:
         """Set the priority; ``False`` if unchanged."""
         return self._s.set_priority(vid, priority, who or _user(), reason)
 
-    def history(self, vid: str) -> list[HistoryEntry]:
+    def history(self, vid: str) -> builtins.list[HistoryEntry]:
         """Every change of the tape, oldest first."""
         return [HistoryEntry(**d) for d in json.loads(self._s.history(vid))]
 
-    def claim(
+    def claim(  # noqa: PLR0913
         self,
         step: str,
         state: State,
         limit: int,
         *,
         lease_seconds: int = 3600,
-        who: Optional[str] = None,
+        who: str | None = None,
         reason: str = "claim",
-    ) -> list[TapeRow]:
+    ) -> builtins.list[TapeRow]:
         """Claim up to ``limit`` auto-mode tapes in ``state`` for ``step`` (never one another run holds)."""
         text = self._s.claim(step, state, limit, lease_seconds, who or _user(), reason)
         return [_row(d) for d in json.loads(text)]
@@ -210,7 +211,7 @@ class Store:
         """Give up a claim without changing the tape."""
         self._s.release(vid, step)
 
-    def advance(self, vid: str, to: State, *, reason: str, who: Optional[str] = None) -> bool:
+    def advance(self, vid: str, to: State, *, reason: str, who: str | None = None) -> bool:
         """Move a tape to ``to``; ``False`` (nothing written) if it already is there or later."""
         return self._s.advance(vid, to, who or _user(), reason)
 

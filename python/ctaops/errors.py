@@ -368,6 +368,8 @@ class LibraryStateError(ScsiError):
     """An emulated library state file could not be read or written."""
 
     code = "LIBRARY_STATE_ERROR"
+
+
 class CtaAdminError(CtaOpsError):
     """``cta-admin`` failed (exit status 1 or another non-zero status); the message names the command."""
 
@@ -497,18 +499,18 @@ def _error_for_code(code: str, message: str) -> CtaOpsError:
 
 
 __all__ = [
+    "AbortedCommandError",
     "AtresysDatabaseError",
     "AtresysSchemaError",
     "AtresysTransitionError",
     "AtresysUnknownTapeError",
     "AtresysUnreachableError",
-    "CommandError",
-    "ConfigError",
-    "AbortedCommandError",
     "BadResponseError",
     "BecomingReadyError",
     "BlankCheckError",
     "CheckConditionError",
+    "CommandError",
+    "ConfigError",
     "CtaAdminEmptyOutputError",
     "CtaAdminError",
     "CtaAdminIOError",
@@ -540,27 +542,21 @@ __all__ = [
     "HardwareError",
     "IllegalRequestError",
     "InvalidArgumentError",
-    "MailError",
-    "NotATapeError",
-    "ParseError",
-    "RefusedError",
-    "TapeBlockTooLongError",
-    "TapeEndOfDataError",
-    "TapeFormatError",
-    "TapeLabelError",
-    "WrongVsnError",
     "InvalidElementAddressError",
     "LibraryPausedError",
     "LibraryStateError",
+    "MailError",
     "MediumError",
     "MediumNotPresentError",
     "NoFreeElementError",
     "NoSenseError",
     "NoSuchElementError",
+    "NotATapeError",
     "NotReadyError",
     "NotSgDeviceError",
     "ParseError",
     "RecoveredError",
+    "RefusedError",
     "ReservationConflictError",
     "ScsiError",
     "ScsiStatusError",
@@ -568,6 +564,10 @@ __all__ = [
     "SgIoError",
     "ShortResponseError",
     "SourceEmptyError",
+    "TapeBlockTooLongError",
+    "TapeEndOfDataError",
+    "TapeFormatError",
+    "TapeLabelError",
     "TransportError",
     "UnitAttentionError",
     "UnsupportedPageError",
@@ -575,5 +575,6 @@ __all__ = [
     "VolumeNotFoundError",
     "VolumeOverflowError",
     "WrongDeviceTypeError",
+    "WrongVsnError",
     "error_class_for_code",
 ]

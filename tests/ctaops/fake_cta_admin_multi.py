@@ -16,7 +16,7 @@ def main() -> int:
     argv = sys.argv[1:]
     with open(argv[argv.index("--config") + 1], encoding="utf-8") as f:
         answers = json.load(f)
-    words = [a for a in argv[argv.index("--config") + 2 :]]
+    words = list(argv[argv.index("--config") + 2 :])
     for key in (" ".join(words), " ".join(words[:2])):
         if key in answers:
             sys.stdout.write(json.dumps(answers[key]) + "\n")

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +71,7 @@ def write_config(path: Path, db_section: dict[str, Any], cta_admin: str, scenari
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Db:
     table = "RS_" + uuid.uuid4().hex[:10].upper()
     scenario = tmp_path / "scenario.json"
     scenario.write_text("{}")
@@ -96,7 +95,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
         args = {"pg_host": "127.0.0.1", "pg_port": cluster.port, "pg_user": cluster.user, "pg_dbname": "postgres"}
     config = tmp_path / "cta-ops-config.yaml"
     write_config(config, section, cta_admin, scenario)
-    yield Db(request.param, table, config, args, cluster)
+    return Db(request.param, table, config, args, cluster)
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +106,9 @@ def manager() -> str:
 
 
 def run(manager: str, db: Db, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([manager, "-C", str(db.config), *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [manager, "-C", str(db.config), *args], check=False, capture_output=True, text=True, timeout=120
+    )
 
 
 def one_line_error(p: subprocess.CompletedProcess[str]) -> str:
@@ -128,8 +129,10 @@ def add(store: Store, vid: str, **kw: Any) -> bool:
 def test_schema_upgrade_keeps_existing_upstream_table(db: Db) -> None:
     mode = "text" if db.kind == "sqlite" else "automation_modes"
     if db.kind == "postgresql":
-        db.sql("DO $$ BEGIN CREATE TYPE automation_modes AS ENUM ('auto','manual','error'); "
-               "EXCEPTION WHEN duplicate_object THEN NULL; END $$;")
+        db.sql(
+            "DO $$ BEGIN CREATE TYPE automation_modes AS ENUM ('auto','manual','error'); "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+        )
     db.sql(UPSTREAM_DDL.format(t=db.table, mode=mode))
     s = db.store()
     assert s.schema_version() == 0
@@ -226,8 +229,8 @@ def test_kill_9_mid_transaction_leaves_consistent_state(db: Db) -> None:
         assert rows, "the writer made no progress"
         for vid, row in rows.items():
             actions = [h.action for h in s.history(vid)]
-            expected = ["add"] + (["advance"] if row.state == "started" else []) + (
-                ["mode"] if row.mode == "error" else []
+            expected = (
+                ["add"] + (["advance"] if row.state == "started" else []) + (["mode"] if row.mode == "error" else [])
             )
             assert actions == expected, (vid, row, actions)
         # Start the next round on fresh VIDs.
@@ -321,7 +324,7 @@ def test_manager_unreachable_database(tmp_path: Path, manager: str) -> None:
     cfg = tmp_path / "c.yaml"
     section = {"backend": "postgresql", "host": "127.0.0.1", "port": 1, "username": "u", "name": "d"}
     write_config(cfg, section, "cta-admin", tmp_path / "s.json")
-    p = subprocess.run([manager, "-C", str(cfg), "ls"], capture_output=True, text=True, timeout=60)
+    p = subprocess.run([manager, "-C", str(cfg), "ls"], check=False, capture_output=True, text=True, timeout=60)
     assert p.returncode == 1
     assert "cannot connect to the postgresql database" in one_line_error(p)
     assert len(p.stderr.strip().splitlines()) == 1
@@ -337,26 +340,38 @@ def pools(*names: str) -> list[dict[str, Any]]:
 
 def test_check_env_against_fake_cta_admin(db: Db, manager: str) -> None:
     run(manager, db, "db", "upgrade")
-    policies = [dict(sample("mountpolicy", i), name=n) for i, n in enumerate(["repack_low_priority", "repack_high_priority"])]
+    policies = [
+        dict(sample("mountpolicy", i), name=n) for i, n in enumerate(["repack_low_priority", "repack_high_priority"])
+    ]
     vos = [dict(sample("virtualorganization", 1), name="repack", isRepackVo=True)]
-    scenario(db, **{
-        "tapepool ls": pools("quarantine", "tolabel_IBM1L8", "erase_IBM1L8", "r_pool"),
-        "mountpolicy ls": policies,
-        "virtualorganization ls": vos,
-    })
+    scenario(
+        db,
+        **{
+            "tapepool ls": pools("quarantine", "tolabel_IBM1L8", "erase_IBM1L8", "r_pool"),
+            "mountpolicy ls": policies,
+            "virtualorganization ls": vos,
+        },
+    )
     p = run(manager, db, "-j", "check-env")
     assert p.returncode == 0, p.stdout + p.stderr
     report = json.loads(p.stdout)
     assert report["ok"] is True
     assert [c["check"] for c in report["checks"]] == [
-        "database", "quarantine pool", "destination pools", "mount policies", "repack VO"
+        "database",
+        "quarantine pool",
+        "destination pools",
+        "mount policies",
+        "repack VO",
     ]
 
-    scenario(db, **{
-        "tapepool ls": pools("tolabel_IBM1L8"),
-        "mountpolicy ls": policies[:1],
-        "virtualorganization ls": [dict(vos[0], isRepackVo=False)],
-    })
+    scenario(
+        db,
+        **{
+            "tapepool ls": pools("tolabel_IBM1L8"),
+            "mountpolicy ls": policies[:1],
+            "virtualorganization ls": [dict(vos[0], isRepackVo=False)],
+        },
+    )
     p = run(manager, db, "-j", "check-env")
     assert p.returncode == 1
     failed = {c["check"]: c["detail"] for c in json.loads(p.stdout)["checks"] if not c["ok"]}
@@ -367,8 +382,16 @@ def test_check_env_against_fake_cta_admin(db: Db, manager: str) -> None:
 
 def test_add_takes_tape_facts_from_cta(db: Db, manager: str) -> None:
     run(manager, db, "db", "upgrade")
-    tape = dict(sample("tape", 3), vid="L80001", tapepool="r_pool", mediaType="LTO8", capacity=1000,
-                occupancy=250, nbMasterFiles=42, masterDataInBytes=4242)
+    tape = dict(
+        sample("tape", 3),
+        vid="L80001",
+        tapepool="r_pool",
+        mediaType="LTO8",
+        capacity=1000,
+        occupancy=250,
+        nbMasterFiles=42,
+        masterDataInBytes=4242,
+    )
     scenario(db, **{"tape ls --vid L80001": [tape], "tape ls": []})
     p = run(manager, db, "add", "L80001")
     assert p.returncode == 0, p.stderr
