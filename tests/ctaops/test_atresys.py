@@ -23,13 +23,13 @@ from tests.pgcluster import PgCluster, _bindir
 
 HERE = Path(__file__).resolve().parent
 UPSTREAM_DDL = """
-CREATE TABLE {t} (
+CREATE TABLE "{t}" (
   tape varchar(20) NOT NULL, entered timestamp(0) NOT NULL, started timestamp(0), repacked timestamp(0),
   quarantined timestamp(0), reclaimed timestamp(0), finished timestamp(0), files bigint NOT NULL,
   bytes bigint NOT NULL, usage smallint NOT NULL, last_write_date timestamp(0), mode {mode} NOT NULL,
   priority smallint NOT NULL, mediatype varchar(20) NOT NULL, tapepool varchar(20) NOT NULL,
   responsible varchar(40) NOT NULL, CONSTRAINT {t}_pkey PRIMARY KEY (tape));
-INSERT INTO {t} VALUES ('U00001', '2024-03-01 10:00:00', '2024-03-02 10:00:00', NULL, NULL, NULL, NULL,
+INSERT INTO "{t}" VALUES ('U00001', '2024-03-01 10:00:00', '2024-03-02 10:00:00', NULL, NULL, NULL, NULL,
   5, 500, 12, NULL, 'manual', 50, 'LTO8', 'r_pool', 'ops');
 """
 
@@ -205,7 +205,7 @@ s = Store(**args["store"], table=args["table"])
 print("ready", flush=True)
 i = 0
 while True:
-    vid = f"K{i:05d}"
+    vid = f"{sys.argv[2]}{i:05d}"
     s.add(vid, tapepool="p", mediatype="LTO8", reason="crash test")
     s.advance(vid, "started", reason="crash test")
     s.set_mode(vid, "error", reason="crash test")
@@ -217,23 +217,25 @@ def test_kill_9_mid_transaction_leaves_consistent_state(db: Db) -> None:
     s = db.store()
     s.upgrade()
     arg = json.dumps({"store": db.store_args, "table": db.table})
-    for delay in (0.3, 0.55, 0.8):
-        p = subprocess.Popen([sys.executable, "-c", CRASHER, arg], stdout=subprocess.PIPE, text=True)
+    for n, delay in enumerate((0.3, 0.55, 0.8)):
+        p = subprocess.Popen([sys.executable, "-c", CRASHER, arg, f"K{n}"], stdout=subprocess.PIPE, text=True)
         assert p.stdout is not None
         assert p.stdout.readline().strip() == "ready"
         time.sleep(delay)
         os.kill(p.pid, signal.SIGKILL)
         p.wait()
+        p.stdout.close()
         # Each change and its history row are one transaction: either both are there or neither.
         rows = {r.tape: r for r in s.list()}
         assert rows, "the writer made no progress"
         for vid, row in rows.items():
             actions = [h.action for h in s.history(vid)]
+            assert actions.count("add") == 1
             expected = (
                 ["add"] + (["advance"] if row.state == "started" else []) + (["mode"] if row.mode == "error" else [])
             )
             assert actions == expected, (vid, row, actions)
-        # Start the next round on fresh VIDs.
+        # The next round writes fresh VIDs; clear the table so only its rows are checked.
         for vid in rows:
             s.remove(vid, reason="next round")
 
@@ -306,7 +308,7 @@ def test_manager_bad_input(db: Db, manager: str) -> None:
         (("rm", "NOPE01"), 1, "not in the repack table"),
         (("history", "NOPE01"), 1, "not in the repack table"),
         (("mode", "V00001", "sideways", "--reason", "x"), 2, "bad mode"),
-        (("mode", "V00001", "auto"), 2, "--reason"),
+        (("mode", "V00001", "auto"), 2, "required arguments"),
         (("priority", "V00001", "high"), 2, "invalid value"),
         (("priority", "V00001", "7"), 2, "bad priority 7"),
         (("add", "bad'vid", "--tapepool", "p", "--mediatype", "LTO8"), 2, "bad VID"),
