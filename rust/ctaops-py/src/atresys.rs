@@ -1,15 +1,14 @@
 //! `ctaops.atresys` backend: the ATRESYS state store. Rows cross as JSON text (not a hot path;
 //! the Python side turns them into typed records).
-#![allow(
-    clippy::needless_pass_by_value,
-    reason = "PyO3 extracts arguments as owned values"
-)]
+#![allow(clippy::needless_pass_by_value, reason = "PyO3 extracts arguments as owned values")]
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ctaops_core::config::Config;
-use ctaops_store::{Actor, Backend, Filter, Mode, NewTape, Outcome, PgSettings, State, StateStore, StoreError, StoreSettings};
+use ctaops_store::{
+    Actor, Backend, Filter, Mode, NewTape, Outcome, PgSettings, State, StateStore, StoreError, StoreSettings,
+};
 use pyo3::prelude::*;
 
 use crate::errors;
@@ -39,7 +38,10 @@ impl PyAtresysStore {
         T: Send,
     {
         py.detach(|| {
-            let mut guard = self.store.lock().map_err(|_| StoreError::Database("store lock poisoned".into()))?;
+            let mut guard = self
+                .store
+                .lock()
+                .map_err(|_| StoreError::Database("store lock poisoned".into()))?;
             f(guard.as_mut())
         })
         .map_err(|e| err(py, &e))
@@ -164,7 +166,8 @@ impl PyAtresysStore {
 
     fn set_mode(&self, py: Python<'_>, vid: String, mode: String, who: String, why: String) -> PyResult<bool> {
         let mode: Mode = parse(py, &mode)?;
-        self.with(py, move |s| s.set_mode(&vid, mode, &Actor::new(who, why))).map(outcome)
+        self.with(py, move |s| s.set_mode(&vid, mode, &Actor::new(who, why)))
+            .map(outcome)
     }
 
     fn set_priority(&self, py: Python<'_>, vid: String, priority: i16, who: String, why: String) -> PyResult<bool> {
@@ -191,7 +194,9 @@ impl PyAtresysStore {
         why: String,
     ) -> PyResult<String> {
         let state: State = parse(py, &state)?;
-        let rows = self.with(py, move |s| s.claim(&step, state, limit, lease_seconds, &Actor::new(who, why)))?;
+        let rows = self.with(py, move |s| {
+            s.claim(&step, state, limit, lease_seconds, &Actor::new(who, why))
+        })?;
         json(py, &rows)
     }
 
@@ -202,7 +207,8 @@ impl PyAtresysStore {
     /// Moves a tape to `to`; True if applied, False if it already was there (no-op).
     fn advance(&self, py: Python<'_>, vid: String, to: String, who: String, why: String) -> PyResult<bool> {
         let to: State = parse(py, &to)?;
-        self.with(py, move |s| s.advance(&vid, to, &Actor::new(who, why))).map(outcome)
+        self.with(py, move |s| s.advance(&vid, to, &Actor::new(who, why)))
+            .map(outcome)
     }
 }
 
