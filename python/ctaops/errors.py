@@ -442,7 +442,7 @@ class CtaAdminIOError(CtaAdminParseError):
     code = "CTA_ADMIN_IO_ERROR"
 
 
-class AtresysUnknownTapeError(CtaOpsError, KeyError):
+class AtresysUnknownTapeError(CtaOpsError, LookupError):
     """The tape is not in the ATRESYS repack table."""
 
     code = "ATRESYS_UNKNOWN_TAPE"
