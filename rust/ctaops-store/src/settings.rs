@@ -124,3 +124,58 @@ fn resolve_password(pg: &PgSettings, password: &str, file: Option<&str>) -> Resu
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")));
     Ok(passfile.and_then(|p| pgpass::lookup(&p, pg)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(yaml: &str) -> Result<StoreSettings> {
+        StoreSettings::from_config(&Config::from_yaml(yaml, "test.yaml")?)
+    }
+
+    #[test]
+    fn backend_choice_and_passwords() {
+        let s = settings("{}").expect("defaults");
+        assert_eq!(
+            s.backend,
+            Backend::Sqlite {
+                path: DEFAULT_SQLITE_PATH.into()
+            }
+        );
+        assert_eq!(s.table, "REPACK_STATUS");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pw = dir.path().join("pw");
+        std::fs::write(&pw, "s3cret\n").expect("write");
+        let yaml = format!(
+            "tools: {{cta-ops-repack-automation: {{database: {{host: db1, port: 5433, username: u, name: n, \
+             password_file: {}, repack_table_name: repack_status_prod}}}}}}",
+            pw.display()
+        );
+        let s = settings(&yaml).expect("pg");
+        let Backend::Postgres(pg) = s.backend else {
+            panic!("host set: PostgreSQL expected");
+        };
+        assert_eq!(
+            (pg.host.as_str(), pg.port, pg.password.as_deref()),
+            ("db1", 5433, Some("s3cret"))
+        );
+        assert_eq!(s.table, "repack_status_prod");
+
+        let explicit = settings(
+            "tools: {cta-ops-repack-automation: {database: {backend: sqlite, host: db1, path: /tmp/x.sqlite}}}",
+        )
+        .expect("sqlite");
+        assert_eq!(
+            explicit.backend,
+            Backend::Sqlite {
+                path: "/tmp/x.sqlite".into()
+            }
+        );
+
+        let bad = settings("tools: {cta-ops-repack-automation: {database: {backend: oracle}}}");
+        assert!(matches!(bad, Err(StoreError::InvalidArgument(_))));
+        let bad_port = settings("tools: {cta-ops-repack-automation: {database: {host: h, port: changeme}}}");
+        assert!(matches!(bad_port, Err(StoreError::InvalidArgument(_))));
+    }
+}
