@@ -1,5 +1,7 @@
 //! The runner against a fake `cta-admin` that plays back outputs, stderr and exit codes.
 
+#![allow(clippy::unwrap_used, reason = "test helpers: a failed set-up should panic")]
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
