@@ -1,5 +1,11 @@
 //! Every record type against CTA-shaped samples: the spec's examples and generated ones.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::redundant_clone,
+    reason = "tests: a failed set-up should panic; clones keep the fixtures readable"
+)]
+
 use std::path::Path;
 
 use ctaops_core::admin::enums::{DriveStatus, MountType, RepackStatus, TapeState};

@@ -459,7 +459,7 @@ mod tests {
         );
         assert_eq!(r.cartridge_memory.unwrap().load_count, Some(1));
         assert_eq!(r.position.unwrap().block, 0);
-        let json = serde_json::to_value(&d.report().unwrap()).unwrap();
+        let json = serde_json::to_value(d.report().unwrap()).unwrap();
         assert_eq!(json["identity"]["serial"], "1000000001");
         assert_eq!(json["tapealert"][0]["severity"], "critical");
     }
