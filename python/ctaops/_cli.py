@@ -23,4 +23,4 @@ def repack_manager() -> None:
     """Run ``cta-ops-repack-manager`` (``ctaops repack-manager``) with this process's arguments."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.stdout.flush()
-    sys.exit(cli_main(["cta-ops-repack-manager", "repack-manager", *sys.argv[1:]]))
+    sys.exit(cli_main(["ctaops", "repack-manager", *sys.argv[1:]]))
