@@ -1,21 +1,18 @@
 """Type stubs of the compiled ``ctaops._core`` module (checked by stubtest)."""
 
-from collections.abc import Callable, Sequence
-from os import PathLike
-from typing import Any, final
-from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from os import PathLike
 from typing import Any, final, overload
 
 from typing_extensions import Buffer
 
 __all__ = [
-    "AtresysStore",
     "TAPE_BLOCK_SIZE",
+    "AtresysStore",
     "ChecksumBlob",
-    "TapeDevice",
     "ScsiChanger",
     "ScsiDrive",
+    "TapeDevice",
     "__version__",
     "adler32",
     "build_info",
@@ -36,8 +33,8 @@ __all__ = [
     "tape_label",
     "tape_verify",
     "tape_write",
-    "tapefile_ls_entries",
     "tapealert_flags",
+    "tapefile_ls_entries",
 ]
 
 __version__: str
