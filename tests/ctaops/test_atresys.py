@@ -405,3 +405,12 @@ def test_add_takes_tape_facts_from_cta(db: Db, manager: str) -> None:
     assert p.returncode == 1
     assert "not known to CTA" in one_line_error(p)
     assert [r.tape for r in db.store().list()] == ["L80001"]
+
+
+def test_import_atresys_for_upstream_scripts(tmp_path: Path) -> None:
+    import atresys  # noqa: PLC0415 - the alias package itself is under test
+
+    s = atresys.Store(sqlite_path=tmp_path / "a.sqlite")
+    assert s.upgrade() == (0, 1)
+    assert s.add("A00001", tapepool="p", mediatype="LTO8")
+    assert [r.tape for r in s.list(state="entered")] == ["A00001"]
