@@ -73,6 +73,7 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_tape_verify.py
 	$(VPY) benchmarks/bench_sim.py
 	$(VPY) benchmarks/bench_scsi.py
+	$(VPY) benchmarks/bench_atresys.py
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 	$(VPY) benchmarks/bench_admin_parse.py
 

@@ -17,3 +17,10 @@ def main() -> None:
     argv = [os.path.basename(sys.argv[0]) or "ctaops", *sys.argv[1:]]
     sys.stdout.flush()
     sys.exit(cli_main(argv))
+
+
+def repack_manager() -> None:
+    """Run ``cta-ops-repack-manager`` (``ctaops repack-manager``) with this process's arguments."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sys.stdout.flush()
+    sys.exit(cli_main(["ctaops", "repack-manager", *sys.argv[1:]]))

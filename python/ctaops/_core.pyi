@@ -7,16 +7,7 @@ from typing import Any, final, overload
 from typing_extensions import Buffer
 
 __all__ = [
-    "AdminRecord",
-    "AdminRecords",
-    "AdminRunner",
-    "AdminStruct",
-    "ChecksumBlob",
-    "ErrorTranslations",
-    "ScsiChanger",
-    "ScsiDrive",
     "TAPE_BLOCK_SIZE",
-    "TapeDevice",
     "__version__",
     "adler32",
     "admin_kinds",
@@ -49,6 +40,16 @@ __all__ = [
     "tape_write",
     "tapealert_flags",
     "tapefile_ls_entries",
+    "AdminRecord",
+    "AdminRecords",
+    "AdminRunner",
+    "AdminStruct",
+    "AtresysStore",
+    "ChecksumBlob",
+    "ErrorTranslations",
+    "ScsiChanger",
+    "ScsiDrive",
+    "TapeDevice",
 ]
 
 __version__: str
@@ -323,3 +324,48 @@ def admin_read_arrow_fd(kind: str, fd: int, framing: str = "json") -> Any:
 
 def admin_kinds() -> list[tuple[str, str]]:
     """``(name, alias)`` of every record kind."""
+
+@final
+class AtresysStore:
+    """One open connection to the ATRESYS database (rows cross as JSON text)."""
+
+    def __new__(
+        cls,
+        config_file: str | PathLike[str] | None = None,
+        *,
+        sqlite_path: str | PathLike[str] | None = None,
+        pg_host: str | None = None,
+        pg_port: int = 5432,
+        pg_user: str | None = None,
+        pg_password: str | None = None,
+        pg_dbname: str | None = None,
+        table: str | None = None,
+    ) -> AtresysStore: ...
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+    @property
+    def table(self) -> str:
+        """The repack table's name."""
+    def schema_version(self) -> int: ...
+    def upgrade(self) -> tuple[int, int]:
+        """Applies migrations; returns ``(from_version, to_version)``."""
+    def get(self, vid: str) -> str | None:
+        """The row as JSON, or None."""
+    def list(
+        self, state: str | None = None, mode: str | None = None, tapepool: str | None = None, tapes: Sequence[str] = ...
+    ) -> str:
+        """Rows as a JSON list."""
+    def add(self, tape_json: str, who: str, why: str) -> bool:
+        """Enters a tape given as JSON (the `NewTape` fields); True if added, False if present."""
+    def remove(self, vid: str, who: str, why: str) -> str:
+        """Removes a tape; returns the removed row as JSON."""
+    def set_mode(self, vid: str, mode: str, who: str, why: str) -> bool: ...
+    def set_priority(self, vid: str, priority: int, who: str, why: str) -> bool: ...
+    def history(self, vid: str) -> str:
+        """The tape's history as a JSON list."""
+    def claim(self, step: str, state: str, limit: int, lease_seconds: int, who: str, why: str) -> str:
+        """Claims tapes in `state` (mode auto) for `step`; the claimed rows as a JSON list."""
+    def release(self, vid: str, step: str) -> None: ...
+    def advance(self, vid: str, to: str, who: str, why: str) -> bool:
+        """Moves a tape to `to`; True if applied, False if it already was there (no-op)."""

@@ -442,6 +442,36 @@ class CtaAdminIOError(CtaAdminParseError):
     code = "CTA_ADMIN_IO_ERROR"
 
 
+class AtresysUnknownTapeError(CtaOpsError, LookupError):
+    """The tape is not in the ATRESYS repack table."""
+
+    code = "ATRESYS_UNKNOWN_TAPE"
+
+
+class AtresysTransitionError(CtaOpsError):
+    """The requested state change does not follow from the tape's current state."""
+
+    code = "ATRESYS_INVALID_TRANSITION"
+
+
+class AtresysUnreachableError(CtaOpsError, ConnectionError):
+    """The ATRESYS database could not be reached or refused the login."""
+
+    code = "ATRESYS_DB_UNREACHABLE"
+
+
+class AtresysSchemaError(CtaOpsError):
+    """The ATRESYS schema is missing or newer than this program."""
+
+    code = "ATRESYS_SCHEMA"
+
+
+class AtresysDatabaseError(CtaOpsError):
+    """Any other ATRESYS database error."""
+
+    code = "ATRESYS_DB_ERROR"
+
+
 def _all_subclasses(cls: type[CtaOpsError]) -> list[type[CtaOpsError]]:
     out: list[type[CtaOpsError]] = []
     for sub in cls.__subclasses__():
@@ -469,13 +499,18 @@ def _error_for_code(code: str, message: str) -> CtaOpsError:
 
 
 __all__ = [
-    "CommandError",
-    "ConfigError",
     "AbortedCommandError",
+    "AtresysDatabaseError",
+    "AtresysSchemaError",
+    "AtresysTransitionError",
+    "AtresysUnknownTapeError",
+    "AtresysUnreachableError",
     "BadResponseError",
     "BecomingReadyError",
     "BlankCheckError",
     "CheckConditionError",
+    "CommandError",
+    "ConfigError",
     "CtaAdminEmptyOutputError",
     "CtaAdminError",
     "CtaAdminIOError",
@@ -507,26 +542,20 @@ __all__ = [
     "HardwareError",
     "IllegalRequestError",
     "InvalidArgumentError",
-    "MailError",
-    "NotATapeError",
-    "ParseError",
-    "RefusedError",
-    "TapeBlockTooLongError",
-    "TapeEndOfDataError",
-    "TapeFormatError",
-    "TapeLabelError",
-    "WrongVsnError",
     "InvalidElementAddressError",
     "LibraryPausedError",
     "LibraryStateError",
+    "MailError",
     "MediumError",
     "MediumNotPresentError",
     "NoFreeElementError",
     "NoSenseError",
     "NoSuchElementError",
+    "NotATapeError",
     "NotReadyError",
     "NotSgDeviceError",
     "RecoveredError",
+    "RefusedError",
     "ReservationConflictError",
     "ScsiError",
     "ScsiStatusError",
@@ -534,6 +563,10 @@ __all__ = [
     "SgIoError",
     "ShortResponseError",
     "SourceEmptyError",
+    "TapeBlockTooLongError",
+    "TapeEndOfDataError",
+    "TapeFormatError",
+    "TapeLabelError",
     "TransportError",
     "UnitAttentionError",
     "UnsupportedPageError",
@@ -541,5 +574,6 @@ __all__ = [
     "VolumeNotFoundError",
     "VolumeOverflowError",
     "WrongDeviceTypeError",
+    "WrongVsnError",
     "error_class_for_code",
 ]

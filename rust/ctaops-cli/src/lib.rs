@@ -43,6 +43,8 @@ enum Command {
     Smc(Box<cmd::smc::Args>),
     /// The CTA simulator: a cta-admin compatible instance with a virtual library and tape images.
     Sim(cmd::sim::Args),
+    /// ATRESYS operator tool (cta-ops-repack-manager): list and steer repack jobs.
+    RepackManager(Box<cmd::repack_manager::Args>),
 }
 
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
@@ -69,12 +71,18 @@ where
             return if usage { Exit::Usage } else { Exit::Success };
         }
     };
-    logging::init(cli.verbose, cli.log_json);
+    // `cta-ops-repack-manager -V` is upstream's verbose flag (`-V` is --version elsewhere).
+    let extra = match &cli.command {
+        Command::RepackManager(a) => a.verbose_upper,
+        _ => 0,
+    };
+    logging::init(cli.verbose.saturating_add(extra), cli.log_json);
     match cli.command {
         Command::Checksum(args) => cmd::checksum::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Tape(args) => cmd::tape::run(&args),
         Command::Smc(args) => cmd::smc::run(&args),
         Command::Sim(args) => cmd::sim::run(&args),
+        Command::RepackManager(args) => cmd::repack_manager::run(&args),
     }
 }

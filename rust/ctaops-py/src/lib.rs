@@ -2,6 +2,7 @@
 //! Logic lives in `ctaops-core` (and the other pure-Rust crates).
 
 mod admin;
+mod atresys;
 mod buffer;
 mod checksum;
 mod cli;
@@ -19,6 +20,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ctaops_core::VERSION)?;
     m.add("build_info", build_info())?;
     admin::register(m)?;
+    atresys::register(m)?;
     checksum::register(m)?;
     cli::register(m)?;
     config::register(m)?;

@@ -3,5 +3,6 @@
 pub mod checksum;
 pub mod config;
 pub mod sim;
+pub mod repack_manager;
 pub mod smc;
 pub mod tape;

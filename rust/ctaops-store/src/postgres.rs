@@ -1,0 +1,466 @@
+//! The PostgreSQL backend (`tokio-postgres` on a private current-thread runtime, so callers stay
+//! synchronous). Claims use `SELECT … FOR UPDATE SKIP LOCKED` plus the claims table's primary key,
+//! so several hosts can run the same step against one database without taking the same tape.
+
+use std::time::Duration;
+
+use tokio::runtime::Runtime;
+use tokio_postgres::{Client, GenericClient, NoTls, Row};
+
+use crate::error::{Result, StoreError};
+use crate::model::{Actor, Filter, HistoryEntry, Mode, NewTape, Outcome, State, TapeRow, validate_vid};
+use crate::names::Names;
+use crate::settings::PgSettings;
+use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition};
+
+const NOW: &str = "(now() AT TIME ZONE 'UTC')::timestamp(0)";
+
+fn ts(col: &str) -> String {
+    format!("to_char({col}, 'YYYY-MM-DD HH24:MI:SS')")
+}
+
+fn select_columns(alias: &str) -> String {
+    let c = |n: &str| format!("{alias}{n}");
+    [
+        c("tape::text"),
+        ts(&c("entered")),
+        ts(&c("started")),
+        ts(&c("repacked")),
+        ts(&c("quarantined")),
+        ts(&c("reclaimed")),
+        ts(&c("finished")),
+        c("files::bigint"),
+        c("bytes::bigint"),
+        c("usage::smallint"),
+        ts(&c("last_write_date")),
+        c("mode::text"),
+        c("priority::smallint"),
+        c("mediatype::text"),
+        c("tapepool::text"),
+        c("responsible::text"),
+    ]
+    .join(", ")
+}
+
+fn row_to_tape(r: &Row) -> Result<TapeRow> {
+    let mode: String = r.try_get(11)?;
+    Ok(TapeRow {
+        tape: r.try_get(0)?,
+        entered: r.try_get(1)?,
+        started: r.try_get(2)?,
+        repacked: r.try_get(3)?,
+        quarantined: r.try_get(4)?,
+        reclaimed: r.try_get(5)?,
+        finished: r.try_get(6)?,
+        files: r.try_get(7)?,
+        bytes: r.try_get(8)?,
+        usage: r.try_get(9)?,
+        last_write_date: r.try_get(10)?,
+        mode: mode.parse()?,
+        priority: r.try_get(12)?,
+        mediatype: r.try_get(13)?,
+        tapepool: r.try_get(14)?,
+        responsible: r.try_get(15)?,
+    })
+}
+
+/// ATRESYS store in PostgreSQL.
+pub struct PgStore {
+    rt: Runtime,
+    client: Client,
+    names: Names,
+}
+
+async fn get_in(c: &impl GenericClient, n: &Names, vid: &str, lock: bool) -> Result<Option<TapeRow>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE tape = $1{}",
+        select_columns(""),
+        n.table,
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    c.query_opt(&sql, &[&vid]).await?.as_ref().map(row_to_tape).transpose()
+}
+
+async fn existing(c: &impl GenericClient, n: &Names, vid: &str) -> Result<TapeRow> {
+    get_in(c, n, vid, true)
+        .await?
+        .ok_or_else(|| StoreError::UnknownTape(vid.to_owned()))
+}
+
+async fn record(
+    c: &impl GenericClient,
+    n: &Names,
+    vid: &str,
+    action: &str,
+    change: (Option<&str>, Option<&str>),
+    by: &Actor,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO {} (tape, at, actor, action, from_value, to_value, reason) VALUES ($1, {NOW}, $2, $3, $4, $5, $6)",
+        n.history
+    );
+    c.execute(&sql, &[&vid, &by.who, &action, &change.0, &change.1, &by.why])
+        .await?;
+    Ok(())
+}
+
+impl PgStore {
+    /// Connects (10 s timeout).
+    ///
+    /// # Errors
+    /// [`StoreError::Unreachable`] with the server's or the network's reason.
+    pub fn connect(pg: &PgSettings, table: &str) -> Result<Self> {
+        let names = Names::new(table, true)?;
+        let unreachable = |e: &dyn std::fmt::Display| StoreError::Unreachable {
+            backend: "postgresql",
+            target: pg.target(),
+            message: e.to_string().replace('\n', " "),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| unreachable(&e))?;
+        let mut cfg = tokio_postgres::Config::new();
+        cfg.host(&pg.host)
+            .port(pg.port)
+            .user(&pg.user)
+            .dbname(&pg.dbname)
+            .application_name("ctaops-atresys")
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(p) = &pg.password {
+            cfg.password(p);
+        }
+        let client = rt.block_on(async {
+            let (client, connection) = cfg.connect(NoTls).await.map_err(|e| unreachable(&e))?;
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::warn!(error = %e, "PostgreSQL connection closed");
+                }
+            });
+            Ok::<_, StoreError>(client)
+        })?;
+        Ok(Self { rt, client, names })
+    }
+}
+
+impl StateStore for PgStore {
+    fn backend_name(&self) -> &'static str {
+        "postgresql"
+    }
+
+    fn schema_version(&mut self) -> Result<u32> {
+        let Self { rt, client, names } = self;
+        rt.block_on(async {
+            let reg: Option<String> = client
+                .query_one("SELECT to_regclass($1)::text", &[&names.schema])
+                .await?
+                .try_get(0)?;
+            if reg.is_none() {
+                return Ok(0);
+            }
+            let v: i32 = client
+                .query_one(&format!("SELECT coalesce(max(version), 0) FROM {}", names.schema), &[])
+                .await?
+                .try_get(0)?;
+            Ok(u32::try_from(v).unwrap_or(0))
+        })
+    }
+
+    fn upgrade(&mut self) -> Result<Upgrade> {
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            // Two `db upgrade` at once: the second waits, then finds nothing to do.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                &[&format!("atresys:{}", n.base)],
+            )
+            .await?;
+            tx.batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, applied timestamp(0) NOT NULL)",
+                n.schema
+            ))
+            .await?;
+            let from: i32 = tx
+                .query_one(&format!("SELECT coalesce(max(version), 0) FROM {}", n.schema), &[])
+                .await?
+                .try_get(0)?;
+            let from = u32::try_from(from).unwrap_or(0);
+            if from > SCHEMA_VERSION {
+                return Err(StoreError::Schema(format!(
+                    "database schema version {from} is newer than this program ({SCHEMA_VERSION}): upgrade ctaops"
+                )));
+            }
+            if from < 1 {
+                // The upstream table and enum are created only when absent: an existing
+                // installation's table is used exactly as it is.
+                tx.batch_execute(&format!(
+                    "DO $$ BEGIN
+                        CREATE TYPE automation_modes AS ENUM ('auto', 'manual', 'error');
+                     EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+                     CREATE TABLE IF NOT EXISTS {t} (
+                        tape varchar(20) NOT NULL,
+                        entered timestamp(0) NOT NULL, started timestamp(0), repacked timestamp(0),
+                        quarantined timestamp(0), reclaimed timestamp(0), finished timestamp(0),
+                        files bigint NOT NULL, bytes bigint NOT NULL, usage smallint NOT NULL,
+                        last_write_date timestamp(0), mode automation_modes NOT NULL,
+                        priority smallint NOT NULL, mediatype varchar(20) NOT NULL,
+                        tapepool varchar(200) NOT NULL, responsible varchar(40) NOT NULL,
+                        CONSTRAINT \"{b}_pkey\" PRIMARY KEY (tape));
+                     CREATE TABLE IF NOT EXISTS {h} (
+                        id bigserial PRIMARY KEY, tape varchar(20) NOT NULL, at timestamp(0) NOT NULL,
+                        actor text NOT NULL, action text NOT NULL, from_value text, to_value text,
+                        reason text NOT NULL);
+                     CREATE INDEX IF NOT EXISTS \"{b}_history_tape\" ON {h} (tape, id);
+                     CREATE TABLE IF NOT EXISTS {c} (
+                        tape varchar(20) PRIMARY KEY, step text NOT NULL, owner text NOT NULL,
+                        claimed_at timestamp(0) NOT NULL, expires_at timestamp(0) NOT NULL);
+                     INSERT INTO {s} (version, applied) VALUES (1, {NOW});",
+                    t = n.table,
+                    h = n.history,
+                    c = n.claims,
+                    s = n.schema,
+                    b = n.base,
+                ))
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Upgrade {
+                from,
+                to: SCHEMA_VERSION,
+            })
+        })
+    }
+
+    fn get(&mut self, vid: &str) -> Result<Option<TapeRow>> {
+        let Self { rt, client, names } = self;
+        rt.block_on(get_in(&*client, names, vid, false))
+    }
+
+    fn list(&mut self, filter: &Filter) -> Result<Vec<TapeRow>> {
+        let Self { rt, client, names } = self;
+        let mut sql = format!("SELECT {} FROM {} WHERE true", select_columns(""), names.table);
+        if let Some(s) = filter.state {
+            sql.push_str(&format!(" AND {}", s.sql_condition()));
+        }
+        sql.push_str(
+            " AND ($1::text IS NULL OR mode::text = $1) AND ($2::text IS NULL OR tapepool = $2) \
+             ORDER BY priority DESC, entered, tape",
+        );
+        let mode = filter.mode.map(Mode::as_str);
+        rt.block_on(async {
+            let rows = client.query(&sql, &[&mode, &filter.tapepool]).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let t = row_to_tape(r)?;
+                if filter.accepts(&t) {
+                    out.push(t);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn add(&mut self, t: &NewTape, by: &Actor) -> Result<Outcome> {
+        t.validate()?;
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            let sql = format!(
+                "INSERT INTO {} (tape, entered, files, bytes, usage, last_write_date, mode, priority, mediatype, \
+                 tapepool, responsible) VALUES ($1, {NOW}, $2, $3, $4, $5::text::timestamp, \
+                 $6::text::automation_modes, $7, $8, $9, $10) ON CONFLICT (tape) DO NOTHING",
+                n.table
+            );
+            let inserted = tx
+                .execute(
+                    &sql,
+                    &[
+                        &t.tape,
+                        &t.files,
+                        &t.bytes,
+                        &t.usage,
+                        &t.last_write_date,
+                        &t.mode.as_str(),
+                        &t.priority,
+                        &t.mediatype,
+                        &t.tapepool,
+                        &t.responsible,
+                    ],
+                )
+                .await?;
+            if inserted == 0 {
+                return Ok(Outcome::Unchanged);
+            }
+            record(&tx, n, &t.tape, "add", (None, Some(State::Entered.column())), by).await?;
+            tx.commit().await?;
+            Ok(Outcome::Applied)
+        })
+    }
+
+    fn remove(&mut self, vid: &str, by: &Actor) -> Result<TapeRow> {
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            let row = existing(&tx, n, vid).await?;
+            tx.execute(&format!("DELETE FROM {} WHERE tape = $1", n.table), &[&vid])
+                .await?;
+            tx.execute(&format!("DELETE FROM {} WHERE tape = $1", n.claims), &[&vid])
+                .await?;
+            record(&tx, n, vid, "remove", (Some(row.state().column()), None), by).await?;
+            tx.commit().await?;
+            Ok(row)
+        })
+    }
+
+    fn set_mode(&mut self, vid: &str, mode: Mode, by: &Actor) -> Result<Outcome> {
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            let row = existing(&tx, n, vid).await?;
+            if row.mode == mode {
+                return Ok(Outcome::Unchanged);
+            }
+            let sql = format!(
+                "UPDATE {} SET mode = $2::text::automation_modes WHERE tape = $1",
+                n.table
+            );
+            tx.execute(&sql, &[&vid, &mode.as_str()]).await?;
+            record(&tx, n, vid, "mode", (Some(row.mode.as_str()), Some(mode.as_str())), by).await?;
+            tx.commit().await?;
+            Ok(Outcome::Applied)
+        })
+    }
+
+    fn set_priority(&mut self, vid: &str, priority: i16, by: &Actor) -> Result<Outcome> {
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            let row = existing(&tx, n, vid).await?;
+            if row.priority == priority {
+                return Ok(Outcome::Unchanged);
+            }
+            tx.execute(
+                &format!("UPDATE {} SET priority = $2 WHERE tape = $1", n.table),
+                &[&vid, &priority],
+            )
+            .await?;
+            let (from, to) = (row.priority.to_string(), priority.to_string());
+            record(&tx, n, vid, "priority", (Some(&from), Some(&to)), by).await?;
+            tx.commit().await?;
+            Ok(Outcome::Applied)
+        })
+    }
+
+    fn history(&mut self, vid: &str) -> Result<Vec<HistoryEntry>> {
+        let Self { rt, client, names } = self;
+        let sql = format!(
+            "SELECT id, tape::text, {}, actor, action, from_value, to_value, reason FROM {} WHERE tape = $1 ORDER BY id",
+            ts("at"),
+            names.history
+        );
+        rt.block_on(async {
+            let rows = client.query(&sql, &[&vid]).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(HistoryEntry {
+                        id: r.try_get(0)?,
+                        tape: r.try_get(1)?,
+                        at: r.try_get(2)?,
+                        actor: r.try_get(3)?,
+                        action: r.try_get(4)?,
+                        from_value: r.try_get(5)?,
+                        to_value: r.try_get(6)?,
+                        reason: r.try_get(7)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn claim(&mut self, step: &str, state: State, limit: u32, lease_seconds: u32, by: &Actor) -> Result<Vec<TapeRow>> {
+        let Self { rt, client, names: n } = self;
+        // Rows another claimer has locked are skipped; a tape whose claim was committed between
+        // our snapshot and our lock is caught by the claims key (the conflict update only takes
+        // an expired lease), so RETURNING lists exactly the tapes this call owns.
+        let sql = format!(
+            "WITH cand AS (
+                SELECT s.tape, s.priority, s.entered FROM {t} s
+                WHERE {cond} AND s.mode::text = 'auto'
+                  AND NOT EXISTS (SELECT 1 FROM {c} c WHERE c.tape = s.tape AND c.expires_at > {NOW})
+                ORDER BY s.priority DESC, s.entered, s.tape LIMIT $1
+                FOR UPDATE OF s SKIP LOCKED)
+             INSERT INTO {c} AS k (tape, step, owner, claimed_at, expires_at)
+             SELECT tape, $2, $3, {NOW}, {NOW} + make_interval(secs => $4) FROM cand
+             ON CONFLICT (tape) DO UPDATE SET step = excluded.step, owner = excluded.owner,
+                claimed_at = excluded.claimed_at, expires_at = excluded.expires_at
+             WHERE k.expires_at <= {NOW}
+             RETURNING k.tape::text",
+            t = n.table,
+            c = n.claims,
+            cond = state.sql_condition(),
+        );
+        let limit = i64::from(limit);
+        let secs = f64::from(lease_seconds);
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            let claimed: Vec<String> = tx
+                .query(&sql, &[&limit, &step, &by.who, &secs])
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+            let rows = tx
+                .query(
+                    &format!(
+                        "SELECT {} FROM {} WHERE tape = ANY($1) ORDER BY priority DESC, entered, tape",
+                        select_columns(""),
+                        n.table
+                    ),
+                    &[&claimed],
+                )
+                .await?;
+            let out = rows.iter().map(row_to_tape).collect::<Result<Vec<_>>>()?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
+    fn release(&mut self, vid: &str, step: &str) -> Result<()> {
+        let Self { rt, client, names } = self;
+        let sql = format!("DELETE FROM {} WHERE tape = $1 AND step = $2", names.claims);
+        rt.block_on(async {
+            client.execute(&sql, &[&vid, &step]).await?;
+            Ok(())
+        })
+    }
+
+    fn advance(&mut self, vid: &str, to: State, by: &Actor) -> Result<Outcome> {
+        validate_vid(vid)?;
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            // The row lock serialises two runs advancing the same tape: the second re-reads the
+            // committed row and finds nothing left to do.
+            let row = existing(&tx, n, vid).await?;
+            let outcome = check_transition(&row, to)?;
+            if outcome == Outcome::Applied {
+                let sql = format!("UPDATE {} SET {} = {NOW} WHERE tape = $1", n.table, to.column());
+                tx.execute(&sql, &[&vid]).await?;
+                record(
+                    &tx,
+                    n,
+                    vid,
+                    "advance",
+                    (Some(row.state().column()), Some(to.column())),
+                    by,
+                )
+                .await?;
+            }
+            tx.execute(&format!("DELETE FROM {} WHERE tape = $1", n.claims), &[&vid])
+                .await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+}
