@@ -72,6 +72,7 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_checksum_cli.py
 	$(VPY) benchmarks/bench_tape_verify.py
 	$(VPY) benchmarks/bench_scsi.py
+	$(VPY) benchmarks/bench_grpc.py
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 
 .PHONY: demo

@@ -113,7 +113,7 @@ fn main() {
     };
     let list = AdminCommand::raw(&["tapefile", "ls", "--vid", "V1"]).unwrap();
     let runner = Runner::new(RunnerSettings {
-        binary: fake.clone(),
+        binary: fake,
         timeout: Duration::from_secs(600),
         ..RunnerSettings::default()
     });

@@ -274,11 +274,8 @@ impl AsyncClient {
             match stream.message().await {
                 Ok(Some(m)) => match m.contents {
                     Some(Contents::Data(d)) => {
-                        if data_to_json_line(kind, &d, &mut buf)
-                            .map_err(|e| decode(format!("record {}: {e}", count + 1)))?
-                        {
-                            count += 1;
-                        }
+                        let added = data_to_json_line(kind, &d, &mut buf);
+                        count += usize::from(added.map_err(|e| decode(format!("record {}: {e}", count + 1)))?);
                     }
                     Some(Contents::Header(_)) => return Err(decode("a second header inside the stream".into())),
                     None => {}
