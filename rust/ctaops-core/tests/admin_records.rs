@@ -8,7 +8,12 @@ use ctaops_core::admin::{Framing, Kind, ParseErrorKind, Records, parse_records};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/admin").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/admin")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// Parses `--json` bytes, re-serialises, and checks the JSON is CTA's again (order aside).
@@ -38,25 +43,35 @@ fn spec_examples_round_trip() {
 
 #[test]
 fn spec_examples_have_typed_values() {
-    let Records::Tape(t) = round_trip(Kind::Tape, &fixture("tape.json")) else { panic!() };
+    let Records::Tape(t) = round_trip(Kind::Tape, &fixture("tape.json")) else {
+        panic!()
+    };
     assert_eq!(t[0].capacity, 18_000_000_000_000);
     assert_eq!(t[0].state, TapeState::Active);
     assert_eq!(t[0].label_log.as_ref().unwrap().drive, "I4550721");
     assert!(t[0].extra.is_empty());
-    let Records::TapeFile(f) = round_trip(Kind::TapeFile, &fixture("tapefile.json")) else { panic!() };
+    let Records::TapeFile(f) = round_trip(Kind::TapeFile, &fixture("tapefile.json")) else {
+        panic!()
+    };
     assert_eq!(f[0].af.archive_id, 4_294_967_296);
     assert_eq!(f[0].tf.copy_nb, 1);
     assert_eq!(f[0].df.owner_id.as_ref().unwrap().uid, 10763);
     let blob = ctaops_core::admin::common::checksums_to_blob(&f[0].af.checksum).unwrap();
     assert_eq!(blob, ctaops_core::checksum::ChecksumBlob::adler32(0x0A0B_0C0D));
-    let Records::Drive(d) = round_trip(Kind::Drive, &fixture("drive.json")) else { panic!() };
+    let Records::Drive(d) = round_trip(Kind::Drive, &fixture("drive.json")) else {
+        panic!()
+    };
     assert_eq!(d[0].drive_status, DriveStatus::Transferring);
     assert_eq!(d[0].mount_type, MountType::Retrieve);
     assert_eq!(d[0].drive_config.len(), 2);
-    let Records::Repack(r) = round_trip(Kind::Repack, &fixture("repack.json")) else { panic!() };
+    let Records::Repack(r) = round_trip(Kind::Repack, &fixture("repack.json")) else {
+        panic!()
+    };
     assert_eq!(r[0].status, RepackStatus::Running);
     assert_eq!(r[0].destination_infos[0].bytes, 4_740_000_000_000);
-    let Records::ShowQueues(q) = round_trip(Kind::ShowQueues, &fixture("showqueues.json")) else { panic!() };
+    let Records::ShowQueues(q) = round_trip(Kind::ShowQueues, &fixture("showqueues.json")) else {
+        panic!()
+    };
     assert_eq!(q.len(), 2);
     assert_eq!(q[1].mount_type, MountType::Retrieve);
 }
@@ -74,7 +89,11 @@ fn every_kind_round_trips_generated_samples() {
             lines.extend(serde_json::to_vec(it).unwrap());
             lines.push(b'\n');
         }
-        assert_eq!(parse_records(kind, Framing::JsonLines, &lines).unwrap(), recs, "{kind} jsonl");
+        assert_eq!(
+            parse_records(kind, Framing::JsonLines, &lines).unwrap(),
+            recs,
+            "{kind} jsonl"
+        );
         // numbers as numbers for Python
         assert!(recs.to_native(0).unwrap().is_object());
     }
@@ -87,7 +106,9 @@ fn unknown_keys_and_enum_values_are_kept() {
     v["labelFormat"] = "LTFS".into();
     v["brandNewField"] = serde_json::json!({"a": [1, 2]});
     let data = serde_json::to_vec(&vec![v.clone()]).unwrap();
-    let Records::Tape(t) = parse_records(Kind::Tape, Framing::Json, &data).unwrap() else { panic!() };
+    let Records::Tape(t) = parse_records(Kind::Tape, Framing::Json, &data).unwrap() else {
+        panic!()
+    };
     assert_eq!(t[0].state, TapeState::Unknown("QUARANTINED".into()));
     assert!(t[0].extra.contains_key("brandNewField"));
     assert_eq!(serde_json::to_value(&t[0]).unwrap(), v);
@@ -101,7 +122,9 @@ fn omitted_sub_messages_stay_omitted() {
     o.remove("lastWrittenLog");
     o.remove("lastReadLog");
     let data = serde_json::to_vec(&vec![v.clone()]).unwrap();
-    let Records::Tape(t) = parse_records(Kind::Tape, Framing::Json, &data).unwrap() else { panic!() };
+    let Records::Tape(t) = parse_records(Kind::Tape, Framing::Json, &data).unwrap() else {
+        panic!()
+    };
     assert!(t[0].label_log.is_none());
     let back = serde_json::to_value(&t[0]).unwrap();
     assert!(back.get("labelLog").is_none());
@@ -116,7 +139,9 @@ fn old_tapepool_supply_is_normalised() {
     o.remove("supplyDestination");
     o.insert("supply".into(), "pool_a, pool_b".into());
     let data = serde_json::to_vec(&vec![v.clone()]).unwrap();
-    let Records::TapePool(mut p) = parse_records(Kind::TapePool, Framing::Json, &data).unwrap() else { panic!() };
+    let Records::TapePool(mut p) = parse_records(Kind::TapePool, Framing::Json, &data).unwrap() else {
+        panic!()
+    };
     assert_eq!(serde_json::to_value(&p[0]).unwrap(), v, "raw parse keeps CTA's shape");
     p[0].normalise_supply();
     assert_eq!(p[0].supply_source.as_deref().unwrap(), ["pool_a", "pool_b"]);
@@ -148,7 +173,11 @@ fn parse_err(kind: Kind, framing: Framing, data: &[u8]) -> ctaops_core::admin::P
 fn bad_inputs_name_the_record_and_field() {
     let tape = fixture("tape.json");
     let text = String::from_utf8(tape.clone()).unwrap();
-    let two = format!("[{},{}]", &text.trim()[1..text.trim().len() - 1], &text.trim()[1..text.trim().len() - 1]);
+    let two = format!(
+        "[{},{}]",
+        &text.trim()[1..text.trim().len() - 1],
+        &text.trim()[1..text.trim().len() - 1]
+    );
 
     // truncated: cut inside the second record, or before `]`
     let e = parse_err(Kind::Tape, Framing::Json, &two.as_bytes()[..two.len() - 40]);
@@ -166,7 +195,11 @@ fn bad_inputs_name_the_record_and_field() {
     assert_eq!((e.kind, e.record), (ParseErrorKind::Truncated, Some(3)), "{e}");
 
     // non-JSON text on stdout
-    let e = parse_err(Kind::Tape, Framing::Json, b"Error from XRootD SSI Framework: [FATAL] Connection error\n");
+    let e = parse_err(
+        Kind::Tape,
+        Framing::Json,
+        b"Error from XRootD SSI Framework: [FATAL] Connection error\n",
+    );
     assert_eq!(e.kind, ParseErrorKind::NotJson);
     assert!(e.to_string().contains("Error from XRootD SSI Framework"), "{e}");
     let e = parse_err(Kind::Tape, Framing::JsonLines, b"Error from XRootD SSI Framework\n");
@@ -175,28 +208,49 @@ fn bad_inputs_name_the_record_and_field() {
     // wrong type in a nested field
     let bad = two.replacen("\"capacity\":\"18000000000000\"", "\"capacity\":\"lots\"", 1);
     let e = parse_err(Kind::Tape, Framing::Json, bad.as_bytes());
-    assert_eq!((e.kind, e.record, e.field.as_deref()), (ParseErrorKind::Invalid, Some(1), Some("capacity")), "{e}");
-    let tf = String::from_utf8(fixture("tapefile.json")).unwrap().replace("\"uid\":10763", "\"uid\":\"x\"");
+    assert_eq!(
+        (e.kind, e.record, e.field.as_deref()),
+        (ParseErrorKind::Invalid, Some(1), Some("capacity")),
+        "{e}"
+    );
+    let tf = String::from_utf8(fixture("tapefile.json"))
+        .unwrap()
+        .replace("\"uid\":10763", "\"uid\":\"x\"");
     let e = parse_err(Kind::TapeFile, Framing::Json, tf.as_bytes());
     assert_eq!(e.field.as_deref(), Some("df.ownerId.uid"), "{e}");
 
     // missing required field
     let bad = two.replacen("\"vid\":\"V01007\",", "", 2);
     let e = parse_err(Kind::Tape, Framing::Json, bad.as_bytes());
-    assert_eq!((e.kind, e.field.as_deref()), (ParseErrorKind::Invalid, Some("vid")), "{e}");
-    let tf = String::from_utf8(fixture("tapefile.json")).unwrap().replace("\"fSeq\":\"1\"", "\"x\":1");
+    assert_eq!(
+        (e.kind, e.field.as_deref()),
+        (ParseErrorKind::Invalid, Some("vid")),
+        "{e}"
+    );
+    let tf = String::from_utf8(fixture("tapefile.json"))
+        .unwrap()
+        .replace("\"fSeq\":\"1\"", "\"x\":1");
     let e = parse_err(Kind::TapeFile, Framing::Json, tf.as_bytes());
     assert_eq!(e.field.as_deref(), Some("tf.fSeq"), "{e}");
 
     // empty output: an error for --json, nothing for --jsonl; `[]` is fine
     assert_eq!(parse_err(Kind::Tape, Framing::Json, b"").kind, ParseErrorKind::Empty);
-    assert_eq!(parse_err(Kind::Tape, Framing::Json, b"  \n").kind, ParseErrorKind::Empty);
+    assert_eq!(
+        parse_err(Kind::Tape, Framing::Json, b"  \n").kind,
+        ParseErrorKind::Empty
+    );
     assert!(parse_records(Kind::Tape, Framing::JsonLines, b"").unwrap().is_empty());
     assert!(parse_records(Kind::Tape, Framing::Json, b"[]\n").unwrap().is_empty());
 
     // garbage after the array, or a second array
-    assert_eq!(parse_err(Kind::Admin, Framing::Json, b"[]\n[]\n").kind, ParseErrorKind::NotJson);
-    assert_eq!(parse_err(Kind::Admin, Framing::Json, b"[1]").kind, ParseErrorKind::NotJson);
+    assert_eq!(
+        parse_err(Kind::Admin, Framing::Json, b"[]\n[]\n").kind,
+        ParseErrorKind::NotJson
+    );
+    assert_eq!(
+        parse_err(Kind::Admin, Framing::Json, b"[1]").kind,
+        ParseErrorKind::NotJson
+    );
     let admin = String::from_utf8(fixture("admin.json")).unwrap().replace("}]", "},]");
     let e = parse_err(Kind::Admin, Framing::Json, admin.as_bytes());
     assert_eq!((e.kind, e.record), (ParseErrorKind::NotJson, Some(3)), "{e}");
@@ -228,7 +282,9 @@ fn streaming_iterator_yields_records_then_error() {
 #[test]
 fn strings_with_braces_and_escapes_frame_correctly() {
     let data = br#"[{"user":"a}{\"\\","creationLog":{"username":"u","host":"h","time":"1"},"lastModificationLog":{"username":"u","host":"h","time":"2"},"comment":"}}}","instanceName":"i"}]"#;
-    let Records::Admin(a) = parse_records(Kind::Admin, Framing::Json, data).unwrap() else { panic!() };
+    let Records::Admin(a) = parse_records(Kind::Admin, Framing::Json, data).unwrap() else {
+        panic!()
+    };
     assert_eq!(a[0].user, "a}{\"\\");
     assert_eq!(a[0].comment, "}}}");
 }
@@ -252,9 +308,18 @@ fn arrow_tables_from_bytes_and_records() {
     assert_eq!(cap.value(0), 18_000_000_000_000);
     // errors on the Arrow path name the record and field too
     let text = String::from_utf8(tape).unwrap();
-    let e = read_arrow(Kind::Tape, Framing::Json, text.replace("\"lastFseq\":\"1532\",", "").as_bytes()).unwrap_err();
+    let e = read_arrow(
+        Kind::Tape,
+        Framing::Json,
+        text.replace("\"lastFseq\":\"1532\",", "").as_bytes(),
+    )
+    .unwrap_err();
     assert_eq!((e.record, e.field.as_deref()), (Some(1), Some("lastFseq")), "{e}");
-    let e = read_arrow(Kind::Tape, Framing::Json, text.replace("\"full\":false", "\"full\":\"no\"").as_bytes())
-        .unwrap_err();
+    let e = read_arrow(
+        Kind::Tape,
+        Framing::Json,
+        text.replace("\"full\":false", "\"full\":\"no\"").as_bytes(),
+    )
+    .unwrap_err();
     assert_eq!((e.record, e.field.as_deref()), (Some(1), Some("full")), "{e}");
 }

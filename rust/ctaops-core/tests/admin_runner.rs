@@ -13,7 +13,12 @@ fn fake() -> PathBuf {
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/admin").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/admin")
+            .join(name),
+    )
+    .unwrap()
 }
 
 struct Scenario {
@@ -47,10 +52,17 @@ fn tape_ls() -> AdminCommand {
 #[test]
 fn success_passes_argv_env_and_parses() {
     let sc = Scenario::new(json!({"stdout": fixture("tape.json")}));
-    let Records::Tape(t) = sc.runner(30.0).records(&tape_ls()).unwrap() else { panic!() };
+    let Records::Tape(t) = sc.runner(30.0).records(&tape_ls()).unwrap() else {
+        panic!()
+    };
     assert_eq!(t[0].vid, "V01007");
     let log = sc.log();
-    let argv: Vec<&str> = log["argv"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let argv: Vec<&str> = log["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(argv[0], "--json");
     assert_eq!(argv[1], "--config");
     assert_eq!(&argv[3..], ["tape", "ls", "--all"]);
@@ -64,12 +76,17 @@ fn exit_2_is_a_user_error_with_ctas_message() {
     let cmd = AdminCommand::build("tape", Some("ls"), &[("vid", "NOPE".into())]).unwrap();
     let e = sc.runner(30.0).records(&cmd).unwrap_err();
     assert_eq!(e.code(), "CTA_ADMIN_USER_ERROR");
-    assert_eq!(e.to_string(), "cta-admin tape ls --vid NOPE: Tape VID NOPE does not exist.");
+    assert_eq!(
+        e.to_string(),
+        "cta-admin tape ls --vid NOPE: Tape VID NOPE does not exist."
+    );
 }
 
 #[test]
 fn exit_1_is_a_cta_error() {
-    let sc = Scenario::new(json!({"stdout": "[{\"vid\":", "stderr": "Error from XRootD SSI Framework: [ERROR] stream\n", "exit": 1}));
+    let sc = Scenario::new(
+        json!({"stdout": "[{\"vid\":", "stderr": "Error from XRootD SSI Framework: [ERROR] stream\n", "exit": 1}),
+    );
     let e = sc.runner(30.0).records(&tape_ls()).unwrap_err();
     assert_eq!(e.code(), "CTA_ADMIN_ERROR");
     assert!(matches!(&e, AdminError::Failed { status: 1, .. }));
@@ -78,7 +95,10 @@ fn exit_1_is_a_cta_error() {
 
 #[test]
 fn missing_binary() {
-    let r = Runner::new(RunnerSettings { binary: "/nonexistent/cta-admin".into(), ..RunnerSettings::default() });
+    let r = Runner::new(RunnerSettings {
+        binary: "/nonexistent/cta-admin".into(),
+        ..RunnerSettings::default()
+    });
     let e = r.records(&tape_ls()).unwrap_err();
     assert_eq!(e.code(), "CTA_ADMIN_NOT_FOUND");
     assert!(e.to_string().contains("tape ls --all"), "{e}");
@@ -111,9 +131,15 @@ fn truncated_and_non_json_output_with_exit_0() {
     let sc = Scenario::new(json!({"stdout": "Error from XRootD SSI Framework: no route\n"}));
     let e = sc.runner(30.0).records(&tape_ls()).unwrap_err();
     assert_eq!(e.code(), "CTA_ADMIN_NOT_JSON", "{e}");
-    assert!(e.to_string().starts_with("cta-admin tape ls --all: output is not JSON"), "{e}");
+    assert!(
+        e.to_string().starts_with("cta-admin tape ls --all: output is not JSON"),
+        "{e}"
+    );
     let sc = Scenario::new(json!({"stdout": ""}));
-    assert_eq!(sc.runner(30.0).records(&tape_ls()).unwrap_err().code(), "CTA_ADMIN_EMPTY_OUTPUT");
+    assert_eq!(
+        sc.runner(30.0).records(&tape_ls()).unwrap_err().code(),
+        "CTA_ADMIN_EMPTY_OUTPUT"
+    );
 }
 
 #[test]
@@ -121,7 +147,10 @@ fn actions_return_ctas_message() {
     let sc = Scenario::new(json!({"stdout": "Drive I1: set Up.\n[]\n"}));
     let cmd = AdminCommand::build("drive", Some("up"), &[("drive", "I1".into())]).unwrap();
     assert_eq!(sc.runner(30.0).action(&cmd).unwrap(), "Drive I1: set Up.");
-    assert_eq!(&sc.log()["argv"].as_array().unwrap()[3..], [json!("drive"), json!("up"), json!("I1")]);
+    assert_eq!(
+        &sc.log()["argv"].as_array().unwrap()[3..],
+        [json!("drive"), json!("up"), json!("I1")]
+    );
 }
 
 #[test]
@@ -144,7 +173,11 @@ fn records_arrive_while_the_producer_is_still_writing() {
         })
         .unwrap();
     assert_eq!(times.len(), 2);
-    assert!(times[0] < Duration::from_millis(1500), "first record only at {:?}", times[0]);
+    assert!(
+        times[0] < Duration::from_millis(1500),
+        "first record only at {:?}",
+        times[0]
+    );
     assert!(times[1] >= Duration::from_secs(2));
 }
 
@@ -160,6 +193,8 @@ fn version_and_supply_normalisation() {
     assert!(ver.at_least(&[5, 11]) && !ver.at_least(&[5, 12]));
     let sc = Scenario::new(json!({"stdout": fixture("tapepool.json")}));
     let cmd = AdminCommand::build("tapepool", Some("ls"), &[]).unwrap();
-    let Records::TapePool(p) = sc.runner(30.0).tape_pools(&cmd).unwrap() else { panic!() };
+    let Records::TapePool(p) = sc.runner(30.0).tape_pools(&cmd).unwrap() else {
+        panic!()
+    };
     assert_eq!(p[0].supply.as_deref(), Some("supply_lto9"));
 }

@@ -159,7 +159,10 @@ impl AdminRecord {
     fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
         match self.lookup(name) {
             Some(v) => to_py_attr(py, v),
-            None => Err(PyAttributeError::new_err(format!("{} record has no field '{name}'", self.records.kind()))),
+            None => Err(PyAttributeError::new_err(format!(
+                "{} record has no field '{name}'",
+                self.records.kind()
+            ))),
         }
     }
 
@@ -215,9 +218,16 @@ impl AdminRecords {
 
     fn __getitem__(&self, index: isize) -> PyResult<AdminRecord> {
         let n = self.inner.len();
-        let i = if index < 0 { index.checked_add_unsigned(n).unwrap_or(-1) } else { index };
+        let i = if index < 0 {
+            index.checked_add_unsigned(n).unwrap_or(-1)
+        } else {
+            index
+        };
         match usize::try_from(i) {
-            Ok(i) if i < n => Ok(AdminRecord { records: Arc::clone(&self.inner), index: i }),
+            Ok(i) if i < n => Ok(AdminRecord {
+                records: Arc::clone(&self.inner),
+                index: i,
+            }),
             _ => Err(PyIndexError::new_err("record index out of range")),
         }
     }
@@ -245,13 +255,16 @@ impl AdminRecords {
     /// The list in CTA's `--json` form.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         let inner = Arc::clone(&self.inner);
-        py.detach(move || serde_json::to_string(&*inner)).map_err(|e| PyTypeError::new_err(e.to_string()))
+        py.detach(move || serde_json::to_string(&*inner))
+            .map_err(|e| PyTypeError::new_err(e.to_string()))
     }
 
     /// A `pyarrow.Table` (built in Rust, one column per CTA key; needs pyarrow).
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let inner = Arc::clone(&self.inner);
-        let batches = py.detach(move || records_to_arrow(&inner)).map_err(|e| parse_err(py, &e))?;
+        let batches = py
+            .detach(move || records_to_arrow(&inner))
+            .map_err(|e| parse_err(py, &e))?;
         table(py, self.inner.kind(), batches)
     }
 
@@ -288,7 +301,8 @@ fn admin_parse(py: Python<'_>, kind: &str, data: &Bound<'_, PyAny>, framing: Opt
     let kind = kind_of(py, kind)?;
     let recs = with_input(data, |slice| {
         let framing = framing_of(py, framing, slice)?;
-        py.detach(|| ctaops_core::admin::parse_records(kind, framing, slice)).map_err(|e| parse_err(py, &e))
+        py.detach(|| ctaops_core::admin::parse_records(kind, framing, slice))
+            .map_err(|e| parse_err(py, &e))
     })?;
     Ok(AdminRecords { inner: Arc::new(recs) })
 }
@@ -305,7 +319,8 @@ fn admin_parse_arrow<'py>(
     let kind = kind_of(py, kind)?;
     let batches = with_input(data, |slice| {
         let framing = framing_of(py, framing, slice)?;
-        py.detach(|| read_arrow(kind, framing, slice)).map_err(|e| parse_err(py, &e))
+        py.detach(|| read_arrow(kind, framing, slice))
+            .map_err(|e| parse_err(py, &e))
     })?;
     table(py, kind, batches)
 }
@@ -319,12 +334,18 @@ fn admin_read_arrow_fd<'py>(py: Python<'py>, kind: &str, fd: i32, framing: &str)
     let kind = kind_of(py, kind)?;
     let framing: Framing = framing.parse().map_err(|e| errors::to_py(py, &e))?;
     if fd < 0 {
-        return Err(errors::error_for_code(py, "INVALID_ARGUMENT", "file descriptor must be >= 0"));
+        return Err(errors::error_for_code(
+            py,
+            "INVALID_ARGUMENT",
+            "file descriptor must be >= 0",
+        ));
     }
     // SAFETY: only borrowed for this call; the caller keeps the descriptor open and owns it.
     #[expect(unsafe_code, reason = "reading a caller-owned file descriptor")]
     let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-    let dup: OwnedFd = borrowed.try_clone_to_owned().map_err(|e| errors::to_py(py, &ctaops_core::Error::io("fd", e)))?;
+    let dup: OwnedFd = borrowed
+        .try_clone_to_owned()
+        .map_err(|e| errors::to_py(py, &ctaops_core::Error::io("fd", e)))?;
     let file = std::fs::File::from(dup);
     let batches = py
         .detach(move || read_arrow(kind, framing, std::io::BufReader::with_capacity(256 * 1024, file)))
@@ -338,7 +359,11 @@ fn opt_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<OptValue> {
     }
     if v.is_instance_of::<PyInt>() {
         return v.extract::<u64>().map(OptValue::Uint).map_err(|_| {
-            errors::error_for_code(v.py(), "INVALID_ARGUMENT", &format!("option '{key}' must be a non-negative integer"))
+            errors::error_for_code(
+                v.py(),
+                "INVALID_ARGUMENT",
+                &format!("option '{key}' must be a non-negative integer"),
+            )
         });
     }
     if let Ok(s) = v.extract::<String>() {
@@ -430,7 +455,9 @@ impl AdminRunner {
             match res {
                 Ok(Ok(out)) => Ok(out),
                 Ok(Err(e)) => Err(Python::attach(|py| admin_err(py, &e))),
-                Err(e) => Err(Python::attach(|py| errors::error_for_code(py, "CTA_ADMIN_ERROR", &e.to_string()))),
+                Err(e) => Err(Python::attach(|py| {
+                    errors::error_for_code(py, "CTA_ADMIN_ERROR", &e.to_string())
+                })),
             }
         })
     }
@@ -460,9 +487,18 @@ impl AdminRunner {
         let timeout = Duration::try_from_secs_f64(timeout)
             .ok()
             .filter(|d| !d.is_zero())
-            .ok_or_else(|| errors::error_for_code(py, "INVALID_ARGUMENT", "timeout must be a positive number of seconds"))?;
-        let settings = RunnerSettings { binary: cta_admin, config: config_file, sss_keytab, timeout };
-        Ok(Self { runner: Arc::new(Runner::new(settings)) })
+            .ok_or_else(|| {
+                errors::error_for_code(py, "INVALID_ARGUMENT", "timeout must be a positive number of seconds")
+            })?;
+        let settings = RunnerSettings {
+            binary: cta_admin,
+            config: config_file,
+            sss_keytab,
+            timeout,
+        };
+        Ok(Self {
+            runner: Arc::new(Runner::new(settings)),
+        })
     }
 
     /// Runs a built command: `mode` is `records`, `tapepools`, `action` or `auto`.
@@ -526,7 +562,9 @@ impl AdminRunner {
     /// The frontend's CTA version string (from `version`), asked once; None if not parsable.
     fn cta_version(&self, py: Python<'_>) -> PyResult<Option<String>> {
         let runner = Arc::clone(&self.runner);
-        py.detach(|| runner.cta_version()).map(|v| v.map(|v| v.text)).map_err(|e| admin_err(py, &e))
+        py.detach(|| runner.cta_version())
+            .map(|v| v.map(|v| v.text))
+            .map_err(|e| admin_err(py, &e))
     }
 
     /// The argument vector that `call` would run (for dry runs and logs).
@@ -540,7 +578,12 @@ impl AdminRunner {
     ) -> PyResult<Vec<String>> {
         let cmd = build(py, command, sub, options)?;
         let mut v = vec![self.runner.settings().binary.to_string_lossy().into_owned()];
-        v.extend(self.runner.argv(&cmd, Framing::Json).into_iter().map(|s| s.to_string_lossy().into_owned()));
+        v.extend(
+            self.runner
+                .argv(&cmd, Framing::Json)
+                .into_iter()
+                .map(|s| s.to_string_lossy().into_owned()),
+        );
         Ok(v)
     }
 }

@@ -8,8 +8,8 @@ mod cli;
 mod config;
 mod errors;
 mod logging;
-mod tape;
 mod scsi;
+mod tape;
 
 use pyo3::prelude::*;
 

@@ -214,7 +214,8 @@ fn emulated_library_create(
 fn decode_element_status(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<usize> {
     let bytes = crate::buffer::Bytes::borrow(data)?;
     let slice = bytes.as_slice();
-    py.detach(|| ctaops_scsi::element::parse_element_status(slice).map(|d| d.elements.len())).map_err(|e| to_py(&e))
+    py.detach(|| ctaops_scsi::element::parse_element_status(slice).map(|d| d.elements.len()))
+        .map_err(|e| to_py(&e))
 }
 
 /// sysfs scan (JSON list of devices).

@@ -2,5 +2,5 @@
 
 pub mod checksum;
 pub mod config;
-pub mod tape;
 pub mod smc;
+pub mod tape;

@@ -24,12 +24,15 @@ pub fn schema(kind: Kind) -> SchemaRef {
 }
 
 fn decoder(kind: Kind) -> Result<Decoder, ParseError> {
-    ReaderBuilder::new(schema(kind)).with_batch_size(BATCH_ROWS).build_decoder().map_err(|e| ParseError {
-        kind: ParseErrorKind::Invalid,
-        record: None,
-        field: None,
-        detail: format!("cannot build the Arrow decoder: {e}"),
-    })
+    ReaderBuilder::new(schema(kind))
+        .with_batch_size(BATCH_ROWS)
+        .build_decoder()
+        .map_err(|e| ParseError {
+            kind: ParseErrorKind::Invalid,
+            record: None,
+            field: None,
+            detail: format!("cannot build the Arrow decoder: {e}"),
+        })
 }
 
 /// Records of one batch kept until the batch is flushed, to explain a decoder error.
@@ -45,7 +48,11 @@ impl Pending {
         for (i, &end) in self.ends.iter().enumerate() {
             if let Err(fe) = check_one(kind, &self.bytes[start..end]) {
                 return ParseError {
-                    kind: if fe.syntax { ParseErrorKind::NotJson } else { ParseErrorKind::Invalid },
+                    kind: if fe.syntax {
+                        ParseErrorKind::NotJson
+                    } else {
+                        ParseErrorKind::Invalid
+                    },
                     record: Some(self.first + i),
                     field: fe.field,
                     detail: fe.detail,
@@ -76,7 +83,12 @@ fn check_required(batch: &RecordBatch) -> Result<(), String> {
     Ok(())
 }
 
-fn flush(decoder: &mut Decoder, kind: Kind, pending: &mut Pending, out: &mut Vec<RecordBatch>) -> Result<(), ParseError> {
+fn flush(
+    decoder: &mut Decoder,
+    kind: Kind,
+    pending: &mut Pending,
+    out: &mut Vec<RecordBatch>,
+) -> Result<(), ParseError> {
     match decoder.flush() {
         Ok(Some(batch)) => {
             if let Err(msg) = check_required(&batch) {
@@ -98,7 +110,11 @@ pub fn read_arrow<R: BufRead>(kind: Kind, framing: Framing, reader: R) -> Result
     let mut framer = Framer::new(reader, framing);
     let mut dec = decoder(kind)?;
     let mut out = Vec::new();
-    let mut pending = Pending { bytes: Vec::new(), ends: Vec::new(), first: 1 };
+    let mut pending = Pending {
+        bytes: Vec::new(),
+        ends: Vec::new(),
+        first: 1,
+    };
     while let Some(obj) = framer.next_object()? {
         pending.bytes.extend_from_slice(obj);
         pending.ends.push(pending.bytes.len());

@@ -85,7 +85,11 @@ const TAPEFILE_LS: &[OptSpec] = &[
 ];
 const DRIVE_LS: &[OptSpec] = &[o("drive", "", Positional), o("all", "--all", Flag)];
 const DRIVE_UP: &[OptSpec] = &[o("drive", "", Positional), o("reason", "--reason", Str)];
-const DRIVE_DOWN: &[OptSpec] = &[o("drive", "", Positional), o("reason", "--reason", Str), o("force", "--force", Flag)];
+const DRIVE_DOWN: &[OptSpec] = &[
+    o("drive", "", Positional),
+    o("reason", "--reason", Str),
+    o("force", "--force", Flag),
+];
 const DRIVE_CH: &[OptSpec] = &[o("drive", "", Positional), o("comment", "--comment", Str)];
 const DRIVE_RM: &[OptSpec] = &[o("drive", "", Positional), o("force", "--force", Flag)];
 const REPACK_ADD: &[OptSpec] = &[
@@ -199,16 +203,26 @@ impl AdminCommand {
         let mut positional = None;
         let mut args = Vec::new();
         for (key, value) in options {
-            let opt = spec.iter().find(|s| s.key == *key || s.long.trim_start_matches('-') == *key).ok_or_else(|| {
-                let known: Vec<&str> = spec.iter().map(|s| s.key).collect();
-                AdminError::InvalidArgument(format!(
-                    "{command} {}: unknown option '{key}' (accepted: {})",
-                    sub.unwrap_or(""),
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-                ))
-            })?;
+            let opt = spec
+                .iter()
+                .find(|s| s.key == *key || s.long.trim_start_matches('-') == *key)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = spec.iter().map(|s| s.key).collect();
+                    AdminError::InvalidArgument(format!(
+                        "{command} {}: unknown option '{key}' (accepted: {})",
+                        sub.unwrap_or(""),
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    ))
+                })?;
             let bad = |want: &str| {
-                AdminError::InvalidArgument(format!("{command} {}: option '{key}' expects {want}", sub.unwrap_or("")))
+                AdminError::InvalidArgument(format!(
+                    "{command} {}: option '{key}' expects {want}",
+                    sub.unwrap_or("")
+                ))
             };
             match (opt.kind, value) {
                 (Positional, OptValue::Str(s)) => positional = Some(s.clone()),
@@ -228,13 +242,19 @@ impl AdminCommand {
         if let Some(p) = positional {
             args.insert(0, p);
         }
-        Ok(Self { command: command.to_owned(), sub: sub.map(str::to_owned), args })
+        Ok(Self {
+            command: command.to_owned(),
+            sub: sub.map(str::to_owned),
+            args,
+        })
     }
 
     /// Any command, arguments given verbatim (first word is the command, then the subcommand).
     pub fn raw<S: AsRef<str>>(words: &[S]) -> Result<Self, AdminError> {
         let mut it = words.iter().map(|s| s.as_ref().to_owned());
-        let command = it.next().ok_or_else(|| AdminError::InvalidArgument("no cta-admin command given".into()))?;
+        let command = it
+            .next()
+            .ok_or_else(|| AdminError::InvalidArgument("no cta-admin command given".into()))?;
         let rest: Vec<String> = it.collect();
         let (sub, args) = match rest.split_first() {
             Some((s, tail)) if !s.starts_with('-') => (Some(s.clone()), tail.to_vec()),
@@ -268,7 +288,13 @@ impl fmt::Display for AdminCommand {
         let words: Vec<String> = self
             .argv()
             .into_iter()
-            .map(|w| if w.is_empty() || w.contains(char::is_whitespace) { format!("'{w}'") } else { w })
+            .map(|w| {
+                if w.is_empty() || w.contains(char::is_whitespace) {
+                    format!("'{w}'")
+                } else {
+                    w
+                }
+            })
             .collect();
         f.write_str(&words.join(" "))
     }
@@ -287,17 +313,43 @@ mod tests {
         let c = AdminCommand::build(
             "tape",
             Some("ch"),
-            &[("vid", "V1".into()), ("state", "REPACKING".into()), ("reason", "r".into()), ("dirty", false.into())],
+            &[
+                ("vid", "V1".into()),
+                ("state", "REPACKING".into()),
+                ("reason", "r".into()),
+                ("dirty", false.into()),
+            ],
         )
         .unwrap();
-        assert_eq!(c.argv(), ["tape", "ch", "--vid", "V1", "--state", "REPACKING", "--reason", "r", "--dirtybit", "false"]);
+        assert_eq!(
+            c.argv(),
+            [
+                "tape",
+                "ch",
+                "--vid",
+                "V1",
+                "--state",
+                "REPACKING",
+                "--reason",
+                "r",
+                "--dirtybit",
+                "false"
+            ]
+        );
         assert_eq!(c.record_kind(), None);
-        let c = AdminCommand::build("dr", Some("down"), &[("reason", "x".into()), ("drive", "D1".into()), ("force", true.into())])
-            .unwrap();
+        let c = AdminCommand::build(
+            "dr",
+            Some("down"),
+            &[("reason", "x".into()), ("drive", "D1".into()), ("force", true.into())],
+        )
+        .unwrap();
         assert_eq!(c.argv(), ["dr", "down", "D1", "--reason", "x", "--force"]);
         let c = AdminCommand::build("tf", Some("ls"), &[("id", 7u64.into())]).unwrap();
         assert_eq!(c.argv(), ["tf", "ls", "--id", "7"]);
-        assert_eq!(AdminCommand::build("sq", None, &[]).unwrap().record_kind(), Some(Kind::ShowQueues));
+        assert_eq!(
+            AdminCommand::build("sq", None, &[]).unwrap().record_kind(),
+            Some(Kind::ShowQueues)
+        );
     }
 
     #[test]

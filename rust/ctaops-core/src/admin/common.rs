@@ -39,7 +39,12 @@ record! {
 
 /// The checksum list in the core's [`ChecksumBlob`] form (fails on names or hex it cannot read).
 pub fn checksums_to_blob(list: &[Checksum]) -> crate::Result<ChecksumBlob> {
-    let items: Vec<JsonChecksum> =
-        list.iter().map(|c| JsonChecksum { kind: c.kind.as_str().to_owned(), value: c.value.clone() }).collect();
+    let items: Vec<JsonChecksum> = list
+        .iter()
+        .map(|c| JsonChecksum {
+            kind: c.kind.as_str().to_owned(),
+            value: c.value.clone(),
+        })
+        .collect();
     ChecksumBlob::from_json_list(&items)
 }

@@ -10,7 +10,11 @@ pub enum AdminError {
     User { command: String, message: String },
     /// Exit 1 (or another non-zero status): client, server, protocol or connection failure.
     #[error("cta-admin {command} failed (exit {status}): {message}")]
-    Failed { command: String, status: i32, message: String },
+    Failed {
+        command: String,
+        status: i32,
+        message: String,
+    },
     /// The binary does not exist.
     #[error("cta-admin {command}: binary '{binary}' not found")]
     NotFound { command: String, binary: String },

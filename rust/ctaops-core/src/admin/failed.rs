@@ -81,9 +81,13 @@ impl<'de> Deserialize<'de> for FailedRequest {
         let v = serde_json::Value::deserialize(d)?;
         let is_item = v.get("objectId").is_some();
         if is_item {
-            FailedRequestItem::deserialize(v).map(|i| Self::Item(Box::new(i))).map_err(D::Error::custom)
+            FailedRequestItem::deserialize(v)
+                .map(|i| Self::Item(Box::new(i)))
+                .map_err(D::Error::custom)
         } else {
-            FailedRequestSummary::deserialize(v).map(Self::Summary).map_err(D::Error::custom)
+            FailedRequestSummary::deserialize(v)
+                .map(Self::Summary)
+                .map_err(D::Error::custom)
         }
     }
 }

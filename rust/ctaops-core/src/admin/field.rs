@@ -165,7 +165,8 @@ fn itoa_buf(mut v: u64) -> NumBuf {
 impl JsonField for u32 {
     fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = d.deserialize_any(U64Visitor)?;
-        u32::try_from(v).map_err(|_| de::Error::invalid_value(de::Unexpected::Unsigned(v), &"an unsigned 32-bit integer"))
+        u32::try_from(v)
+            .map_err(|_| de::Error::invalid_value(de::Unexpected::Unsigned(v), &"an unsigned 32-bit integer"))
     }
     fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u32(*self)

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::catalogue::{
-    ActivityMountRule, Admin, ArchiveRoute, DiskInstance, DiskInstanceSpace, DiskSystem, GroupMountRule, LogicalLibrary,
-    MediaType, MountPolicy, PhysicalLibrary, RequesterMountRule, StorageClass, VirtualOrganization,
+    ActivityMountRule, Admin, ArchiveRoute, DiskInstance, DiskInstanceSpace, DiskSystem, GroupMountRule,
+    LogicalLibrary, MediaType, MountPolicy, PhysicalLibrary, RequesterMountRule, StorageClass, VirtualOrganization,
 };
 use super::drive::Drive;
 use super::failed::{FailedRequest, FailedRequestItem, FailedRequestSummary};
@@ -177,7 +177,10 @@ impl Kind {
             Kind::DiskSystem => f!(DiskSystem),
             Kind::Drive => f!(Drive),
             Kind::FailedRequest => {
-                let mut fields: Vec<_> = f!(FailedRequestItem).into_iter().map(|x| x.with_nullable(true)).collect();
+                let mut fields: Vec<_> = f!(FailedRequestItem)
+                    .into_iter()
+                    .map(|x| x.with_nullable(true))
+                    .collect();
                 for x in f!(FailedRequestSummary) {
                     if !fields.iter().any(|y| y.name() == x.name()) {
                         fields.push(x.with_nullable(true));

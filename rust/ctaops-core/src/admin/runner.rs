@@ -34,7 +34,12 @@ pub struct RunnerSettings {
 
 impl Default for RunnerSettings {
     fn default() -> Self {
-        Self { binary: PathBuf::from("cta-admin"), config: None, sss_keytab: None, timeout: Duration::from_secs(300) }
+        Self {
+            binary: PathBuf::from("cta-admin"),
+            config: None,
+            sss_keytab: None,
+            timeout: Duration::from_secs(300),
+        }
     }
 }
 
@@ -53,7 +58,10 @@ struct Finished {
 impl Runner {
     #[must_use]
     pub fn new(settings: RunnerSettings) -> Self {
-        Self { settings, version: OnceLock::new() }
+        Self {
+            settings,
+            version: OnceLock::new(),
+        }
     }
 
     #[must_use]
@@ -76,7 +84,10 @@ impl Runner {
 
     fn spawn(&self, cmd: &AdminCommand, framing: Framing) -> Result<Child, AdminError> {
         let mut c = Command::new(&self.settings.binary);
-        c.args(self.argv(cmd, framing)).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.args(self.argv(cmd, framing))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if let Some(k) = &self.settings.sss_keytab {
             c.env("XrdSecPROTOCOL", "sss").env("XrdSecSSSKT", k);
         }
@@ -86,9 +97,16 @@ impl Runner {
         c.spawn().map_err(|e| {
             let binary = self.settings.binary.display().to_string();
             if e.kind() == io::ErrorKind::NotFound {
-                AdminError::NotFound { command: cmd.to_string(), binary }
+                AdminError::NotFound {
+                    command: cmd.to_string(),
+                    binary,
+                }
             } else {
-                AdminError::Spawn { command: cmd.to_string(), binary, source: e }
+                AdminError::Spawn {
+                    command: cmd.to_string(),
+                    binary,
+                    source: e,
+                }
             }
         })
     }
@@ -114,13 +132,19 @@ impl Runner {
         let timeout = self.settings.timeout;
         let watchdog = thread::spawn(move || -> io::Result<Finished> {
             if let Some(status) = child.wait_timeout(timeout)? {
-                return Ok(Finished { status, timed_out: false });
+                return Ok(Finished {
+                    status,
+                    timed_out: false,
+                });
             }
             if let Ok(pid) = i32::try_from(child.id()) {
                 let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
             }
             let _ = child.kill();
-            Ok(Finished { status: child.wait()?, timed_out: true })
+            Ok(Finished {
+                status: child.wait()?,
+                timed_out: true,
+            })
         });
         let mut reader = BufReader::with_capacity(256 * 1024, stdout);
         let parsed = consume(&mut reader);
@@ -135,7 +159,9 @@ impl Runner {
                 binary: self.settings.binary.display().to_string(),
                 source: e,
             })?;
-        let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).trim().to_owned();
+        let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default())
+            .trim()
+            .to_owned();
         decide(cmd, &finished, &stderr, timeout, parsed)
     }
 
@@ -218,21 +244,37 @@ fn decide<T>(
 ) -> Result<T, AdminError> {
     let command = cmd.to_string();
     if finished.timed_out {
-        return Err(AdminError::Timeout { command, seconds: timeout.as_secs_f64() });
+        return Err(AdminError::Timeout {
+            command,
+            seconds: timeout.as_secs_f64(),
+        });
     }
     if let Some(signal) = finished.status.signal() {
         return Err(AdminError::Killed { command, signal });
     }
-    let message = |fallback: &str| if stderr.is_empty() { fallback.to_owned() } else { stderr.to_owned() };
+    let message = |fallback: &str| {
+        if stderr.is_empty() {
+            fallback.to_owned()
+        } else {
+            stderr.to_owned()
+        }
+    };
     match finished.status.code() {
         Some(0) => parsed.map_err(|error| AdminError::Parse { command, error }),
-        Some(2) => Err(AdminError::User { command, message: message("(no message on stderr)") }),
+        Some(2) => Err(AdminError::User {
+            command,
+            message: message("(no message on stderr)"),
+        }),
         Some(status) => {
             let fallback = match &parsed {
                 Err(e) => format!("no message on stderr; output: {e}"),
                 Ok(_) => "(no message on stderr)".to_owned(),
             };
-            Err(AdminError::Failed { command, status, message: message(&fallback) })
+            Err(AdminError::Failed {
+                command,
+                status,
+                message: message(&fallback),
+            })
         }
         None => Err(AdminError::Killed { command, signal: 0 }),
     }

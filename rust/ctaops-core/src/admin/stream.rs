@@ -53,7 +53,9 @@ impl std::str::FromStr for Framing {
         match s.trim_start_matches('-') {
             "json" => Ok(Framing::Json),
             "jsonl" => Ok(Framing::JsonLines),
-            _ => Err(crate::Error::InvalidArgument(format!("unknown framing '{s}' (expected json or jsonl)"))),
+            _ => Err(crate::Error::InvalidArgument(format!(
+                "unknown framing '{s}' (expected json or jsonl)"
+            ))),
         }
     }
 }
@@ -139,8 +141,15 @@ fn diagnose<T: DeserializeOwned>(bytes: &[u8]) -> FieldError {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(_) => {
-            let detail = de.end().err().map_or_else(|| "record could not be decoded".to_owned(), |e| e.to_string());
-            return FieldError { field: None, detail: strip_position(&detail), syntax: true };
+            let detail = de
+                .end()
+                .err()
+                .map_or_else(|| "record could not be decoded".to_owned(), |e| e.to_string());
+            return FieldError {
+                field: None,
+                detail: strip_position(&detail),
+                syntax: true,
+            };
         }
         Err(e) => e,
     };
@@ -149,7 +158,10 @@ fn diagnose<T: DeserializeOwned>(bytes: &[u8]) -> FieldError {
     let detail = strip_position(&inner.to_string());
     let syntax = inner.is_syntax() || inner.is_eof();
     // serde reports a missing key at its parent; name the key itself.
-    let missing = detail.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(str::to_owned);
+    let missing = detail
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+        .map(str::to_owned);
     let field = match (path.as_str(), missing) {
         (".", Some(m)) => Some(m),
         (".", None) => None,
@@ -241,7 +253,14 @@ impl<R: BufRead> Framer<R> {
 
     #[must_use]
     pub fn with_limit(reader: R, framing: Framing, max_record: usize) -> Self {
-        Self { reader, framing, state: State::Start, buf: Vec::with_capacity(4096), max_record, count: 0 }
+        Self {
+            reader,
+            framing,
+            state: State::Start,
+            buf: Vec::with_capacity(4096),
+            max_record,
+            count: 0,
+        }
     }
 
     /// Number of records framed so far.
@@ -251,7 +270,12 @@ impl<R: BufRead> Framer<R> {
     }
 
     fn err(&self, kind: ParseErrorKind, record: Option<usize>, detail: impl Into<String>) -> ParseError {
-        ParseError { kind, record, field: None, detail: detail.into() }
+        ParseError {
+            kind,
+            record,
+            field: None,
+            detail: detail.into(),
+        }
     }
 
     fn io_err(&self, e: &io::Error) -> ParseError {
@@ -491,7 +515,11 @@ impl<R: BufRead> Framer<R> {
 
 fn record_error(record: usize, e: FieldError) -> ParseError {
     ParseError {
-        kind: if e.syntax { ParseErrorKind::NotJson } else { ParseErrorKind::Invalid },
+        kind: if e.syntax {
+            ParseErrorKind::NotJson
+        } else {
+            ParseErrorKind::Invalid
+        },
         record: Some(record),
         field: e.field,
         detail: e.detail,
@@ -508,7 +536,11 @@ pub struct RecordIter<T, R> {
 impl<T: DeserializeOwned, R: BufRead> RecordIter<T, R> {
     #[must_use]
     pub fn new(reader: R, framing: Framing) -> Self {
-        Self { framer: Framer::new(reader, framing), done: false, _t: PhantomData }
+        Self {
+            framer: Framer::new(reader, framing),
+            done: false,
+            _t: PhantomData,
+        }
     }
 }
 
@@ -521,9 +553,7 @@ impl<T: DeserializeOwned, R: BufRead> Iterator for RecordIter<T, R> {
         let rec = self.framer.count() + 1;
         let out = match self.framer.next_object() {
             Ok(None) => None,
-            Ok(Some(bytes)) => {
-                Some(decode_one::<T>(bytes).map_err(|e| record_error(rec, e)))
-            }
+            Ok(Some(bytes)) => Some(decode_one::<T>(bytes).map_err(|e| record_error(rec, e))),
             Err(e) => Some(Err(e)),
         };
         if !matches!(out, Some(Ok(_))) {

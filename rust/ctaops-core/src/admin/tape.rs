@@ -85,7 +85,12 @@ impl TapePool {
     pub fn supply_sources(&self) -> Vec<String> {
         match (&self.supply_source, &self.supply) {
             (Some(list), _) => list.clone(),
-            (None, Some(s)) => s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
+            (None, Some(s)) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
             (None, None) => Vec::new(),
         }
     }

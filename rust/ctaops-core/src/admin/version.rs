@@ -40,7 +40,14 @@ impl CtaVersion {
         let core = text.trim().trim_start_matches('v');
         let core = core.split(['-', '+', ' ']).next().unwrap_or("");
         let parts: Vec<u64> = core.split('.').map_while(|p| p.parse().ok()).collect();
-        if parts.is_empty() { None } else { Some(Self { parts, text: text.to_owned() }) }
+        if parts.is_empty() {
+            None
+        } else {
+            Some(Self {
+                parts,
+                text: text.to_owned(),
+            })
+        }
     }
 
     /// Whether this version is at least `other` (given as numbers, e.g. `&[5, 11]`).
@@ -70,7 +77,9 @@ impl Version {
     /// The frontend's CTA version, if it printed a parsable one.
     #[must_use]
     pub fn server(&self) -> Option<CtaVersion> {
-        self.server_version.as_ref().and_then(|v| CtaVersion::parse(&v.cta_version))
+        self.server_version
+            .as_ref()
+            .and_then(|v| CtaVersion::parse(&v.cta_version))
     }
 }
 
