@@ -82,8 +82,7 @@ pub struct ServerSettings {
 pub struct ServerError(String);
 
 fn pair_name(cmd: &AdminCmd) -> String {
-    let c =
-        admin_cmd::Cmd::try_from(cmd.cmd).map_or_else(|_| cmd.cmd.to_string(), |c| format!("CMD_{}", c.as_str_name()));
+    let c = admin_cmd::Cmd::try_from(cmd.cmd).map_or_else(|_| cmd.cmd.to_string(), |c| c.as_str_name().to_owned());
     let s =
         admin_cmd::SubCmd::try_from(cmd.subcmd).map_or_else(|_| cmd.subcmd.to_string(), |s| s.as_str_name().to_owned());
     format!("<{c}, {s}>")

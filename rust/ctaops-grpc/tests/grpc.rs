@@ -141,7 +141,7 @@ async fn refuses_bad_tokens_and_non_admins() {
     assert_eq!(s.code(), tonic::Code::FailedPrecondition);
     assert_eq!(
         s.message(),
-        "Admin command pair <CMD_CMD_TAPE, SUBCMD_LS> is not implemented."
+        "Admin command pair <CMD_TAPE, SUBCMD_LS> is not implemented."
     );
 }
 
