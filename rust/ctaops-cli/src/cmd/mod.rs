@@ -2,7 +2,7 @@
 
 pub mod checksum;
 pub mod config;
-pub mod sim;
 pub mod repack_manager;
+pub mod sim;
 pub mod smc;
 pub mod tape;

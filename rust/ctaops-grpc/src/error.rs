@@ -1,0 +1,99 @@
+//! Client-side errors, each with a stable code. `User` is the same class as `cta-admin` exit 2.
+
+use ctaops_core::admin::AdminError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrpcError {
+    /// `cta-cli.conf` missing, unreadable or incomplete, or the token file cannot be read.
+    #[error("gRPC client configuration: {0}")]
+    Config(String),
+    /// The command has no gRPC encoding (unknown option, option number not public yet).
+    #[error("{0}")]
+    Encode(String),
+    /// CTA refused the request (`INVALID_ARGUMENT`, or `RSP_ERR_USER` in a reply).
+    #[error("cta-admin {command}: {message}")]
+    User { command: String, message: String },
+    /// The token was refused or missing (`UNAUTHENTICATED`).
+    #[error("cta-admin {command}: not authenticated: {message}")]
+    Unauthenticated { command: String, message: String },
+    /// Any other status, or an error reply: a server-side failure.
+    #[error("cta-admin {command}: server error ({status}): {message}")]
+    Server {
+        command: String,
+        status: String,
+        message: String,
+    },
+    /// TLS handshake failed (no TLS on the server, untrusted certificate, wrong host name).
+    #[error("cta-admin {command}: TLS failure talking to {endpoint}: {message}")]
+    Tls {
+        command: String,
+        endpoint: String,
+        message: String,
+    },
+    /// Cannot reach the frontend.
+    #[error("cta-admin {command}: cannot reach {endpoint}: {message}")]
+    Unavailable {
+        command: String,
+        endpoint: String,
+        message: String,
+    },
+    /// No complete answer within the deadline.
+    #[error("cta-admin {command}: no complete answer within {seconds} s")]
+    Deadline { command: String, seconds: f64 },
+    /// The listing stopped before the server's final `OK`: the records received are incomplete.
+    #[error("cta-admin {command}: stream cut after {records} records: {message}")]
+    Truncated {
+        command: String,
+        records: usize,
+        message: String,
+    },
+    /// A message that could not be decoded into the expected record.
+    #[error("cta-admin {command}: undecodable reply: {message}")]
+    Decode { command: String, message: String },
+}
+
+impl GrpcError {
+    /// Stable machine-readable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "GRPC_CONFIG",
+            Self::Encode(_) => "INVALID_ARGUMENT",
+            Self::User { .. } => "CTA_ADMIN_USER_ERROR",
+            Self::Unauthenticated { .. } => "GRPC_UNAUTHENTICATED",
+            Self::Server { .. } => "GRPC_SERVER_ERROR",
+            Self::Tls { .. } => "GRPC_TLS_ERROR",
+            Self::Unavailable { .. } => "GRPC_UNAVAILABLE",
+            Self::Deadline { .. } => "GRPC_DEADLINE",
+            Self::Truncated { .. } => "GRPC_STREAM_TRUNCATED",
+            Self::Decode { .. } => "GRPC_DECODE_ERROR",
+        }
+    }
+
+    /// Exit status with `cta-admin`'s meaning: 2 for a user error, 1 for everything else.
+    #[must_use]
+    pub fn exit_status(&self) -> i32 {
+        if matches!(self, Self::User { .. }) { 2 } else { 1 }
+    }
+
+    /// Whether retrying an idempotent call could help.
+    #[must_use]
+    pub fn transient(&self) -> bool {
+        matches!(self, Self::Unavailable { .. } | Self::Truncated { .. })
+    }
+}
+
+impl From<GrpcError> for AdminError {
+    /// For callers that only know the `cta-admin` error model: user errors stay user errors.
+    fn from(e: GrpcError) -> Self {
+        match e {
+            GrpcError::User { command, message } => AdminError::User { command, message },
+            GrpcError::Encode(m) => AdminError::InvalidArgument(m),
+            other => AdminError::Failed {
+                command: String::new(),
+                status: 1,
+                message: other.to_string(),
+            },
+        }
+    }
+}
