@@ -1,6 +1,6 @@
 """Type stubs of the compiled ``ctaops._core`` module (checked by stubtest)."""
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from os import PathLike
 from typing import Any, final, overload
 
@@ -8,6 +8,16 @@ from typing_extensions import Buffer
 
 __all__ = [
     "TAPE_BLOCK_SIZE",
+    "AdminRecord",
+    "AdminRecords",
+    "AdminRunner",
+    "AdminStruct",
+    "AtresysStore",
+    "ChecksumBlob",
+    "ErrorTranslations",
+    "ScsiChanger",
+    "ScsiDrive",
+    "TapeDevice",
     "__version__",
     "adler32",
     "admin_kinds",
@@ -40,16 +50,6 @@ __all__ = [
     "tape_write",
     "tapealert_flags",
     "tapefile_ls_entries",
-    "AdminRecord",
-    "AdminRecords",
-    "AdminRunner",
-    "AdminStruct",
-    "AtresysStore",
-    "ChecksumBlob",
-    "ErrorTranslations",
-    "ScsiChanger",
-    "ScsiDrive",
-    "TapeDevice",
 ]
 
 __version__: str
@@ -349,9 +349,9 @@ class AtresysStore:
         """The repack table's name."""
     def schema_version(self) -> int: ...
     def upgrade(self) -> tuple[int, int]:
-        """Applies migrations; returns ``(from_version, to_version)``."""
+        """Apply migrations; return ``(from_version, to_version)``."""
     def get(self, vid: str) -> str | None:
-        """The row as JSON, or None."""
+        """Return the row as JSON, or None."""
     def list(
         self, state: str | None = None, mode: str | None = None, tapepool: str | None = None, tapes: Sequence[str] = ...
     ) -> str:
@@ -359,13 +359,13 @@ class AtresysStore:
     def add(self, tape_json: str, who: str, why: str) -> bool:
         """Enters a tape given as JSON (the `NewTape` fields); True if added, False if present."""
     def remove(self, vid: str, who: str, why: str) -> str:
-        """Removes a tape; returns the removed row as JSON."""
+        """Remove a tape; return the removed row as JSON."""
     def set_mode(self, vid: str, mode: str, who: str, why: str) -> bool: ...
     def set_priority(self, vid: str, priority: int, who: str, why: str) -> bool: ...
     def history(self, vid: str) -> str:
-        """The tape's history as a JSON list."""
+        """Return the tape's history as a JSON list."""
     def claim(self, step: str, state: str, limit: int, lease_seconds: int, who: str, why: str) -> str:
-        """Claims tapes in `state` (mode auto) for `step`; the claimed rows as a JSON list."""
+        """Claim tapes in `state` (mode auto) for `step`; the claimed rows as a JSON list."""
     def release(self, vid: str, step: str) -> None: ...
     def advance(self, vid: str, to: str, who: str, why: str) -> bool:
-        """Moves a tape to `to`; True if applied, False if it already was there (no-op)."""
+        """Move a tape to `to`; True if applied, False if it already was there (no-op)."""
