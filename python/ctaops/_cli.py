@@ -16,6 +16,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     argv = [os.path.basename(sys.argv[0]) or "ctaops", *sys.argv[1:]]
     sys.stdout.flush()
+    # Lets `ctaops sim init` write wrappers that run this interpreter (the venv's, not the base one).
+    os.environ["CTAOPS_PYTHON"] = sys.executable
     sys.exit(cli_main(argv))
 
 

@@ -147,6 +147,13 @@ pub fn run(args: &Args) -> Exit {
 /// The argv prefix the instance's wrapper scripts exec: this executable, or `python -m ctaops`
 /// when the CLI runs inside the Python console script.
 fn exec_prefix() -> Vec<String> {
+    // The console script names its interpreter: current_exe() would resolve a venv's python
+    // symlink to the base interpreter, which cannot import the venv's ctaops.
+    if let Ok(python) = std::env::var("CTAOPS_PYTHON")
+        && !python.is_empty()
+    {
+        return vec![python, "-m".into(), "ctaops".into()];
+    }
     let exe = std::env::current_exe()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "ctaops".into());
