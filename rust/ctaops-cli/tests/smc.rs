@@ -275,3 +275,110 @@ fn bad_devices_and_state_files() {
         1
     );
 }
+
+fn run_in(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_ctaops"))
+        .args(args)
+        .env_remove("CTAOPS_CONFIG")
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn changer_from_config_file() {
+    let l = init("cta-example", "3");
+    let dir = l.path.parent().unwrap();
+    let cfg = dir.join("cta-ops-config.yaml");
+    // A relative library_state is relative to the config file.
+    std::fs::write(&cfg, "tools:\n  ctaops-smc:\n    library_state: lib.json\n").unwrap();
+    let (rc, out, err) = run_in(&["smc", "-C", cfg.to_str().unwrap(), "-q", "V", "--json"], &[]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.starts_with("[{\"vid\":\"V00001\",\"elementAddress\":0,"), "{out}");
+    // $CTAOPS_CONFIG is honoured too, and moves are written back to the state file.
+    let (rc, _, err) = run_in(
+        &["smc", "-m", "-D", "1", "-V", "V00002"],
+        &[("CTAOPS_CONFIG", cfg.to_str().unwrap())],
+    );
+    assert_eq!(rc, 0, "{err}");
+    let (_, out, _) = smc(&l.path, &["-q", "D", "-D", "1", "--json"]);
+    assert_eq!(
+        out,
+        "[{\"driveOrdinal\":1,\"elementAddress\":1031,\"status\":\"loaded\",\"vid\":\"V00002\"}]"
+    );
+}
+
+#[test]
+fn config_without_a_changer_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(&cfg, "global:\n  table_format: plain\n").unwrap();
+    let (rc, out, err) = run_in(&["smc", "-C", cfg.to_str().unwrap(), "-q", "D"], &[]);
+    assert_eq!((rc, out.as_str()), (1, ""));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("tools.ctaops-smc.device"), "{err}");
+    let (rc, _, err) = run_in(
+        &[
+            "smc",
+            "-C",
+            dir.path().join("missing.yaml").to_str().unwrap(),
+            "-q",
+            "D",
+        ],
+        &[],
+    );
+    assert_eq!(rc, 1);
+    assert!(err.contains("missing.yaml"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn delegates_to_the_configured_cta_smc() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("cta-smc");
+    let log = dir.path().join("args");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\necho \"$@\" > {}\necho from-site-cta-smc\nexit 3\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global:\n  binaries:\n    cta_smc: {}\ntools:\n  ctaops-smc:\n    delegate: true\n",
+            fake.display()
+        ),
+    )
+    .unwrap();
+    let (rc, out, _) = run_in(
+        &["smc", "-C", cfg.to_str().unwrap(), "-m", "-D", "0", "-V", "jk2005"],
+        &[],
+    );
+    // cta-smc's exit code (3: retry in 60 s) and output pass through unchanged.
+    assert_eq!((rc, out.as_str()), (3, "from-site-cta-smc\n"));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "-m -D 0 -V jk2005\n");
+    // --delegate on the command line does the same without the config key.
+    std::fs::write(&cfg, format!("global:\n  binaries:\n    cta_smc: {}\n", fake.display())).unwrap();
+    let (rc, _, _) = run_in(
+        &["smc", "-C", cfg.to_str().unwrap(), "--delegate", "-q", "D", "--json"],
+        &[],
+    );
+    assert_eq!(rc, 3);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "-q D --json\n");
+    // A binary that is not there: one error line, status 1.
+    std::fs::write(&cfg, "global:\n  binaries:\n    cta_smc: /nonexistent/cta-smc\n").unwrap();
+    let (rc, _, err) = run_in(&["smc", "-C", cfg.to_str().unwrap(), "--delegate", "-q", "D"], &[]);
+    assert_eq!(rc, 1);
+    assert!(err.contains("global.binaries.cta_smc"), "{err}");
+}

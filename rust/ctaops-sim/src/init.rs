@@ -389,6 +389,12 @@ fn write_config(inst: &Instance) -> Result<()> {
         "    cta_verify_file_cmd: {:?}",
         format!("{} --id", b("cta-verify-file"))
     );
+    // `ctaops smc -C` and the drive tools find the first library's changer here.
+    let _ = writeln!(
+        y,
+        "tools:\n  ctaops-smc:\n    library_state: {:?}",
+        inst.library_state("ctaops_lib1").to_string_lossy()
+    );
     std::fs::write(inst.dir.join("cta-ops-config.yaml"), y)?;
     Ok(())
 }
