@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import NamedTuple, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 from ctaops import _core
 from ctaops.drive import Drive
@@ -22,7 +22,13 @@ from ctaops.errors import (
     VolumeNotFoundError,
 )
 
+if TYPE_CHECKING:
+    from ctaops.utils.config import Config
+
 StrPath = Union[str, "os.PathLike[str]"]
+
+CONFIG_SECTION = "ctaops-smc"
+"""The config section naming the changer (``device: /dev/sgN`` or ``library_state: FILE``)."""
 
 
 class Element(NamedTuple):
@@ -100,6 +106,35 @@ class Library:
         """Write a new emulated library state file (``preset`` ts4500 or spectra) and open it."""
         _core.emulated_library_create(os.fspath(path), slots, drives, ports, tapes, preset)
         return cls.emulated(path)
+
+    @classmethod
+    def from_config(cls, config: Config) -> Library:
+        """Open the changer the config names: ``tools.ctaops-smc.library_state`` or ``.device``.
+
+        A relative ``library_state`` is relative to the config file (``ctaops sim init`` writes
+        an absolute one). Raises :class:`ctaops.errors.InvalidArgumentError` if neither is set.
+        """
+        section = config.get_path(f"tools.{CONFIG_SECTION}") or {}
+        state = section.get("library_state")
+        if state:
+            base = os.path.dirname(config.source) if config.source else ""
+            return cls.emulated(os.path.join(base, os.fspath(state)))
+        device = section.get("device")
+        if device:
+            return cls.open(device)
+        raise InvalidArgumentError(
+            f"no changer configured: set tools.{CONFIG_SECTION}.device (or .library_state) "
+            f"in {config.source or 'the config'}"
+        )
+
+    def serial(self) -> str:
+        """Return the library's unit serial number (INQUIRY VPD 0x80)."""
+        return self._changer.serial()
+
+    @property
+    def is_emulated(self) -> bool:
+        """Whether this is an emulated library (a state file) rather than a device."""
+        return self._changer.is_emulated
 
     def inventory(self) -> Inventory:
         """READ ELEMENT STATUS of every element (paged), with barcodes and drive serials."""
@@ -220,4 +255,4 @@ class Library:
         self._changer.emulated_operator_insert(port, barcode)
 
 
-__all__ = ["Element", "Inventory", "Library"]
+__all__ = ["CONFIG_SECTION", "Element", "Inventory", "Library"]

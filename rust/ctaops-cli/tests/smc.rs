@@ -16,11 +16,14 @@ fn ctaops(args: &[&str]) -> Output {
 fn smc(lib: &Path, args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["smc", "--library-state", lib.to_str().unwrap()];
     all.extend_from_slice(args);
-    let o = ctaops(&all);
+    status_of(&ctaops(&all))
+}
+
+fn status_of(o: &Output) -> (i32, String, String) {
     (
         o.status.code().unwrap(),
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8(o.stderr).unwrap(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
     )
 }
 
@@ -203,12 +206,7 @@ fn injected_faults_give_cta_exit_codes() {
 }
 
 fn ctaops_status(args: &[&str]) -> (i32, String, String) {
-    let o = ctaops(args);
-    (
-        o.status.code().unwrap(),
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8(o.stderr).unwrap(),
-    )
+    status_of(&ctaops(args))
 }
 
 #[test]
@@ -277,17 +275,9 @@ fn bad_devices_and_state_files() {
 }
 
 fn run_in(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_ctaops"))
-        .args(args)
-        .env_remove("CTAOPS_CONFIG")
-        .envs(envs.iter().copied())
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8(o.stderr).unwrap(),
-    )
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ctaops"));
+    c.args(args).env_remove("CTAOPS_CONFIG").envs(envs.iter().copied());
+    status_of(&c.output().unwrap())
 }
 
 #[test]

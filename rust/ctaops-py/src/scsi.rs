@@ -112,6 +112,11 @@ impl ScsiChanger {
         ))
     }
 
+    /// The library's unit serial number (INQUIRY VPD 0x80).
+    fn serial(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |c, _| c.serial())
+    }
+
     /// MOVE MEDIUM, refused before sending when the source is empty or the destination full.
     fn move_medium(&self, py: Python<'_>, source: u16, dest: u16) -> PyResult<()> {
         self.with(py, |c, _| {

@@ -99,6 +99,19 @@ impl<T: ScsiTransport> Changer<T> {
         Ok(inq)
     }
 
+    /// The library's unit serial number (VPD 0x80), as `get_library_type` reports it.
+    pub fn serial(&mut self) -> Result<String> {
+        let mut buf = [0u8; 255];
+        let done = run(
+            &mut self.t,
+            "INQUIRY",
+            &cdb::inquiry(Some(0x80), 255),
+            DataDir::In(&mut buf),
+            CHANGER_TIMEOUT,
+        )?;
+        crate::inquiry::parse_vpd80(&buf[..done.transferred])
+    }
+
     pub fn test_unit_ready(&mut self) -> Result<()> {
         run(
             &mut self.t,
@@ -301,6 +314,14 @@ mod tests {
         assert_eq!(inv.slots[0].barcode(), Some("V00001L9"));
         assert_eq!(inv.drives[1].identifier.as_ref().unwrap().drive_serial(), "1000000002");
         assert_eq!(inv.find("V00010").unwrap().address, 0x400 + 9);
+    }
+
+    #[test]
+    fn library_serial_from_vpd_80() {
+        let mut c = changer(10, 0);
+        let lib_serial = c.serial().unwrap();
+        assert!(!lib_serial.is_empty());
+        assert_eq!(lib_serial, lib_serial.trim());
     }
 
     #[test]

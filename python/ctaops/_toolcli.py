@@ -1,0 +1,81 @@
+"""What the ``cta-ops-*`` console scripts share: one clean error line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Callable, NoReturn
+
+from ctaops.errors import CtaOpsError
+
+
+class ToolExit(Exception):
+    """Stop the tool with ``code``; ``message`` (if any) is the one error line on stderr."""
+
+    def __init__(self, code: int, message: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """Build an argument parser with the options every tool has (``-C``, ``-v``)."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument(
+        "-C",
+        "--config-file",
+        metavar="CONFIG_FILE",
+        help="config file (default: $CTAOPS_CONFIG, else /etc/cta-ops/cta-ops-config.yaml)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log every step on stderr")
+    return p
+
+
+def setup_logging(prog: str, verbose: bool) -> logging.Logger:
+    """Log to stderr (stdout is for data)."""
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format=f"{prog}: %(levelname)s: %(message)s",
+    )
+    return logging.getLogger(prog)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step (readers never see half a file)."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def prom_label(v: object) -> str:
+    """Escape a Prometheus label value."""
+    return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def run(prog: str, main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> NoReturn:
+    """Run ``main`` and exit with its status; errors become one line on stderr."""
+    try:
+        code = main(argv)
+    except ToolExit as e:
+        if str(e):
+            print(f"{prog}: error: {e}", file=sys.stderr)
+        code = e.code
+    except CtaOpsError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        code = 1
+    except OSError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+__all__ = ["ToolExit", "parser", "prom_label", "run", "setup_logging", "write_atomic"]

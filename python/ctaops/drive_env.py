@@ -1,0 +1,132 @@
+"""``cta-ops-drive-environmentals``: temperature and humidity of this host's drives, for monitoring.
+
+Each run reads LOG SENSE page 0x0D (temperature, and the environmental-reporting subpage with
+relative humidity) from every local drive whose SCSI product is not in
+``tools.cta-ops-drive-environmentals.model_blacklist``, and appends one JSON line per drive to
+the output file (``--output-file``, else the config's ``output_file``; ``-`` is stdout):
+
+``{"timestamp": "2026-11-26T05:40:00Z", "hostname": ..., "drive_device": "/dev/nst0",
+"serial": ..., "vendor": "IBM", "product": "ULT3580-TD9", "temperature_c": 32, "humidity_pct": 40}``
+
+A drive without a sensor reports ``null``; a drive that cannot be read gets an ``"error"`` field
+(and the exit status is 1, after the other drives were written). ``--prometheus FILE`` also
+writes the node-exporter textfile-collector metrics ``cta_drive_temperature_celsius`` and
+``cta_drive_humidity_percent`` (atomically).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ctaops import _toolcli
+from ctaops.errors import CtaOpsError
+from ctaops.localdrives import LocalDrive, local_drives
+
+PROG = "cta-ops-drive-environmentals"
+TOOL = "cta-ops-drive-environmentals"
+DEFAULT_OUTPUT = "/var/log/cta-ops/drive-environmentals.json"
+DEFAULT_BLACKLIST = ("ULT3580-TD8",)
+
+
+def now_utc() -> str:
+    """ISO 8601 UTC timestamp, seconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def read_environment(drives: Iterable[LocalDrive], blacklist: Iterable[str]) -> list[dict[str, Any]]:
+    """One record per drive not blacklisted (see the module docstring)."""
+    skip = {b.strip() for b in blacklist}
+    host = socket.gethostname()
+    stamp = now_utc()
+    out: list[dict[str, Any]] = []
+    for d in drives:
+        if d.product.strip() in skip:
+            continue
+        rec: dict[str, Any] = {
+            "timestamp": stamp,
+            "hostname": host,
+            "drive_device": d.device or d.sg,
+            "serial": d.serial,
+            "vendor": d.vendor,
+            "product": d.product,
+            "temperature_c": None,
+            "humidity_pct": None,
+        }
+        try:
+            st = d.open().status()
+        except CtaOpsError as e:
+            rec["error"] = str(e)
+        else:
+            rec["temperature_c"] = st.temperature_c
+            rec["humidity_pct"] = st.humidity_pct
+        out.append(rec)
+    return out
+
+
+def prometheus(records: Iterable[Mapping[str, Any]]) -> str:
+    """Prometheus text exposition of the records (drives without a value are left out)."""
+    metrics = (
+        ("cta_drive_temperature_celsius", "temperature_c", "Tape drive temperature (LOG SENSE 0x0D)."),
+        ("cta_drive_humidity_percent", "humidity_pct", "Tape drive relative humidity (LOG SENSE 0x0D/0x01)."),
+    )
+    recs = list(records)
+    lines = []
+    for name, key, help_ in metrics:
+        lines += [f"# HELP {name} {help_}", f"# TYPE {name} gauge"]
+        for r in recs:
+            if r.get(key) is not None:
+                labels = ",".join(f'{k}="{_toolcli.prom_label(r[k])}"' for k in ("drive_device", "serial", "product"))
+                lines.append(f"{name}{{{labels}}} {r[key]}")
+    lines += [
+        "# HELP cta_drive_environment_read_errors Drives whose environment could not be read.",
+        "# TYPE cta_drive_environment_read_errors gauge",
+        f"cta_drive_environment_read_errors {sum(1 for r in recs if 'error' in r)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the tool; see the module docstring."""
+    from ctaops.utils.config import load_config  # noqa: PLC0415  (keeps --help fast)
+
+    p = _toolcli.parser(PROG, "Read drive temperature and humidity and write them as JSON lines for monitoring.")
+    p.add_argument("--output-file", help=f"append JSON lines here ('-' for stdout; default: config, {DEFAULT_OUTPUT})")
+    p.add_argument("--prometheus", metavar="FILE", help="also write Prometheus textfile metrics here")
+    p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    log = _toolcli.setup_logging(PROG, args.verbose)
+    config = load_config(args.config_file, TOOL)
+    blacklist = config.tool_value("model_blacklist", list(DEFAULT_BLACKLIST))
+    if isinstance(blacklist, str):
+        blacklist = [blacklist]
+    output = args.output_file or config.tool_value("output_file") or DEFAULT_OUTPUT
+    drives = local_drives(config, args.sysfs)
+    if not drives:
+        raise _toolcli.ToolExit(1, "no tape drives found on this host")
+    records = read_environment(drives, blacklist or [])
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    if output == "-":
+        print(text, end="")
+    else:
+        with open(output, "a", encoding="utf-8") as f:
+            f.write(text)
+        log.info("wrote %d records to %s", len(records), output)
+    if args.prometheus:
+        _toolcli.write_atomic(args.prometheus, prometheus(records))
+    failed = [r for r in records if "error" in r]
+    for r in failed:
+        log.error("%s (%s): %s", r["drive_device"], r["serial"], r["error"])
+    return 1 if failed else 0
+
+
+def console() -> None:
+    """Console-script entry point."""
+    _toolcli.run(PROG, main)
+
+
+__all__ = ["prometheus", "read_environment"]

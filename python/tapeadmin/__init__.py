@@ -1,0 +1,11 @@
+"""Compatibility package for scripts written against upstream's ``tapeadmin``.
+
+Upstream's tape infrastructure library shells out to ``cta-smc``, ``sg_inq``, ``sg_logs``,
+``lsscsi`` and ``mt``; these modules re-export ctaops, which speaks SCSI itself. The paths in
+``global.binaries`` stay honoured where a tool is still run (``tapeadmin.binaries``). See
+docs/tapeadmin.md for the mapping.
+"""
+
+from __future__ import annotations
+
+__all__ = ["binaries", "drive", "library", "scsi", "tapealert"]

@@ -1,0 +1,54 @@
+"""Helpers of the drive-tool tests: a simulator instance's library and the console scripts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class SimLibrary:
+    exe: str
+    dir: Path
+
+    @property
+    def config(self) -> Path:
+        return self.dir / "cta-ops-config.yaml"
+
+    @property
+    def state(self) -> Path:
+        return self.dir / "library" / "ctaops_lib1.json"
+
+    def fault(self, *args: str) -> None:
+        subprocess.run([self.exe, "smc", "emulated", "fault", str(self.state), *args], check=True)
+
+    def smc(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.exe, "smc", "-C", str(self.config), *args], capture_output=True, text=True, check=False
+        )
+
+
+def sim_library(exe: str, where: Path) -> SimLibrary:
+    d = where / "inst"
+    r = subprocess.run([exe, "sim", "init", str(d)], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    return SimLibrary(exe, d)
+
+
+def tool(name: str, *args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run an installed console script (from this interpreter's environment)."""
+    script = Path(sys.executable).with_name(name)
+    assert script.exists(), f"{name} is not installed (run `make dev`)"
+    return subprocess.run(
+        [str(script), *map(str, args)], capture_output=True, text=True, check=False, timeout=120, env=env
+    )
+
+
+def one_error_line(stderr: str, prog: str) -> str:
+    lines = [x for x in stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"{prog}: error: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
