@@ -188,3 +188,14 @@ def test_library_type_and_models() -> None:
     assert drive_config.drive_model("3588-F9C", [("3588-F9C", "LTO9")]) == "LTO9"
     with pytest.raises(ToolExit, match="tape_drive_types"):
         drive_config.drive_model("MYSTERY", [])
+
+
+def test_busy_changer_exits_3(sim: SimLibrary, tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    _ts4500_export(exports)
+    cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
+    sim.fault("--busy", "20")
+    r = tool(PROG, "-C", cfg)
+    assert r.returncode == 3
+    assert "BUSY" in one_error_line(r.stderr, PROG)
+    assert r.stdout == ""

@@ -9,6 +9,7 @@ import pytest
 
 from ctaops import errors
 from ctaops.library import Library
+from ctaops.utils.config import load_config
 
 
 @pytest.fixture
@@ -108,3 +109,19 @@ def test_bad_devices_and_state(tmp_path: Path) -> None:
         Library.create_emulated(tmp_path / "x.json", slots=2, drives=1, tapes=3)
     with pytest.raises(errors.InvalidArgumentError):
         Library.create_emulated(tmp_path / "x.json", slots=2, drives=1, preset="unknown")
+
+
+def test_from_config(tmp_path: Path) -> None:
+    Library.create_emulated(tmp_path / "lib.json", slots=4, drives=1, tapes=1)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("tools:\n  ctaops-smc:\n    library_state: lib.json\n")
+    lib = Library.from_config(load_config(cfg))
+    assert lib.is_emulated
+    assert lib.inventory().slots[0].barcode == "V00001L9"
+    assert lib.serial()
+    cfg.write_text("global:\n  table_format: plain\n")
+    with pytest.raises(errors.InvalidArgumentError, match=r"tools\.ctaops-smc\.device"):
+        Library.from_config(load_config(cfg))
+    cfg.write_text("tools:\n  ctaops-smc:\n    device: /dev/null\n")
+    with pytest.raises(errors.NotSgDeviceError):
+        Library.from_config(load_config(cfg))
