@@ -269,6 +269,10 @@ fn to_entries(list: Vec<EntryTuple>) -> Vec<CatalogueEntry> {
 /// `cta-verify-file`), and the requested fSeqs the catalogue lacks.
 #[pyfunction]
 #[pyo3(signature = (catalogue, fseqs = Vec::new(), first = 0, last = 0, random = 0, seed = 0, min_bytes = 0))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of ctaops.verify.select_files"
+)]
 fn tape_select(
     py: Python<'_>,
     catalogue: Vec<EntryTuple>,
