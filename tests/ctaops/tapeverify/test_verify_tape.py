@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.ctaops.tapeverify.conftest import VERIFY_TAPE, Instance
@@ -154,3 +155,23 @@ def test_bad_input_is_one_line(inst: Instance) -> None:
     assert r.returncode == 1
     assert "/nonexistent.yaml" in one_line(r.stderr)
     assert r.stderr.count("\n") == 1
+
+
+def test_console_scripts_are_installed(inst: Instance) -> None:
+    bindir = Path(sys.executable).parent
+    r = subprocess.run(
+        [bindir / "cta-ops-verify-tape", "-C", inst.config, "--vid", VID, "--native", "--image", inst.image(VID)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "done"
+    r = subprocess.run(
+        [bindir / "cta-ops-verification-feeder", "-C", inst.config, "--maxverify", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "0 tapes are currently being verified, target is 0" in r.stderr
