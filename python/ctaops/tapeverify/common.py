@@ -58,15 +58,17 @@ def setting(cfg: Config, key: str, default: Any) -> Any:
 
 
 def cta_admin(cfg: Config) -> CtaAdmin:
-    """Return ``CtaAdmin`` as configured.
+    """Return ``CtaAdmin`` as configured, like ``ctaops tape verify --cta``.
 
-    ``global.binaries.cta-admin``, ``global.tape.cta-admin_config`` and the sss keytab of
-    ``global.default_user`` (the last two only when the file exists).
+    ``global.binaries.cta-admin``, ``--config`` from ``global.tape.cta-admin_config`` (when set) and
+    the sss keytab of ``global.default_user`` (when the file exists).
     """
-    existing = [
-        p if p and os.path.exists(p) else None for p in (cfg.tape.cta_admin_config, cfg.default_user.sss_keytab_file)
-    ]
-    return CtaAdmin(cfg.binaries.cta_admin, config_file=existing[0], sss_keytab=existing[1])
+    keytab = cfg.default_user.sss_keytab_file
+    return CtaAdmin(
+        cfg.binaries.cta_admin,
+        config_file=cfg.tape.cta_admin_config or None,
+        sss_keytab=keytab if keytab and os.path.exists(keytab) else None,
+    )
 
 
 def xrd_env(cfg: Config) -> dict[str, str]:
