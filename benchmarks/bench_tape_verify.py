@@ -50,10 +50,14 @@ def make_image(tmp: Path, gib: int) -> tuple[Path, Path]:
         {
             "af": {
                 "archiveId": str(w.archive_id),
+                "storageClass": "bench",
+                "creationTime": "1741170001",
                 "size": str(w.size),
                 "checksum": [{"type": "ADLER32", "value": w.checksum}],
             },
+            "df": {"diskId": str(w.archive_id), "diskInstance": "eosbench", "path": ""},
             "tf": {"vid": VID, "fSeq": str(w.fseq), "blockId": str(w.block_id), "copyNb": 1},
+            "instanceName": "eosbench",
         }
         for w in written
     ]

@@ -46,6 +46,7 @@ __all__ = [
     "tape_dump",
     "tape_inspect",
     "tape_label",
+    "tape_select",
     "tape_verify",
     "tape_write",
     "tapealert_flags",
@@ -186,6 +187,17 @@ def label_format(json: str) -> bytes:
 
 def tapefile_ls_entries(text: str, vid: str) -> list[tuple[int, int, int, int, int | None]]:
     """Return ``(fseq, block_id, archive_id, size, adler32)`` from ``cta-admin --json tapefile ls`` text."""
+
+def tape_select(
+    catalogue: Sequence[tuple[int, int, int, int, int | None]],
+    fseqs: Sequence[int] = ...,
+    first: int = 0,
+    last: int = 0,
+    random: int = 0,
+    seed: int = 0,
+    min_bytes: int = 0,
+) -> tuple[list[int], list[int]]:
+    """Return the fSeqs the verification engine would read for this selection, and requested fSeqs not listed."""
 
 def tape_verify(
     device: TapeDevice,

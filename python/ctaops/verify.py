@@ -124,6 +124,26 @@ def load_tapefile_ls(path: str | os.PathLike[str], vid: str) -> list[CatalogueEn
         return parse_tapefile_ls(f.read(), vid)
 
 
+def select_files(  # noqa: PLR0913 - the selection options of cta-ops-verify-tape
+    catalogue: Iterable[CatalogueEntry],
+    *,
+    fseqs: Iterable[int] = (),
+    first: int = 0,
+    last: int = 0,
+    random: int = 0,
+    seed: int = 0,
+    min_bytes: int = 0,
+) -> tuple[list[int], list[int]]:
+    """Return the fSeqs :func:`verify_tape` would read for this selection, and requested fSeqs not listed.
+
+    The union of ``fseqs``, the first and last N files (fSeq order), ``random`` files chosen with
+    ``seed``, then random files until ``min_bytes`` are selected. No option selects nothing here
+    (``verify_tape`` then reads every file).
+    """
+    entries = [(e.fseq, e.block_id, e.archive_id, e.size, e.adler32) for e in catalogue]
+    return _core.tape_select(entries, list(fseqs), first, last, random, seed, min_bytes)
+
+
 def _file(raw: dict[str, Any]) -> FileResult:
     return FileResult(
         fseq=raw["fseq"],
@@ -204,5 +224,6 @@ __all__ = [
     "Volume",
     "load_tapefile_ls",
     "parse_tapefile_ls",
+    "select_files",
     "verify_tape",
 ]

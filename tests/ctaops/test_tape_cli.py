@@ -31,11 +31,14 @@ def tapefile_ls(written: list[dict[str, Any]]) -> str:
         {
             "af": {
                 "archiveId": str(f["archiveId"]),
+                "storageClass": "ctaops_sc",
+                "creationTime": "1741170001",
                 "checksum": [{"type": "ADLER32", "value": f["checksum"]}],
                 "size": str(f["size"]),
             },
             "df": {"diskId": "1", "diskInstance": "eos", "ownerId": {"uid": 1, "gid": 1}, "path": ""},
             "tf": {"vid": VID, "copyNb": 1, "blockId": str(f["blockId"]), "fSeq": str(f["fseq"])},
+            "instanceName": "eos",
         }
         for f in written
         if not f["placeholder"]
@@ -140,7 +143,8 @@ def test_verify_usage_and_device_errors(tape: tuple[Path, Path, list[bytes]], ex
     res = run(exe, "tape", "verify", "--image", image, "--vid", VID, "--first", "2")
     assert res.returncode == 2
     assert (
-        res.stderr.strip() == "error: --first, --last, --random, --fseq, --data-size and --read-time need --catalogue"
+        res.stderr.strip()
+        == "error: --first, --last, --random, --fseq, --data-size and --read-time need --catalogue or --cta"
     )
     res = run(exe, "tape", "verify", "--image", image, "--device", "/dev/nst0", "--vid", VID)
     assert res.returncode == 2

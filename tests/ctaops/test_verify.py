@@ -12,7 +12,14 @@ import pytest
 
 from ctaops.errors import CtaOpsError, InvalidArgumentError
 from ctaops.tape import BLOCK_SIZE, MemoryTape, TapeImage, label_tape, write_files
-from ctaops.verify import CatalogueEntry, Progress, load_tapefile_ls, parse_tapefile_ls, verify_tape
+from ctaops.verify import (
+    CatalogueEntry,
+    Progress,
+    load_tapefile_ls,
+    parse_tapefile_ls,
+    select_files,
+    verify_tape,
+)
 from tests.ctaops import tape_reader_from_spec as spec
 
 VID = "V01007"
@@ -105,23 +112,55 @@ def test_selection_needs_a_catalogue(image: tuple[Path, list[CatalogueEntry]]) -
         verify_tape(image[0], VID, first=1)
 
 
+def tapefile_record(fseq: int, archive_id: int, size: int, adler32: str, vid: str = VID) -> dict[str, object]:
+    """A complete `cta-admin --json tapefile ls` record (cta-interfaces.md §1.7)."""
+    return {
+        "af": {
+            "archiveId": str(archive_id),
+            "storageClass": "ctaops_sc",
+            "creationTime": "1741170001",
+            "checksum": [{"type": "ADLER32", "value": adler32}],
+            "size": str(size),
+        },
+        "df": {"diskId": "5401234", "diskInstance": "eosctaops", "ownerId": {"uid": 1, "gid": 2}, "path": ""},
+        "tf": {"vid": vid, "copyNb": 1, "blockId": "0", "fSeq": str(fseq)},
+        "instanceName": "eosctaops",
+    }
+
+
 def test_tapefile_ls_parsing(tmp_path: Path) -> None:
-    doc = [
-        {
-            "af": {
-                "archiveId": "4294967296",
-                "checksum": [{"type": "ADLER32", "value": "0a0b0c0d"}],
-                "size": "600000",
-            },
-            "tf": {"vid": VID, "copyNb": 1, "blockId": "0", "fSeq": "1"},
-        }
-    ]
+    doc = [tapefile_record(1, 4294967296, 600000, "0a0b0c0d"), tapefile_record(1, 7, 1, "00000001", vid="OTHER1")]
     assert parse_tapefile_ls(json.dumps(doc), VID) == [CatalogueEntry(1, 0, 4294967296, 600000, 0x0A0B0C0D)]
     p = tmp_path / "tf.json"
     p.write_text(json.dumps(doc))
     assert load_tapefile_ls(p, VID)[0].adler32 == 0x0A0B0C0D
-    with pytest.raises(CtaOpsError, match=r"tf\.fSeq"):
-        parse_tapefile_ls('[{"af": {"archiveId": "1", "size": "1"}, "tf": {"blockId": "0"}}]', VID)
+    # --jsonl output is read too.
+    assert parse_tapefile_ls("\n".join(json.dumps(r) for r in doc), VID)[0].archive_id == 4294967296
+
+
+def test_tapefile_ls_is_parsed_with_the_strict_cta_schema() -> None:
+    # The shared cta-admin parser requires every field of CTA's record: a lenient subset (what the
+    # tape crate's own parser used to accept) is refused, naming the record and the missing field.
+    subset = '[{"af": {"archiveId": "1", "size": "1"}, "tf": {"blockId": "0"}}]'
+    with pytest.raises(CtaOpsError, match=r"record 1.*storageClass|record 1.*missing"):
+        parse_tapefile_ls(subset, VID)
+    bad = tapefile_record(1, 1, 1, "zz")
+    with pytest.raises(CtaOpsError, match="bad ADLER32 value 'zz'"):
+        parse_tapefile_ls(json.dumps([bad]), VID)
+    with pytest.raises(CtaOpsError, match="not JSON"):
+        parse_tapefile_ls("garbage", VID)
+
+
+def test_select_files_matches_the_engine(image: tuple[Path, list[CatalogueEntry]]) -> None:
+    path, cat = image
+    chosen, not_listed = select_files(cat, fseqs=[9], first=1, random=1, seed=5)
+    assert not_listed == [9]
+    assert chosen[0] == 1
+    assert len(chosen) == 2
+    report = verify_tape(path, VID, catalogue=cat, fseqs=[9], first=1, random=1, seed=5)
+    assert [f.fseq for f in report.files if f.status == "ok"] == chosen
+    assert select_files(cat, min_bytes=1)[0]
+    assert select_files(cat)[0] == []
 
 
 # Objects of the fixture image: file 1 HDR1 at 1 (data 5-7), file 2 at 13 (data 17), file 3 at 23 (data 27).

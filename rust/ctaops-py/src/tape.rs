@@ -11,7 +11,9 @@ use std::sync::Mutex;
 use ctaops_tape::dump::dump;
 use ctaops_tape::format::BLOCK_SIZE;
 use ctaops_tape::label::{Label, LbpMethod};
-use ctaops_tape::verify::{CatalogueEntry, Progress, Selection, VerifyOptions, parse_tapefile_ls, verify_tape};
+use ctaops_tape::verify::{
+    Catalogue, CatalogueEntry, Progress, Selection, VerifyOptions, parse_tapefile_ls, select, verify_tape,
+};
 use ctaops_tape::{
     MemoryTape, Record, SimhImage, StDevice, TapeContents, TapeDevice, TapeError, WriteSession, WriterInfo, inspect,
     label_tape,
@@ -251,6 +253,50 @@ fn tapefile_ls_entries(py: Python<'_>, text: &str, vid: &str) -> PyResult<Vec<En
         .collect())
 }
 
+fn to_entries(list: Vec<EntryTuple>) -> Vec<CatalogueEntry> {
+    list.into_iter()
+        .map(|(fseq, block_id, archive_id, size, adler32)| CatalogueEntry {
+            fseq,
+            block_id,
+            archive_id,
+            size,
+            adler32,
+        })
+        .collect()
+}
+
+/// The fSeqs the engine would verify for this selection (`cta-ops-verify-tape` submits them to
+/// `cta-verify-file`), and the requested fSeqs the catalogue lacks.
+#[pyfunction]
+#[pyo3(signature = (catalogue, fseqs = Vec::new(), first = 0, last = 0, random = 0, seed = 0, min_bytes = 0))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of ctaops.verify.select_files"
+)]
+fn tape_select(
+    py: Python<'_>,
+    catalogue: Vec<EntryTuple>,
+    fseqs: Vec<u64>,
+    first: usize,
+    last: usize,
+    random: usize,
+    seed: u64,
+    min_bytes: u64,
+) -> PyResult<(Vec<u64>, Vec<u64>)> {
+    let cat = Catalogue::new(to_entries(catalogue)).map_err(|e| tape_err(py, &e))?;
+    let sel = Selection {
+        fseqs,
+        first,
+        last,
+        random,
+        seed,
+        min_bytes,
+    };
+    let (chosen, not_listed) = select(&cat, &sel);
+    let entries = cat.entries();
+    Ok((chosen.into_iter().map(|i| entries[i].fseq).collect(), not_listed))
+}
+
 /// Verifies a tape with the GIL released; returns the report as JSON.
 #[pyfunction]
 #[pyo3(signature = (device, vid, catalogue = None, fseqs = Vec::new(), first = 0, last = 0, random = 0, seed = 0, min_bytes = 0, progress = None))]
@@ -271,17 +317,7 @@ fn tape_verify(
     min_bytes: u64,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
-    let catalogue = catalogue.map(|c| {
-        c.into_iter()
-            .map(|(fseq, block_id, archive_id, size, adler32)| CatalogueEntry {
-                fseq,
-                block_id,
-                archive_id,
-                size,
-                adler32,
-            })
-            .collect()
-    });
+    let catalogue = catalogue.map(to_entries);
     let opts = VerifyOptions {
         catalogue,
         selection: Selection {
@@ -340,6 +376,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(label_format, m)?)?;
     m.add_function(wrap_pyfunction!(tapefile_ls_entries, m)?)?;
     m.add_function(wrap_pyfunction!(tape_verify, m)?)?;
+    m.add_function(wrap_pyfunction!(tape_select, m)?)?;
     m.add("TAPE_BLOCK_SIZE", BLOCK_SIZE)?;
     Ok(())
 }

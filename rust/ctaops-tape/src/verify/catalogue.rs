@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use ctaops_core::admin::enums::ChecksumKind;
+use ctaops_core::admin::tapefile::TapeFile;
+use ctaops_core::admin::{Framing, Kind, Records, parse_records};
 
 use crate::error::{Result, TapeError};
 
@@ -61,73 +63,44 @@ impl Catalogue {
     }
 }
 
-fn field<'a>(item: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(item, |v, k| v.get(k))
-}
-
-/// A U64 as cta-admin prints it (protobuf JSON: a decimal string; plain numbers accepted too).
-fn as_u64(v: &Value) -> Option<u64> {
-    match v {
-        Value::String(s) => s.parse().ok(),
-        Value::Number(n) => n.as_u64(),
-        _ => None,
-    }
-}
-
-/// Parses a saved `cta-admin --json tapefile ls --vid VID` output (a JSON array of
-/// `{"af": …, "df": …, "tf": …}` records, cta-interfaces.md §1.7) into entries for `vid`.
-///
-/// Records of other tapes (another copy number) are skipped; a missing required field is an
-/// error naming the record.
-pub fn parse_tapefile_ls(text: &str, vid: &str) -> Result<Vec<CatalogueEntry>> {
-    let doc: Value =
-        serde_json::from_str(text).map_err(|e| TapeError::InvalidArgument(format!("tapefile ls JSON: {e}")))?;
-    let items = match &doc {
-        Value::Array(a) => a.as_slice(),
-        _ => {
-            return Err(TapeError::InvalidArgument(
-                "tapefile ls JSON: expected an array of records".into(),
-            ));
+/// Entries of `vid` from typed `tapefile ls` records (another tape's records, i.e. another copy,
+/// are skipped). An ADLER32 checksum that is not 8 hex digits is an error naming the file.
+pub fn entries_from_records(files: &[TapeFile], vid: &str) -> Result<Vec<CatalogueEntry>> {
+    let mut out = Vec::with_capacity(files.len());
+    for f in files.iter().filter(|f| f.tf.vid == vid) {
+        let mut adler32 = None;
+        for c in f.af.checksum.iter().filter(|c| c.kind == ChecksumKind::Adler32) {
+            adler32 = Some(u32::from_str_radix(&c.value, 16).map_err(|_| {
+                TapeError::InvalidArgument(format!(
+                    "tapefile ls: archive file {}: bad ADLER32 value '{}'",
+                    f.af.archive_id, c.value
+                ))
+            })?);
         }
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let need = |path: &[&str]| {
-            field(item, path).and_then(as_u64).ok_or_else(|| {
-                TapeError::InvalidArgument(format!("tapefile ls record {i}: missing or invalid {}", path.join(".")))
-            })
-        };
-        if field(item, &["tf", "vid"])
-            .and_then(Value::as_str)
-            .is_some_and(|v| v != vid)
-        {
-            continue;
-        }
-        let adler32 = match field(item, &["af", "checksum"]).and_then(Value::as_array) {
-            Some(list) => {
-                let mut found = None;
-                for c in list {
-                    if c.get("type").and_then(Value::as_str) == Some("ADLER32") {
-                        let hex = c.get("value").and_then(Value::as_str).unwrap_or_default();
-                        let v = u32::from_str_radix(hex, 16).map_err(|_| {
-                            TapeError::InvalidArgument(format!("tapefile ls record {i}: bad ADLER32 value '{hex}'"))
-                        })?;
-                        found = Some(v);
-                    }
-                }
-                found
-            }
-            None => None,
-        };
         out.push(CatalogueEntry {
-            fseq: need(&["tf", "fSeq"])?,
-            block_id: need(&["tf", "blockId"])?,
-            archive_id: need(&["af", "archiveId"])?,
-            size: need(&["af", "size"])?,
+            fseq: f.tf.f_seq,
+            block_id: f.tf.block_id,
+            archive_id: f.af.archive_id,
+            size: f.af.size,
             adler32,
         });
     }
     Ok(out)
+}
+
+/// Parses a saved `cta-admin --json tapefile ls --vid VID` output (or its `--jsonl` form) with
+/// the shared, strict `cta-admin` record parser (cta-interfaces.md §1.7) into entries for `vid`.
+pub fn parse_tapefile_ls(text: &str, vid: &str) -> Result<Vec<CatalogueEntry>> {
+    let data = text.as_bytes();
+    let records = parse_records(Kind::TapeFile, Framing::detect(data), data)
+        .map_err(|e| TapeError::InvalidArgument(format!("tapefile ls JSON: {e}")))?;
+    match records {
+        Records::TapeFile(files) => entries_from_records(&files, vid),
+        other => Err(TapeError::InvalidArgument(format!(
+            "tapefile ls JSON: parsed as {} records",
+            other.kind().name()
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -140,7 +113,9 @@ mod tests {
             "checksum":[{"type":"ADLER32","value":"0a0b0c0d"}],"size":"600000"},
             "df":{"diskId":"5401234","diskInstance":"eosatlas","ownerId":{"uid":10763,"gid":1307},"path":""},
             "tf":{"vid":"V01007","copyNb":1,"blockId":"0","fSeq":"1"},"instanceName":"eosatlas"},
-            {"af":{"archiveId":"7","checksum":[],"size":"1"},"tf":{"vid":"OTHER1","blockId":"0","fSeq":"1"}}]"#;
+            {"af":{"archiveId":"7","storageClass":"sc","creationTime":"1","checksum":[],"size":"1"},
+            "df":{"diskId":"1","diskInstance":"i","path":""},
+            "tf":{"vid":"OTHER1","copyNb":2,"blockId":"0","fSeq":"1"},"instanceName":"i"}]"#;
         let got = parse_tapefile_ls(text, "V01007").unwrap();
         assert_eq!(
             got,
@@ -155,12 +130,10 @@ mod tests {
     }
 
     #[test]
-    fn missing_fields_are_named() {
+    fn records_outside_the_cta_schema_are_refused() {
+        // A subset of the fields (what the old lenient parser took) is not a CTA record.
         let err = parse_tapefile_ls(r#"[{"af":{"archiveId":"1","size":"2"},"tf":{"blockId":"0"}}]"#, "V").unwrap_err();
-        assert!(
-            err.to_string().contains("record 0: missing or invalid tf.fSeq"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("record 1"), "{err}");
         assert!(parse_tapefile_ls("{}", "V").is_err());
         assert!(parse_tapefile_ls("not json", "V").is_err());
     }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use ctaops_core::checksum::adler32;
 
-pub use catalogue::{Catalogue, CatalogueEntry, parse_tapefile_ls};
+pub use catalogue::{Catalogue, CatalogueEntry, entries_from_records, parse_tapefile_ls};
 pub use report::{FileReport, FileStatus, Progress, Summary, VerifyReport, VolumeInfo, checksum_hex};
 pub use select::{READ_TIME_RATE, Selection, select};
 

@@ -3,8 +3,11 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use ctaops_core::admin::{AdminCommand, OptValue, Records, Runner, RunnerSettings};
+use ctaops_core::config::Config;
 use ctaops_tape::verify::{
-    CatalogueEntry, Progress, READ_TIME_RATE, Selection, VerifyOptions, VerifyReport, parse_tapefile_ls, verify_tape,
+    CatalogueEntry, Progress, READ_TIME_RATE, Selection, VerifyOptions, VerifyReport, entries_from_records,
+    parse_tapefile_ls, verify_tape,
 };
 
 use super::common::{self, Access, Target};
@@ -20,8 +23,15 @@ pub struct Args {
     vid: String,
     /// A saved `cta-admin --json tapefile ls --vid VID` output to compare with. Without it,
     /// files are read back and their structure checked only.
-    #[arg(long, value_name = "TAPEFILE_LS_JSON")]
+    #[arg(long, value_name = "TAPEFILE_LS_JSON", conflicts_with = "cta")]
     catalogue: Option<PathBuf>,
+    /// Ask cta-admin for the listing (`tapefile ls --vid VID`), with the binary and client
+    /// config of the ops config file (`global.binaries.cta-admin`, `global.tape.cta-admin_config`).
+    #[arg(long)]
+    cta: bool,
+    /// Ops config file for --cta (default: $CTAOPS_CONFIG, else /etc/cta-ops/cta-ops-config.yaml).
+    #[arg(short = 'C', long = "config-file", value_name = "CONFIG_FILE", requires = "cta")]
+    config_file: Option<PathBuf>,
     /// The first N files (fSeq order).
     #[arg(long, value_name = "N", default_value_t = 0)]
     first: usize,
@@ -131,6 +141,28 @@ fn load_catalogue(path: &PathBuf, vid: &str) -> Result<Vec<CatalogueEntry>, Exit
     parse_tapefile_ls(&text, vid).map_err(|e| common::fail(&format!("{}: {e}", path.display())))
 }
 
+/// `cta-admin --json tapefile ls --vid VID`, run as the ops config says.
+fn ask_cta(args: &Args) -> Result<Vec<CatalogueEntry>, Exit> {
+    let cfg = Config::load(args.config_file.as_deref()).map_err(|e| common::fail(&e))?;
+    let g = cfg.global();
+    let nonempty = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
+    let runner = Runner::new(RunnerSettings {
+        binary: PathBuf::from(&g.binaries.cta_admin),
+        config: nonempty(&g.tape.cta_admin_config),
+        sss_keytab: nonempty(&g.default_user.sss_keytab_file).filter(|p| p.exists()),
+        ..RunnerSettings::default()
+    });
+    let cmd = AdminCommand::build("tapefile", Some("ls"), &[("vid", OptValue::Str(args.vid.clone()))])
+        .map_err(|e| common::fail(&e))?;
+    match runner.records(&cmd).map_err(|e| common::fail(&e))? {
+        Records::TapeFile(files) => entries_from_records(&files, &args.vid).map_err(|e| common::fail(&e)),
+        other => Err(common::fail(&format!(
+            "cta-admin {cmd}: unexpected {} records",
+            other.kind().name()
+        ))),
+    }
+}
+
 fn selection(args: &Args, catalogue: Option<&[CatalogueEntry]>, seed: u64) -> Selection {
     let mut fseqs = Vec::new();
     if let Some(list) = &args.fseq {
@@ -180,15 +212,17 @@ pub fn run(args: &Args) -> Exit {
         || args.fseq.is_some()
         || args.data_size.is_some_and(|d| d > 0)
         || args.read_time.is_some_and(|t| t > 0);
-    if selecting && args.catalogue.is_none() {
-        return usage("--first, --last, --random, --fseq, --data-size and --read-time need --catalogue");
+    if selecting && args.catalogue.is_none() && !args.cta {
+        return usage("--first, --last, --random, --fseq, --data-size and --read-time need --catalogue or --cta");
     }
-    let catalogue = match &args.catalogue {
-        Some(path) => match load_catalogue(path, &args.vid) {
-            Ok(c) => Some(c),
-            Err(exit) => return exit,
-        },
-        None => None,
+    let loaded = match (&args.catalogue, args.cta) {
+        (Some(path), _) => load_catalogue(path, &args.vid).map(Some),
+        (None, true) => ask_cta(args).map(Some),
+        (None, false) => Ok(None),
+    };
+    let catalogue = match loaded {
+        Ok(c) => c,
+        Err(exit) => return exit,
     };
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()

@@ -1,0 +1,127 @@
+"""What both verification tools share: command-line conventions, config, cta-admin, state files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ctaops.admin import CtaAdmin
+from ctaops.errors import CtaOpsError
+from ctaops.utils.config import Config, load_config
+from ctaops.utils.logging import init_logger
+
+SECTION = "cta-ops-tape-verify"
+"""``tools.cta-ops-tape-verify``: each tool has a nested section named after it."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` and exit 2."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parser(prog: str, description: str) -> Parser:
+    """Return a parser with the options every ops tool takes (``-C``, ``-V``, ``--dry-run``)."""
+    p = Parser(prog=prog, description=description)
+    p.add_argument(
+        "-C",
+        "--config-file",
+        metavar="CONFIG_FILE",
+        help="ops config file (default: $CTAOPS_CONFIG, else /etc/cta-ops/cta-ops-config.yaml)",
+    )
+    p.add_argument("-V", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--dry-run", action="store_true", help="say what would be done; change nothing")
+    return p
+
+
+def setup(tool: str, args: argparse.Namespace) -> tuple[Config, logging.Logger]:
+    """Load ``global`` merged with ``tools.cta-ops-tape-verify.<tool>`` and start the logger."""
+    cfg = load_config(args.config_file, tool=f"{SECTION}.{tool}")
+    debug = bool(args.verbose or cfg.tool_value("debug", False))
+    logger = init_logger(tool, config=cfg, debug=debug)
+    logger.info("Executed as: %s", " ".join([tool, *sys.argv[1:]]))
+    return cfg, logger
+
+
+def setting(cfg: Config, key: str, default: Any) -> Any:
+    """Return a key of the tool's section (``default_first`` …), ``default`` when absent or null."""
+    value = cfg.tool_value(key)
+    return default if value is None else value
+
+
+def cta_admin(cfg: Config) -> CtaAdmin:
+    """Return ``CtaAdmin`` as configured, like ``ctaops tape verify --cta``.
+
+    ``global.binaries.cta-admin``, ``--config`` from ``global.tape.cta-admin_config`` (when set) and
+    the sss keytab of ``global.default_user`` (when the file exists).
+    """
+    keytab = cfg.default_user.sss_keytab_file
+    return CtaAdmin(
+        cfg.binaries.cta_admin,
+        config_file=cfg.tape.cta_admin_config or None,
+        sss_keytab=keytab if keytab and os.path.exists(keytab) else None,
+    )
+
+
+def xrd_env(cfg: Config) -> dict[str, str]:
+    """Environment for XRootD clients (``cta-verify-file``): sss with the configured keytab, if any."""
+    env = dict(os.environ)
+    keytab = cfg.default_user.sss_keytab_file
+    if keytab and os.path.exists(keytab):
+        env.update(XrdSecPROTOCOL="sss", XrdSecSSSKT=keytab)
+    return env
+
+
+def state_dir(cfg: Config) -> Path:
+    """Where submitted verifications are remembered: ``state_dir``, default ``<log_dir>/state``."""
+    configured = cfg.tool_value("state_dir")
+    return Path(configured) if configured else Path(cfg.logging.log_dir) / "state"
+
+
+def save_submission(cfg: Config, vid: str, record: dict[str, Any]) -> Path:
+    """Remember what was submitted for ``vid`` (written to a temporary file, then renamed)."""
+    d = state_dir(cfg)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{vid}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_submission(cfg: Config, vid: str) -> dict[str, Any] | None:
+    """Return what was submitted for ``vid``, if this host remembers it."""
+    try:
+        data = json.loads((state_dir(cfg) / f"{vid}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def forget_submission(cfg: Config, vid: str) -> None:
+    """Drop the record of a finished verification."""
+    (state_dir(cfg) / f"{vid}.json").unlink(missing_ok=True)
+
+
+def run_main(prog: str, body: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None) -> NoReturn:
+    """Run a tool: known failures are one line on stderr and exit 1, never a traceback."""
+    try:
+        code = body(argv)
+    except (CtaOpsError, OSError, ValueError) as exc:
+        log = logging.getLogger(prog)
+        if log.handlers:
+            log.error("%s", " ".join(str(exc).split()))  # noqa: TRY400 - one line, no traceback
+        else:
+            print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
