@@ -345,6 +345,18 @@ fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
             format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n"),
         ),
         (
+            "cta-tape-label",
+            format!("exec {exe} sim tool tape-label --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-readtp",
+            format!("exec {exe} sim tool readtp --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-statistics-update",
+            format!("exec {exe} sim tool statistics-update --instance {dir} -- \"$@\"\n"),
+        ),
+        (
             "cta-smc",
             format!("exec {exe} smc --library-state {dir}/library/ctaops_lib1.json \"$@\"\n"),
         ),
@@ -384,6 +396,7 @@ fn write_config(inst: &Instance) -> Result<()> {
     );
     let _ = writeln!(y, "    cta-admin: {:?}", b("cta-admin"));
     let _ = writeln!(y, "    cta_smc: {:?}", b("cta-smc"));
+    let _ = writeln!(y, "    cta_label: {:?}", b("cta-tape-label"));
     let _ = writeln!(
         y,
         "    cta_verify_file_cmd: {:?}",

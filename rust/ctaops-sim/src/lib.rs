@@ -13,6 +13,7 @@ pub mod init;
 pub mod instance;
 pub mod scheduler;
 pub mod synthetic;
+pub mod tools;
 pub mod verify;
 
 pub use error::{Result, SimError};

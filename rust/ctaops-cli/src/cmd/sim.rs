@@ -81,6 +81,17 @@ enum Sub {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// cta-tape-label, cta-readtp or cta-statistics-update against an instance (what the
+    /// DIR/bin wrappers exec), with the real tool's command line.
+    #[command(name = "tool", disable_help_flag = true)]
+    Tool {
+        /// tape-label | readtp | statistics-update
+        name: String,
+        #[arg(long)]
+        instance: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Inject a fault.
     Fault {
         dir: PathBuf,
@@ -205,6 +216,20 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             let stdout = io::stdout();
             let stderr = io::stderr();
             let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
+            Ok(Exit::Code(code))
+        }
+        Sub::Tool { name, instance, args } => {
+            let tool = match name.as_str() {
+                "tape-label" => ctaops_sim::tools::label::main,
+                "readtp" => ctaops_sim::tools::readtp::main,
+                "statistics-update" => ctaops_sim::tools::stats::main,
+                other => {
+                    return Err(SimError::Usage(format!(
+                        "unknown tool '{other}' (expected tape-label, readtp or statistics-update)"
+                    )));
+                }
+            };
+            let code = tool(instance, args, &mut io::stdout().lock(), &mut io::stderr().lock());
             Ok(Exit::Code(code))
         }
         Sub::Archive {

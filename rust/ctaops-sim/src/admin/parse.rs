@@ -28,7 +28,7 @@ pub struct Opt {
     pub required: bool,
 }
 
-const fn o(key: &'static str, long: &'static str, short: &'static str, kind: Kind, required: bool) -> Opt {
+pub(crate) const fn o(key: &'static str, long: &'static str, short: &'static str, kind: Kind, required: bool) -> Opt {
     Opt {
         key,
         long,
@@ -234,7 +234,7 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             "ls",
         )
         | ("showqueues" | "version", "") => l![],
-        _ => return None,
+        _ => return super::config_opts::options(cmd, sub),
     })
 }
 
