@@ -96,8 +96,61 @@ impl Read for Generated {
     }
 }
 
-/// Queues files for archival under a storage class; returns the archive file IDs.
+/// Who asks for an archive: the mount policy comes from their requester mount rule, else their
+/// group's (as CTA resolves it on the disk instance of the storage class's VO).
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub user: String,
+    pub group: String,
+}
+
+impl Default for Requester {
+    fn default() -> Self {
+        Self {
+            user: crate::instance::caller().0,
+            group: "cta".to_owned(),
+        }
+    }
+}
+
+/// Queues files for archival under a storage class for the calling user (group `cta`); returns
+/// the archive file IDs.
 pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result<Vec<u64>> {
+    queue_for(inst, storage_class, sources, &Requester::default())
+}
+
+/// The mount policy of `who` on `disk_instance`: requester rule first, then group rule.
+pub(crate) fn mount_policy(tx: &rusqlite::Transaction<'_>, disk_instance: &str, who: &Requester) -> Result<String> {
+    let by_user: Option<String> = tx
+        .query_row(
+            "SELECT MOUNT_POLICY_NAME FROM REQUESTER_MOUNT_RULE WHERE DISK_INSTANCE_NAME = ?1 AND REQUESTER_NAME = ?2",
+            params![disk_instance, who.user],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(mp) = by_user {
+        return Ok(mp);
+    }
+    let by_group: Option<String> = tx
+        .query_row(
+            "SELECT MOUNT_POLICY_NAME FROM REQUESTER_GROUP_MOUNT_RULE WHERE DISK_INSTANCE_NAME = ?1 AND REQUESTER_GROUP_NAME = ?2",
+            params![disk_instance, who.group],
+            |r| r.get(0),
+        )
+        .optional()?;
+    by_group.map_or_else(
+        || {
+            user(format!(
+                "No mount rules for the requester or their group: instance={disk_instance} requester={} group={}",
+                who.user, who.group
+            ))
+        },
+        Ok,
+    )
+}
+
+/// Queues files for archival under a storage class on behalf of `who`.
+pub fn queue_for(inst: &Instance, storage_class: &str, sources: &[Source], who: &Requester) -> Result<Vec<u64>> {
     let mut conn = inst.connect()?;
     write_tx(&mut conn, |tx| {
         let nb: Option<i64> = tx
@@ -110,6 +163,13 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
         let Some(nb) = nb else {
             return user(format!("Storage class {storage_class} does not exist"));
         };
+        let disk_instance: String = tx.query_row(
+            "SELECT V.DISK_INSTANCE_NAME FROM STORAGE_CLASS S JOIN VIRTUAL_ORGANIZATION V
+             ON V.VIRTUAL_ORGANIZATION_NAME = S.VIRTUAL_ORGANIZATION_NAME WHERE S.STORAGE_CLASS_NAME = ?1",
+            [storage_class],
+            |r| r.get(0),
+        )?;
+        let policy = mount_policy(tx, &disk_instance, who)?;
         let mut routes = Vec::new();
         for copy in 1..=nb {
             let pool: Option<String> = tx
@@ -135,7 +195,7 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
         let mut ids = Vec::new();
         let mut st = tx.prepare(
             "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
-               ARCHIVE_FILE_ID, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+               ARCHIVE_FILE_ID, CREATION_TIME, MOUNT_POLICY_NAME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
         )?;
         for (next, s) in (first..).zip(sources) {
             let size = match s {
@@ -157,7 +217,8 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
                     source,
                     (next + 4_000_000_000).to_string(),
                     next,
-                    t
+                    t,
+                    policy
                 ])?;
             }
             ids.push(u64::try_from(next).unwrap_or(0));

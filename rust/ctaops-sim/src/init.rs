@@ -197,6 +197,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
         };
         let path = inst.image(vid);
         let mut dev = SimhImage::open_or_create(&path)?;
+        dev.set_sync(false);
         if labelled {
             label_tape(&mut dev, vid, LbpMethod::None, &info)?;
         }

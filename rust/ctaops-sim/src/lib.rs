@@ -11,6 +11,7 @@ pub mod error;
 pub mod fault;
 pub mod init;
 pub mod instance;
+pub mod retrieve;
 pub mod scheduler;
 pub mod synthetic;
 pub mod tools;

@@ -57,7 +57,27 @@ enum Sub {
         /// Seed of the generated data (file i uses seed+i).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Requester whose mount rule picks the mount policy (default: $USER).
+        #[arg(long)]
+        requester: Option<String>,
+        /// Requester group, used when the requester has no rule of their own.
+        #[arg(long, default_value = "cta")]
+        group: String,
         files: Vec<PathBuf>,
+    },
+    /// Queue user retrieves of archive files (the scheduler mounts their tapes and reads them back).
+    Retrieve {
+        dir: PathBuf,
+        /// Archive file IDs, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        id: Vec<u64>,
+        /// Directory the files are written to, one per archive ID (default DIR/retrieved).
+        #[arg(long)]
+        dest: Option<PathBuf>,
+        #[arg(long)]
+        requester: Option<String>,
+        #[arg(long, default_value = "cta")]
+        group: String,
     },
     /// Run the scheduler (mounts, writes, repacks).
     Run {
@@ -135,7 +155,15 @@ enum FaultCmd {
         #[arg(long)]
         user_error: bool,
     },
-    /// Remove injected faults (damaged images stay damaged).
+    /// Jam the library slot holding VID (or the element at --slot): moves from or to it fail
+    /// with a hardware error (sense 4/40/01) and the element reports EXCEPT.
+    JamSlot {
+        #[arg(long, conflicts_with = "slot", required_unless_present = "slot")]
+        vid: Option<String>,
+        #[arg(long)]
+        slot: Option<u16>,
+    },
+    /// Remove injected faults (damaged images stay damaged, jammed slots are freed).
     Clear,
 }
 
@@ -238,6 +266,8 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             count,
             size,
             seed,
+            requester,
+            group,
             files,
         } => {
             let inst = Instance::open(dir)?;
@@ -253,8 +283,31 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             if sources.is_empty() {
                 return Err(SimError::Usage("give --count N --size SIZE or FILE arguments".into()));
             }
-            let ids = ctaops_sim::archive::queue(&inst, storageclass, &sources)?;
+            let mut who = ctaops_sim::archive::Requester::default();
+            if let Some(r) = requester {
+                who.user.clone_from(r);
+            }
+            who.group.clone_from(group);
+            let ids = ctaops_sim::archive::queue_for(&inst, storageclass, &sources, &who)?;
             json_line(&serde_json::json!({"queued": ids.len(), "archiveIds": ids}))?;
+            Ok(Exit::Success)
+        }
+        Sub::Retrieve {
+            dir,
+            id,
+            dest,
+            requester,
+            group,
+        } => {
+            let inst = Instance::open(dir)?;
+            let mut who = ctaops_sim::archive::Requester::default();
+            if let Some(r) = requester {
+                who.user.clone_from(r);
+            }
+            who.group.clone_from(group);
+            let dest = dest.clone().unwrap_or_else(|| inst.dir.join("retrieved"));
+            let ids = ctaops_sim::retrieve::queue(&inst, id, &dest, &who)?;
+            json_line(&serde_json::json!({"queued": ids.len(), "requestIds": ids, "dest": dest}))?;
             Ok(Exit::Success)
         }
         Sub::Run {
@@ -353,6 +406,10 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                     count: *count,
                     message: message.clone(),
                     user_error: *user_error,
+                },
+                FaultCmd::JamSlot { vid, slot } => Fault::JamSlot {
+                    vid: vid.clone(),
+                    slot: *slot,
                 },
                 FaultCmd::Clear => Fault::Clear,
             };
