@@ -13,7 +13,7 @@ use crate::catalogue::{now, write_tx};
 use crate::error::{Result, SimError, user};
 use crate::instance::Instance;
 use crate::scheduler::{
-    FREE_DRIVE, Mount, RunReport, Session, library_move, next_session, release_drive, set_drive, unreadable,
+    FREE_DRIVE, Mount, RunReport, library_move, next_session, release_drive, set_drive, unreadable,
 };
 
 /// Queues retrieves of `ids` into `dest` (one file per archive ID, named after it); returns the
@@ -124,13 +124,7 @@ pub(crate) fn retrieve_mount(inst: &Instance, conn: &mut Connection, report: &mu
         fail_all(conn, &m.vid, &format!("mount failed: {e}"))?;
         return Ok(true);
     }
-    report.mounts += 1;
-    report.sessions.push(Session {
-        drive: m.drive.clone(),
-        vid: m.vid.clone(),
-        tapepool: m.pool.clone(),
-        mount_type: "RETRIEVE".to_owned(),
-    });
+    report.record_mount(&m, "RETRIEVE");
     set_drive(conn, &m, "TRANSFERRING", "RETRIEVE")?;
     let result = serve(inst, conn, &m, report);
     set_drive(conn, &m, "UNMOUNTING", "RETRIEVE")?;

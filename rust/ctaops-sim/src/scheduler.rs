@@ -41,6 +41,19 @@ pub struct RunReport {
     pub errors: Vec<String>,
 }
 
+impl RunReport {
+    /// Counts a mount and lists it in `sessions`.
+    pub(crate) fn record_mount(&mut self, m: &Mount, mount_type: &str) {
+        self.mounts += 1;
+        self.sessions.push(Session {
+            drive: m.drive.clone(),
+            vid: m.vid.clone(),
+            tapepool: m.pool.clone(),
+            mount_type: mount_type.to_owned(),
+        });
+    }
+}
+
 /// One mount of a run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Session {
@@ -256,13 +269,7 @@ fn archive_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport)
         report.errors.push(e.to_string());
         return Ok(true);
     }
-    report.mounts += 1;
-    report.sessions.push(Session {
-        drive: m.drive.clone(),
-        vid: m.vid.clone(),
-        tapepool: m.pool.clone(),
-        mount_type: mount_type.clone(),
-    });
+    report.record_mount(&m, &mount_type);
     set_drive(conn, &m, "TRANSFERRING", &mount_type)?;
     let result = write_session(inst, conn, &m, &mount_type, report);
     set_drive(conn, &m, "UNMOUNTING", &mount_type)?;
@@ -499,13 +506,7 @@ fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Connection, report: &m
         fail_repack(conn, &vid, &e.to_string())?;
         return Ok(true);
     }
-    report.mounts += 1;
-    report.sessions.push(Session {
-        drive: m.drive.clone(),
-        vid: m.vid.clone(),
-        tapepool: m.pool.clone(),
-        mount_type: "RETRIEVE".to_owned(),
-    });
+    report.record_mount(&m, "RETRIEVE");
     set_drive(conn, &m, "TRANSFERRING", "RETRIEVE")?;
     let result = retrieve_for_repack(inst, conn, &m, report);
     set_drive(conn, &m, "UNMOUNTING", "RETRIEVE")?;

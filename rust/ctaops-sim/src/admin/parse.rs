@@ -220,6 +220,9 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             o("id", "--id", "-I", Uint, false),
             o("instance", "--instance", "-i", Str, false),
             o("vo", "--virtualorganisation", "--vo", Str, false),
+            o("fxidfile", "--fxidfile", "-F", StrList, false),
+            o("ltmin", "--logunixtimemin", "--ltmin", Uint, false),
+            o("ltmax", "--logunixtimemax", "--ltmax", Uint, false),
         ],
         ("physicallibrary", "ls") => l![o("name", "--name", "-n", Str, false)],
         (

@@ -66,13 +66,7 @@ fn parse(args: &[String]) -> Result<Option<Args>> {
 
 /// Runs `cta-tape-label ARGS`; `Aborting: <message>` and exit 1 on any error.
 pub fn main(inst_dir: &std::path::Path, args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match run(inst_dir, args, stdout) {
-        Ok(()) => 0,
-        Err(e) => {
-            let _ = writeln!(stderr, "Aborting: {e}");
-            1
-        }
-    }
+    super::exit_status(run(inst_dir, args, stdout), stderr)
 }
 
 fn run(inst_dir: &std::path::Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {

@@ -8,6 +8,17 @@ pub mod stats;
 
 use std::io::Write;
 
+/// How the CmdLineTool-based CTA tools end: `Aborting: <message>` on stderr and exit 1 on any error.
+pub(crate) fn exit_status(result: crate::error::Result<()>, stderr: &mut dyn Write) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "Aborting: {e}");
+            1
+        }
+    }
+}
+
 /// One line in CTA's `StdoutLogger` format (`common/log/StdoutLogger.cpp`): date, host, program,
 /// `LVL`, `PID`, `TID`, `MSG`, then the parameters sorted by key, `"` replaced by `'`.
 pub fn log_line(out: &mut dyn Write, program: &str, level: &str, msg: &str, params: &[(&str, String)]) {

@@ -69,13 +69,7 @@ pub fn parse_sequence(s: &str) -> Result<Vec<Range>> {
 
 /// Runs `cta-readtp ARGS`: exit 0 even when files fail, 1 when setup fails (`Aborting: …`).
 pub fn main(inst_dir: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match run(inst_dir, args, stdout) {
-        Ok(()) => 0,
-        Err(e) => {
-            let _ = writeln!(stderr, "Aborting: {e}");
-            1
-        }
-    }
+    super::exit_status(run(inst_dir, args, stdout), stderr)
 }
 
 fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {

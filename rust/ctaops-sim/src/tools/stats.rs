@@ -13,13 +13,7 @@ const USAGE: &str = "Usage: cta-statistics-update <catalogue_configuration_file>
 /// Runs `cta-statistics-update ARGS` (the catalogue configuration path is accepted and ignored:
 /// the instance is the catalogue).
 pub fn main(inst_dir: &Path, args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match run(inst_dir, args, stdout) {
-        Ok(()) => 0,
-        Err(e) => {
-            let _ = writeln!(stderr, "Aborting: {e}");
-            1
-        }
-    }
+    super::exit_status(run(inst_dir, args, stdout), stderr)
 }
 
 fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {

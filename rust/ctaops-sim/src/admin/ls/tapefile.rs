@@ -125,6 +125,11 @@ pub(super) fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<
     Ok(())
 }
 
+/// An EOS fxid (hex) as the decimal disk file ID the catalogue stores; other text is kept as is.
+fn fxid_to_decimal(x: &str) -> String {
+    u64::from_str_radix(x.trim_start_matches("0x"), 16).map_or_else(|_| x.to_owned(), |n| n.to_string())
+}
+
 pub(super) fn recycle(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let mut f = Filter::default();
     if let Some(v) = p.str("vid") {
@@ -145,12 +150,56 @@ pub(super) fn recycle(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'
     if let Some(v) = p.str("vo") {
         f.add("S.VIRTUAL_ORGANIZATION_NAME = ?", v.to_owned());
     }
+    if let Some(x) = p.str("fxid") {
+        f.add("R.DISK_FILE_ID = ?", fxid_to_decimal(x));
+    }
+    if let Some(list) = p.list("fxidfile") {
+        let mut marks = Vec::new();
+        for x in list {
+            f.params.push(Box::new(fxid_to_decimal(x)));
+            marks.push(format!("?{}", f.params.len()));
+        }
+        f.conds.push(if marks.is_empty() {
+            "0 = 1".to_owned()
+        } else {
+            format!("R.DISK_FILE_ID IN ({})", marks.join(", "))
+        });
+    }
+    if let Some(t) = p.uint("ltmin") {
+        f.add("R.RECYCLE_LOG_TIME >= ?", i64::try_from(t).unwrap_or(i64::MAX));
+    }
+    if let Some(t) = p.uint("ltmax") {
+        f.add("R.RECYCLE_LOG_TIME <= ?", i64::try_from(t).unwrap_or(i64::MAX));
+    }
+    let searched = [
+        "vid",
+        "fxid",
+        "diskfileid",
+        "fxidfile",
+        "id",
+        "instance",
+        "vo",
+        "ltmin",
+        "ltmax",
+    ]
+    .iter()
+    .any(|k| p.opts.contains_key(k));
+    if !searched {
+        return user(
+            "Must specify at least one of the following search options: vid, fxid, fxidfile, archiveFileId, instance, vo, ltmin, ltmax",
+        );
+    }
+    let order = if p.str("vid").is_some() {
+        "R.FSEQ"
+    } else {
+        "R.ARCHIVE_FILE_ID, R.COPY_NB"
+    };
     let sql = format!(
         "SELECT R.VID, R.FSEQ, R.BLOCK_ID, R.COPY_NB, R.TAPE_FILE_CREATION_TIME, R.ARCHIVE_FILE_ID, R.DISK_INSTANCE_NAME,
            R.DISK_FILE_ID, R.DISK_FILE_ID_WHEN_DELETED, R.DISK_FILE_UID, R.DISK_FILE_GID, R.SIZE_IN_BYTES, R.CHECKSUM_ADLER32,
            R.STORAGE_CLASS_NAME, R.ARCHIVE_FILE_CREATION_TIME, R.RECONCILIATION_TIME, R.COLLOCATION_HINT, R.DISK_FILE_PATH,
            R.REASON_LOG, R.RECYCLE_LOG_TIME, S.VIRTUAL_ORGANIZATION_NAME
-         FROM FILE_RECYCLE_LOG R LEFT JOIN STORAGE_CLASS S ON S.STORAGE_CLASS_NAME = R.STORAGE_CLASS_NAME{} ORDER BY R.FILE_RECYCLE_LOG_ID",
+         FROM FILE_RECYCLE_LOG R LEFT JOIN STORAGE_CLASS S ON S.STORAGE_CLASS_NAME = R.STORAGE_CLASS_NAME{} ORDER BY {order}",
         f.sql()
     );
     out.header(&[
