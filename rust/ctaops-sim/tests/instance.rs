@@ -100,7 +100,10 @@ fn every_ls_parses_as_the_shared_records() {
         &["requestermountrule", "ls"],
         &["repack", "ls"],
         &["failedrequest", "ls"],
-        &["recycletf", "ls"],
+        &["recycletf", "ls", "--vid", "V00001"],
+        &["activitymountrule", "ls"],
+        &["diskinstancespace", "ls"],
+        &["disksystem", "ls"],
         &["showqueues"],
         &["version"],
     ] {
