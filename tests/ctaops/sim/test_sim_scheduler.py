@@ -150,3 +150,19 @@ def test_user_retrieve_is_queued_mounted_and_served(sim: Sim, tmp_path: Path) ->
     r = sim.run("sim", "retrieve", sim.dir, "--id", ids[0])
     assert r.returncode == 2
     assert f"No copy of archive file {ids[0]} is on a tape that can be mounted" in r.stderr
+
+
+def test_bad_inputs_of_the_new_commands(sim: Sim) -> None:
+    for argv, code, msg in [
+        (["sim", "fault", sim.dir, "jam-slot", "--vid", "NOPE01"], 2, "Tape NOPE01 is not in any library slot"),
+        (["sim", "fault", sim.dir, "jam-slot", "--slot", "9999"], 2, "No library has a storage slot at element 9999"),
+        (["sim", "retrieve", sim.dir, "--id", "424242"], 2, "No copy of archive file 424242"),
+        (["sim", "retrieve", sim.dir, "--id", "x"], 2, "invalid value 'x'"),
+        (["sim", "tool", "nosuch", "--instance", sim.dir], 2, "unknown tool 'nosuch'"),
+        (["sim", "archive", sim.dir, "--storageclass", "nope", "--count", "1", "--size", "1"], 2, "nope"),
+    ]:
+        r = sim.run(*argv)
+        assert r.returncode == code, (argv, r.stderr)
+        assert msg in r.stderr, (argv, r.stderr)
+        assert "Traceback" not in r.stderr
+        assert "panicked" not in r.stderr
