@@ -166,3 +166,19 @@ def test_bad_inputs_of_the_new_commands(sim: Sim) -> None:
         assert msg in r.stderr, (argv, r.stderr)
         assert "Traceback" not in r.stderr
         assert "panicked" not in r.stderr
+
+
+def test_vo_max_drives_limit_mounts(sim: Sim) -> None:
+    admin_ok(sim, "vo", "ch", "--vo", "vo_user", "--wmd", "0")
+    sim.ok("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", "--count", "1", "--size", "1000")
+    assert sim.ok("sim", "run", sim.dir)["sessions"] == []
+    [q] = sim.ls("sq")
+    assert (q["writeMaxDrives"], q["queuedFiles"]) == ("0", "1")
+    admin_ok(sim, "vo", "ch", "--vo", "vo_user", "--wmd", "1", "--rmd", "0")
+    out = sim.ok("sim", "run", sim.dir)
+    assert out["files_archived"] == 1
+    [archive_id] = [str(r["af"]["archiveId"]) for r in sim.ls("tf", "ls", "--vid", "V00001")]
+    sim.ok("sim", "retrieve", sim.dir, "--id", archive_id)
+    assert sim.ok("sim", "run", sim.dir)["sessions"] == []
+    admin_ok(sim, "vo", "ch", "--vo", "vo_user", "--rmd", "1")
+    assert sim.ok("sim", "run", sim.dir)["files_retrieved"] == 1
