@@ -264,6 +264,11 @@ def test_server_rules(sim: Sim) -> None:
         ),
         (["mp", "ch", "-n", "nope", "--ap", "1"], "Cannot modify mount policy nope because it does not exist"),
         (["fr", "rm", "-o", "nope"], "Failed request nope does not exist"),
+        (
+            ["sc", "add", "-n", "x", "-c", "1", "--vo", "vo_user", "-m", " "],
+            "Cannot create storage class because the comment is an empty string",
+        ),
+        (["mt", "ch", "-n", "LTO9", "-t", ""], "Cannot modify media type because the cartridge is an empty string"),
         (["af", "ch", "-F", "/dev/null", "-s", "ctaops_sc"], "No archive file IDs were given (--idfile)"),
     ]:
         r = sim.admin("--json", *argv)

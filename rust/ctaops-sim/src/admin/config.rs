@@ -387,6 +387,18 @@ pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<String> {
         }
         _ => {}
     }
+    // CTA refuses empty strings (`UserSpecifiedAnEmptyString…`); an empty key name means "no key".
+    for (opt, v) in &p.opts {
+        if let Value::Str(text) = v
+            && text.trim().is_empty()
+            && !matches!(*opt, "encryptionkeyname" | "supply")
+        {
+            return user(format!(
+                "Cannot {verb} {} because the {opt} is an empty string",
+                fam.what
+            ));
+        }
+    }
     if p.sub != "rm" {
         for rf in fam.refs {
             if let Some(Value::Str(v)) = p.opts.get(rf.opt)

@@ -82,7 +82,8 @@ fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {
                 let v = it
                     .next()
                     .ok_or_else(|| SimError::Usage(format!("option '{a}' requires an argument\n{USAGE}")))?;
-                if a.ends_with('f') || a.starts_with("--dest") {
+                // The drive only matters on a tape server: every simulated tape is readable here.
+                if matches!(a.as_str(), "--destination_files" | "-f") {
                     dest_file = Some(v.clone());
                 }
             }
