@@ -99,10 +99,22 @@ fn step(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Resul
     if repack_expand_and_retrieve(inst, conn, report)? {
         return Ok(true);
     }
+    // The queue kind whose best ready queue has the higher priority goes first (archive on a tie).
+    let ready = |sql: &str| -> Result<Option<i64>> {
+        Ok(conn.query_row(
+            &format!("SELECT MAX(Q.PRIORITY) FROM ({sql}) Q WHERE ?1 - Q.OLDEST >= Q.MIN_AGE"),
+            [now(conn)?],
+            |r| r.get(0),
+        )?)
+    };
+    let retrieve_first = ready(crate::retrieve::RETRIEVE_QUEUES)? > ready(ARCHIVE_QUEUES)?;
+    if retrieve_first && crate::retrieve::retrieve_mount(inst, conn, report)? {
+        return Ok(true);
+    }
     if archive_mount(inst, conn, report)? {
         return Ok(true);
     }
-    if crate::retrieve::retrieve_mount(inst, conn, report)? {
+    if !retrieve_first && crate::retrieve::retrieve_mount(inst, conn, report)? {
         return Ok(true);
     }
     repack_finish(conn, report)

@@ -182,3 +182,16 @@ def test_vo_max_drives_limit_mounts(sim: Sim) -> None:
     assert sim.ok("sim", "run", sim.dir)["sessions"] == []
     admin_ok(sim, "vo", "ch", "--vo", "vo_user", "--rmd", "1")
     assert sim.ok("sim", "run", sim.dir)["files_retrieved"] == 1
+
+
+def test_retrieve_with_higher_priority_goes_before_archive(sim_exe: str, tmp_path: Path) -> None:
+    sim = one_drive(sim_exe, tmp_path)
+    admin_ok(sim, "mp", "add", "-n", "high", "--ap", "9", "--aa", "0", "--rp", "9", "--ra", "0", "-m", "c")
+    admin_ok(sim, "rmr", "add", "-i", "eosctaops", "-n", "bob", "-u", "high", "-m", "c")
+    out = sim.ok("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", "--count", "1", "--size", "1000")
+    sim.ok("sim", "run", sim.dir)
+    # the archive (priority 1) is queued first, bob's retrieve (priority 9) is served first
+    sim.ok("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", "--count", "1", "--size", "1000", "--seed", "5")
+    sim.ok("sim", "retrieve", sim.dir, "--id", str(out["archiveIds"][0]), "--requester", "bob")  # type: ignore[index]
+    report = sim.ok("sim", "run", sim.dir)
+    assert [s["mountType"] for s in report["sessions"]] == ["RETRIEVE", "ARCHIVE_FOR_USER"]  # type: ignore[union-attr]
