@@ -3,6 +3,7 @@
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
 
+use ctaops_scsi::library::Library;
 use rusqlite::{OptionalExtension, params};
 
 use crate::catalogue::write_tx;
@@ -26,7 +27,9 @@ pub enum Fault {
         message: String,
         user_error: bool,
     },
-    /// Remove all injected faults (images stay as they are).
+    /// The library slot holding `vid` (or the element `slot`) jams: every move from or to it fails.
+    JamSlot { vid: Option<String>, slot: Option<u16> },
+    /// Remove all injected faults (images stay as they are, jammed slots are freed).
     Clear,
 }
 
@@ -98,7 +101,15 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             })?;
             Ok(format!("the next {count} cta-admin calls fail"))
         }
+        Fault::JamSlot { vid, slot } => jam_slot(inst, &conn, vid.as_deref(), *slot),
         Fault::Clear => {
+            for state in library_states(inst, &conn)? {
+                let mut lib = Library::load(&state)?;
+                if !lib.faults.stuck_elements.is_empty() {
+                    lib.faults.stuck_elements.clear();
+                    lib.save(&state)?;
+                }
+            }
             write_tx(&mut conn, |tx| {
                 tx.execute("DELETE FROM SIM_FAULT", [])?;
                 tx.execute("UPDATE SIM_DRIVE SET FAILED = 0 WHERE FAILED = 1", [])?;
@@ -106,6 +117,38 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             })?;
             Ok("faults cleared".into())
         }
+    }
+}
+
+/// The library state files of the instance's physical libraries.
+fn library_states(inst: &Instance, conn: &rusqlite::Connection) -> Result<Vec<std::path::PathBuf>> {
+    let files: Vec<String> = conn
+        .prepare("SELECT STATE_FILE FROM PHYSICAL_LIBRARY WHERE STATE_FILE <> '' ORDER BY 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(files.into_iter().map(|f| inst.dir.join(f)).collect())
+}
+
+fn jam_slot(inst: &Instance, conn: &rusqlite::Connection, vid: Option<&str>, slot: Option<u16>) -> Result<String> {
+    for state in library_states(inst, conn)? {
+        let mut lib = Library::load(&state)?;
+        let address = match (vid, slot) {
+            (Some(v), _) => lib.locate(v).map(|(_, a)| a),
+            (None, Some(s)) => lib.slots.iter().any(|e| e.address == s).then_some(s),
+            (None, None) => None,
+        };
+        if let Some(a) = address {
+            if !lib.faults.stuck_elements.contains(&a) {
+                lib.faults.stuck_elements.push(a);
+            }
+            lib.save(&state)?;
+            return Ok(format!("element {a} of {} is jammed", state.display()));
+        }
+    }
+    match (vid, slot) {
+        (Some(v), _) => user(format!("Tape {v} is not in any library slot")),
+        (None, Some(s)) => user(format!("No library has a storage slot at element {s}")),
+        (None, None) => user("Give --vid or --slot"),
     }
 }
 

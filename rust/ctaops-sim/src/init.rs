@@ -197,6 +197,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
         };
         let path = inst.image(vid);
         let mut dev = SimhImage::open_or_create(&path)?;
+        dev.set_sync(false);
         if labelled {
             label_tape(&mut dev, vid, LbpMethod::None, &info)?;
         }
@@ -345,6 +346,18 @@ fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
             format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n"),
         ),
         (
+            "cta-tape-label",
+            format!("exec {exe} sim tool tape-label --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-readtp",
+            format!("exec {exe} sim tool readtp --instance {dir} -- \"$@\"\n"),
+        ),
+        (
+            "cta-statistics-update",
+            format!("exec {exe} sim tool statistics-update --instance {dir} -- \"$@\"\n"),
+        ),
+        (
             "cta-smc",
             format!("exec {exe} smc --library-state {dir}/library/ctaops_lib1.json \"$@\"\n"),
         ),
@@ -384,6 +397,7 @@ fn write_config(inst: &Instance) -> Result<()> {
     );
     let _ = writeln!(y, "    cta-admin: {:?}", b("cta-admin"));
     let _ = writeln!(y, "    cta_smc: {:?}", b("cta-smc"));
+    let _ = writeln!(y, "    cta_label: {:?}", b("cta-tape-label"));
     let _ = writeln!(
         y,
         "    cta_verify_file_cmd: {:?}",

@@ -11,8 +11,10 @@ pub mod error;
 pub mod fault;
 pub mod init;
 pub mod instance;
+pub mod retrieve;
 pub mod scheduler;
 pub mod synthetic;
+pub mod tools;
 pub mod verify;
 
 pub use error::{Result, SimError};

@@ -36,7 +36,32 @@ pub struct RunReport {
     pub bytes_archived: u64,
     pub files_retrieved: u64,
     pub repacks_completed: u64,
+    /// Every mount, in order: what the scheduler chose (priorities and ages are visible here).
+    pub sessions: Vec<Session>,
     pub errors: Vec<String>,
+}
+
+impl RunReport {
+    /// Counts a mount and lists it in `sessions`.
+    pub(crate) fn record_mount(&mut self, m: &Mount, mount_type: &str) {
+        self.mounts += 1;
+        self.sessions.push(Session {
+            drive: m.drive.clone(),
+            vid: m.vid.clone(),
+            tapepool: m.pool.clone(),
+            mount_type: mount_type.to_owned(),
+        });
+    }
+}
+
+/// One mount of a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Session {
+    pub drive: String,
+    pub vid: String,
+    pub tapepool: String,
+    #[serde(rename = "mountType")]
+    pub mount_type: String,
 }
 
 /// Runs the scheduler.
@@ -47,7 +72,9 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
     loop {
         let busy = step(inst, &mut conn, &mut report)?;
         let timed_out = opts.duration.is_some_and(|d| start.elapsed() >= d);
-        if timed_out || (!busy && opts.until_idle) {
+        if timed_out
+            || (!busy && opts.until_idle && !waiting_for_age(&conn)? && !crate::retrieve::waiting_for_age(&conn)?)
+        {
             break;
         }
         if !busy {
@@ -72,24 +99,39 @@ fn step(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Resul
     if repack_expand_and_retrieve(inst, conn, report)? {
         return Ok(true);
     }
+    // The queue kind whose best ready queue has the higher priority goes first (archive on a tie).
+    let ready = |sql: &str| -> Result<Option<i64>> {
+        Ok(conn.query_row(
+            &format!("SELECT MAX(Q.PRIORITY) FROM ({sql}) Q WHERE ?1 - Q.OLDEST >= Q.MIN_AGE"),
+            [now(conn)?],
+            |r| r.get(0),
+        )?)
+    };
+    let retrieve_first = ready(crate::retrieve::RETRIEVE_QUEUES)? > ready(ARCHIVE_QUEUES)?;
+    if retrieve_first && crate::retrieve::retrieve_mount(inst, conn, report)? {
+        return Ok(true);
+    }
     if archive_mount(inst, conn, report)? {
+        return Ok(true);
+    }
+    if !retrieve_first && crate::retrieve::retrieve_mount(inst, conn, report)? {
         return Ok(true);
     }
     repack_finish(conn, report)
 }
 
 /// A drive picked for a mount.
-struct Mount {
-    drive: String,
-    address: u16,
-    library_state: PathBuf,
-    vid: String,
-    pool: String,
-    vo: String,
-    session: i64,
+pub(crate) struct Mount {
+    pub(crate) drive: String,
+    pub(crate) address: u16,
+    pub(crate) library_state: PathBuf,
+    pub(crate) vid: String,
+    pub(crate) pool: String,
+    pub(crate) vo: String,
+    pub(crate) session: i64,
 }
 
-fn set_drive(conn: &mut Connection, m: &Mount, status: &str, mount_type: &str) -> Result<()> {
+pub(crate) fn set_drive(conn: &mut Connection, m: &Mount, status: &str, mount_type: &str) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
@@ -103,7 +145,7 @@ fn set_drive(conn: &mut Connection, m: &Mount, status: &str, mount_type: &str) -
     })
 }
 
-fn release_drive(conn: &mut Connection, m: &Mount) -> Result<()> {
+pub(crate) fn release_drive(conn: &mut Connection, m: &Mount) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
@@ -117,7 +159,7 @@ fn release_drive(conn: &mut Connection, m: &Mount) -> Result<()> {
 }
 
 /// Moves the cartridge between its slot and the drive in the library state file.
-fn library_move(m: &Mount, load: bool) -> Result<()> {
+pub(crate) fn library_move(m: &Mount, load: bool) -> Result<()> {
     let mut lib = Library::load(&m.library_state)?;
     if load {
         let Some((_, from)) = lib.locate(&m.vid) else {
@@ -159,7 +201,7 @@ fn library_move(m: &Mount, load: bool) -> Result<()> {
     Ok(())
 }
 
-fn next_session(conn: &Connection) -> Result<i64> {
+pub(crate) fn next_session(conn: &Connection) -> Result<i64> {
     Ok(
         conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", [], |r| {
             r.get(0)
@@ -179,7 +221,25 @@ pub fn unreadable(conn: &Connection, vid: &str) -> Result<bool> {
         .is_some())
 }
 
-const FREE_DRIVE: &str = "D.DESIRED_UP = 1 AND D.STATUS = 'UP' AND D.FAILED = 0 AND L.IS_DISABLED = 0";
+/// Archive queues (pool × mount type) as CTA summarises them: the highest priority and the
+/// smallest minimum request age of the mount policies of their requests.
+const ARCHIVE_QUEUES: &str =
+    "SELECT Q.TAPE_POOL_NAME, Q.MOUNT_TYPE, MIN(Q.REQUEST_ID) AS FIRST, MIN(Q.CREATION_TIME) AS OLDEST,
+   MAX(COALESCE(MP.ARCHIVE_PRIORITY, 0)) AS PRIORITY, MIN(COALESCE(MP.ARCHIVE_MIN_REQUEST_AGE, 0)) AS MIN_AGE
+ FROM SIM_ARCHIVE_QUEUE Q LEFT JOIN MOUNT_POLICY MP ON MP.MOUNT_POLICY_NAME = Q.MOUNT_POLICY_NAME
+ GROUP BY Q.TAPE_POOL_NAME, Q.MOUNT_TYPE";
+
+/// True while some archive queue is only waiting for its requests to reach the minimum age.
+fn waiting_for_age(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM ({ARCHIVE_QUEUES}) Q WHERE ?1 - Q.OLDEST < Q.MIN_AGE"),
+        [now(conn)?],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+pub(crate) const FREE_DRIVE: &str = "D.DESIRED_UP = 1 AND D.STATUS = 'UP' AND D.FAILED = 0 AND L.IS_DISABLED = 0";
 
 /// Picks a pool with queued jobs, a free drive and a writable tape in the drive's logical library.
 fn archive_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Result<bool> {
@@ -187,17 +247,21 @@ fn archive_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport)
         .query_row(
             &format!(
                 "SELECT D.DRIVE_NAME, D.ELEMENT_ADDRESS, PL.STATE_FILE, T.VID, T.TAPE_POOL_NAME, P.VIRTUAL_ORGANIZATION_NAME, Q.MOUNT_TYPE
-                 FROM (SELECT TAPE_POOL_NAME, MOUNT_TYPE, MIN(REQUEST_ID) AS FIRST FROM SIM_ARCHIVE_QUEUE GROUP BY TAPE_POOL_NAME, MOUNT_TYPE) Q
+                 FROM ({ARCHIVE_QUEUES}) Q
                  JOIN TAPE T ON T.TAPE_POOL_NAME = Q.TAPE_POOL_NAME AND T.TAPE_STATE = 'ACTIVE' AND T.IS_FULL = 0 AND T.IS_FROM_CASTOR = 0
                  JOIN TAPE_POOL P ON P.TAPE_POOL_NAME = T.TAPE_POOL_NAME
+                 JOIN VIRTUAL_ORGANIZATION V ON V.VIRTUAL_ORGANIZATION_NAME = P.VIRTUAL_ORGANIZATION_NAME
                  JOIN SIM_DRIVE D ON D.LOGICAL_LIBRARY_NAME = T.LOGICAL_LIBRARY_NAME
                  JOIN LOGICAL_LIBRARY L ON L.LOGICAL_LIBRARY_NAME = D.LOGICAL_LIBRARY_NAME
                  JOIN PHYSICAL_LIBRARY PL ON PL.PHYSICAL_LIBRARY_NAME = L.PHYSICAL_LIBRARY_NAME
                  WHERE {FREE_DRIVE} AND T.LABEL_TIME IS NOT NULL AND T.VID NOT IN (SELECT VID FROM SIM_DRIVE WHERE VID IS NOT NULL)
                    AND T.VID NOT IN (SELECT TARGET FROM SIM_FAULT WHERE KIND = 'unreadable')
-                 ORDER BY Q.FIRST, T.DATA_IN_BYTES DESC, T.VID, D.DRIVE_NAME LIMIT 1"
+                   AND ?1 - Q.OLDEST >= Q.MIN_AGE
+                   AND (SELECT COUNT(*) FROM SIM_DRIVE D2 WHERE D2.VO = V.VIRTUAL_ORGANIZATION_NAME
+                        AND D2.MOUNT_TYPE LIKE 'ARCHIVE%') < V.WRITE_MAX_DRIVES
+                 ORDER BY Q.PRIORITY DESC, Q.FIRST, T.DATA_IN_BYTES DESC, T.VID, D.DRIVE_NAME LIMIT 1"
             ),
-            [],
+            [now(conn)?],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
         )
         .optional()?;
@@ -220,7 +284,7 @@ fn archive_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport)
         report.errors.push(e.to_string());
         return Ok(true);
     }
-    report.mounts += 1;
+    report.record_mount(&m, &mount_type);
     set_drive(conn, &m, "TRANSFERRING", &mount_type)?;
     let result = write_session(inst, conn, &m, &mount_type, report);
     set_drive(conn, &m, "UNMOUNTING", &mount_type)?;
@@ -283,6 +347,8 @@ fn write_session(
         Ok(())
     })?;
     let mut dev = SimhImage::open(inst.image(&m.vid), true)?;
+    // Page-cache durability, like the catalogue's synchronous=NORMAL (docs/simulator.md).
+    dev.set_sync(false);
     let info = WriterInfo {
         drive_serial: format!("{:0>12}", m.address),
         ..WriterInfo::default()
@@ -455,7 +521,7 @@ fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Connection, report: &m
         fail_repack(conn, &vid, &e.to_string())?;
         return Ok(true);
     }
-    report.mounts += 1;
+    report.record_mount(&m, "RETRIEVE");
     set_drive(conn, &m, "TRANSFERRING", "RETRIEVE")?;
     let result = retrieve_for_repack(inst, conn, &m, report);
     set_drive(conn, &m, "UNMOUNTING", "RETRIEVE")?;
@@ -569,7 +635,8 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
             )?;
             tx.execute(
                 "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
-                   ARCHIVE_FILE_ID, MOUNT_TYPE, REPACK_VID, REPACK_FSEQ, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,'ARCHIVE_FOR_REPACK',?8,?9,?10)",
+                   ARCHIVE_FILE_ID, MOUNT_TYPE, REPACK_VID, REPACK_FSEQ, CREATION_TIME, MOUNT_POLICY_NAME)
+                 VALUES(?1,?2,?3,?4,?5,?6,?7,'ARCHIVE_FOR_REPACK',?8,?9,?10,(SELECT MOUNT_POLICY FROM SIM_REPACK WHERE VID = ?8))",
                 params![sc, pool, copy_nb, size, Source::File(path.clone()).encode(), disk_id, archive_id, m.vid, fseq, t],
             )?;
             tx.execute(

@@ -100,7 +100,10 @@ fn every_ls_parses_as_the_shared_records() {
         &["requestermountrule", "ls"],
         &["repack", "ls"],
         &["failedrequest", "ls"],
-        &["recycletf", "ls"],
+        &["recycletf", "ls", "--vid", "V00001"],
+        &["activitymountrule", "ls"],
+        &["diskinstancespace", "ls"],
+        &["disksystem", "ls"],
         &["showqueues"],
         &["version"],
     ] {
@@ -119,4 +122,47 @@ fn every_ls_parses_as_the_shared_records() {
             }
         }
     }
+}
+
+#[test]
+fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = InitOptions {
+        preset: Preset::Small,
+        seed: 1,
+        tapes: Some(5),
+        drives: Some(1),
+        exec_prefix: vec!["/bin/false".into()],
+        synthetic_files_per_tape: None,
+    };
+    let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
+    // Take the catalogue back to what the first release wrote.
+    let old = rusqlite::Connection::open(inst.catalogue_path()).unwrap();
+    old.execute_batch(
+        "DROP TABLE DISK_SYSTEM; DROP TABLE DISK_INSTANCE_SPACE; DROP TABLE REQUESTER_ACTIVITY_MOUNT_RULE;
+         DROP TABLE SIM_RETRIEVE_QUEUE; ALTER TABLE SIM_ARCHIVE_QUEUE DROP COLUMN MOUNT_POLICY_NAME; PRAGMA user_version = 0;",
+    )
+    .unwrap();
+    drop(old);
+    for ls in ["ds", "dis", "amr"] {
+        let (code, out, err) = admin(tmp.path(), &["--json", ls, "ls"]);
+        assert_eq!((code, out.as_slice()), (0, &b"[]\n"[..]), "{ls}: {err}");
+    }
+    ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 1000 }]).unwrap();
+    let report = ctaops_sim::scheduler::run(
+        &inst,
+        RunOptions {
+            until_idle: true,
+            duration: None,
+            speed: 1.0,
+        },
+    )
+    .unwrap();
+    assert_eq!(report.files_archived, 1);
+    let v: i64 = inst
+        .connect()
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 1);
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +27,12 @@ LS = [
     ("diskinstance", ["di", "ls"]),
     ("groupmountrule", ["gmr", "ls"]),
     ("requestermountrule", ["rmr", "ls"]),
+    ("activitymountrule", ["amr", "ls"]),
+    ("diskinstancespace", ["dis", "ls"]),
+    ("disksystem", ["ds", "ls"]),
     ("repack", ["re", "ls"]),
     ("failedrequest", ["fr", "ls"]),
-    ("recycletf", ["rtf", "ls"]),
+    ("recycletf", ["rtf", "ls", "--vid", "V00001"]),
     ("showqueues", ["sq"]),
     ("version", ["v"]),
 ]
@@ -93,6 +98,11 @@ def test_user_errors_exit_2_with_empty_array(sim: Sim) -> None:
         (["tape", "ch", "-v", "NOPE01", "-f", "true"], "The VID NOPE01 does not exist"),
         (["re", "ls", "-v", "V00001"], "No repack request for this VID."),
         (["sc", "ls", "-n", "x", "-v", "y"], "Cannot specify both storage class name and VID"),
+        (
+            ["rtf", "ls", "-c", "1"],
+            "Must specify at least one of the following search options: vid, fxid, fxidfile, archiveFileId, instance,"
+            " vo, ltmin, ltmax",
+        ),
     ]:
         r = sim.admin("--json", *argv)
         assert (r.returncode, r.stdout, r.stderr.strip()) == (2, "[]\n", msg), argv
@@ -232,3 +242,46 @@ def test_tape_add_and_rm(sim: Sim) -> None:
     assert (t["state"], t["dirty"], t["lastFseq"]) == ("ACTIVE", True, "0")
     assert sim.admin("ta", "rm", "-v", "NEW001").returncode == 0
     assert sim.admin("ta", "rm", "-v", "NEW001").stderr.strip() == "Cannot delete tape NEW001 because it does not exist"
+
+
+SPEC = Path("/work/shared/spec/cta-interfaces.md")
+
+
+def _option_matrix() -> list[tuple[str, str, str, list[str]]]:
+    """(command, subcommand, option, value) for every option of cta-interfaces.md §1.3."""
+    text = SPEC.read_text()
+    section = text[text.index("#### `activitymountrule`") : text.index("#### 1.3.1")]
+    out: list[tuple[str, str, str, list[str]]] = []
+    cmd = ""
+    for line in section.splitlines():
+        if m := re.match(r"#### `(\w+)`", line):
+            cmd = m[1]
+        elif m := re.match(r"\| (\w+) \| `(--[\w-]+)` / `(-[\w-]+)` \| ([^|]+)\|", line):
+            sub, long, short, kind = m.groups()
+            kind = kind.strip()
+            value = (
+                []
+                if kind == "flag"
+                else ["true"]
+                if "true" in kind
+                else ["1"]
+                if kind == "uint64"
+                else ["/dev/null"]
+                if "file" in kind
+                else ["x"]
+            )
+            out += [(cmd, sub, long, value), (cmd, sub, short, value)]
+    return out
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="the interface spec is not on this machine")
+def test_every_option_of_the_spec_is_accepted(sim: Sim) -> None:
+    matrix = _option_matrix()
+    assert len(matrix) > 400
+    refused = []
+    for cmd, sub, opt, value in matrix:
+        positional = ["NO_SUCH_DRIVE"] if cmd == "drive" else []
+        r = sim.admin(cmd, sub, *positional, opt, *value)
+        if "Invalid option" in r.stderr or "not implemented" in r.stderr or "Invalid subcommand" in r.stderr:
+            refused.append((cmd, sub, opt, r.stderr.strip()))
+    assert refused == []

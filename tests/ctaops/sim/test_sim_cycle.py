@@ -77,6 +77,13 @@ def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:  # noq
     recycled = sim.ls("rtf", "ls", "-v", "V00001")
     assert len(recycled) == 5
     assert recycled[0]["reasonLog"] == "Repacked"
+    assert [r["fseq"] for r in recycled] == ["1", "2", "3", "4", "5"]
+    fxids = tmp_path / "fxids"
+    fxids.write_text("".join(f"fid={int(str(r['diskFileId'])):x} path=/eos/x\n" for r in recycled[:2]))
+    assert len(sim.ls("rtf", "ls", "-F", str(fxids))) == 2
+    logged = int(str(recycled[0]["recycleLogTime"]))
+    assert len(sim.ls("rtf", "ls", "--ltmin", str(logged - 1), "--ltmax", str(logged + 3600))) == 5
+    assert sim.ls("rtf", "ls", "--ltmin", str(logged + 3600)) == []
     assert sim.ls("ta", "ls", "-v", "V00001")[0]["dirty"] is True
 
     # reclaim: quarantine, then allowed

@@ -57,7 +57,27 @@ enum Sub {
         /// Seed of the generated data (file i uses seed+i).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Requester whose mount rule picks the mount policy (default: $USER).
+        #[arg(long)]
+        requester: Option<String>,
+        /// Requester group, used when the requester has no rule of their own.
+        #[arg(long, default_value = "cta")]
+        group: String,
         files: Vec<PathBuf>,
+    },
+    /// Queue user retrieves of archive files (the scheduler mounts their tapes and reads them back).
+    Retrieve {
+        dir: PathBuf,
+        /// Archive file IDs, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        id: Vec<u64>,
+        /// Directory the files are written to, one per archive ID (default DIR/retrieved).
+        #[arg(long)]
+        dest: Option<PathBuf>,
+        #[arg(long)]
+        requester: Option<String>,
+        #[arg(long, default_value = "cta")]
+        group: String,
     },
     /// Run the scheduler (mounts, writes, repacks).
     Run {
@@ -76,6 +96,17 @@ enum Sub {
     /// (`--vid/-v VID (--id/-I ID,… | --filename/-F FILE) [-i INSTANCE] [-u USER] [-g GROUP]`).
     #[command(name = "verify-file", disable_help_flag = true)]
     VerifyFile {
+        #[arg(long)]
+        instance: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// cta-tape-label, cta-readtp or cta-statistics-update against an instance (what the
+    /// DIR/bin wrappers exec), with the real tool's command line.
+    #[command(name = "tool", disable_help_flag = true)]
+    Tool {
+        /// tape-label | readtp | statistics-update
+        name: String,
         #[arg(long)]
         instance: PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -124,7 +155,15 @@ enum FaultCmd {
         #[arg(long)]
         user_error: bool,
     },
-    /// Remove injected faults (damaged images stay damaged).
+    /// Jam the library slot holding VID (or the element at --slot): moves from or to it fail
+    /// with a hardware error (sense 4/40/01) and the element reports EXCEPT.
+    JamSlot {
+        #[arg(long, conflicts_with = "slot", required_unless_present = "slot")]
+        vid: Option<String>,
+        #[arg(long)]
+        slot: Option<u16>,
+    },
+    /// Remove injected faults (damaged images stay damaged, jammed slots are freed).
     Clear,
 }
 
@@ -207,12 +246,28 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
             Ok(Exit::Code(code))
         }
+        Sub::Tool { name, instance, args } => {
+            let tool = match name.as_str() {
+                "tape-label" => ctaops_sim::tools::label::main,
+                "readtp" => ctaops_sim::tools::readtp::main,
+                "statistics-update" => ctaops_sim::tools::stats::main,
+                other => {
+                    return Err(SimError::Usage(format!(
+                        "unknown tool '{other}' (expected tape-label, readtp or statistics-update)"
+                    )));
+                }
+            };
+            let code = tool(instance, args, &mut io::stdout().lock(), &mut io::stderr().lock());
+            Ok(Exit::Code(code))
+        }
         Sub::Archive {
             dir,
             storageclass,
             count,
             size,
             seed,
+            requester,
+            group,
             files,
         } => {
             let inst = Instance::open(dir)?;
@@ -228,8 +283,31 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             if sources.is_empty() {
                 return Err(SimError::Usage("give --count N --size SIZE or FILE arguments".into()));
             }
-            let ids = ctaops_sim::archive::queue(&inst, storageclass, &sources)?;
+            let mut who = ctaops_sim::archive::Requester::default();
+            if let Some(r) = requester {
+                who.user.clone_from(r);
+            }
+            who.group.clone_from(group);
+            let ids = ctaops_sim::archive::queue_for(&inst, storageclass, &sources, &who)?;
             json_line(&serde_json::json!({"queued": ids.len(), "archiveIds": ids}))?;
+            Ok(Exit::Success)
+        }
+        Sub::Retrieve {
+            dir,
+            id,
+            dest,
+            requester,
+            group,
+        } => {
+            let inst = Instance::open(dir)?;
+            let mut who = ctaops_sim::archive::Requester::default();
+            if let Some(r) = requester {
+                who.user.clone_from(r);
+            }
+            who.group.clone_from(group);
+            let dest = dest.clone().unwrap_or_else(|| inst.dir.join("retrieved"));
+            let ids = ctaops_sim::retrieve::queue(&inst, id, &dest, &who)?;
+            json_line(&serde_json::json!({"queued": ids.len(), "requestIds": ids, "dest": dest}))?;
             Ok(Exit::Success)
         }
         Sub::Run {
@@ -328,6 +406,10 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                     count: *count,
                     message: message.clone(),
                     user_error: *user_error,
+                },
+                FaultCmd::JamSlot { vid, slot } => Fault::JamSlot {
+                    vid: vid.clone(),
+                    slot: *slot,
                 },
                 FaultCmd::Clear => Fault::Clear,
             };

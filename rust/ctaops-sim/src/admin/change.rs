@@ -50,6 +50,14 @@ pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<St
         ("tapefile", "rm") => tapefile_rm(tx, p, who).map(|()| String::new()),
         ("tapepool", "ch") => tapepool_ch(tx, p, who).map(|()| String::new()),
         ("drive", "up" | "down" | "ch") => drive_state(tx, p),
+        ("drive", "rm") => drive_rm(tx, p),
+        ("failedrequest", "rm") => super::files::failed_rm(tx, p).map(|()| String::new()),
+        ("archivefile", "ch") => super::files::archivefile_ch(tx, p).map(|()| String::new()),
+        (c, s)
+            if super::config::handles(c, s) && (c, s) != ("logicallibrary", "ch") && (c, s) != ("tapepool", "ch") =>
+        {
+            super::config::run(tx, p, who)
+        }
         ("logicallibrary", "ch") => ll_ch(tx, p, who).map(|()| String::new()),
         ("repack", "add") => repack_add(tx, p, who, inst).map(|()| String::new()),
         ("repack", "rm") => repack_rm(tx, p).map(|()| String::new()),
@@ -482,28 +490,67 @@ fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
         )?;
     }
     if let Some(s) = p.str("supply") {
-        let sources: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
-        for src in &sources {
-            if *src == name {
-                return user(format!("Tape pool {name} cannot supply itself"));
-            }
-            if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", src)? {
-                return user(format!("Supply tape pool {src} does not exist"));
-            }
-        }
-        tx.execute(
-            "DELETE FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = ?1",
-            [name],
-        )?;
-        for src in sources {
-            tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES(?1, ?2)", params![src, name])?;
-        }
+        set_supply(tx, name, s)?;
     }
     tx.execute(
         "UPDATE TAPE_POOL SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE TAPE_POOL_NAME = ?1",
         params![name, who.user, who.host, now(tx)?],
     )?;
     Ok(())
+}
+
+/// `--supply a,b`: the pools that supply `name` (each must exist and differ from it).
+pub fn set_supply(tx: &Transaction<'_>, name: &str, s: &str) -> Result<()> {
+    let sources: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
+    for src in &sources {
+        if *src == name {
+            return user(format!("Tape pool {name} cannot supply itself"));
+        }
+        if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", src)? {
+            return user(format!("Supply tape pool {src} does not exist"));
+        }
+    }
+    tx.execute(
+        "DELETE FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = ?1",
+        [name],
+    )?;
+    for src in sources {
+        tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES(?1, ?2)", params![src, name])?;
+    }
+    Ok(())
+}
+
+/// `drive rm`: only drives that are Down, Shutdown or Unknown, unless `--force`.
+fn drive_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
+    let pattern = p.str("drive").unwrap_or_default();
+    let names: Vec<(String, String, bool)> = tx
+        .prepare("SELECT DRIVE_NAME, STATUS, DESIRED_UP FROM SIM_DRIVE ORDER BY DRIVE_NAME")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let matched: Vec<_> = names
+        .into_iter()
+        .filter(|(n, _, _)| drive_matches(pattern, n))
+        .collect();
+    if matched.is_empty() {
+        return Ok(format!("No drives match \"^{pattern}$\". No drives were removed.\n"));
+    }
+    let force = p.flag("force");
+    let mut msg = String::new();
+    for (name, status, _) in matched {
+        if force || matches!(status.as_str(), "DOWN" | "SHUTDOWN" | "UNKNOWN") {
+            tx.execute("DELETE FROM SIM_DRIVE WHERE DRIVE_NAME = ?1", [&name])?;
+            msg.push_str(&format!(
+                "Drive {name} removed{}.\n",
+                if force { " (forced)" } else { "" }
+            ));
+        } else {
+            msg.push_str(&format!(
+                "Drive {name} in state {} and force is not set (skipped).\n",
+                super::ls::status_text(&ctaops_core::admin::enums::DriveStatus::from(status.as_str()))
+            ));
+        }
+    }
+    Ok(msg)
 }
 
 fn drive_state(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {

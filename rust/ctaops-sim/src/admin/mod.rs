@@ -2,6 +2,9 @@
 //! run the command in one transaction, and print/exit as cta-admin does (§1.5).
 
 pub mod change;
+pub mod config;
+pub mod config_opts;
+pub mod files;
 pub mod ls;
 pub mod out;
 pub mod parse;

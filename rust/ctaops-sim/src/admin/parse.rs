@@ -28,7 +28,7 @@ pub struct Opt {
     pub required: bool,
 }
 
-const fn o(key: &'static str, long: &'static str, short: &'static str, kind: Kind, required: bool) -> Opt {
+pub(crate) const fn o(key: &'static str, long: &'static str, short: &'static str, kind: Kind, required: bool) -> Opt {
     Opt {
         key,
         long,
@@ -220,6 +220,9 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             o("id", "--id", "-I", Uint, false),
             o("instance", "--instance", "-i", Str, false),
             o("vo", "--virtualorganisation", "--vo", Str, false),
+            o("fxidfile", "--fxidfile", "-F", StrList, false),
+            o("ltmin", "--logunixtimemin", "--ltmin", Uint, false),
+            o("ltmax", "--logunixtimemax", "--ltmax", Uint, false),
         ],
         ("physicallibrary", "ls") => l![o("name", "--name", "-n", Str, false)],
         (
@@ -234,7 +237,7 @@ pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
             "ls",
         )
         | ("showqueues" | "version", "") => l![],
-        _ => return None,
+        _ => return super::config_opts::options(cmd, sub),
     })
 }
 

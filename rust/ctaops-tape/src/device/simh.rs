@@ -30,6 +30,8 @@ pub struct SimhImage {
     len: u64,
     /// The mapped window the last zero-copy read used (read-only images only).
     window: Option<Arc<Window>>,
+    /// Whether `flush` waits for the data to reach the disk (fsync) or only for the page cache.
+    sync: bool,
 }
 
 enum Word {
@@ -48,6 +50,13 @@ impl SimhImage {
             .open(path)
             .map_err(|e| TapeError::io(path, e))?;
         Self::from_file(file, path, writable)
+    }
+
+    /// Chooses what `flush` guarantees: `true` (the default) waits for the disk; `false` only
+    /// for the page cache, which survives a killed process but not a power cut (the simulator's
+    /// trade-off, matching its SQLite catalogue's `synchronous=NORMAL`).
+    pub fn set_sync(&mut self, sync: bool) {
+        self.sync = sync;
     }
 
     /// Opens an image for writing, creating an empty (blank) one if it does not exist.
@@ -78,6 +87,7 @@ impl SimhImage {
             offsets: vec![0],
             object: 0,
             len: meta.len(),
+            sync: true,
             window: None,
         })
     }
@@ -387,7 +397,7 @@ impl TapeDevice for SimhImage {
     }
 
     fn flush(&mut self) -> Result<()> {
-        if self.writable {
+        if self.writable && self.sync {
             self.file.sync_data().map_err(|e| self.io(e))
         } else {
             Ok(())
