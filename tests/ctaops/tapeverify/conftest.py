@@ -58,10 +58,15 @@ def inst(sim_exe: str, tmp_path: Path) -> Instance:  # noqa: F811 - the imported
         assert sim.admin("tape", "ch", "--vid", vid, "--full", "true").returncode == 0
     log_dir = tmp_path / "logs"
     config = tmp_path / "cta-ops-config.yaml"
-    config.write_text(
-        (d / "cta-ops-config.yaml").read_text()
-        + "tools:\n  cta-ops-tape-verify:\n"
+    verify_section = (
+        "  cta-ops-tape-verify:\n"
         + f"    logger:\n      log_dir: {str(log_dir)!r}\n"
         + "    cta-ops-verify-tape:\n      default_first: 2\n      default_last: 2\n      default_random: 1\n"
     )
+    base = (d / "cta-ops-config.yaml").read_text()
+    # The instance config may already hold a `tools:` mapping; a second one would be a duplicate key.
+    if "\ntools:\n" in base:
+        config.write_text(base.replace("\ntools:\n", "\ntools:\n" + verify_section, 1))
+    else:
+        config.write_text(base + "tools:\n" + verify_section)
     return Instance(sim, config, log_dir)
