@@ -84,8 +84,7 @@ def _body(run: step.Run) -> None:
             continue
         capacity = int(t.capacity)
         usage = round(100 * int(t.occupancy) / capacity) if capacity > 0 else 0
-        if not run.dry_run:
-            run.store.add(
+        if not run.dry_run and not run.store.add(
                 vid,
                 tapepool=t.tapepool,
                 mediatype=t.mediaType,
@@ -96,7 +95,9 @@ def _body(run: step.Run) -> None:
                 last_write_date=_utc(int(t.lastWrittenLog.time)) if t.lastWrittenLog is not None else None,
                 reason=f"{SCRIPT}: usage {usage}%",
                 who=run.actor,
-            )
+            ):
+            run.record(vid, "present")  # another run entered it meanwhile
+            continue
         run.record(vid, "entered", priority=priority, usage=usage, destination=dst)
         run.crash("after-add")
 
