@@ -66,8 +66,8 @@ def _stats(run: step.Run, row: TapeRow, rep: AdminRecord) -> None:
         f.write(json.dumps(doc) + "\n")
 
 
-def _end(run: step.Run, row: TapeRow, repacks: dict[str, AdminRecord]) -> None:
-    rep = repacks.get(row.tape)
+def _end(run: step.Run, row: TapeRow) -> None:
+    rep = run.repack_of(row.tape)
     if rep is None:
         raise step.TapeError("CTA has no repack request for this started tape")
     status = rep.status
@@ -97,8 +97,7 @@ def _body(run: step.Run) -> None:
     rows = run.claim("started", ALL)
     if not rows:
         return
-    repacks = {r.vid: r for r in run.admin.repacks()}
-    run.each(rows, lambda row: _end(run, row, repacks))
+    run.each(rows, lambda row: _end(run, row))
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -85,17 +85,17 @@ def _body(run: step.Run) -> None:
         capacity = int(t.capacity)
         usage = round(100 * int(t.occupancy) / capacity) if capacity > 0 else 0
         if not run.dry_run and not run.store.add(
-                vid,
-                tapepool=t.tapepool,
-                mediatype=t.mediaType,
-                files=int(t.nbMasterFiles),
-                bytes=int(t.masterDataInBytes),
-                usage=usage,
-                priority=priority,
-                last_write_date=_utc(int(t.lastWrittenLog.time)) if t.lastWrittenLog is not None else None,
-                reason=f"{SCRIPT}: usage {usage}%",
-                who=run.actor,
-            ):
+            vid,
+            tapepool=t.tapepool,
+            mediatype=t.mediaType,
+            files=int(t.nbMasterFiles),
+            bytes=int(t.masterDataInBytes),
+            usage=usage,
+            priority=priority,
+            last_write_date=_utc(int(t.lastWrittenLog.time)) if t.lastWrittenLog is not None else None,
+            reason=f"{SCRIPT}: usage {usage}%",
+            who=run.actor,
+        ):
             run.record(vid, "present")  # another run entered it meanwhile
             continue
         run.record(vid, "entered", priority=priority, usage=usage, destination=dst)

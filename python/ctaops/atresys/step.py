@@ -18,9 +18,10 @@ import json
 import os
 import socket
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from ctaops.admin import AdminRecord, CtaAdmin
 from ctaops.atresys.settings import Settings
@@ -48,6 +49,30 @@ CRASH_EXIT = 99
 _INFRA = (CtaAdminNotFoundError, CtaAdminSpawnError, CtaAdminTimeoutError, CtaAdminKilledError)
 
 
+class _Timed:
+    """Counts the calls to and the time spent in ``cta-admin`` (``-V`` prints it; the benchmarks use it)."""
+
+    def __init__(self, inner: CtaAdmin) -> None:
+        self._inner = inner
+        self.calls = 0
+        self.seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self.calls += 1
+                self.seconds += time.perf_counter() - t0
+
+        return timed
+
+
 class TapeError(Exception):
     """CTA's answer about this tape is not what the step expects: the tape goes to ``error`` mode."""
 
@@ -69,7 +94,8 @@ class Run:
         self.cfg: Config = load_config(args.config_file, tool=TOOL)
         self.settings = Settings.from_config(self.cfg)
         cli_conf = self.cfg.tape.cta_admin_config
-        self.admin = CtaAdmin(self.cfg.binaries.cta_admin, cli_conf if Path(cli_conf).is_file() else None)
+        self._timed = _Timed(CtaAdmin(self.cfg.binaries.cta_admin, cli_conf if Path(cli_conf).is_file() else None))
+        self.admin = cast(CtaAdmin, self._timed)
         self.actor = f"{script}@{socket.gethostname()}"
         self.results: list[dict[str, Any]] = []
         self.errors: list[tuple[str, str]] = []
@@ -77,6 +103,7 @@ class Run:
         """When set, printed instead of one line per result (scan's VID list)."""
         self._store: Store | None = None
         self._held: set[str] = set()
+        self._repacks: dict[str, AdminRecord] | None = None
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -189,9 +216,13 @@ class Run:
             raise
 
     def repack_of(self, vid: str) -> AdminRecord | None:
-        """Return the CTA repack request of the tape, if one exists."""
-        found = self.admin.repacks()
-        return next((r for r in found if r.vid == vid), None)
+        """Return the CTA repack request of the tape, if one existed when the run first asked.
+
+        One ``repack ls`` per run: each tape is looked up once, before this run touches it.
+        """
+        if self._repacks is None:
+            self._repacks = {r.vid: r for r in self.admin.repacks()}
+        return self._repacks.get(vid)
 
     def cta(self, what: str, call: Callable[[], str]) -> None:
         """Run a state-changing cta-admin call (only logged under ``--dry-run``)."""
@@ -215,6 +246,7 @@ class Run:
                 print(f"{r['tape']} {r['action']} {extra}".rstrip())
         if self.errors and self.settings.email_errors and not self.dry_run:
             self._mail()
+        self.log(f"cta-admin: {self._timed.calls} call(s), {self._timed.seconds:.3f} s")
         return 1 if self.errors else 0
 
     def _mail(self) -> None:
