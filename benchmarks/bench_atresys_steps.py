@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.ctaops.atresys.conftest import QUARANTINE, SUFFIX, add_pools, pg_database
 from tests.pgcluster import PgCluster
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,15 +49,7 @@ def ctaops_native() -> str:
 
 def init_sim(exe: str, d: Path, tapes: int) -> None:
     subprocess.run([exe, "sim", "init", str(d), "--tapes", str(tapes)], check=True, capture_output=True)
-    with sqlite3.connect(d / "catalogue.db") as c:
-        for name in ("repack_quarantine", "tolabel_LIB1", "erase_LIB1"):
-            c.execute(
-                "INSERT INTO TAPE_POOL SELECT ?, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, "
-                "ENCRYPTION_KEY_NAME, 'bench', CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, "
-                "LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME FROM TAPE_POOL "
-                "WHERE TAPE_POOL_NAME = 'erase'",
-                (name,),
-            )
+    add_pools(d)
 
 
 def write_config(path: Path, sim: Path, db: dict[str, Any], n: int) -> None:
@@ -65,7 +58,7 @@ def write_config(path: Path, sim: Path, db: dict[str, Any], n: int) -> None:
             "binaries": {"cta-admin": str(sim / "bin" / "cta-admin")},
             "tape": {
                 "cta-admin_config": str(path.parent / "none"),
-                "lib_to_pool_map": {"ctaops_lib1": {"LTO9": "_LIB1"}},
+                "lib_to_pool_map": {"ctaops_lib1": {"LTO9": SUFFIX}},
             },
         },
         "tools": {
@@ -73,7 +66,7 @@ def write_config(path: Path, sim: Path, db: dict[str, Any], n: int) -> None:
                 "database": db,
                 "max_active_repacks": n,
                 "quarantine_days": 0,
-                "quarantine_pool": "repack_quarantine",
+                "quarantine_pool": QUARANTINE,
                 "priorities": {10: {"name": "low", "mount_policy": "repack", "default_dst_pool_prefix": "tolabel"}},
                 "cta-ops-repack-0-scan": {"number_of_tapes": n},
                 "cta-ops-repack-2-start": {
@@ -139,7 +132,7 @@ def bench_scan(exe: str, root: Path) -> None:
         ours = min(ours, time.perf_counter() - t0)
         vids = r.stdout.split()
         t0 = time.perf_counter()
-        alt = python_scan(str(sim / "bin" / "cta-admin"), 0.4, {"quarantine", "repack_quarantine"}, 10)
+        alt = python_scan(str(sim / "bin" / "cta-admin"), 0.4, {"quarantine", QUARANTINE}, 10)
         theirs = min(theirs, time.perf_counter() - t0)
     assert vids == alt, (vids, alt)
     verdict = "meets target" if ours <= SCAN_TARGET_S else "MISSES target"
@@ -216,15 +209,7 @@ def main() -> None:
         bench_cycle(exe, root, template, "sqlite", {"backend": "sqlite", "path": str(root / "cycle.sqlite")})
         cluster = PgCluster.start()
         try:
-            db = {
-                "backend": "postgresql",
-                "host": "127.0.0.1",
-                "port": cluster.port,
-                "username": cluster.user,
-                "password": "",
-                "name": "postgres",
-            }
-            bench_cycle(exe, root, template, "postgresql", db)
+            bench_cycle(exe, root, template, "postgresql", pg_database(cluster))
         finally:
             cluster.stop()
     finally:

@@ -13,7 +13,6 @@ from typing import NoReturn
 from ctaops.atresys import step
 from ctaops.atresys.end import ALL
 from ctaops.atresys.store import TapeRow
-from ctaops.errors import ConfigError
 from ctaops.utils.repack import destination_pool
 
 SCRIPT = "cta-ops-repack-6-finish"
@@ -21,10 +20,7 @@ SCRIPT = "cta-ops-repack-6-finish"
 
 def _finish(run: step.Run, row: TapeRow) -> None:
     vid = row.tape
-    try:
-        prio = run.settings.priority(row.priority)
-    except ConfigError as e:
-        raise step.TapeError(str(e)) from None
+    prio = run.priority_of(row)
     t = run.tape(vid)
     try:
         dst = destination_pool(prio.default_dst_pool_prefix, t.logicalLibrary, t.mediaType, run.cfg)

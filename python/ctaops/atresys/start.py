@@ -19,7 +19,6 @@ from typing import NoReturn
 
 from ctaops.atresys import step
 from ctaops.atresys.store import TapeRow
-from ctaops.errors import ConfigError
 from ctaops.utils.repack import existing_files_on_tape_path
 
 SCRIPT = "cta-ops-repack-2-start"
@@ -57,10 +56,7 @@ def _listing(run: step.Run, vid: str) -> Path:
 
 def _start(run: step.Run, row: TapeRow) -> None:
     vid = row.tape
-    try:
-        prio = run.settings.priority(row.priority)
-    except ConfigError as e:
-        raise step.TapeError(str(e)) from None
+    prio = run.priority_of(row)
     existing = run.repack_of(vid)
     if existing is not None:
         # a run died between `repack add` and the table update: never submit twice

@@ -28,6 +28,7 @@ from ctaops.atresys.settings import Settings
 from ctaops.atresys.store import State, Store, TapeRow
 from ctaops.errors import (
     AtresysUnknownTapeError,
+    ConfigError,
     CtaAdminError,
     CtaAdminKilledError,
     CtaAdminNotFoundError,
@@ -37,7 +38,7 @@ from ctaops.errors import (
     CtaOpsError,
 )
 from ctaops.utils.config import Config, load_config
-from ctaops.utils.repack import TOOL
+from ctaops.utils.repack import TOOL, RepackPriority
 
 CRASH_ENV = "CTAOPS_CRASH_AT"
 """Environment variable naming the crash point, ``<step>:<point>``."""
@@ -192,6 +193,13 @@ class Run:
                 raise
             except (TapeError, CtaAdminError) as e:
                 self.fail(row.tape, str(e))
+
+    def priority_of(self, row: TapeRow) -> RepackPriority:
+        """Return the tape's priority entry; a priority missing from the config is the tape's error."""
+        try:
+            return self.settings.priority(row.priority)
+        except ConfigError as e:
+            raise TapeError(str(e)) from None
 
     # -- CTA -----------------------------------------------------------------------------------
 

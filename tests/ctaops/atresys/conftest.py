@@ -22,21 +22,13 @@ from typing import Any
 import pytest
 
 from ctaops.atresys import Store, TapeRow
+from tests.ctaops.sim.conftest import sim_exe
 from tests.pgcluster import PgCluster
 
-REPO = Path(__file__).resolve().parents[3]
 SUFFIX = "_LIB1"
 QUARANTINE = "repack_quarantine"
 USER_TAPES = ("V00001", "V00002", "V00003")
-
-
-@pytest.fixture(scope="session")
-def sim_exe() -> str:
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    found = [p for p in (target / "release" / "ctaops", target / "debug" / "ctaops") if p.exists()]
-    if not found:
-        pytest.fail(f"native ctaops binary not found under {target} (run `make dev`)")
-    return str(max(found, key=lambda p: p.stat().st_mtime))
+__all__ = ["sim_exe"]  # the simulator tests' fixture, shared
 
 
 def script(name: str) -> str:
@@ -134,7 +126,20 @@ def _fill_tapes(sim_exe: str, sim: Path) -> None:
         subprocess.run([admin, "tape", "ch", "--vid", vid, "--full", "true"], check=True, capture_output=True)
 
 
-def _add_pools(sim: Path) -> None:
+def pg_database(cluster: PgCluster) -> dict[str, Any]:
+    """The ``database`` section for the throwaway cluster."""
+    return {
+        "backend": "postgresql",
+        "host": "127.0.0.1",
+        "port": cluster.port,
+        "username": cluster.user,
+        "password": "",
+        "name": "postgres",
+    }
+
+
+def add_pools(sim: Path) -> None:
+    """The quarantine and destination pools (the simulator's cta-admin has no ``tapepool add``)."""
     with sqlite3.connect(sim / "catalogue.db") as c:
         for name in (QUARANTINE, f"tolabel{SUFFIX}", f"erase{SUFFIX}"):
             c.execute(
@@ -152,7 +157,7 @@ def sim_template(sim_exe: str, tmp_path_factory: pytest.TempPathFactory) -> Path
     d = tmp_path_factory.mktemp("atresys-sim") / "inst"
     subprocess.run([sim_exe, "sim", "init", str(d)], check=True, capture_output=True)
     _fill_tapes(sim_exe, d)
-    _add_pools(d)
+    add_pools(d)
     return d
 
 
@@ -175,14 +180,7 @@ def env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_
         store_args: dict[str, Any] = {"sqlite_path": db["path"]}
     else:
         cluster: PgCluster = request.getfixturevalue("postgresql_cluster")
-        db = {
-            "backend": "postgresql",
-            "host": "127.0.0.1",
-            "port": cluster.port,
-            "username": cluster.user,
-            "password": "",
-            "name": "postgres",
-        }
+        db = pg_database(cluster)
         store_args = {"pg_host": "127.0.0.1", "pg_port": cluster.port, "pg_user": cluster.user, "pg_dbname": "postgres"}
     db["repack_table_name"] = table
     logs = tmp_path / "log"
