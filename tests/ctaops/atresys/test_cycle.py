@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.ctaops.atresys.conftest import QUARANTINE, SUFFIX, USER_TAPES, Env
+from tests.ctaops.atresys.conftest import QUARANTINE, SUFFIX, USER_TAPES, Env, script
 
 
 def files_on(env: Env, vid: str) -> list[int]:
@@ -209,3 +209,20 @@ def test_cli_errors_are_one_line(env: Env, tmp_path: Path) -> None:
     assert r.stderr.startswith("error: ")
     assert "default_priority 7" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_prepare_reads_a_vidfile_and_stdin(env: Env, tmp_path: Path) -> None:
+    vids = tmp_path / "vids.txt"
+    vids.write_text("# candidates\nV00001   V00003 # two\n")
+    out = json.loads(env.step("1-prepare", "-j", "-f", str(vids)).stdout)
+    assert sorted(o["tape"] for o in out) == ["V00001", "V00003"]
+    r = subprocess.run(
+        [script("cta-ops-repack-1-prepare"), "-C", str(env.config), "-f", "-", "--priority", "50"],
+        input="V00002\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "V00002 entered priority=50" in r.stdout
+    assert env.rows()["V00002"].priority == 50
+    assert set(env.rows()) == set(USER_TAPES)
