@@ -74,6 +74,7 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_sim.py
 	$(VPY) benchmarks/bench_scsi.py
 	$(VPY) benchmarks/bench_atresys.py
+	$(VPY) benchmarks/bench_atresys_steps.py
 	$(VPY) benchmarks/bench_grpc.py
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 	$(VPY) benchmarks/bench_admin_parse.py

@@ -8,7 +8,9 @@ catalogue with `ctaops tape verify`, and repacks the tape. A short checksum chec
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zlib
@@ -76,7 +78,72 @@ def main() -> None:
     sh(exe, "sim", "run", DEMO)
     sh(admin, "repack", "ls")
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
+    atresys_cycle(exe, admin)
     print("\nThe instance stays in demo/: point tools at demo/cta-ops-config.yaml or run demo/bin/cta-admin.")
+
+
+def atresys_cycle(exe: str, admin: Path) -> None:
+    """ATRESYS takes a full tape from scan to its tolabel pool through a real repack."""
+    step("ATRESYS: fill V00002 and mark it full")
+    sh(exe, "sim", "archive", DEMO, "--storageclass", "ctaops_sc", "--count", "4", "--size", "2MiB", "--seed", "9")
+    sh(exe, "sim", "run", DEMO)
+    sh(admin, "tape", "ch", "--vid", "V00002", "--full", "true")
+    # the simulator has no `tapepool add`: the quarantine and destination pools go straight into its catalogue
+    with sqlite3.connect(DEMO / "catalogue.db") as c:
+        for name in ("repack_quarantine", "tolabel_DEMO"):
+            c.execute(
+                "INSERT OR IGNORE INTO TAPE_POOL SELECT ?, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED,"
+                " ENCRYPTION_KEY_NAME, 'demo', CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME,"
+                " LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME FROM TAPE_POOL"
+                " WHERE TAPE_POOL_NAME = 'erase'",
+                (name,),
+            )
+    cfg = DEMO / "atresys.yaml"
+    doc = {
+        "global": {
+            "binaries": {"cta-admin": str(admin)},
+            "tape": {"lib_to_pool_map": {"ctaops_lib1": {"LTO9": "_DEMO"}}},
+        },
+        "tools": {
+            "cta-ops-repack-automation": {
+                "database": {"backend": "sqlite", "path": str(DEMO / "atresys.sqlite")},
+                "quarantine_days": 0,
+                "quarantine_pool": "repack_quarantine",
+                "priorities": {10: {"name": "low", "mount_policy": "repack", "default_dst_pool_prefix": "tolabel"}},
+                "cta-ops-repack-2-start": {
+                    "existing_files_on_tape": str(DEMO / "log" / "repack-tapefile-$DATE-$TAPE.txt")
+                },
+                "cta-ops-repack-3-end": {"repack-end-json-path": str(DEMO / "log" / "repack-end.json")},
+                "cta-ops-repack-monitor": {"ls_out": str(DEMO / "log" / "repack-automation.json")},
+            }
+        },
+    }
+    cfg.write_text(re.sub(r'"(\d+)":', r"\1:", json.dumps(doc)))  # JSON is YAML; keep priority keys integers
+    bindir = Path(sys.executable).parent
+    manager = str(bindir / "cta-ops-repack-manager")
+
+    def atresys(name: str, *args: str, show: int = 12) -> str:
+        return sh(str(bindir / f"cta-ops-repack-{name}"), "-C", cfg, *args, show=show)
+
+    sh(manager, "-C", cfg, "db", "upgrade")
+    step("ATRESYS: scan, prepare, start (tape to REPACKING, file list saved, repack add)")
+    atresys("0-scan")
+    atresys("1-prepare")
+    atresys("2-start")
+    sh(admin, "repack", "ls")
+    step("ATRESYS: the simulator repacks; end records it; quarantine parks the tape")
+    sh(exe, "sim", "run", DEMO)
+    atresys("3-end")
+    atresys("4-quarantine")
+    step("ATRESYS: reclaim waits for CTA's recycle-log quarantine, then the simulated clock moves 40 days")
+    atresys("5-reclaim")
+    sh(exe, "sim", "run", DEMO, "--for", "1s", "--speed", str(40 * 86400 * 5))
+    atresys("5-reclaim")
+    atresys("6-finish")
+    sh(admin, "tape", "ls", "--vid", "V00002")
+    sh(manager, "-C", cfg, "ls")
+    sh(manager, "-C", cfg, "history", "V00002")
+    atresys("monitor", "--prometheus", "-", show=6)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import pytest
 
 from ctaops.atresys import Store
 from ctaops.errors import AtresysTransitionError, AtresysUnknownTapeError, AtresysUnreachableError
+from tests.ctaops.atresys.conftest import pg_database
 from tests.ctaops.test_admin import sample
 from tests.pgcluster import PgCluster, _bindir
 
@@ -83,15 +84,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Db:
         cluster = None
     else:
         cluster = request.getfixturevalue("postgresql_cluster")
-        section = {
-            "backend": "postgresql",
-            "host": "127.0.0.1",
-            "port": cluster.port,
-            "username": cluster.user,
-            "password": "",
-            "name": "postgres",
-            "repack_table_name": table,
-        }
+        section = {**pg_database(cluster), "repack_table_name": table}
         args = {"pg_host": "127.0.0.1", "pg_port": cluster.port, "pg_user": cluster.user, "pg_dbname": "postgres"}
     config = tmp_path / "cta-ops-config.yaml"
     write_config(config, section, cta_admin, scenario)

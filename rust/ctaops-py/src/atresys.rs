@@ -92,6 +92,7 @@ impl PyAtresysStore {
                 user: pg_user.unwrap_or_else(|| "postgres".into()),
                 password: pg_password,
                 dbname: pg_dbname.unwrap_or_else(|| "cta_repack".into()),
+                tls: ctaops_store::Tls::default(),
             });
         }
         if let Some(t) = table {

@@ -12,12 +12,14 @@ mod pgpass;
 mod postgres;
 mod settings;
 mod sqlite;
+mod tls;
 
 pub use error::{Result, StoreError};
 pub use model::{Actor, Filter, HistoryEntry, MAX_VID_LEN, Mode, NewTape, Outcome, State, TapeRow, validate_vid};
 pub use postgres::PgStore;
 pub use settings::{Backend, DEFAULT_SQLITE_PATH, PgSettings, StoreSettings};
 pub use sqlite::SqliteStore;
+pub use tls::{SslMode, Tls};
 
 /// Schema version this program writes (the number of built-in migrations).
 pub const SCHEMA_VERSION: u32 = 1;

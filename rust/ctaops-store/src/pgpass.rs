@@ -56,6 +56,7 @@ mod tests {
             user: "repack".into(),
             password: None,
             dbname: "cta_repack".into(),
+            tls: crate::Tls::default(),
         };
         let text = "# comment\nother:5432:*:*:no\ndb1:*:cta_repack:repack:se\\:cret\n*:*:*:*:fallback\n";
         assert_eq!(parse(text, &pg).as_deref(), Some("se:cret"));

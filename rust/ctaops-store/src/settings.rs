@@ -12,6 +12,7 @@ use ctaops_core::config::{Config, Value};
 
 use crate::error::{Result, StoreError};
 use crate::pgpass;
+use crate::tls::Tls;
 
 /// Where the embedded database lives when the config does not say.
 pub const DEFAULT_SQLITE_PATH: &str = "/var/lib/cta-ops/repack/atresys.sqlite";
@@ -33,6 +34,8 @@ pub struct PgSettings {
     pub user: String,
     pub password: Option<String>,
     pub dbname: String,
+    /// `sslmode` / `sslrootcert` (ctaops additions; default: no TLS).
+    pub tls: Tls,
 }
 
 impl PgSettings {
@@ -95,6 +98,10 @@ impl StoreSettings {
                 user: db.username.0.clone(),
                 password: None,
                 dbname: db.name.0.clone(),
+                tls: Tls {
+                    mode: raw_str(raw, "sslmode").as_deref().unwrap_or("disable").parse()?,
+                    root_cert: raw_str(raw, "sslrootcert").filter(|p| !p.is_empty()).map(PathBuf::from),
+                },
             };
             pg.password = resolve_password(&pg, &db.password.0, raw_str(raw, "password_file").as_deref())?;
             Backend::Postgres(pg)
@@ -172,6 +179,19 @@ mod tests {
                 path: "/tmp/x.sqlite".into()
             }
         );
+
+        let tls = settings(
+            "tools: {cta-ops-repack-automation: {database: {host: h, port: 5432, sslmode: verify-full, \
+             sslrootcert: /etc/pki/ca.pem}}}",
+        )
+        .expect("tls");
+        let Backend::Postgres(pg) = tls.backend else {
+            panic!("host set: PostgreSQL expected");
+        };
+        assert_eq!(pg.tls.mode, crate::SslMode::VerifyFull);
+        assert_eq!(pg.tls.root_cert.as_deref(), Some(Path::new("/etc/pki/ca.pem")));
+        let bad_tls = settings("tools: {cta-ops-repack-automation: {database: {host: h, port: 5432, sslmode: on}}}");
+        assert!(matches!(bad_tls, Err(StoreError::InvalidArgument(_))));
 
         let bad = settings("tools: {cta-ops-repack-automation: {database: {backend: oracle}}}");
         assert!(matches!(bad, Err(StoreError::InvalidArgument(_))));

@@ -4,7 +4,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
 use ctaops_store::{
-    Actor, Filter, Mode, NewTape, Outcome, PgSettings, PgStore, SqliteStore, State, StateStore, StoreError,
+    Actor, Filter, Mode, NewTape, Outcome, PgSettings, PgStore, SqliteStore, SslMode, State, StateStore, StoreError,
+    Tls,
 };
 use ctaops_testutil::PgCluster;
 
@@ -261,6 +262,7 @@ fn pg_settings(cluster: &PgCluster) -> PgSettings {
         user: cluster.user.clone(),
         password: None,
         dbname: "postgres".into(),
+        tls: Tls::default(),
     }
 }
 
@@ -337,10 +339,116 @@ fn unreachable_postgres_is_one_line_error() {
         user: "x".into(),
         password: None,
         dbname: "x".into(),
+        tls: Tls::default(),
     };
     let Err(e) = PgStore::connect(&pg, "REPACK_STATUS") else {
         panic!("connected to port 1");
     };
     assert_eq!(e.code(), "ATRESYS_DB_UNREACHABLE");
     assert!(!e.to_string().contains('\n'));
+}
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `sslmode`: verify-full checks the chain and the host name (a wrong CA is refused, so the
+/// session really is TLS); require encrypts without a CA; verify-* without `sslrootcert` is refused.
+#[test]
+fn postgres_over_tls() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let ca = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"];
+    openssl(
+        d,
+        &[
+            &ca[..],
+            &["-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=ctaops test CA"],
+        ]
+        .concat(),
+    );
+    openssl(
+        d,
+        &[
+            &ca[..],
+            &["-keyout", "other.key", "-out", "other.pem", "-subj", "/CN=other CA"],
+        ]
+        .concat(),
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=db",
+        ],
+    );
+    std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").expect("write");
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+    let read = |n: &str| std::fs::read(d.join(n)).expect("read");
+    let cluster = PgCluster::start_with_tls(&read("server.pem"), &read("server.key")).expect("postgres with TLS");
+    let mut pg = pg_settings(&cluster);
+
+    pg.tls = Tls {
+        mode: SslMode::VerifyFull,
+        root_cert: Some(d.join("ca.pem")),
+    };
+    let mut store = PgStore::connect(&pg, "REPACK_TLS").expect("verify-full with the right CA");
+    store.upgrade().expect("upgrade over TLS");
+    assert_eq!(store.schema_version().expect("version"), 1);
+
+    pg.tls.root_cert = Some(d.join("other.pem"));
+    let Err(e) = PgStore::connect(&pg, "REPACK_TLS") else {
+        panic!("a server certificate from another CA was accepted");
+    };
+    assert_eq!(e.code(), "ATRESYS_DB_UNREACHABLE");
+    assert!(e.to_string().contains("certificate"), "{e}");
+
+    pg.tls = Tls {
+        mode: SslMode::Require,
+        root_cert: None,
+    };
+    let mut store = PgStore::connect(&pg, "REPACK_TLS").expect("require without a CA");
+    assert_eq!(store.schema_version().expect("version"), 1);
+
+    pg.tls.mode = SslMode::VerifyCa;
+    let Err(e) = PgStore::connect(&pg, "REPACK_TLS") else {
+        panic!("verify-ca without sslrootcert connected");
+    };
+    assert!(e.to_string().contains("needs sslrootcert"), "{e}");
 }

@@ -56,6 +56,15 @@ fn is_root() -> bool {
 impl PgCluster {
     /// Creates and starts a cluster. Fails with a readable message if PostgreSQL is missing.
     pub fn start() -> Result<Self, String> {
+        Self::start_inner(None)
+    }
+
+    /// Like [`PgCluster::start`], with TLS on (`ssl=on`) using this PEM certificate and key.
+    pub fn start_with_tls(cert_pem: &[u8], key_pem: &[u8]) -> Result<Self, String> {
+        Self::start_inner(Some((cert_pem, key_pem)))
+    }
+
+    fn start_inner(tls: Option<(&[u8], &[u8])>) -> Result<Self, String> {
         let bindir = find_bindir()?;
         let dir = tempfile::Builder::new()
             .prefix("ctaops-pg-")
@@ -90,11 +99,15 @@ impl PgCluster {
                 "--locale=C",
             ],
         )?;
+        let mut ssl_opts = String::new();
+        if let Some((cert, key)) = tls {
+            ssl_opts = cluster.install_tls(cert, key, &data)?;
+        }
         let mut last_err = String::new();
         for _ in 0..5 {
             cluster.port = free_port()?;
             let opts = format!(
-                "-k {sock} -h 127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                "-k {sock} -h 127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off{ssl_opts}",
                 sock = cluster.dir.path().display(),
                 port = cluster.port
             );
@@ -108,6 +121,44 @@ impl PgCluster {
             }
         }
         Err(last_err)
+    }
+
+    /// Puts the certificate and key in the data directory, owned by the server's user with the
+    /// modes PostgreSQL insists on; returns the `-c` options that turn TLS on.
+    fn install_tls(&self, cert: &[u8], key: &[u8], data: &Path) -> Result<String, String> {
+        let mut opts = String::from(" -c ssl=on");
+        for (name, bytes, mode) in [("server.crt", cert, "644"), ("server.key", key, "600")] {
+            let staged = self.dir.path().join(format!("staged-{name}"));
+            std::fs::write(&staged, bytes).map_err(|e| e.to_string())?;
+            std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o644)).map_err(|e| e.to_string())?;
+            let target = data.join(name);
+            let mut cmd = if self.run_as_postgres {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--", "install"]);
+                c
+            } else {
+                Command::new("install")
+            };
+            let out = cmd
+                .args(["-m", mode])
+                .arg(&staged)
+                .arg(&target)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !out.status.success() {
+                return Err(format!(
+                    "install {name}: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            let key = if name == "server.crt" {
+                "ssl_cert_file"
+            } else {
+                "ssl_key_file"
+            };
+            opts.push_str(&format!(" -c {key}={}", target.display()));
+        }
+        Ok(opts)
     }
 
     fn data_dir(&self) -> PathBuf {

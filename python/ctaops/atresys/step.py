@@ -1,0 +1,325 @@
+"""What every scheduled ATRESYS step shares: options, config, claims, error mode, output, mail.
+
+A step claims its tapes in the store (never a tape another run holds, never a ``manual`` or
+``error`` tape), works on each one, and either advances it, releases it to try again next run
+(:class:`Wait`), or puts it in ``error`` mode with the reason (:class:`TapeError` or any
+unexpected ``cta-admin`` answer) and goes on with the next tape. ``--dry-run`` claims nothing,
+changes nothing in CTA or the database, and reports what it would do.
+
+Crash injection: with ``CTAOPS_CRASH_AT=<step>:<point>`` (e.g. ``start:after-repack-add``) the
+step calls ``os._exit(CRASH_EXIT)`` when it reaches that point, as ``kill -9`` would; the points
+are listed in ``docs/atresys.md``. Used by the resume tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, cast
+
+from ctaops.admin import AdminRecord, CtaAdmin
+from ctaops.atresys.settings import Settings
+from ctaops.atresys.store import State, Store, TapeRow
+from ctaops.errors import (
+    AtresysUnknownTapeError,
+    ConfigError,
+    CtaAdminError,
+    CtaAdminKilledError,
+    CtaAdminNotFoundError,
+    CtaAdminSpawnError,
+    CtaAdminTimeoutError,
+    CtaAdminUserError,
+    CtaOpsError,
+)
+from ctaops.utils.config import Config, load_config
+from ctaops.utils.repack import TOOL, RepackPriority
+
+CRASH_ENV = "CTAOPS_CRASH_AT"
+"""Environment variable naming the crash point, ``<step>:<point>``."""
+CRASH_EXIT = 99
+"""Exit status of an injected crash."""
+
+# cta-admin could not run at all: not the tape's fault, so the run stops instead of
+# putting every tape in error mode.
+_INFRA = (CtaAdminNotFoundError, CtaAdminSpawnError, CtaAdminTimeoutError, CtaAdminKilledError)
+
+
+class _Timed:
+    """Counts the calls to and the time spent in ``cta-admin`` (``-V`` prints it; the benchmarks use it)."""
+
+    def __init__(self, inner: CtaAdmin) -> None:
+        self._inner = inner
+        self.calls = 0
+        self.seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self.calls += 1
+                self.seconds += time.perf_counter() - t0
+
+        return timed
+
+
+class TapeError(Exception):
+    """CTA's answer about this tape is not what the step expects: the tape goes to ``error`` mode."""
+
+
+class Wait(Exception):
+    """The tape is not ready yet (e.g. a pending state): release it, the next run retries."""
+
+
+class Run:
+    """One run of one step."""
+
+    def __init__(self, name: str, script: str, args: argparse.Namespace) -> None:
+        self.name = name
+        self.script = script
+        self.dry_run: bool = args.dry_run
+        self.verbose: bool = args.verbose
+        self.json: bool = args.json
+        self.args = args
+        self.cfg: Config = load_config(args.config_file, tool=TOOL)
+        self.settings = Settings.from_config(self.cfg)
+        cli_conf = self.cfg.tape.cta_admin_config
+        self._timed = _Timed(CtaAdmin(self.cfg.binaries.cta_admin, cli_conf if Path(cli_conf).is_file() else None))
+        self.admin = cast(CtaAdmin, self._timed)
+        self.actor = f"{script}@{socket.gethostname()}"
+        self.results: list[dict[str, Any]] = []
+        self.errors: list[tuple[str, str]] = []
+        self.text: str | None = None
+        """When set, printed instead of one line per result (scan's VID list)."""
+        self._store: Store | None = None
+        self._held: set[str] = set()
+        self._repacks: dict[str, AdminRecord] | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The ATRESYS database, opened on first use (scan does not need it)."""
+        if self._store is None:
+            self._store = Store(self.cfg.source)
+        return self._store
+
+    def crash(self, point: str) -> None:
+        """Abort the process here if ``CTAOPS_CRASH_AT`` names this step and point."""
+        if os.environ.get(CRASH_ENV) == f"{self.name}:{point}":
+            sys.stdout.flush()
+            sys.stderr.write(f"{self.script}: injected crash at {self.name}:{point}\n")
+            sys.stderr.flush()
+            os._exit(CRASH_EXIT)
+
+    def log(self, message: str) -> None:
+        """Verbose progress on stderr."""
+        if self.verbose:
+            print(f"{self.script}: {message}", file=sys.stderr)
+
+    def record(self, tape: str, action: str, **detail: Any) -> None:
+        """Note what happened to a tape (printed at the end)."""
+        self.results.append({"tape": tape, "action": action, **detail})
+        self.log(f"{tape}: {action} {json.dumps(detail) if detail else ''}".rstrip())
+
+    # -- the store -----------------------------------------------------------------------------
+
+    def claim(self, state: State, limit: int) -> list[TapeRow]:
+        """Up to ``limit`` auto tapes in ``state`` for this step (``--dry-run``: looked at, not claimed)."""
+        if limit <= 0:
+            return []
+        if self.dry_run:
+            return self.store.list(state=state, mode="auto")[:limit]
+        rows = self.store.claim(
+            self.name, state, limit, lease_seconds=self.settings.lease_seconds, who=self.actor, reason=self.script
+        )
+        self._held.update(r.tape for r in rows)
+        return rows
+
+    def release(self, tape: str) -> None:
+        """Give the tape back untouched (next run retries)."""
+        if tape in self._held:
+            self.store.release(tape, self.name)
+            self._held.discard(tape)
+
+    def release_all(self) -> None:
+        """Give back every claim still held (the run stops early)."""
+        for tape in list(self._held):
+            self.release(tape)
+
+    def advance(self, tape: str, to: State, reason: str) -> None:
+        """Move the tape on (no-op under ``--dry-run``)."""
+        if not self.dry_run:
+            self.store.advance(tape, to, reason=reason, who=self.actor)
+            self._held.discard(tape)
+        self.record(tape, to, reason=reason)
+
+    def fail(self, tape: str, reason: str) -> None:
+        """Put the tape in ``error`` mode with the reason; the scheduled steps leave it alone from now on."""
+        reason = " ".join(reason.split())[:500] or "unknown error"
+        self.errors.append((tape, reason))
+        if not self.dry_run:
+            self.store.set_mode(tape, "error", reason=f"{self.script}: {reason}", who=self.actor)
+            self.release(tape)
+        self.record(tape, "error", reason=reason)
+
+    def reject(self, tape: str, reason: str) -> None:
+        """Report a tape that is not in the table (so cannot be put in error mode) as an error."""
+        self.errors.append((tape, reason))
+        self.record(tape, "rejected", reason=reason)
+
+    def each(self, rows: Iterable[TapeRow], work: Callable[[TapeRow], None]) -> None:
+        """Run ``work`` on every tape; a bad answer about one tape never stops the others."""
+        for row in rows:
+            try:
+                work(row)
+            except Wait as w:
+                self.release(row.tape)
+                self.record(row.tape, "waiting", reason=str(w))
+            except AtresysUnknownTapeError:
+                self.record(row.tape, "skipped", reason="removed from the table meanwhile")
+            except _INFRA:
+                raise
+            except (TapeError, CtaAdminError) as e:
+                self.fail(row.tape, str(e))
+
+    def priority_of(self, row: TapeRow) -> RepackPriority:
+        """Return the tape's priority entry; a priority missing from the config is the tape's error."""
+        try:
+            return self.settings.priority(row.priority)
+        except ConfigError as e:
+            raise TapeError(str(e)) from None
+
+    # -- CTA -----------------------------------------------------------------------------------
+
+    def tape(self, vid: str) -> AdminRecord:
+        """``tape ls --vid V``; a tape CTA does not know is a :class:`TapeError`."""
+        try:
+            found = self.admin.tapes(vid=vid)
+        except CtaAdminUserError as e:
+            raise TapeError(f"tape ls: {e}") from None
+        if len(found) != 1:
+            raise TapeError(f"tape ls --vid {vid} returned {len(found)} tapes")
+        return found[0]
+
+    def holds_files(self, vid: str) -> bool:
+        """Whether CTA's catalogue still lists a file copy on the tape (``tapefile ls --vid``)."""
+        try:
+            return len(self.admin.tape_files(vid)) > 0
+        except CtaAdminUserError as e:
+            # CTA answers a user error when the listing is empty on some versions
+            if "no tape file" in str(e).lower():
+                return False
+            raise
+
+    def repack_of(self, vid: str) -> AdminRecord | None:
+        """Return the CTA repack request of the tape, if one existed when the run first asked.
+
+        One ``repack ls`` per run: each tape is looked up once, before this run touches it.
+        """
+        if self._repacks is None:
+            self._repacks = {r.vid: r for r in self.admin.repacks()}
+        return self._repacks.get(vid)
+
+    def cta(self, what: str, call: Callable[[], str]) -> None:
+        """Run a state-changing cta-admin call (only logged under ``--dry-run``)."""
+        if self.dry_run:
+            self.log(f"would run: {what}")
+            return
+        self.log(f"running: {what}")
+        call()
+
+    # -- the end of a run ----------------------------------------------------------------------
+
+    def finish(self) -> int:
+        """Print the results, mail the errors if configured; the exit status."""
+        if self.json:
+            print(json.dumps(self.results))
+        elif self.text is not None:
+            print(self.text)
+        else:
+            for r in self.results:
+                extra = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("tape", "action"))
+                print(f"{r['tape']} {r['action']} {extra}".rstrip())
+        if self.errors and self.settings.email_errors and not self.dry_run:
+            self._mail()
+        self.log(f"cta-admin: {self._timed.calls} call(s), {self._timed.seconds:.3f} s")
+        return 1 if self.errors else 0
+
+    def _mail(self) -> None:
+        from ctaops.utils.mail import send_mail  # noqa: PLC0415  (only when there is something to send)
+
+        recipients = [r for r in self.cfg.email.recipients if r != "changeme"]
+        if not recipients:
+            self.log("email_errors is set but global.email.recipients is empty or changeme: no mail")
+            return
+        lines = [f"{self.script} on {socket.gethostname()}: {len(self.errors)} tape(s) put in error mode", ""]
+        lines += [f"{tape}: {reason}" for tape, reason in self.errors]
+        lines += ["", "Inspect with `cta-ops-repack-manager history VID`; hand back with `mode VID auto`."]
+        send_mail(
+            f"[ATRESYS] {self.script}: {len(self.errors)} error(s)",
+            "\n".join(lines) + "\n",
+            recipients=recipients,
+            config=self.cfg,
+        )
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def parser(script: str, description: str) -> argparse.ArgumentParser:
+    """Build the parser with the options every step takes."""
+    p = _Parser(prog=script, description=description)
+    p.add_argument("-C", "--config-file", help="ops config file (default: $CTAOPS_CONFIG or /etc/cta-ops/…)")
+    p.add_argument("-V", "--verbose", action="store_true", help="log each action on stderr")
+    p.add_argument("-j", "--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--dry-run", action="store_true", help="change nothing, say what would be done")
+    return p
+
+
+def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
+    name: str,
+    script: str,
+    description: str,
+    body: Callable[[Run], None],
+    extra: Callable[[argparse.ArgumentParser], None] | None = None,
+    argv: Sequence[str] | None = None,
+) -> NoReturn:
+    """Parse options, run ``body``, print, exit: 0 ok, 1 a tape failed or the run could not go on, 2 usage."""
+    p = parser(script, description)
+    if extra is not None:
+        extra(p)
+    args = p.parse_args(argv)
+    run: Run | None = None
+    try:
+        run = Run(name, script, args)
+        try:
+            body(run)
+        finally:
+            if run._held:
+                run.release_all()
+        code = run.finish()
+    except (CtaOpsError, OSError) as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.stdout.flush()
+    sys.exit(code)
+
+
+__all__ = ["CRASH_ENV", "CRASH_EXIT", "Run", "TapeError", "Wait", "main", "parser"]

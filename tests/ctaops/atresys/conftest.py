@@ -1,0 +1,226 @@
+"""A simulator instance with full tapes holding real files, and an ATRESYS database on each backend.
+
+The config points every step at the simulator's cta-admin, the database (SQLite file or the
+throwaway PostgreSQL cluster), and files under the test's temp dir; the quarantine and
+destination pools are added to the simulator's catalogue (its cta-admin has no ``tapepool add``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ctaops.atresys import Store, TapeRow
+from tests.ctaops.sim.conftest import sim_exe
+from tests.pgcluster import PgCluster
+
+SUFFIX = "_LIB1"
+QUARANTINE = "repack_quarantine"
+USER_TAPES = ("V00001", "V00002", "V00003")
+__all__ = ["sim_exe"]  # the simulator tests' fixture, shared
+
+
+def script(name: str) -> str:
+    path = Path(sys.executable).with_name(name)
+    assert path.exists(), f"{name} is not installed (run `make dev`)"
+    return str(path)
+
+
+@dataclass
+class Env:
+    """One simulator + one database + the config joining them."""
+
+    sim_exe: str
+    sim: Path
+    config: Path
+    tmp: Path
+    store_args: dict[str, Any]
+    table: str
+    doc: dict[str, Any] = field(default_factory=dict)
+
+    def store(self) -> Store:
+        return Store(**self.store_args, table=self.table)
+
+    def step(
+        self, name: str, *args: str, env: dict[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        full = {**os.environ, **(env or {})}
+        r = subprocess.run(
+            [script(f"cta-ops-repack-{name}"), "-C", str(self.config), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env=full,
+        )
+        assert "Traceback" not in r.stderr, r.stderr
+        if check:
+            assert r.returncode == 0, (name, r.returncode, r.stdout, r.stderr)
+        return r
+
+    def admin(self, *args: str) -> Any:
+        r = subprocess.run(
+            [str(self.sim / "bin" / "cta-admin"), "--json", *args], capture_output=True, text=True, check=False
+        )
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    def admin_ok(self, *args: str) -> None:
+        r = subprocess.run([str(self.sim / "bin" / "cta-admin"), *args], capture_output=True, text=True, check=False)
+        assert r.returncode == 0, r.stderr
+
+    def tape(self, vid: str) -> dict[str, Any]:
+        out = self.admin("tape", "ls", "--vid", vid)
+        assert isinstance(out, list)
+        return dict(out[0])
+
+    def sim_run(self, *args: str) -> dict[str, Any]:
+        r = subprocess.run(
+            [self.sim_exe, "sim", "run", str(self.sim), *args], capture_output=True, text=True, check=False
+        )
+        assert r.returncode in (0, 1), r.stderr
+        return dict(json.loads(r.stdout))
+
+    def advance_sim_clock(self) -> None:
+        """Move the simulator's clock past CTA's recycle-log quarantine (31 days)."""
+        self.sim_run("--for", "1s", "--speed", str(40 * 86400 * 5))
+
+    def rows(self) -> dict[str, TapeRow]:
+        return {r.tape: r for r in self.store().list()}
+
+    def rewrite_config(self, **tool: Any) -> None:
+        self.doc["tools"]["cta-ops-repack-automation"].update(tool)
+        write_yaml(self.config, self.doc)
+
+    def wait_lease(self) -> None:
+        """Let the 1-second leases of a killed run expire."""
+        time.sleep(2.1)
+
+
+def write_yaml(path: Path, doc: dict[str, Any]) -> None:
+    """JSON is YAML; integer keys (the priorities) are written unquoted so they stay integers."""
+    path.write_text(re.sub(r'"(\d+)":', r"\1:", json.dumps(doc)))
+
+
+def _fill_tapes(sim_exe: str, sim: Path) -> None:
+    """Real files on V00001..V00003 (2-3 files each), all three marked full."""
+    admin = str(sim / "bin" / "cta-admin")
+    for i, vid in enumerate(USER_TAPES):
+        subprocess.run(
+            [sim_exe, "sim", "archive", str(sim), "--storageclass", "ctaops_sc", "--count", str(2 + i % 2),
+             "--size", "300K", "--seed", str(i + 1)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        subprocess.run([sim_exe, "sim", "run", str(sim), "--until-idle"], check=True, capture_output=True)
+        subprocess.run([admin, "tape", "ch", "--vid", vid, "--full", "true"], check=True, capture_output=True)
+
+
+def pg_database(cluster: PgCluster) -> dict[str, Any]:
+    """The ``database`` section for the throwaway cluster."""
+    return {
+        "backend": "postgresql",
+        "host": "127.0.0.1",
+        "port": cluster.port,
+        "username": cluster.user,
+        "password": "",
+        "name": "postgres",
+    }
+
+
+def add_pools(sim: Path) -> None:
+    """The quarantine and destination pools (the simulator's cta-admin has no ``tapepool add``)."""
+    with sqlite3.connect(sim / "catalogue.db") as c:
+        for name in (QUARANTINE, f"tolabel{SUFFIX}", f"erase{SUFFIX}"):
+            c.execute(
+                "INSERT INTO TAPE_POOL SELECT ?, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, "
+                "ENCRYPTION_KEY_NAME, 'added by the ATRESYS tests', CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, "
+                "CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME "
+                "FROM TAPE_POOL WHERE TAPE_POOL_NAME = 'erase'",
+                (name,),
+            )
+
+
+@pytest.fixture(scope="session")
+def sim_template(sim_exe: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One filled instance, copied for each test (filling takes a few seconds)."""
+    d = tmp_path_factory.mktemp("atresys-sim") / "inst"
+    subprocess.run([sim_exe, "sim", "init", str(d)], check=True, capture_output=True)
+    _fill_tapes(sim_exe, d)
+    add_pools(d)
+    return d
+
+
+def _copy_instance(src: Path, dst: Path, sim_exe: str) -> None:
+    """Copy the instance and point its wrappers at the new place."""
+    subprocess.run(["cp", "-a", str(src), str(dst)], check=True)
+    for f in (dst / "bin").iterdir():
+        f.write_text(f.read_text().replace(str(src), str(dst)))
+    for f in (dst / "library").glob("*.json"):
+        f.write_text(f.read_text().replace(str(src), str(dst)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_exe: str) -> Env:
+    sim = tmp_path / "inst"
+    _copy_instance(sim_template, sim, sim_exe)
+    table = "RS_" + uuid.uuid4().hex[:10].upper()
+    if request.param == "sqlite":
+        db: dict[str, Any] = {"backend": "sqlite", "path": str(tmp_path / "atresys.sqlite")}
+        store_args: dict[str, Any] = {"sqlite_path": db["path"]}
+    else:
+        cluster: PgCluster = request.getfixturevalue("postgresql_cluster")
+        db = pg_database(cluster)
+        store_args = {"pg_host": "127.0.0.1", "pg_port": cluster.port, "pg_user": cluster.user, "pg_dbname": "postgres"}
+    db["repack_table_name"] = table
+    logs = tmp_path / "log"
+    prio = {"mount_policy": "repack"}
+    mail_out = tmp_path / "mail.txt"
+    sendmail = tmp_path / "sendmail"
+    sendmail.write_text(f"#!/bin/sh\necho \"ARGS: $*\" >> '{mail_out}'\ncat >> '{mail_out}'\n")
+    sendmail.chmod(0o755)
+    doc: dict[str, Any] = {
+        "global": {
+            "binaries": {"cta-admin": str(sim / "bin" / "cta-admin"), "sendmail": str(sendmail)},
+            "email": {"recipients": ["tape-ops@example.org"], "sender": "atresys@example.org"},
+            "tape": {
+                "cta-admin_config": str(tmp_path / "no-cta-cli.conf"),
+                "lib_to_pool_map": {"ctaops_lib1": {"LTO9": SUFFIX}},
+            },
+        },
+        "tools": {
+            "cta-ops-repack-automation": {
+                "database": db,
+                "max_active_repacks": 10,
+                "quarantine_days": 0,
+                "quarantine_pool": QUARANTINE,
+                "lease_seconds": 1,
+                "priorities": {
+                    10: {"name": "low", "default_dst_pool_prefix": "tolabel", **prio},
+                    50: {"name": "high", "default_dst_pool_prefix": "erase", **prio},
+                },
+                "cta-ops-repack-0-scan": {"tape_usage_threshold": 0.4, "number_of_tapes": 10},
+                "cta-ops-repack-2-start": {"existing_files_on_tape": str(logs / "repack-tapefile-$DATE-$TAPE.txt")},
+                "cta-ops-repack-3-end": {"repack-end-json-path": str(logs / "end.json")},
+                "cta-ops-repack-monitor": {
+                    "ls_out": str(logs / "automation.json"),
+                    "prometheus_out": str(logs / "atresys.prom"),
+                },
+            }
+        },
+    }
+    config = tmp_path / "cta-ops-config.yaml"
+    write_yaml(config, doc)
+    e = Env(sim_exe, sim, config, tmp_path, store_args, table, doc)
+    e.store().upgrade()
+    return e
