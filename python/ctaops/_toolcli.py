@@ -9,6 +9,7 @@ import sys
 from typing import Callable, NoReturn
 
 from ctaops.errors import CtaOpsError
+from ctaops.utils.logging import LineFormatter
 
 
 class ToolExit(Exception):
@@ -20,7 +21,7 @@ class ToolExit(Exception):
 
 
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """Build an argument parser with the options every tool has (``-C``, ``-v``)."""
+    """Build an argument parser with the options every tool has (``-C``, ``-V``)."""
     p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument(
         "-C",
@@ -28,18 +29,22 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
         metavar="CONFIG_FILE",
         help="config file (default: $CTAOPS_CONFIG, else /etc/cta-ops/cta-ops-config.yaml)",
     )
-    p.add_argument("-v", "--verbose", action="store_true", help="log every step on stderr")
+    # Upstream tools spell it -V; -v is accepted too.
+    p.add_argument("-V", "-v", "--verbose", action="store_true", help="log every step on stderr")
     return p
 
 
 def setup_logging(prog: str, verbose: bool) -> logging.Logger:
-    """Log to stderr (stdout is for data)."""
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format=f"{prog}: %(levelname)s: %(message)s",
-    )
-    return logging.getLogger(prog)
+    """Log to stderr (stdout is for data) in the upstream line format."""
+    logger = logging.getLogger(prog)
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logger.propagate = False
+    for old in list(logger.handlers):  # a second call (tests run tools in-process) replaces, not doubles
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LineFormatter())
+    logger.addHandler(handler)
+    return logger
 
 
 def write_atomic(path: str, text: str) -> None:
