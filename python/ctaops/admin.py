@@ -63,7 +63,7 @@ class RunnerSettings:
 
 
 def _existing(path: str | None) -> str | None:
-    """A configured file, or None when the key is empty or the file is absent (logged)."""
+    """Return a configured file, or None when the key is empty or the file is absent (logged)."""
     if not path or not path.strip():
         return None
     if not os.path.exists(path):
@@ -137,13 +137,15 @@ class CtaAdmin:
     ``XrdSecPROTOCOL=sss`` and ``XrdSecSSSKT``; ``timeout`` is in seconds (the process is killed
     after it); ``translations`` replaces the error-translation table. When a pattern of the table
     matches CTA's message, :class:`~ctaops.errors.CtaAdminError` carries the friendly text, with
-    the untranslated text in ``.original`` and CTA's own message in ``.cta_message``. Option keywords are CTA's long option names without dashes (``tapepool=``,
+    the untranslated text in ``.original`` and CTA's own message in ``.cta_message``.
+
+    Option keywords are CTA's long option names without dashes (``tapepool=``,
     ``mediatype=``, ``logicallibrary=`` …; also ``vo=``, ``dirty=`` for ``--dirtybit``,
     ``no_recall=`` for ``--no-recall``); unknown keywords raise ``InvalidArgumentError`` before
     anything runs. State-changing methods take ``dry_run=True`` to return the command line instead.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (each setting can be overridden by keyword)
         self,
         config: Config | str | PathLike[str] | None = None,
         *,

@@ -25,6 +25,7 @@ from ctaops.errors import (
     CtaAdminUserError,
     InvalidArgumentError,
 )
+from ctaops.utils.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "rust/ctaops-core/tests/fixtures/admin"
@@ -447,8 +448,6 @@ def test_config_gives_binary_config_keytab_and_timeout(tmp_path: Path, monkeypat
     assert log["env"] == {"XrdSecPROTOCOL": "sss", "XrdSecSSSKT": "/other.keytab"}
     assert log["argv"][:2] == ["--json", "--config"]
     # A loaded Config object works too; the tool's timeout applies.
-    from ctaops.utils.config import load_config
-
     hang = Fake(tmp_path, stdout="[", mode="hang")
     admin = adm.CtaAdmin(load_config(cfg), tool="cta-ops-pool-supply")
     assert admin.settings.timeout == 1.0

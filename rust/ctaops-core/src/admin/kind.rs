@@ -131,13 +131,13 @@ macro_rules! kinds {
 
         /// Arrow record batches of one kind, filled one record at a time (from JSON, or from
         /// typed records, e.g. decoded from another transport).
-        pub enum BatchBuilder { $( $kind(RecordBatchBuilder<$ty>), )* }
+        pub enum BatchBuilder { $( $kind(Box<RecordBatchBuilder<$ty>>), )* }
 
         impl BatchBuilder {
             /// An empty builder for `kind`.
             #[must_use]
             pub fn new(kind: Kind) -> Self {
-                match kind { $( Kind::$kind => BatchBuilder::$kind(RecordBatchBuilder::new()), )* }
+                match kind { $( Kind::$kind => BatchBuilder::$kind(Box::default()), )* }
             }
 
             #[must_use]
