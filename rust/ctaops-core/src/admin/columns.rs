@@ -18,7 +18,7 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, Field, Schema, SchemaRef};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::field::{JsonField, U64Visitor};
+use super::field::JsonField;
 
 /// Builds one Arrow column from values of type `T`.
 pub trait ColumnBuilder<T>: Sized {
@@ -109,35 +109,10 @@ macro_rules! primitive {
     };
 }
 
+// `u64` reads CTA's decimal strings through its `JsonField::de`.
+primitive!(u64, UInt64Builder);
 primitive!(u32, UInt32Builder);
 primitive!(bool, BooleanBuilder);
-
-impl ArrowField for u64 {
-    type Builder = UInt64Builder;
-}
-
-impl ColumnBuilder<u64> for UInt64Builder {
-    fn new_builder() -> Self {
-        UInt64Builder::new()
-    }
-    fn append(&mut self, v: &u64) {
-        self.append_value(*v);
-    }
-    fn append_null(&mut self) {
-        UInt64Builder::append_null(self);
-    }
-    fn append_json<'de, D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
-        let v = d.deserialize_any(U64Visitor)?;
-        self.append_value(v);
-        Ok(())
-    }
-    fn rows(&self) -> usize {
-        ArrayBuilder::len(self)
-    }
-    fn finish_column(&mut self) -> Result<ArrayRef, ArrowError> {
-        Ok(Arc::new(self.finish()))
-    }
-}
 
 /// Appends a JSON string to a string column without an intermediate `String`.
 pub(crate) struct StrAppend<'a>(pub &'a mut StringBuilder);

@@ -97,8 +97,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Reads CTA's uint64 (a decimal string, or a plain number).
-pub(crate) struct U64Visitor;
+struct U64Visitor;
 
 impl Visitor<'_> for U64Visitor {
     type Value = u64;
