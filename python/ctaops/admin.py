@@ -62,14 +62,15 @@ class RunnerSettings:
     """The config file the settings came from (``None``: built-in defaults)."""
 
 
-def _existing(path: str | None) -> str | None:
+def _existing(path: str | None, *, quiet: bool = False) -> str | None:
     """Return a configured file, or None when the key is empty or the file is absent (logged)."""
     if not path or not path.strip():
         return None
     if not os.path.exists(path):
         import logging  # noqa: PLC0415 (only on this path)
 
-        logging.getLogger("ctaops.admin").warning("configured file %s does not exist: not used", path)
+        level = logging.DEBUG if quiet else logging.WARNING
+        logging.getLogger("ctaops.admin").log(level, "configured file %s does not exist: not used", path)
         return None
     return path
 
@@ -92,7 +93,7 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
     if tool is not None and cfg.tool_name != tool:
         cfg = load_config(cfg.source, tool)
     timeout: Any = cfg.tool_value("timeout") if tool is not None else None
-    table_path = _existing(cfg.logging.error_translation_file)
+    table_path = _existing(cfg.logging.error_translation_file, quiet=True)
     return RunnerSettings(
         cta_admin=cfg.binaries.cta_admin or "cta-admin",
         config_file=_existing(cfg.tape.cta_admin_config),

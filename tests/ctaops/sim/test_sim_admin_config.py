@@ -20,7 +20,7 @@ def test_ctaadmin_from_simulator_config(sim: Sim, monkeypatch: pytest.MonkeyPatc
     assert version
     pools = admin.tape_pools()
     assert all(p.supply is not None and p.supplySource is not None for p in pools)
-    table = admin.arrow("tape")
+    table = admin.arrow("tape", all=True)
     assert table.num_rows == len(tapes)
     monkeypatch.setenv("CTAOPS_CONFIG", str(cfg))
     assert len(adm.CtaAdmin().drives()) == len(sim.ls("drive", "ls"))
