@@ -314,6 +314,7 @@ class AdminRunner:
         config_file: str | PathLike[str] | None = None,
         sss_keytab: str | PathLike[str] | None = None,
         timeout: float = 300.0,
+        translations: ErrorTranslations | None = None,
     ) -> AdminRunner: ...
     def call(
         self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"

@@ -13,15 +13,18 @@ when used. Parsing and waiting happen with the GIL released; ``*_async`` methods
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from ctaops._core import (
     AdminRecord,
     AdminRecords,
     AdminRunner,
     AdminStruct,
+    ErrorTranslations,
     admin_kinds,
     admin_parse,
     admin_parse_arrow,
@@ -30,6 +33,8 @@ from ctaops._core import (
 
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped]
+
+    from ctaops.utils.config import Config
 
 # The Rust class implements the sequence protocol; make isinstance(x, Sequence) agree.
 Sequence.register(AdminRecords)
@@ -42,6 +47,61 @@ KINDS: dict[str, str] = dict(admin_kinds())
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds before a ``cta-admin`` run is killed."""
+
+
+@dataclass
+class RunnerSettings:
+    """How :class:`CtaAdmin` runs ``cta-admin`` (see :func:`runner_settings`)."""
+
+    cta_admin: str = "cta-admin"
+    config_file: str | None = None
+    sss_keytab: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    translations: ErrorTranslations | None = None
+    source: str | None = None
+    """The config file the settings came from (``None``: built-in defaults)."""
+
+
+def _existing(path: str | None, *, quiet: bool = False) -> str | None:
+    """Return a configured file, or None when the key is empty or the file is absent (logged)."""
+    if not path or not path.strip():
+        return None
+    if not os.path.exists(path):
+        import logging  # noqa: PLC0415 (only on this path)
+
+        level = logging.DEBUG if quiet else logging.WARNING
+        logging.getLogger("ctaops.admin").log(level, "configured file %s does not exist: not used", path)
+        return None
+    return path
+
+
+def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool: str | None = None) -> RunnerSettings:
+    """Read the ``cta-admin`` settings from the ops config.
+
+    ``global.binaries.cta-admin`` is the binary; ``global.tape.cta-admin_config`` is passed as
+    ``--config`` and ``global.default_user.sss_keytab_file`` as ``XrdSecSSSKT`` (with
+    ``XrdSecPROTOCOL=sss``), each only if the file exists (an absent file is logged and left out,
+    as the keytab and client config of a workstation or simulator usually are);
+    ``global.logging.error_translation_file`` gives the error translations. With ``tool``, that
+    tool's ``tools.<tool>`` overrides apply and its ``timeout`` (seconds) is used.
+    """
+    from ctaops.utils.config import Config as ConfigClass  # noqa: PLC0415 (config loads lazily)
+    from ctaops.utils.config import load_config  # noqa: PLC0415
+    from ctaops.utils.translate import load_translations  # noqa: PLC0415
+
+    cfg = config if isinstance(config, ConfigClass) else load_config(config, tool)
+    if tool is not None and cfg.tool_name != tool:
+        cfg = load_config(cfg.source, tool)
+    timeout: Any = cfg.tool_value("timeout") if tool is not None else None
+    table_path = _existing(cfg.logging.error_translation_file, quiet=True)
+    return RunnerSettings(
+        cta_admin=cfg.binaries.cta_admin or "cta-admin",
+        config_file=_existing(cfg.tape.cta_admin_config),
+        sss_keytab=_existing(cfg.default_user.sss_keytab_file),
+        timeout=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT,
+        translations=load_translations(table_path) if table_path else None,
+        source=cfg.source,
+    )
 
 
 def parse(kind: str, data: str | bytes | bytearray | memoryview, framing: str | None = None) -> AdminRecords:
@@ -71,22 +131,48 @@ def _opts(options: Mapping[str, OptionValue]) -> dict[str, OptionValue]:
 class CtaAdmin:
     """Runs ``cta-admin`` commands and returns typed records.
 
+    ``config`` is the ops config (a loaded :class:`~ctaops.utils.config.Config`, a path, or None
+    to locate it as every tool does: ``$CTAOPS_CONFIG``, else ``/etc/cta-ops/cta-ops-config.yaml``);
+    see :func:`runner_settings` for the keys used. Keyword arguments override single settings:
     ``cta_admin`` is the binary, ``config_file`` is passed as ``--config``, ``sss_keytab`` sets
     ``XrdSecPROTOCOL=sss`` and ``XrdSecSSSKT``; ``timeout`` is in seconds (the process is killed
-    after it). Option keywords are CTA's long option names without dashes (``tapepool=``,
+    after it); ``translations`` replaces the error-translation table. When a pattern of the table
+    matches CTA's message, :class:`~ctaops.errors.CtaAdminError` carries the friendly text, with
+    the untranslated text in ``.original`` and CTA's own message in ``.cta_message``.
+
+    Option keywords are CTA's long option names without dashes (``tapepool=``,
     ``mediatype=``, ``logicallibrary=`` …; also ``vo=``, ``dirty=`` for ``--dirtybit``,
     ``no_recall=`` for ``--no-recall``); unknown keywords raise ``InvalidArgumentError`` before
     anything runs. State-changing methods take ``dry_run=True`` to return the command line instead.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (each setting can be overridden by keyword)
         self,
-        cta_admin: str | PathLike[str] = "cta-admin",
+        config: Config | str | PathLike[str] | None = None,
+        *,
+        cta_admin: str | PathLike[str] | None = None,
         config_file: str | PathLike[str] | None = None,
         sss_keytab: str | PathLike[str] | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
+        tool: str | None = None,
+        translations: ErrorTranslations | None = None,
     ) -> None:
-        self._runner = AdminRunner(cta_admin, config_file, sss_keytab, timeout)
+        settings = runner_settings(config, tool=tool)
+        if cta_admin is not None:
+            settings.cta_admin = os.fspath(cta_admin)
+        if config_file is not None:
+            settings.config_file = os.fspath(config_file)
+        if sss_keytab is not None:
+            settings.sss_keytab = os.fspath(sss_keytab)
+        if timeout is not None:
+            settings.timeout = timeout
+        if translations is not None:
+            settings.translations = translations
+        self.settings = settings
+        """What this instance runs: binary, ``--config``, keytab, timeout, translation table."""
+        self._runner = AdminRunner(
+            settings.cta_admin, settings.config_file, settings.sss_keytab, settings.timeout, settings.translations
+        )
 
     # -- generic -----------------------------------------------------------------------------
 
@@ -314,7 +400,9 @@ __all__ = [
     "AdminStruct",
     "CtaAdmin",
     "OptionValue",
+    "RunnerSettings",
     "parse",
     "parse_arrow",
     "read_arrow_fd",
+    "runner_settings",
 ]

@@ -374,6 +374,10 @@ class CtaAdminError(CtaOpsError):
     """``cta-admin`` failed (exit status 1 or another non-zero status); the message names the command."""
 
     code = "CTA_ADMIN_ERROR"
+    original: str | None = None
+    """When the message was translated for operators: the untranslated message."""
+    cta_message: str | None = None
+    """When the message was translated for operators: CTA's own message (its stderr)."""
 
 
 class CtaAdminUserError(CtaAdminError):

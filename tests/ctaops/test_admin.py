@@ -25,6 +25,7 @@ from ctaops.errors import (
     CtaAdminUserError,
     InvalidArgumentError,
 )
+from ctaops.utils.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "rust/ctaops-core/tests/fixtures/admin"
@@ -362,3 +363,132 @@ def test_arrow_from_runner(tmp_path: Path) -> None:
     t = Fake(tmp_path, stdout=fixture("drive.json").decode()).admin().arrow("drive")
     assert t.num_rows == 1
     assert t.column("driveStatus").to_pylist() == ["TRANSFERRING"]
+
+
+# -- bad input through both parsers (records and Arrow) --------------------------------------
+
+
+@pytest.mark.parametrize("parser", [adm.parse, adm.parse_arrow], ids=["records", "arrow"])
+def test_every_bad_input_names_record_and_field(parser: Any) -> None:
+    one = fixture("tape.json").decode().strip()[1:-1]
+    two = f"[{one},{one}]\n"
+    with pytest.raises(CtaAdminTruncatedError, match=r"truncated output: record 2"):
+        parser("tape", two[:-40])
+    with pytest.raises(CtaAdminTruncatedError, match=r"record 2: line ends before the record is complete"):
+        parser("tape", f"{one}\n{one[:50]}\n{one}\n", "jsonl")
+    with pytest.raises(CtaAdminNotJsonError, match="Error from XRootD"):
+        parser("tape", "Error from XRootD SSI Framework: [FATAL] Auth failed\n", "json")
+    with pytest.raises(CtaAdminParseError, match=r"record 2, field `capacity`"):
+        parser("tape", f"[{one},{one.replace('18000000000000', 'big')}]")
+    wrong_type = one.replace('"full":false', '"full":"no"')
+    with pytest.raises(CtaAdminParseError, match=r"record 2, field `full`"):
+        parser("tape", f"[{one},{wrong_type}]")
+    with pytest.raises(CtaAdminParseError, match=r"record 1, field `tf.fSeq`: missing field"):
+        parser("tapefile", fixture("tapefile.json").replace(b'"fSeq":"1"', b'"other":"1"'))
+    duplicate = one.replace("{", '{"vid":"X",', 1)
+    with pytest.raises(CtaAdminParseError, match=r"record 2, field `vid`: duplicate field"):
+        parser("tape", f"[{one},{duplicate}]")
+    with pytest.raises(CtaAdminEmptyOutputError):
+        parser("tape", b"", "json")
+    with pytest.raises(CtaAdminRecordTooLargeError, match="record 1"):
+        parser("admin", b'[{"user":"' + b"x" * (17 << 20) + b'"}]')
+    with pytest.raises(CtaAdminNotJsonError, match="end of output"):
+        parser("tape", two + "garbage\n")
+
+
+def test_arrow_from_bytes_equals_records_to_arrow_on_many_rows() -> None:
+    # More than one Arrow batch (65,536 rows) and absent optional sub-messages in between.
+    one = json.loads(fixture("tape.json"))[0]
+    bare = {k: v for k, v in one.items() if k not in ("labelLog", "lastWrittenLog", "lastReadLog")}
+    data = json.dumps([dict(one if i % 3 else bare, vid=f"V{i:06d}") for i in range(70_000)]).encode()
+    table = adm.parse_arrow("tape", data)
+    assert table.num_rows == 70_000
+    assert table.equals(adm.parse("tape", data).to_arrow())
+    assert table.column("labelLog").null_count == len(range(0, 70_000, 3))
+    assert table.column("vid")[69_999].as_py() == "V069999"
+
+
+# -- the runner wired to the ops config ------------------------------------------------------
+
+
+def ops_config(tmp: Path, fake: Fake, *, keytab: bool = True, extra: str = "") -> Path:
+    kt = tmp / "ops.keytab"
+    if keytab:
+        kt.write_text("0 u ops 0 0 0 x\n")
+    (tmp / "errors.yaml").write_text(
+        "'^Tape VID (\\S+) does not exist\\.?': 'Tape $1 is not in the CTA catalogue.'\n"
+        "'^Caught exception: (.*)': 'The CTA frontend failed ($1).'\n"
+    )
+    cfg = tmp / "cta-ops-config.yaml"
+    cfg.write_text(
+        "global:\n"
+        f"  binaries:\n    cta-admin: {FAKE}\n"
+        f"  tape:\n    cta-admin_config: {fake.tmp / 'sc.json'}\n"
+        f"  default_user:\n    sss_keytab_file: {kt}\n"
+        f"  logging:\n    error_translation_file: {tmp / 'errors.yaml'}\n"
+        "tools:\n  cta-ops-pool-supply:\n    timeout: 1\n" + extra
+    )
+    return cfg
+
+
+def test_config_gives_binary_config_keytab_and_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = Fake(tmp_path, stdout=fixture("tape.json").decode())
+    cfg = ops_config(tmp_path, fake)
+    admin = adm.CtaAdmin(cfg)
+    assert admin.settings.cta_admin == str(FAKE)
+    assert admin.settings.source == str(cfg)
+    assert admin.tapes()[0].vid == "V01007"
+    log = json.loads(fake.log.read_text())
+    assert log["argv"][:3] == ["--json", "--config", str(tmp_path / "sc.json")]
+    assert log["env"] == {"XrdSecPROTOCOL": "sss", "XrdSecSSSKT": str(tmp_path / "ops.keytab")}
+    # CTAOPS_CONFIG is found when no config is given; keywords override single settings.
+    monkeypatch.setenv("CTAOPS_CONFIG", str(cfg))
+    assert len(adm.CtaAdmin(sss_keytab="/other.keytab").tapes()) == 1
+    log = json.loads(fake.log.read_text())
+    assert log["env"] == {"XrdSecPROTOCOL": "sss", "XrdSecSSSKT": "/other.keytab"}
+    assert log["argv"][:2] == ["--json", "--config"]
+    # A loaded Config object works too; the tool's timeout applies.
+    hang = Fake(tmp_path, stdout="[", mode="hang")
+    admin = adm.CtaAdmin(load_config(cfg), tool="cta-ops-pool-supply")
+    assert admin.settings.timeout == 1.0
+    t0 = time.monotonic()
+    with pytest.raises(CtaAdminTimeoutError, match=r"within 1 s"):
+        admin.repacks()
+    assert time.monotonic() - t0 < 10
+    assert hang.log.exists()
+
+
+def test_config_keytab_left_out_when_absent(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout="[]\n")
+    cfg = ops_config(tmp_path, fake, keytab=False)
+    admin = adm.CtaAdmin(cfg)
+    assert admin.settings.sss_keytab is None
+    assert len(admin.drives()) == 0
+    assert json.loads(fake.log.read_text())["env"] == {"XrdSecPROTOCOL": None, "XrdSecSSSKT": None}
+
+
+def test_errors_translated_with_original_kept(tmp_path: Path) -> None:
+    fake = Fake(tmp_path, stdout="[]\n", stderr="Tape VID NOPE does not exist.\n", exit=2)
+    admin = adm.CtaAdmin(ops_config(tmp_path, fake))
+    with pytest.raises(CtaAdminUserError) as e:
+        admin.tapes(vid="NOPE")
+    assert str(e.value) == "cta-admin tape ls --vid NOPE: Tape NOPE is not in the CTA catalogue."
+    assert e.value.original == "cta-admin tape ls --vid NOPE: Tape VID NOPE does not exist."
+    assert e.value.cta_message == "Tape VID NOPE does not exist."
+    with pytest.raises(CtaAdminUserError, match="not in the CTA catalogue") as e2:
+        asyncio.run(admin.tapes_async(vid="NOPE"))
+    assert e2.value.original is not None
+    Fake(tmp_path, stdout="", stderr="Caught exception: boom\n", exit=1)
+    with pytest.raises(CtaAdminError, match=r"failed \(exit 1\): The CTA frontend failed \(boom\)\.") as e3:
+        admin.drives()
+    assert e3.value.cta_message == "Caught exception: boom"
+    # No matching pattern: CTA's message unchanged, nothing extra.
+    Fake(tmp_path, stdout="[]\n", stderr="Something else\n", exit=2)
+    with pytest.raises(CtaAdminUserError) as e4:
+        admin.tapes(vid="X")
+    assert str(e4.value) == "cta-admin tape ls --vid X: Something else"
+    assert e4.value.original is None
+    # Explicit table, or none at all.
+    plain = adm.CtaAdmin(cta_admin=FAKE, config_file=tmp_path / "sc.json", translations=None)
+    with pytest.raises(CtaAdminUserError, match="Something else"):
+        plain.tapes(vid="X")

@@ -325,3 +325,42 @@ fn arrow_tables_from_bytes_and_records() {
     .unwrap_err();
     assert_eq!((e.record, e.field.as_deref()), (Some(1), Some("full")), "{e}");
 }
+
+/// The column builders against an independent decoder (arrow-json) of the same bytes, on every
+/// kind, with optional sub-messages both present and absent, and the in-memory one-pass path
+/// against the streaming framer path.
+#[test]
+fn column_builders_match_arrow_json_and_both_paths() {
+    use ctaops_core::admin::arrow::{BATCH_ROWS, parse_arrow, read_arrow, schema};
+    for &kind in Kind::ALL {
+        let mut items: Vec<Value> = (0..5).map(|i| sample(kind, i)).collect();
+        // Leave out every optional key of record 2 (absent sub-messages become nulls).
+        let optional: Vec<String> = kind
+            .arrow_fields()
+            .iter()
+            .filter(|f| f.is_nullable())
+            .map(|f| f.name().clone())
+            .collect();
+        if let Value::Object(m) = &mut items[1] {
+            for k in &optional {
+                if kind != Kind::FailedRequest {
+                    m.remove(k);
+                }
+            }
+        }
+        let data = serde_json::to_vec(&items).unwrap();
+        let fast = parse_arrow(kind, Framing::Json, &data).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let framed = read_arrow(kind, Framing::Json, &data[..]).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(fast, framed, "{kind}: one-pass and framed paths differ");
+        let mut dec = arrow_json::ReaderBuilder::new(schema(kind))
+            .with_batch_size(BATCH_ROWS)
+            .build_decoder()
+            .unwrap();
+        for it in &items {
+            dec.decode(serde_json::to_string(it).unwrap().as_bytes()).unwrap();
+        }
+        let reference = dec.flush().unwrap().unwrap();
+        assert_eq!(fast.len(), 1, "{kind}");
+        assert_eq!(fast[0], reference, "{kind}: builders differ from arrow-json");
+    }
+}

@@ -197,3 +197,40 @@ fn version_and_supply_normalisation() {
     };
     assert_eq!(p[0].supply.as_deref(), Some("supply_lto9"));
 }
+
+#[test]
+fn settings_from_the_ops_config() {
+    use ctaops_core::config::{Config, ErrorTranslations};
+    let dir = tempfile::tempdir().unwrap();
+    let keytab = dir.path().join("ops.keytab");
+    std::fs::write(&keytab, "0 u ops 0 0 0 x\n").unwrap();
+    let yaml = format!(
+        "global:\n  binaries:\n    cta-admin: /opt/cta/bin/cta-admin\n  tape:\n    cta-admin_config: {}\n  default_user:\n    sss_keytab_file: {}\ntools:\n  cta-ops-pool-supply:\n    timeout: 10\n",
+        dir.path().join("absent.conf").display(),
+        keytab.display()
+    );
+    let cfg = Config::from_yaml(&yaml, "test").unwrap();
+    let s = RunnerSettings::from_config(&cfg, None).unwrap();
+    assert_eq!(s.binary, PathBuf::from("/opt/cta/bin/cta-admin"));
+    assert_eq!(s.config, None, "an absent client config is left out");
+    assert_eq!(s.sss_keytab.as_deref(), Some(keytab.as_path()));
+    assert_eq!(s.timeout, Duration::from_secs(300));
+    let s = RunnerSettings::from_config(&cfg, Some("cta-ops-pool-supply")).unwrap();
+    assert_eq!(s.timeout, Duration::from_secs(10));
+    // Translation of CTA's message, original kept by the caller.
+    let table = ErrorTranslations::parse("'^Tape VID (\\S+) does not exist': 'No tape $1 in CTA.'\n", "t").unwrap();
+    let e = AdminError::User {
+        command: "tape ls --vid X".into(),
+        message: "Tape VID X does not exist.".into(),
+    };
+    assert_eq!(
+        e.translated(&table).as_deref(),
+        Some("cta-admin tape ls --vid X: No tape X in CTA.")
+    );
+    assert_eq!(e.cta_message(), Some("Tape VID X does not exist."));
+    let other = AdminError::User {
+        command: "tape ls".into(),
+        message: "something else".into(),
+    };
+    assert_eq!(other.translated(&table), None);
+}

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ctaops_core::admin::arrow::{read_arrow, records_to_arrow, schema};
+use ctaops_core::admin::arrow::{parse_arrow, read_arrow, records_to_arrow, schema};
 use ctaops_core::admin::{AdminCommand, AdminError, Framing, Kind, OptValue, Records, Runner, RunnerSettings};
+use ctaops_core::config::ErrorTranslations;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySlice, PyString};
@@ -20,6 +21,21 @@ use crate::errors;
 
 fn admin_err(py: Python<'_>, e: &AdminError) -> PyErr {
     errors::error_for_code(py, e.code(), &e.to_string())
+}
+
+/// Like [`admin_err`], with CTA's message translated for operators when a pattern matches; the
+/// untranslated text stays on the exception as `original` (CTA's own message as `cta_message`).
+fn admin_err_translated(py: Python<'_>, e: &AdminError, table: Option<&ErrorTranslations>) -> PyErr {
+    let Some(friendly) = table.and_then(|t| e.translated(t)) else {
+        return admin_err(py, e);
+    };
+    let err = errors::error_for_code(py, e.code(), &friendly);
+    let value = err.value(py);
+    // Setting attributes on a fresh exception instance cannot fail in practice; if it did, the
+    // translated exception is still the right one to raise.
+    let _ = value.setattr("original", e.to_string());
+    let _ = value.setattr("cta_message", e.cta_message());
+    err
 }
 
 fn parse_err(py: Python<'_>, e: &ctaops_core::admin::ParseError) -> PyErr {
@@ -338,7 +354,7 @@ fn admin_parse_arrow<'py>(
     let kind = kind_of(py, kind)?;
     let batches = with_input(data, |slice| {
         let framing = framing_of(py, framing, slice)?;
-        py.detach(|| read_arrow(kind, framing, slice))
+        py.detach(|| parse_arrow(kind, framing, slice))
             .map_err(|e| parse_err(py, &e))
     })?;
     table(py, kind, batches)
@@ -459,21 +475,27 @@ fn execute(runner: &Runner, cmd: &AdminCommand, mode: Mode) -> Result<Outcome, A
 #[pyclass(module = "ctaops._core", frozen)]
 struct AdminRunner {
     runner: Arc<Runner>,
+    translations: Option<Arc<ErrorTranslations>>,
 }
 
 impl AdminRunner {
     fn run_sync(&self, py: Python<'_>, cmd: &AdminCommand, mode: Mode) -> PyResult<Outcome> {
         let runner = Arc::clone(&self.runner);
-        py.detach(|| execute(&runner, cmd, mode)).map_err(|e| admin_err(py, &e))
+        py.detach(|| execute(&runner, cmd, mode)).map_err(|e| self.err(py, &e))
+    }
+
+    fn err(&self, py: Python<'_>, e: &AdminError) -> PyErr {
+        admin_err_translated(py, e, self.translations.as_deref())
     }
 
     fn run_async<'py>(&self, py: Python<'py>, cmd: AdminCommand, mode: Mode) -> PyResult<Bound<'py, PyAny>> {
         let runner = Arc::clone(&self.runner);
+        let table = self.translations.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let res = tokio::task::spawn_blocking(move || execute(&runner, &cmd, mode)).await;
             match res {
                 Ok(Ok(out)) => Ok(out),
-                Ok(Err(e)) => Err(Python::attach(|py| admin_err(py, &e))),
+                Ok(Err(e)) => Err(Python::attach(|py| admin_err_translated(py, &e, table.as_deref()))),
                 Err(e) => Err(Python::attach(|py| {
                     errors::error_for_code(py, "CTA_ADMIN_ERROR", &e.to_string())
                 })),
@@ -495,13 +517,14 @@ fn mode_of(m: &str) -> PyResult<Mode> {
 #[pymethods]
 impl AdminRunner {
     #[new]
-    #[pyo3(signature = (cta_admin = "cta-admin".into(), config_file = None, sss_keytab = None, timeout = 300.0))]
+    #[pyo3(signature = (cta_admin = "cta-admin".into(), config_file = None, sss_keytab = None, timeout = 300.0, translations = None))]
     fn new(
         py: Python<'_>,
         cta_admin: std::path::PathBuf,
         config_file: Option<std::path::PathBuf>,
         sss_keytab: Option<std::path::PathBuf>,
         timeout: f64,
+        translations: Option<PyRef<'_, crate::config::ErrorTranslations>>,
     ) -> PyResult<Self> {
         let timeout = Duration::try_from_secs_f64(timeout)
             .ok()
@@ -517,6 +540,7 @@ impl AdminRunner {
         };
         Ok(Self {
             runner: Arc::new(Runner::new(settings)),
+            translations: translations.map(|t| Arc::new(t.inner.clone())),
         })
     }
 
@@ -576,7 +600,7 @@ impl AdminRunner {
             .record_kind()
             .ok_or_else(|| errors::error_for_code(py, "INVALID_ARGUMENT", &format!("'{cmd}' does not list records")))?;
         let runner = Arc::clone(&self.runner);
-        let batches = py.detach(|| runner.arrow(&cmd)).map_err(|e| admin_err(py, &e))?;
+        let batches = py.detach(|| runner.arrow(&cmd)).map_err(|e| self.err(py, &e))?;
         table(py, kind, batches)
     }
 
@@ -585,7 +609,7 @@ impl AdminRunner {
         let runner = Arc::clone(&self.runner);
         py.detach(|| runner.cta_version())
             .map(|v| v.map(|v| v.text))
-            .map_err(|e| admin_err(py, &e))
+            .map_err(|e| self.err(py, &e))
     }
 
     /// The argument vector that `call` would run (for dry runs and logs).

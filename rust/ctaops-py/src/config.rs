@@ -119,8 +119,8 @@ fn format_size_decimal(bytes: u64) -> String {
 
 /// A compiled error-translation table (pattern → friendly text).
 #[pyclass(module = "ctaops._core", frozen)]
-struct ErrorTranslations {
-    inner: CoreTranslations,
+pub struct ErrorTranslations {
+    pub(crate) inner: CoreTranslations,
 }
 
 #[pymethods]

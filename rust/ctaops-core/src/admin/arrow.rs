@@ -1,18 +1,22 @@
-//! Arrow tables of `cta-admin` records, decoded column-wise straight from the JSON bytes.
+//! Arrow tables of `cta-admin` records, built column by column straight from the JSON.
 //!
-//! The framer hands each complete record to `arrow-json`'s decoder (which reads CTA's
-//! uint64-as-string values into `UInt64` columns); only the records of the current batch are
-//! kept, so an error can be re-checked with the typed decoder to name the record and field.
+//! Each record is read once, by the same streaming framer as the typed path, into per-field
+//! column builders ([`BatchBuilder`], see [`super::columns`]): strings are copied from the input
+//! into the columns and numbers parsed in place, so no record object is made. When a record is
+//! refused, the typed decoder re-reads that one record to name the field.
 
 use std::io::BufRead;
 use std::sync::Arc;
 
-use arrow_array::{Array, RecordBatch};
-use arrow_json::reader::{Decoder, ReaderBuilder};
+use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, Schema, SchemaRef};
 
+pub use super::columns::{ArrowField, ArrowRecord, ColumnBuilder, RecordBatchBuilder};
+pub use super::kind::BatchBuilder;
 use super::kind::{Kind, Records, check_one};
-use super::stream::{Framer, Framing, ParseError, ParseErrorKind};
+use super::stream::{
+    ElementSink, FieldError, Framer, Framing, ParseError, ParseErrorKind, fast_json_array, record_error,
+};
 
 /// Rows per Arrow batch.
 pub const BATCH_ROWS: usize = 64 * 1024;
@@ -23,132 +27,103 @@ pub fn schema(kind: Kind) -> SchemaRef {
     Arc::new(Schema::new(kind.arrow_fields()))
 }
 
-fn decoder(kind: Kind) -> Result<Decoder, ParseError> {
-    ReaderBuilder::new(schema(kind))
-        .with_batch_size(BATCH_ROWS)
-        .build_decoder()
-        .map_err(|e| ParseError {
-            kind: ParseErrorKind::Invalid,
-            record: None,
-            field: None,
-            detail: format!("cannot build the Arrow decoder: {e}"),
-        })
-}
-
-/// Records of one batch kept until the batch is flushed, to explain a decoder error.
-struct Pending {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-    first: usize,
-}
-
-impl Pending {
-    fn explain(&self, kind: Kind, e: &ArrowError) -> ParseError {
-        let mut start = 0;
-        for (i, &end) in self.ends.iter().enumerate() {
-            if let Err(fe) = check_one(kind, &self.bytes[start..end]) {
-                return ParseError {
-                    kind: if fe.syntax {
-                        ParseErrorKind::NotJson
-                    } else {
-                        ParseErrorKind::Invalid
-                    },
-                    record: Some(self.first + i),
-                    field: fe.field,
-                    detail: fe.detail,
-                };
-            }
-            start = end;
-        }
-        ParseError {
-            kind: ParseErrorKind::Invalid,
-            record: None,
-            field: None,
-            detail: format!(
-                "records {}..{}: {e}",
-                self.first,
-                self.first + self.ends.len().saturating_sub(1)
-            ),
-        }
+fn arrow_failed(e: &ArrowError) -> ParseError {
+    ParseError {
+        kind: ParseErrorKind::Invalid,
+        record: None,
+        field: None,
+        detail: format!("Arrow conversion failed: {e}"),
     }
 }
 
-/// Non-nullable columns must not hold nulls: a missing required key shows up as one.
-fn check_required(batch: &RecordBatch) -> Result<(), String> {
-    for (field, col) in batch.schema().fields().iter().zip(batch.columns()) {
-        if !field.is_nullable() && col.null_count() > 0 {
-            return Err(format!("missing field `{}`", field.name()));
-        }
-    }
-    Ok(())
+/// Why record `record` (bytes `bytes`) was refused, as the typed decoder sees it.
+fn explain(kind: Kind, record: usize, bytes: &[u8], builder_error: &serde_json::Error) -> ParseError {
+    let e = check_one(kind, bytes).err().unwrap_or_else(|| FieldError {
+        field: None,
+        detail: builder_error.to_string(),
+        syntax: builder_error.is_syntax() || builder_error.is_eof(),
+    });
+    record_error(record, e)
 }
 
-fn flush(
-    decoder: &mut Decoder,
-    kind: Kind,
-    pending: &mut Pending,
-    out: &mut Vec<RecordBatch>,
-) -> Result<(), ParseError> {
-    match decoder.flush() {
-        Ok(Some(batch)) => {
-            if let Err(msg) = check_required(&batch) {
-                return Err(pending.explain(kind, &ArrowError::JsonError(msg)));
-            }
-            out.push(batch);
-        }
-        Ok(None) => {}
-        Err(e) => return Err(pending.explain(kind, &e)),
-    }
-    pending.first += pending.ends.len();
-    pending.bytes.clear();
-    pending.ends.clear();
-    Ok(())
+/// Collects batches of [`BATCH_ROWS`] rows.
+struct Batches {
+    builder: BatchBuilder,
+    out: Vec<RecordBatch>,
 }
 
-/// Reads `kind` records from a stream into Arrow record batches.
+impl Batches {
+    fn new(kind: Kind) -> Self {
+        Self {
+            builder: BatchBuilder::new(kind),
+            out: Vec::new(),
+        }
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), ArrowError> {
+        if self.builder.len() >= BATCH_ROWS {
+            self.out.push(self.builder.finish()?);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<RecordBatch>, ArrowError> {
+        if !self.builder.is_empty() || self.out.is_empty() {
+            self.out.push(self.builder.finish()?);
+        }
+        Ok(self.out)
+    }
+}
+
+impl ElementSink for Batches {
+    fn element<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+        self.builder.push_json(d)?;
+        self.flush_if_full().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Reads `kind` records from a stream into Arrow record batches; memory holds one record and the
+/// columns built so far. Any error means no result (never a partial table).
 pub fn read_arrow<R: BufRead>(kind: Kind, framing: Framing, reader: R) -> Result<Vec<RecordBatch>, ParseError> {
     let mut framer = Framer::new(reader, framing);
-    let mut dec = decoder(kind)?;
-    let mut out = Vec::new();
-    let mut pending = Pending {
-        bytes: Vec::new(),
-        ends: Vec::new(),
-        first: 1,
-    };
-    while let Some(obj) = framer.next_object()? {
-        pending.bytes.extend_from_slice(obj);
-        pending.ends.push(pending.bytes.len());
-        if let Err(e) = dec.decode(obj) {
-            return Err(pending.explain(kind, &e));
+    let mut batches = Batches::new(kind);
+    loop {
+        let record = framer.count() + 1;
+        let Some(obj) = framer.next_object()? else { break };
+        if let Err(e) = batches.builder.push_json_slice(obj) {
+            return Err(explain(kind, record, obj, &e));
         }
-        if pending.ends.len() >= BATCH_ROWS {
-            flush(&mut dec, kind, &mut pending, &mut out)?;
+        batches.flush_if_full().map_err(|e| arrow_failed(&e))?;
+    }
+    batches.finish().map_err(|e| arrow_failed(&e))
+}
+
+/// Parses output held in memory into Arrow record batches.
+///
+/// A well-formed `--json` array is read in one pass without the framer; anything unusual
+/// (including every error) goes through [`read_arrow`], which gives the exact error.
+pub fn parse_arrow(kind: Kind, framing: Framing, data: &[u8]) -> Result<Vec<RecordBatch>, ParseError> {
+    if framing == Framing::Json {
+        let mut batches = Batches::new(kind);
+        if fast_json_array(data, &mut batches) {
+            return batches.finish().map_err(|e| arrow_failed(&e));
         }
     }
-    flush(&mut dec, kind, &mut pending, &mut out)?;
-    Ok(out)
+    read_arrow(kind, framing, data)
 }
 
 /// Converts already decoded records to Arrow record batches.
 pub fn records_to_arrow(records: &Records) -> Result<Vec<RecordBatch>, ParseError> {
-    let kind = records.kind();
-    let mut dec = decoder(kind)?;
-    let mut out = Vec::new();
+    let mut batches = Batches::new(records.kind());
     let n = records.len();
     let mut start = 0;
     while start < n {
         let end = (start + BATCH_ROWS).min(n);
-        let fail = |e: ArrowError| ParseError {
-            kind: ParseErrorKind::Invalid,
-            record: None,
-            field: None,
-            detail: format!("Arrow conversion failed: {e}"),
-        };
-        records.serialize_into(&mut dec, start..end).map_err(fail)?;
-        if let Some(b) = dec.flush().map_err(fail)? {
-            out.push(b);
-        }
+        records
+            .append_to(start..end, &mut batches.builder)
+            .map_err(|e| arrow_failed(&e))?;
+        batches.flush_if_full().map_err(|e| arrow_failed(&e))?;
         start = end;
     }
-    Ok(out)
+    batches.finish().map_err(|e| arrow_failed(&e))
 }

@@ -1,6 +1,7 @@
 //! Errors of the `cta-admin` layer, each with a stable code.
 
 use super::stream::ParseError;
+use crate::config::ErrorTranslations;
 
 /// Failures running or reading `cta-admin`. Every message names the command.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +54,36 @@ impl AdminError {
             Self::Killed { .. } => "CTA_ADMIN_KILLED",
             Self::Parse { error, .. } => error.kind.code(),
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
+        }
+    }
+}
+
+impl AdminError {
+    /// CTA's own message (stderr) for a refused or failed command.
+    #[must_use]
+    pub fn cta_message(&self) -> Option<&str> {
+        match self {
+            Self::User { message, .. } | Self::Failed { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The error's text with CTA's message replaced by the operator-friendly text of the first
+    /// matching pattern (`global.logging.error_translation_file`); `None` when nothing matches.
+    #[must_use]
+    pub fn translated(&self, table: &ErrorTranslations) -> Option<String> {
+        match self {
+            Self::User { command, message } => table
+                .translate(message)
+                .map(|friendly| format!("cta-admin {command}: {friendly}")),
+            Self::Failed {
+                command,
+                status,
+                message,
+            } => table
+                .translate(message)
+                .map(|friendly| format!("cta-admin {command} failed (exit {status}): {friendly}")),
+            _ => None,
         }
     }
 }

@@ -342,6 +342,9 @@ macro_rules! record {
                         while let Some(key) = map.next_key::<$crate::admin::field::Key<'de>>()? {
                             match key.0.as_ref() {
                                 $( $json => {
+                                    if $field.is_some() {
+                                        return Err(<A::Error as serde::de::Error>::duplicate_field($json));
+                                    }
                                     $field = Some(map.next_value_seed($crate::admin::field::FieldSeed::<$ty>::new())?);
                                 } )*
                                 _ => {
@@ -361,6 +364,72 @@ macro_rules! record {
                     }
                 }
                 d.deserialize_map(V)
+            }
+        }
+
+        impl $crate::admin::columns::ArrowField for $name {
+            type Builder = $crate::admin::columns::StructColumn<$name>;
+        }
+
+        #[allow(non_snake_case, clippy::unused_unit)]
+        impl $crate::admin::columns::ArrowRecord for $name {
+            type Columns = ( $( <$ty as $crate::admin::columns::ArrowField>::Builder, )* );
+
+            fn new_columns() -> Self::Columns {
+                ( $( <<$ty as $crate::admin::columns::ArrowField>::Builder
+                    as $crate::admin::columns::ColumnBuilder<$ty>>::new_builder(), )* )
+            }
+
+            fn arrow_fields() -> Vec<arrow_schema::Field> {
+                $name::arrow_fields()
+            }
+
+            fn append_columns(__cols: &mut Self::Columns, __v: &Self) {
+                let ( $( $field, )* ) = __cols;
+                $( $crate::admin::columns::ColumnBuilder::<$ty>::append($field, &__v.$field); )*
+            }
+
+            fn append_null_columns(__cols: &mut Self::Columns) {
+                let ( $( $field, )* ) = __cols;
+                $( $crate::admin::columns::ColumnBuilder::<$ty>::append_null($field); )*
+            }
+
+            fn append_json_columns<'de, A: serde::de::MapAccess<'de>>(
+                __cols: &mut Self::Columns,
+                __rows: usize,
+                mut __map: A,
+            ) -> Result<(), A::Error> {
+                let ( $( $field, )* ) = __cols;
+                while let Some(__key) = __map.next_key::<$crate::admin::field::Key<'de>>()? {
+                    match __key.0.as_ref() {
+                        $( $json => {
+                            if $crate::admin::columns::ColumnBuilder::<$ty>::rows($field) > __rows {
+                                return Err(<A::Error as serde::de::Error>::duplicate_field($json));
+                            }
+                            $crate::admin::columns::append_value::<$ty, _, A>(&mut __map, $field)?;
+                        } )*
+                        _ => {
+                            __map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                $(
+                    if $crate::admin::columns::ColumnBuilder::<$ty>::rows($field) == __rows {
+                        if <$ty as $crate::admin::field::JsonField>::arrow_nullable() {
+                            $crate::admin::columns::ColumnBuilder::<$ty>::append_null($field);
+                        } else {
+                            return Err(<A::Error as serde::de::Error>::missing_field($json));
+                        }
+                    }
+                )*
+                Ok(())
+            }
+
+            fn finish_columns(
+                __cols: &mut Self::Columns,
+            ) -> Result<Vec<arrow_array::ArrayRef>, arrow_schema::ArrowError> {
+                let ( $( $field, )* ) = __cols;
+                Ok(vec![ $( $crate::admin::columns::ColumnBuilder::<$ty>::finish_column($field)?, )* ])
             }
         }
 
@@ -449,6 +518,31 @@ macro_rules! open_enum {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let k = <$crate::admin::field::Key<'de> as serde::Deserialize>::deserialize(d)?;
                 Ok(Self::from(k.0.as_ref()))
+            }
+        }
+
+        impl $crate::admin::columns::ArrowField for $name {
+            type Builder = arrow_array::builder::StringBuilder;
+        }
+
+        impl $crate::admin::columns::ColumnBuilder<$name> for arrow_array::builder::StringBuilder {
+            fn new_builder() -> Self {
+                Self::new()
+            }
+            fn append(&mut self, v: &$name) {
+                self.append_value(v.as_str());
+            }
+            fn append_null(&mut self) {
+                arrow_array::builder::StringBuilder::append_null(self);
+            }
+            fn append_json<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+                $crate::admin::columns::string_append_json(self, d)
+            }
+            fn rows(&self) -> usize {
+                arrow_array::builder::ArrayBuilder::len(self)
+            }
+            fn finish_column(&mut self) -> Result<arrow_array::ArrayRef, arrow_schema::ArrowError> {
+                Ok(std::sync::Arc::new(self.finish()))
             }
         }
 

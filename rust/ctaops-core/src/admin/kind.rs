@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use arrow_array::RecordBatch;
+use arrow_schema::ArrowError;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -9,6 +11,7 @@ use super::catalogue::{
     ActivityMountRule, Admin, ArchiveRoute, DiskInstance, DiskInstanceSpace, DiskSystem, GroupMountRule,
     LogicalLibrary, MediaType, MountPolicy, PhysicalLibrary, RequesterMountRule, StorageClass, VirtualOrganization,
 };
+use super::columns::RecordBatchBuilder;
 use super::drive::Drive;
 use super::failed::{FailedRequest, FailedRequestItem, FailedRequestSummary};
 use super::field::JsonField;
@@ -106,13 +109,69 @@ macro_rules! kinds {
                 Ok(())
             }
 
-            /// Feeds records `range` into an Arrow JSON decoder.
-            pub(crate) fn serialize_into(
-                &self,
-                decoder: &mut arrow_json::reader::Decoder,
-                range: std::ops::Range<usize>,
-            ) -> Result<(), arrow_schema::ArrowError> {
-                match self { $( Records::$kind(v) => decoder.serialize(&v[range]), )* }
+            /// Reads one record of this list's kind from a deserializer and appends it.
+            pub(crate) fn push_de<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+                match self { $( Records::$kind(v) => v.push(serde::Deserialize::deserialize(d)?), )* }
+                Ok(())
+            }
+
+            /// Appends records `range` to an Arrow batch builder of the same kind.
+            pub fn append_to(&self, range: std::ops::Range<usize>, b: &mut BatchBuilder) -> Result<(), ArrowError> {
+                match (self, b) {
+                    $( (Records::$kind(v), BatchBuilder::$kind(b)) => {
+                        v[range].iter().for_each(|r| b.push(r));
+                        Ok(())
+                    } )*
+                    (r, b) => Err(ArrowError::InvalidArgumentError(format!(
+                        "cannot append {} records to a {} table", r.kind(), b.kind()
+                    ))),
+                }
+            }
+        }
+
+        /// Arrow record batches of one kind, filled one record at a time (from JSON, or from
+        /// typed records, e.g. decoded from another transport).
+        pub enum BatchBuilder { $( $kind(Box<RecordBatchBuilder<$ty>>), )* }
+
+        impl BatchBuilder {
+            /// An empty builder for `kind`.
+            #[must_use]
+            pub fn new(kind: Kind) -> Self {
+                match kind { $( Kind::$kind => BatchBuilder::$kind(Box::default()), )* }
+            }
+
+            #[must_use]
+            pub fn kind(&self) -> Kind {
+                match self { $( BatchBuilder::$kind(_) => Kind::$kind, )* }
+            }
+
+            /// Rows appended since the last [`BatchBuilder::finish`].
+            #[must_use]
+            pub fn len(&self) -> usize {
+                match self { $( BatchBuilder::$kind(b) => b.len(), )* }
+            }
+
+            #[must_use]
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// Appends one record read straight from JSON (no record object is made). After an
+            /// error the builder is unusable and must be dropped.
+            pub fn push_json<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+                match self { $( BatchBuilder::$kind(b) => b.push_json(d), )* }
+            }
+
+            /// Appends one record given as the bytes of one JSON object.
+            pub fn push_json_slice(&mut self, bytes: &[u8]) -> serde_json::Result<()> {
+                let mut de = serde_json::Deserializer::from_slice(bytes);
+                self.push_json(&mut de)?;
+                de.end()
+            }
+
+            /// The rows so far as one batch; the builder starts over empty.
+            pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+                match self { $( BatchBuilder::$kind(b) => b.finish(), )* }
             }
         }
 

@@ -9,6 +9,7 @@ pub(crate) mod field;
 
 pub mod arrow;
 pub mod catalogue;
+pub mod columns;
 pub mod command;
 pub mod common;
 pub mod drive;

@@ -43,6 +43,55 @@ impl Default for RunnerSettings {
     }
 }
 
+impl RunnerSettings {
+    /// Settings from the ops config, as `ctaops.admin.CtaAdmin(config)` reads them: the binary
+    /// from `global.binaries.cta-admin`, `--config` from `global.tape.cta-admin_config` and the
+    /// sss keytab from `global.default_user.sss_keytab_file`, each file only if it exists (an
+    /// absent one is logged and left out); with `tool`, its `tools.<tool>` overrides and its
+    /// `timeout` (seconds) apply.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] if the tool's overrides have the wrong type.
+    pub fn from_config(cfg: &crate::config::Config, tool: Option<&str>) -> crate::Result<Self> {
+        let global = match tool {
+            Some(t) => cfg.global_for(t)?,
+            None => cfg.global().clone(),
+        };
+        let existing = |key: &str, path: &str| {
+            let path = path.trim();
+            if path.is_empty() {
+                return None;
+            }
+            let p = PathBuf::from(path);
+            if p.exists() {
+                Some(p)
+            } else {
+                tracing::warn!(key, path = %p.display(), "configured file does not exist: not used");
+                None
+            }
+        };
+        let timeout = tool
+            .and_then(|t| cfg.merged(t).get("timeout").and_then(serde_yaml_ng::Value::as_f64))
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .filter(|d| !d.is_zero())
+            .unwrap_or(Self::default().timeout);
+        let binary = if global.binaries.cta_admin.trim().is_empty() {
+            PathBuf::from("cta-admin")
+        } else {
+            PathBuf::from(&global.binaries.cta_admin)
+        };
+        Ok(Self {
+            binary,
+            config: existing("global.tape.cta-admin_config", &global.tape.cta_admin_config),
+            sss_keytab: existing(
+                "global.default_user.sss_keytab_file",
+                &global.default_user.sss_keytab_file,
+            ),
+            timeout,
+        })
+    }
+}
+
 /// Runs `cta-admin` commands.
 #[derive(Debug)]
 pub struct Runner {

@@ -157,9 +157,10 @@ fn diagnose<T: DeserializeOwned>(bytes: &[u8]) -> FieldError {
     let inner = err.into_inner();
     let detail = strip_position(&inner.to_string());
     let syntax = inner.is_syntax() || inner.is_eof();
-    // serde reports a missing key at its parent; name the key itself.
+    // serde reports a missing or repeated key at its parent; name the key itself.
     let missing = detail
         .strip_prefix("missing field `")
+        .or_else(|| detail.strip_prefix("duplicate field `"))
         .and_then(|r| r.split('`').next())
         .map(str::to_owned);
     let field = match (path.as_str(), missing) {
@@ -513,7 +514,7 @@ impl<R: BufRead> Framer<R> {
     }
 }
 
-fn record_error(record: usize, e: FieldError) -> ParseError {
+pub(crate) fn record_error(record: usize, e: FieldError) -> ParseError {
     ParseError {
         kind: if e.syntax {
             ParseErrorKind::NotJson
@@ -588,6 +589,53 @@ pub fn read_records<R: BufRead>(kind: Kind, framing: Framing, reader: R) -> Resu
 }
 
 /// Reads all records of `kind` from bytes.
+///
+/// A well-formed `--json` array is read in one pass without the framer; anything unusual
+/// (including every error) goes through [`read_records`], which gives the exact error.
 pub fn parse_records(kind: Kind, framing: Framing, data: &[u8]) -> Result<Records, ParseError> {
+    if framing == Framing::Json {
+        let mut out = Records::empty(kind);
+        if fast_json_array(data, &mut out) {
+            return Ok(out);
+        }
+    }
     read_records(kind, framing, data)
+}
+
+/// Takes each element of a JSON array from the deserializer.
+pub(crate) trait ElementSink {
+    fn element<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error>;
+}
+
+impl ElementSink for Records {
+    fn element<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+        self.push_de(d)
+    }
+}
+
+/// Reads a whole in-memory `--json` array, handing each element to `sink`; `false` when the
+/// input is not exactly one well-formed array (the caller then uses the framer for the error).
+pub(crate) fn fast_json_array<S: ElementSink>(data: &[u8], sink: &mut S) -> bool {
+    use serde::de::{SeqAccess, Visitor};
+
+    struct Elem<'s, S>(&'s mut S);
+    impl<'de, S: ElementSink> serde::de::DeserializeSeed<'de> for Elem<'_, S> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            self.0.element(d)
+        }
+    }
+    struct Arr<'s, S>(&'s mut S);
+    impl<'de, S: ElementSink> Visitor<'de> for Arr<'_, S> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Elem(&mut *self.0))?.is_some() {}
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(data);
+    serde::Deserializer::deserialize_seq(&mut de, Arr(sink)).is_ok() && de.end().is_ok()
 }
