@@ -20,7 +20,6 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from ctaops.admin import AdminRecord, CtaAdmin
@@ -94,8 +93,8 @@ class Run:
         self.args = args
         self.cfg: Config = load_config(args.config_file, tool=TOOL)
         self.settings = Settings.from_config(self.cfg)
-        cli_conf = self.cfg.tape.cta_admin_config
-        self._timed = _Timed(CtaAdmin(self.cfg.binaries.cta_admin, cli_conf if Path(cli_conf).is_file() else None))
+        # Binary, --config, sss keytab, timeout and error translations all come from the config.
+        self._timed = _Timed(CtaAdmin(self.cfg, tool=TOOL))
         self.admin = cast(CtaAdmin, self._timed)
         self.actor = f"{script}@{socket.gethostname()}"
         self.results: list[dict[str, Any]] = []

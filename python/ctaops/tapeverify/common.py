@@ -60,15 +60,10 @@ def setting(cfg: Config, key: str, default: Any) -> Any:
 def cta_admin(cfg: Config) -> CtaAdmin:
     """Return ``CtaAdmin`` as configured, like ``ctaops tape verify --cta``.
 
-    ``global.binaries.cta-admin``, ``--config`` from ``global.tape.cta-admin_config`` (when set) and
-    the sss keytab of ``global.default_user`` (when the file exists).
+    ``global.binaries.cta-admin``, ``--config`` from ``global.tape.cta-admin_config`` and the sss
+    keytab of ``global.default_user`` (each only when the file exists), and the error translations.
     """
-    keytab = cfg.default_user.sss_keytab_file
-    return CtaAdmin(
-        cfg.binaries.cta_admin,
-        config_file=cfg.tape.cta_admin_config or None,
-        sss_keytab=keytab if keytab and os.path.exists(keytab) else None,
-    )
+    return CtaAdmin(cfg)
 
 
 def xrd_env(cfg: Config) -> dict[str, str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+from pathlib import Path
 
 from tests.ctaops.tapeverify.conftest import VERIFY_TAPE, Instance
 
@@ -43,17 +45,26 @@ def test_tape_verify_cta_errors_are_one_line(inst: Instance, ctaops_native: str,
     assert "cta-admin" in r.stderr
 
 
+def with_cta_admin_config(text: str, path: Path) -> str:
+    """The instance config with ``global.tape.cta-admin_config`` set to ``path`` (replaced if present)."""
+    line = f"    cta-admin_config: {path}\n"
+    text = re.sub(r"^    cta-admin_config: .*\n", "", text, flags=re.M)
+    if "\n  tape:\n" in text:
+        return text.replace("\n  tape:\n", "\n  tape:\n" + line, 1)
+    return text.replace("global:\n", "global:\n  tape:\n" + line, 1)
+
+
 def test_both_tools_run_cta_admin_with_the_configured_client_config(inst: Instance, ctaops_native: str) -> None:
     """A wrapper records cta-admin's arguments: `--config <global.tape.cta-admin_config>` is passed."""
     calls = inst.config.with_name("calls.txt")
     wrapper = inst.config.with_name("cta-admin-wrapper")
     wrapper.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexec {inst.sim.dir / "bin" / "cta-admin"} "$@"\n')
     wrapper.chmod(0o755)
+    cli_conf = inst.config.with_name("cta-cli.conf")
+    cli_conf.write_text("cta.endpoint localhost:17017\n")
     cfg = inst.config.with_name("wrapped.yaml")
     text = inst.config.read_text().replace(str(inst.sim.dir / "bin" / "cta-admin"), str(wrapper))
-    cfg.write_text(
-        text.replace("global:\n", "global:\n  tape:\n    cta-admin_config: /etc/ctaops-test/cta-cli.conf\n", 1)
-    )
+    cfg.write_text(with_cta_admin_config(text, cli_conf))
     r = subprocess.run(
         [
             ctaops_native,
@@ -75,9 +86,8 @@ def test_both_tools_run_cta_admin_with_the_configured_client_config(inst: Instan
     r = subprocess.run([*VERIFY_TAPE, "-C", str(cfg), "--vid", "V00002"], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     lines = calls.read_text().splitlines()
-    assert lines[0] == "--json --config /etc/ctaops-test/cta-cli.conf tapefile ls --vid V00001"
-    assert "--json --config /etc/ctaops-test/cta-cli.conf tapefile ls --vid V00002" in lines
+    assert lines[0] == f"--json --config {cli_conf} tapefile ls --vid V00001"
+    assert f"--json --config {cli_conf} tapefile ls --vid V00002" in lines
     assert any(
-        line.startswith("--json --config /etc/ctaops-test/cta-cli.conf tape ch --vid V00002 --verificationstatus")
-        for line in lines
+        line.startswith(f"--json --config {cli_conf} tape ch --vid V00002 --verificationstatus") for line in lines
     )
