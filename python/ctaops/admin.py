@@ -22,11 +22,14 @@ from ctaops._core import (
     AdminRecords,
     AdminRunner,
     AdminStruct,
+    GrpcAdminRunner,
     admin_kinds,
     admin_parse,
     admin_parse_arrow,
     admin_read_arrow_fd,
 )
+
+from ctaops.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped]
@@ -42,6 +45,12 @@ KINDS: dict[str, str] = dict(admin_kinds())
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds before a ``cta-admin`` run is killed."""
+
+DEFAULT_CTA_CLI_CONF = "/etc/cta/cta-cli.conf"
+"""CTA's client config, read by ``transport="grpc"`` when no ``config_file`` is given."""
+
+TRANSPORTS = ("cta-admin", "grpc")
+"""``cta-admin``: spawn the binary (default); ``grpc``: talk to the gRPC frontend directly."""
 
 
 def parse(kind: str, data: str | bytes | bytearray | memoryview, framing: str | None = None) -> AdminRecords:
@@ -77,6 +86,12 @@ class CtaAdmin:
     ``mediatype=``, ``logicallibrary=`` …; also ``vo=``, ``dirty=`` for ``--dirtybit``,
     ``no_recall=`` for ``--no-recall``); unknown keywords raise ``InvalidArgumentError`` before
     anything runs. State-changing methods take ``dry_run=True`` to return the command line instead.
+
+    ``transport="grpc"`` talks to CTA's gRPC frontend directly instead of spawning ``cta-admin``:
+    the settings come from the ``cta-cli.conf`` given as ``config_file`` (``cta.endpoint``,
+    ``grpc.tls.chain_cert_path``, ``grpc.cta_admin_auth_method jwt``, ``grpc.jwt_token_path``);
+    methods, records and tables are the same. Its failures are :class:`~ctaops.errors.GrpcError`
+    subclasses; CTA's refusals stay :class:`~ctaops.errors.CtaAdminUserError`.
     """
 
     def __init__(
@@ -85,8 +100,17 @@ class CtaAdmin:
         config_file: str | PathLike[str] | None = None,
         sss_keytab: str | PathLike[str] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        transport: str = "cta-admin",
     ) -> None:
-        self._runner = AdminRunner(cta_admin, config_file, sss_keytab, timeout)
+        self._runner: AdminRunner | GrpcAdminRunner
+        if transport == "grpc":
+            # Same cta-cli.conf as cta-admin's --config: cta.endpoint, grpc.tls.chain_cert_path,
+            # grpc.cta_admin_auth_method, grpc.jwt_token_path.
+            self._runner = GrpcAdminRunner(config_file or DEFAULT_CTA_CLI_CONF, timeout)
+        elif transport == "cta-admin":
+            self._runner = AdminRunner(cta_admin, config_file, sss_keytab, timeout)
+        else:
+            raise InvalidArgumentError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")
 
     # -- generic -----------------------------------------------------------------------------
 

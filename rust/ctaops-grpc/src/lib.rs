@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod direct;
 pub mod encode;
 pub mod error;
 pub mod pb;

@@ -9,9 +9,11 @@ pub mod archive;
 pub mod catalogue;
 pub mod error;
 pub mod fault;
+pub mod grpc;
 pub mod init;
 pub mod instance;
 pub mod scheduler;
+pub mod serve;
 pub mod synthetic;
 pub mod verify;
 
