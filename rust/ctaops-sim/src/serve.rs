@@ -176,30 +176,33 @@ pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
             addr.ip().to_string()
         };
         write_cta_cli_conf(&inst, &format!("{host}:{}", addr.port()))?;
+        // Handlers are in place before anyone is told the address: an early SIGTERM still
+        // shuts down cleanly.
+        let stop = shutdown()?;
         tracing::info!(%addr, "serving the simulator over gRPC");
         ready(addr);
-        grpc_serve(backend, settings, listener, shutdown())
+        grpc_serve(backend, settings, listener, stop)
             .await
             .map_err(|e| SimError::Cta(e.to_string()))
     })
 }
 
-async fn shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => std::future::pending::<()>().await,
+#[cfg(unix)]
+fn shutdown() -> Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> Result<impl Future<Output = ()>> {
+    Ok(async {
         let _ = tokio::signal::ctrl_c().await;
-    }
+    })
 }
