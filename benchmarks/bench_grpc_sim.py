@@ -25,7 +25,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import best_of, verdict
-
 from ctaops.admin import CtaAdmin
 
 REPO = Path(__file__).resolve().parent.parent

@@ -28,7 +28,6 @@ from ctaops._core import (
     admin_parse_arrow,
     admin_read_arrow_fd,
 )
-
 from ctaops.errors import InvalidArgumentError
 
 if TYPE_CHECKING:

@@ -111,7 +111,8 @@ def test_init_writes_the_client_config(served: Served) -> None:
     assert "grpc.cta_admin_auth_method jwt" in text
     assert (served.sim.dir / "grpc" / "ca.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")
     ops = (served.sim.dir / "cta-ops-config.yaml").read_text()
-    assert "cta-admin_config" in ops and "cta-cli.conf" in ops
+    assert "cta-admin_config" in ops
+    assert "cta-cli.conf" in ops
 
 
 # Seconds since something, computed at query time: they tick between the two calls.
@@ -198,7 +199,8 @@ def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
     assert '"vid":"V00001"' in outs[0]
     r = served.sim.run("admin", "-C", env_conf, "--transport", "grpc", "--", "tape", "ls", "--vid", "NOPE01")
     assert r.returncode == 2
-    assert r.stderr.count("\n") == 1 and "NOPE01" in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert "NOPE01" in r.stderr
 
 
 def test_expired_and_forged_tokens_are_refused(served: Served, tmp_path: Path) -> None:
@@ -212,7 +214,7 @@ def test_expired_and_forged_tokens_are_refused(served: Served, tmp_path: Path) -
 
 
 def test_token_file_is_reread_when_it_changes(served: Served, tmp_path: Path) -> None:
-    conf = served.write_conf(tmp_path, token="not-a-jwt")
+    conf = served.write_conf(tmp_path, token="not-a-jwt")  # noqa: S106 (a deliberately bad token)
     g = served.grpc(conf)
     with pytest.raises(errors.GrpcUnauthenticatedError):
         g.tapes()
@@ -222,7 +224,7 @@ def test_token_file_is_reread_when_it_changes(served: Served, tmp_path: Path) ->
 
 def test_non_admin_is_refused(served: Served, tmp_path: Path) -> None:
     g = served.grpc(served.write_conf(tmp_path, token=served.token("--user", "intruder")))
-    with pytest.raises(errors.CtaAdminUserError, match="intruder.*not authorized"):
+    with pytest.raises(errors.CtaAdminUserError, match=r"intruder.*not authorized"):
         g.drive_down("anything", "x")
     with pytest.raises(errors.CtaAdminUserError, match="intruder"):
         g.tapes()
@@ -269,7 +271,7 @@ def test_a_certificate_for_another_host_is_a_tls_error(sim: Sim, tmp_path: Path)
     # 127.0.0.2 reaches the wildcard listener but is not in the certificate's names.
     for s in _serve(sim, "0.0.0.0:0"):
         g = s.grpc(s.write_conf(tmp_path, endpoint=f"127.0.0.2:{s.port}"))
-        with pytest.raises(errors.GrpcTlsError, match="(?i)certificate"):
+        with pytest.raises(errors.GrpcTlsError, match=r"(?i)certificate"):
             g.tapes()
         assert len(s.grpc().tapes(vid="V00001")) == 1
 
