@@ -15,6 +15,7 @@ __all__ = [
     "AtresysStore",
     "ChecksumBlob",
     "ErrorTranslations",
+    "GrpcAdminRunner",
     "ScsiChanger",
     "ScsiDrive",
     "TapeDevice",
