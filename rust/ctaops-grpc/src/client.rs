@@ -10,6 +10,7 @@ use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
+use crate::arrow_direct::tapefiles_to_arrow;
 use crate::config::{AuthMethod, ClientSettings};
 use crate::direct::DirectSink;
 use crate::encode::{encode, is_stream};
@@ -197,6 +198,18 @@ impl AsyncClient {
     /// A listing as Arrow record batches (same tables as the `cta-admin` path).
     pub async fn arrow(&self, command: &AdminCommand) -> Result<Vec<RecordBatch>, GrpcError> {
         let records = self.list(command).await?;
+        // The bulk listing is built column by column; the rest through the core's conversion.
+        if let Records::TapeFile(files) = &records {
+            if files.is_empty() {
+                return Ok(Vec::new());
+            }
+            return tapefiles_to_arrow(files)
+                .map(|b| vec![b])
+                .map_err(|e| GrpcError::Decode {
+                    command: command.to_string(),
+                    message: e.to_string(),
+                });
+        }
         records_to_arrow(&records).map_err(|e| GrpcError::Decode {
             command: command.to_string(),
             message: e.to_string(),
