@@ -116,7 +116,7 @@ def test_init_writes_the_client_config(served: Served) -> None:
 
 
 # Seconds since something, computed at query time: they tick between the two calls.
-CLOCK_KEYS = {"timeSinceLastUpdate", "currentStateDuration", "sessionElapsedTime"}
+CLOCK_KEYS = {"timeSinceLastUpdate", "currentStateDuration", "sessionElapsedTime", "driveStatusSince"}
 
 
 def _steady(records: object) -> list[dict[str, object]]:
