@@ -72,14 +72,15 @@ def main() -> int:
                 f"tapefile ls, {args.files:,} records -> Arrow: gRPC {t_grpc:6.2f} s   cta-admin --json + parser "
                 f"{t_spawn:6.2f} s   ratio {ratio:4.2f}x   target >= 2x: {verdict(ratio, 2.0)}"
             )
-            # Where the gRPC time goes: transport + decoding into typed records, then the core's
-            # typed-records -> Arrow conversion (shared with every other caller of to_arrow()).
+            # Where the gRPC time goes: transport + decoding into typed records. For scale, the core's
+            # generic typed-records -> Arrow conversion (AdminRecords.to_arrow(), serde into
+            # arrow-json), which grpc.arrow() does not use for tapefile (column builders instead).
             t_recs = best_of(lambda: grpc.tape_files(vid), args.runs)
             recs = grpc.tape_files(vid)
             t_conv = best_of(recs.to_arrow, args.runs)
             print(
                 f"  breakdown: gRPC -> typed records {t_recs:6.2f} s ({t_spawn / t_recs:4.1f}x faster than the "
-                f"cta-admin path to Arrow); typed records -> Arrow {t_conv:6.2f} s"
+                f"cta-admin path to Arrow); AdminRecords.to_arrow() (generic serde route) {t_conv:6.2f} s"
             )
             del recs
             small = "V00001"
