@@ -132,6 +132,11 @@ def test_every_ls_gives_identical_records_through_both_transports(served: Served
     if words[0] == "drive":
         assert _steady(via_grpc) == _steady(via_spawn)
         return
+    if words[0] == "tapepool":
+        # Deprecated field 9: on the wire an empty `supply` is the same as none (proto3).
+        spawn = [{k: v for k, v in r.items() if not (k == "supply" and v == "")} for r in via_spawn.to_dicts()]
+        assert via_grpc.to_dicts() == spawn
+        return
     assert via_grpc.to_json() == via_spawn.to_json()
     assert list(via_grpc) == list(via_spawn)
     if words[0] in ("tape", "tapefile"):
