@@ -76,6 +76,7 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_atresys.py
 	$(VPY) benchmarks/bench_atresys_steps.py
 	$(VPY) benchmarks/bench_grpc.py
+	$(VPY) benchmarks/bench_grpc_sim.py
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 	$(VPY) benchmarks/bench_admin_parse.py
 

@@ -25,11 +25,13 @@ from ctaops._core import (
     AdminRunner,
     AdminStruct,
     ErrorTranslations,
+    GrpcAdminRunner,
     admin_kinds,
     admin_parse,
     admin_parse_arrow,
     admin_read_arrow_fd,
 )
+from ctaops.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped]
@@ -47,6 +49,12 @@ KINDS: dict[str, str] = dict(admin_kinds())
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds before a ``cta-admin`` run is killed."""
+
+DEFAULT_CTA_CLI_CONF = "/etc/cta/cta-cli.conf"
+"""CTA's client config, read by ``transport="grpc"`` when no ``config_file`` is given."""
+
+TRANSPORTS = ("cta-admin", "grpc")
+"""``cta-admin``: spawn the binary (default); ``grpc``: talk to the gRPC frontend directly."""
 
 
 @dataclass
@@ -144,6 +152,12 @@ class CtaAdmin:
     ``mediatype=``, ``logicallibrary=`` …; also ``vo=``, ``dirty=`` for ``--dirtybit``,
     ``no_recall=`` for ``--no-recall``); unknown keywords raise ``InvalidArgumentError`` before
     anything runs. State-changing methods take ``dry_run=True`` to return the command line instead.
+
+    ``transport="grpc"`` talks to CTA's gRPC frontend directly instead of spawning ``cta-admin``:
+    the settings come from the ``cta-cli.conf`` given as ``config_file`` (``cta.endpoint``,
+    ``grpc.tls.chain_cert_path``, ``grpc.cta_admin_auth_method jwt``, ``grpc.jwt_token_path``);
+    methods, records and tables are the same. Its failures are :class:`~ctaops.errors.GrpcError`
+    subclasses; CTA's refusals stay :class:`~ctaops.errors.CtaAdminUserError`.
     """
 
     def __init__(  # noqa: PLR0913 (each setting can be overridden by keyword)
@@ -156,6 +170,7 @@ class CtaAdmin:
         timeout: float | None = None,
         tool: str | None = None,
         translations: ErrorTranslations | None = None,
+        transport: str = "cta-admin",
     ) -> None:
         settings = runner_settings(config, tool=tool)
         if cta_admin is not None:
@@ -170,9 +185,17 @@ class CtaAdmin:
             settings.translations = translations
         self.settings = settings
         """What this instance runs: binary, ``--config``, keytab, timeout, translation table."""
-        self._runner = AdminRunner(
-            settings.cta_admin, settings.config_file, settings.sss_keytab, settings.timeout, settings.translations
-        )
+        self._runner: AdminRunner | GrpcAdminRunner
+        if transport == "grpc":
+            # Same cta-cli.conf as cta-admin's --config: cta.endpoint, grpc.tls.chain_cert_path,
+            # grpc.cta_admin_auth_method, grpc.jwt_token_path.
+            self._runner = GrpcAdminRunner(settings.config_file or DEFAULT_CTA_CLI_CONF, settings.timeout)
+        elif transport == "cta-admin":
+            self._runner = AdminRunner(
+                settings.cta_admin, settings.config_file, settings.sss_keytab, settings.timeout, settings.translations
+            )
+        else:
+            raise InvalidArgumentError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")
 
     # -- generic -----------------------------------------------------------------------------
 

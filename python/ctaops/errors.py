@@ -434,6 +434,60 @@ class CtaAdminEmptyOutputError(CtaAdminParseError):
     code = "CTA_ADMIN_EMPTY_OUTPUT"
 
 
+class GrpcError(CtaAdminError):
+    """The native gRPC transport failed (``CtaAdmin(transport="grpc")``); subclasses say how."""
+
+    code = "GRPC_ERROR"
+
+
+class GrpcConfigError(GrpcError):
+    """``cta-cli.conf`` is incomplete, or its CA file or token file cannot be read."""
+
+    code = "GRPC_CONFIG"
+
+
+class GrpcUnauthenticatedError(GrpcError):
+    """The frontend refused the token (missing, expired, forged, wrong key)."""
+
+    code = "GRPC_UNAUTHENTICATED"
+
+
+class GrpcTlsError(GrpcError):
+    """The TLS handshake failed: no TLS on the server, untrusted CA, certificate for another host."""
+
+    code = "GRPC_TLS_ERROR"
+
+
+class GrpcUnavailableError(GrpcError):
+    """The frontend cannot be reached."""
+
+    code = "GRPC_UNAVAILABLE"
+
+
+class GrpcDeadlineError(GrpcError, TimeoutError):
+    """The call did not finish within its deadline."""
+
+    code = "GRPC_DEADLINE"
+
+
+class GrpcStreamTruncatedError(GrpcError):
+    """A listing stream ended without CTA's final OK: never passed off as a complete list."""
+
+    code = "GRPC_STREAM_TRUNCATED"
+
+
+class GrpcDecodeError(GrpcError):
+    """A reply could not be decoded (missing header, a record of the wrong type, bad protobuf)."""
+
+    code = "GRPC_DECODE_ERROR"
+
+
+class GrpcServerError(GrpcError):
+    """The frontend failed the request (any status but ``INVALID_ARGUMENT``)."""
+
+    code = "GRPC_SERVER_ERROR"
+
+
 class CtaAdminRecordTooLargeError(CtaAdminParseError):
     """One record is larger than the parser accepts (a huge line that is not a CTA record)."""
 
@@ -543,6 +597,15 @@ __all__ = [
     "ElementFullError",
     "EndOfDataError",
     "FileChangedError",
+    "GrpcConfigError",
+    "GrpcDeadlineError",
+    "GrpcDecodeError",
+    "GrpcError",
+    "GrpcServerError",
+    "GrpcStreamTruncatedError",
+    "GrpcTlsError",
+    "GrpcUnauthenticatedError",
+    "GrpcUnavailableError",
     "HardwareError",
     "IllegalRequestError",
     "InvalidArgumentError",

@@ -43,6 +43,8 @@ enum Command {
     Smc(Box<cmd::smc::Args>),
     /// The CTA simulator: a cta-admin compatible instance with a virtual library and tape images.
     Sim(cmd::sim::Args),
+    /// Run one cta-admin command through the cta-admin binary or native gRPC.
+    Admin(cmd::admin::Args),
     /// ATRESYS operator tool (cta-ops-repack-manager): list and steer repack jobs.
     RepackManager(Box<cmd::repack_manager::Args>),
 }
@@ -83,6 +85,7 @@ where
         Command::Tape(args) => cmd::tape::run(&args),
         Command::Smc(args) => cmd::smc::run(&args),
         Command::Sim(args) => cmd::sim::run(&args),
+        Command::Admin(args) => cmd::admin::run(&args),
         Command::RepackManager(args) => cmd::repack_manager::run(&args),
     }
 }

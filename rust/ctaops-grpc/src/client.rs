@@ -10,7 +10,9 @@ use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
+use crate::arrow_direct::tapefiles_to_arrow;
 use crate::config::{AuthMethod, ClientSettings};
+use crate::direct::DirectSink;
 use crate::encode::{encode, is_stream};
 use crate::error::GrpcError;
 use crate::pb::cta::admin::{AdminCmd, HeaderType};
@@ -196,6 +198,18 @@ impl AsyncClient {
     /// A listing as Arrow record batches (same tables as the `cta-admin` path).
     pub async fn arrow(&self, command: &AdminCommand) -> Result<Vec<RecordBatch>, GrpcError> {
         let records = self.list(command).await?;
+        // The bulk listing is built column by column; the rest through the core's conversion.
+        if let Records::TapeFile(files) = &records {
+            if files.is_empty() {
+                return Ok(Vec::new());
+            }
+            return tapefiles_to_arrow(files)
+                .map(|b| vec![b])
+                .map_err(|e| GrpcError::Decode {
+                    command: command.to_string(),
+                    message: e.to_string(),
+                });
+        }
         records_to_arrow(&records).map_err(|e| GrpcError::Decode {
             command: command.to_string(),
             message: e.to_string(),
@@ -269,12 +283,18 @@ impl AsyncClient {
             _ => return Err(decode("the first message is not a header".into())),
         }
         let mut buf = Vec::new();
+        // Bulk record types are built straight from their prost messages; the rest go through
+        // protobuf's canonical JSON and the `cta-admin --json` parser.
+        let mut direct = DirectSink::new(kind);
         let mut count = 0usize;
         loop {
             match stream.message().await {
                 Ok(Some(m)) => match m.contents {
                     Some(Contents::Data(d)) => {
-                        let added = data_to_json_line(kind, &d, &mut buf);
+                        let added = match direct.as_mut() {
+                            Some(sink) => sink.push(d.data),
+                            None => data_to_json_line(kind, &d, &mut buf),
+                        };
                         count += usize::from(added.map_err(|e| decode(format!("record {}: {e}", count + 1)))?);
                     }
                     Some(Contents::Header(_)) => return Err(decode("a second header inside the stream".into())),
@@ -299,7 +319,10 @@ impl AsyncClient {
                 }
             }
         }
-        jsonl_to_records(kind, &buf).map_err(|e| decode(e.to_string()))
+        match direct {
+            Some(sink) => Ok(sink.finish()),
+            None => jsonl_to_records(kind, &buf).map_err(|e| decode(e.to_string())),
+        }
     }
 }
 
@@ -332,6 +355,11 @@ impl Client {
 
     pub fn run(&self, command: &AdminCommand) -> Result<Outcome, GrpcError> {
         self.rt.block_on(self.inner.run(command))
+    }
+
+    /// Runs any future on the client's runtime (where its connection lives).
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
     }
 
     pub fn list(&self, command: &AdminCommand) -> Result<Records, GrpcError> {

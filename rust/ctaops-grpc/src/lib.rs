@@ -2,9 +2,11 @@
 //! command model shared with the `cta-admin` subprocess path, a client, and a server library
 //! that the simulator plugs its catalogue into. See `docs/grpc.md`.
 
+pub mod arrow_direct;
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod direct;
 pub mod encode;
 pub mod error;
 pub mod pb;

@@ -127,7 +127,15 @@ pub fn decode_listing(kind: Kind, data: &[Data]) -> Result<Records, RecordError>
 
 /// Parses canonical-JSON lines with the same parser as `cta-admin --jsonl` output.
 pub fn jsonl_to_records(kind: Kind, jsonl: &[u8]) -> Result<Records, RecordError> {
-    parse_records(kind, Framing::JsonLines, jsonl).map_err(|e| RecordError(e.to_string()))
+    let mut records = parse_records(kind, Framing::JsonLines, jsonl).map_err(|e| RecordError(e.to_string()))?;
+    // `TapePoolLsItem.supply` (field 9, deprecated): proto3 cannot tell "" from absent, and CTA
+    // HEAD no longer sends it, so an empty value means "not sent".
+    if let Records::TapePool(pools) = &mut records {
+        for p in pools.iter_mut().filter(|p| p.supply.as_deref() == Some("")) {
+            p.supply = None;
+        }
+    }
+    Ok(records)
 }
 
 /// Encodes one typed record (anything that serialises to CTA's JSON form) as a `Data` message.

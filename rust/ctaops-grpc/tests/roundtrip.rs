@@ -44,3 +44,42 @@ fn unknown_fields_of_a_newer_server_are_ignored() {
     let orig = fixture_records(ctaops_core::admin::Kind::Tape);
     assert_eq!(back.to_cta_json(0), orig.to_cta_json(0));
 }
+
+#[test]
+fn direct_tapefile_conversion_equals_the_json_route() {
+    use ctaops_core::admin::{Kind, Records};
+    use ctaops_grpc::direct::{DirectSink, tapefile_to_pb};
+    use ctaops_grpc::pb::cta::xrd::data;
+
+    let from_json = fixture_records(Kind::TapeFile);
+    let Records::TapeFile(files) = &from_json else {
+        panic!("fixture kind")
+    };
+    assert!(!files.is_empty());
+    // typed -> prost directly, then both decoders: the JSON route and the direct one.
+    let data: Vec<_> = files
+        .iter()
+        .map(|t| ctaops_grpc::pb::cta::xrd::Data {
+            data: Some(data::Data::TflsItem(tapefile_to_pb(t).unwrap())),
+        })
+        .collect();
+    assert_eq!(decode_listing(Kind::TapeFile, &data).unwrap(), from_json);
+    let mut sink = DirectSink::new(Kind::TapeFile).unwrap();
+    for d in records_to_data(&from_json).unwrap() {
+        assert!(sink.push(d.data).unwrap());
+    }
+    assert_eq!(sink.finish(), from_json);
+}
+
+#[test]
+fn direct_decoding_refuses_a_record_of_another_type() {
+    use ctaops_core::admin::Kind;
+    use ctaops_grpc::direct::DirectSink;
+
+    let tape = records_to_data(&fixture_records(Kind::Tape)).unwrap();
+    let mut sink = DirectSink::new(Kind::TapeFile).unwrap();
+    assert!(!sink.push(None).unwrap(), "an empty Data is skipped");
+    let e = sink.push(tape[0].data.clone()).unwrap_err();
+    assert!(e.to_string().contains("TalsItem"), "{e}");
+    assert!(DirectSink::new(Kind::Tape).is_none());
+}

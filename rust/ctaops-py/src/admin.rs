@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::buffer::Bytes;
 use crate::errors;
 
-fn admin_err(py: Python<'_>, e: &AdminError) -> PyErr {
+pub(crate) fn admin_err(py: Python<'_>, e: &AdminError) -> PyErr {
     errors::error_for_code(py, e.code(), &e.to_string())
 }
 
@@ -108,7 +108,7 @@ fn camel(name: &str) -> String {
     out
 }
 
-fn table(py: Python<'_>, kind: Kind, batches: Vec<arrow_array::RecordBatch>) -> PyResult<Bound<'_, PyAny>> {
+pub(crate) fn table(py: Python<'_>, kind: Kind, batches: Vec<arrow_array::RecordBatch>) -> PyResult<Bound<'_, PyAny>> {
     PyTable::try_new(batches, schema(kind))?.into_pyarrow(py)
 }
 
@@ -414,7 +414,7 @@ fn opt_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<OptValue> {
     ))
 }
 
-fn build(
+pub(crate) fn build(
     py: Python<'_>,
     command: &str,
     sub: Option<&str>,
@@ -436,7 +436,7 @@ fn build(
 }
 
 /// What one run produced: records for listings, CTA's message for the rest.
-enum Outcome {
+pub(crate) enum Outcome {
     Records(Records),
     Message(String),
 }
@@ -454,7 +454,7 @@ impl<'py> IntoPyObject<'py> for Outcome {
 }
 
 #[derive(Clone, Copy)]
-enum Mode {
+pub(crate) enum Mode {
     Records,
     TapePools,
     Action,
@@ -504,7 +504,7 @@ impl AdminRunner {
     }
 }
 
-fn mode_of(m: &str) -> PyResult<Mode> {
+pub(crate) fn mode_of(m: &str) -> PyResult<Mode> {
     match m {
         "records" => Ok(Mode::Records),
         "tapepools" => Ok(Mode::TapePools),

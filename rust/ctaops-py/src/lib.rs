@@ -2,6 +2,7 @@
 //! Logic lives in `ctaops-core` (and the other pure-Rust crates).
 
 mod admin;
+mod admin_grpc;
 mod atresys;
 mod buffer;
 mod checksum;
@@ -20,6 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ctaops_core::VERSION)?;
     m.add("build_info", build_info())?;
     admin::register(m)?;
+    admin_grpc::register(m)?;
     atresys::register(m)?;
     checksum::register(m)?;
     cli::register(m)?;

@@ -226,6 +226,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     }
     tx.commit()?;
     write_bin(inst, &opts.exec_prefix)?;
+    crate::serve::write_files(inst)?;
     write_config(inst)
 }
 
@@ -402,6 +403,11 @@ fn write_config(inst: &Instance) -> Result<()> {
         y,
         "    cta_verify_file_cmd: {:?}",
         format!("{} --id", b("cta-verify-file"))
+    );
+    let _ = writeln!(
+        y,
+        "  tape:\n    cta-admin_config: {:?}",
+        crate::serve::cta_cli_conf(inst).to_string_lossy()
     );
     // `ctaops smc -C` and the drive tools find the first library's changer here.
     let _ = writeln!(

@@ -1,5 +1,6 @@
 //! One module per noun of `ctaops <noun> <verb>`.
 
+pub mod admin;
 pub mod checksum;
 pub mod config;
 pub mod repack_manager;

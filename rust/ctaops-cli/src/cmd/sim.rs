@@ -9,6 +9,8 @@ use ctaops_sim::fault::Fault;
 use ctaops_sim::init::{InitOptions, Preset};
 use ctaops_sim::{Instance, SimError};
 
+mod serve;
+
 use crate::exit::Exit;
 use crate::output;
 
@@ -118,6 +120,10 @@ enum Sub {
         #[command(subcommand)]
         fault: FaultCmd,
     },
+    /// Serve the instance over CTA's gRPC admin protocol (TLS, JWT) until SIGINT/SIGTERM.
+    Serve(serve::ServeArgs),
+    /// Print a JWT for the instance's gRPC frontend.
+    Token(serve::TokenArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -417,6 +423,8 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             json_line(&serde_json::json!({"fault": msg}))?;
             Ok(Exit::Success)
         }
+        Sub::Serve(a) => serve::serve(a),
+        Sub::Token(a) => serve::token(a),
     }
 }
 

@@ -42,9 +42,20 @@ pub fn main(inst_dir: &std::path::Path, args: &[String], stdout: &mut dyn Write,
 }
 
 fn execute(inst_dir: &std::path::Path, p: &Parsed, stdout: &mut dyn Write) -> Result<()> {
+    execute_as(inst_dir, p, caller(), stdout, None)
+}
+
+/// Runs a parsed command as `who` (user, host). With a `sink`, listings hand their typed
+/// records to it instead of printing them (the gRPC server: one implementation, two transports).
+pub fn execute_as(
+    inst_dir: &std::path::Path,
+    p: &Parsed,
+    (user, host): (String, String),
+    stdout: &mut dyn Write,
+    sink: Option<out::Sink<'_>>,
+) -> Result<()> {
     let inst = Instance::open(inst_dir)?;
     let mut conn = inst.connect()?;
-    let (user, host) = caller();
     injected_failure(&mut conn)?;
     let is_admin: Option<i64> = conn
         .query_row("SELECT 1 FROM ADMIN_USER WHERE ADMIN_USER_NAME = ?1", [&user], |r| {
@@ -62,7 +73,10 @@ fn execute(inst_dir: &std::path::Path, p: &Parsed, stdout: &mut dyn Write) -> Re
         // A read transaction gives one consistent snapshot even while the scheduler writes.
         let tx = conn.transaction()?;
         let mut buf = std::io::BufWriter::with_capacity(1 << 16, stdout);
-        let mut out = Out::new(&mut buf, p.framing());
+        let mut out = match sink {
+            Some(s) => Out::with_sink(&mut buf, s),
+            None => Out::new(&mut buf, p.framing()),
+        };
         ls::run(&tx, p, &name, &mut out)?;
         out.finish()?;
         buf.flush()?;
@@ -71,7 +85,7 @@ fn execute(inst_dir: &std::path::Path, p: &Parsed, stdout: &mut dyn Write) -> Re
         return Ok(());
     }
     if p.cmd == "version" {
-        return version(&conn, &name, p, stdout);
+        return version(&conn, &name, p, stdout, sink);
     }
     let who = change::Who { user, host };
     let msg = catalogue::write_tx(&mut conn, |tx| change::run(tx, p, &who, &name))?;
@@ -104,7 +118,13 @@ fn injected_failure(conn: &mut rusqlite::Connection) -> Result<()> {
     }
 }
 
-fn version(conn: &rusqlite::Connection, name: &str, p: &Parsed, stdout: &mut dyn Write) -> Result<()> {
+fn version(
+    conn: &rusqlite::Connection,
+    name: &str,
+    p: &Parsed,
+    stdout: &mut dyn Write,
+    sink: Option<out::Sink<'_>>,
+) -> Result<()> {
     use ctaops_core::admin::version::{Version, VersionInfo};
     let v = format!("{}-sim", ctaops_core::VERSION);
     let schema: String = conn.query_row(
@@ -127,7 +147,10 @@ fn version(conn: &rusqlite::Connection, name: &str, p: &Parsed, stdout: &mut dyn
         instance_name: name.to_owned(),
         extra: Default::default(),
     };
-    let mut out = Out::new(stdout, p.framing());
+    let mut out = match sink {
+        Some(s) => Out::with_sink(stdout, s),
+        None => Out::new(stdout, p.framing()),
+    };
     out.header(&[
         "CTA Admin",
         "Client xrd-ssi-protobuf",

@@ -1,9 +1,14 @@
 //! cta-admin's stdout: `--json` streamed array, `--jsonl` lines, or the tabular default (§1.5, §1.9).
 
+use std::any::Any;
 use std::io::{self, Write};
 
 use ctaops_core::admin::Framing;
 use serde::Serialize;
+
+/// Receives each typed record as it is produced (the gRPC server's path): the record itself, to
+/// downcast for a direct conversion, and its JSON form on demand for the others.
+pub type Sink<'s> = &'s mut dyn FnMut(&dyn Any, &dyn Fn() -> serde_json::Result<serde_json::Value>) -> io::Result<()>;
 
 /// Collects records and writes them in the requested framing.
 pub struct Out<'a> {
@@ -12,6 +17,7 @@ pub struct Out<'a> {
     n: usize,
     header: &'static [&'static str],
     rows: Vec<Vec<String>>,
+    sink: Option<Sink<'a>>,
 }
 
 impl<'a> Out<'a> {
@@ -22,7 +28,15 @@ impl<'a> Out<'a> {
             n: 0,
             header: &[],
             rows: Vec::new(),
+            sink: None,
         }
+    }
+
+    /// Hands every record to `sink` instead of printing it (`w` is then left untouched).
+    pub fn with_sink(w: &'a mut dyn Write, sink: Sink<'a>) -> Self {
+        let mut out = Self::new(w, None);
+        out.sink = Some(sink);
+        out
     }
 
     /// Sets the tabular header (only used without `--json`/`--jsonl`).
@@ -31,7 +45,11 @@ impl<'a> Out<'a> {
     }
 
     /// One record; `row` gives its table cells when printing a table.
-    pub fn emit<T: Serialize>(&mut self, rec: &T, row: impl FnOnce(&T) -> Vec<String>) -> io::Result<()> {
+    pub fn emit<T: Serialize + Any>(&mut self, rec: &T, row: impl FnOnce(&T) -> Vec<String>) -> io::Result<()> {
+        if let Some(sink) = self.sink.as_mut() {
+            self.n += 1;
+            return sink(rec, &|| serde_json::to_value(rec));
+        }
         match self.framing {
             Some(Framing::Json) => {
                 self.w.write_all(if self.n == 0 { b"[" } else { b"," })?;
@@ -49,6 +67,9 @@ impl<'a> Out<'a> {
 
     /// Closes the array or prints the table.
     pub fn finish(self) -> io::Result<()> {
+        if self.sink.is_some() {
+            return Ok(());
+        }
         match self.framing {
             Some(Framing::Json) => self.w.write_all(if self.n == 0 { b"[]\n" } else { b"]\n" }),
             Some(Framing::JsonLines) => Ok(()),

@@ -1,0 +1,46 @@
+//! `ctaops sim serve` and `ctaops sim token`: the simulator's gRPC frontend.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use ctaops_sim::serve::{DEFAULT_LISTEN, DEFAULT_TOKEN_SECONDS, mint_token, serve as run_server};
+use ctaops_sim::{Instance, SimError};
+
+use crate::exit::Exit;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    dir: PathBuf,
+    /// Address to listen on (port 0: any free port). DIR/cta-cli.conf is rewritten to point here.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    listen: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    dir: PathBuf,
+    /// Subject (`sub`) of the token; default: the current user.
+    #[arg(long)]
+    user: Option<String>,
+    /// Lifetime in seconds (negative: already expired).
+    #[arg(long, default_value_t = DEFAULT_TOKEN_SECONDS as i64, allow_hyphen_values = true)]
+    expires_in: i64,
+}
+
+/// Prints `listening on ADDR` on stdout once the socket is bound, then serves.
+pub fn serve(a: &ServeArgs) -> Result<Exit, SimError> {
+    run_server(&a.dir, &a.listen, |addr| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {addr}");
+        let _ = out.flush();
+    })?;
+    Ok(Exit::Success)
+}
+
+pub fn token(a: &TokenArgs) -> Result<Exit, SimError> {
+    let inst = Instance::open(&a.dir)?;
+    let user = a.user.clone().unwrap_or_else(|| ctaops_sim::instance::caller().0);
+    let t = mint_token(&inst, &user, a.expires_in)?;
+    writeln!(std::io::stdout().lock(), "{t}")?;
+    Ok(Exit::Success)
+}
