@@ -73,12 +73,16 @@ def test_legacy_mapping_model_table_and_output_file(sim: SimLibrary, tmp_path: P
     _ts4500_export(exports)
     cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
     # global.tape: tape_drive_types maps the product; drive_to_lib_map translates the library.
-    text = cfg.read_text().replace(
-        "global:\n",
-        "global:\n  tape:\n    tape_drive_types:\n      - {name: 'ULT3580-TD9', mode: 'LTO9X'}\n"
-        "    drive_to_lib_map:\n      separator: '-'\n      IBMLIB1-LTO9X: 'IBM1L9'\n",
-        1,
+    tape_keys = (
+        "    tape_drive_types:\n      - {name: 'ULT3580-TD9', mode: 'LTO9X'}\n"
+        "    drive_to_lib_map:\n      separator: '-'\n      IBMLIB1-LTO9X: 'IBM1L9'\n"
     )
+    text = cfg.read_text()
+    # The instance config may already have a global.tape mapping (its cta-admin_config).
+    if "\n  tape:\n" in text:
+        text = text.replace("\n  tape:\n", "\n  tape:\n" + tape_keys, 1)
+    else:
+        text = text.replace("global:\n", "global:\n  tape:\n" + tape_keys, 1)
     cfg.write_text(text)
     out = tmp_path / "facts.json"
     r = tool(PROG, "-C", cfg, "--use-legacy-mapping", "--output-file", out)

@@ -18,8 +18,7 @@ from tests.ctaops.sim.conftest import Sim
 admin = pytest.importorskip("ctaops.admin")
 errors = pytest.importorskip("ctaops.errors")
 
-# Every listing the simulator implements, by full command name (diskinstancespace, disksystem and
-# activitymountrule are not in the simulator: docs/status.md, issue 5).
+# Every listing cta-admin has, by full command name (recycletf needs a search option, as in CTA).
 LS = [
     ["tape", "ls", "--all"],
     ["tapepool", "ls"],
@@ -38,7 +37,10 @@ LS = [
     ["requestermountrule", "ls"],
     ["repack", "ls"],
     ["failedrequest", "ls"],
-    ["recycletf", "ls"],
+    ["recycletf", "ls", "--vid", "V00001"],
+    ["diskinstancespace", "ls"],
+    ["disksystem", "ls"],
+    ["activitymountrule", "ls"],
     ["showqueues"],
     ["version"],
 ]
