@@ -42,7 +42,7 @@ fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {
                                         WHERE F.VID = TAPE.VID AND F.COPY_NB > 1),
                DIRTY = 0
              WHERE DIRTY = 1",
-            [],
+            (),
         )?)
     })?;
     super::log_line(
