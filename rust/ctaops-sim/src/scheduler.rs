@@ -428,7 +428,7 @@ fn commit_written(conn: &mut Db, m: &Mount, job: &Job, w: &ctaops_tape::WrittenF
             )?;
             tx.execute(
                 "INSERT INTO SIM_REPACK_DEST(VID, DEST_VID, FILES, BYTES) VALUES(?1, ?2, 1, ?3)
-                 ON CONFLICT(VID, DEST_VID) DO UPDATE SET FILES = FILES + 1, BYTES = BYTES + ?3",
+                 ON CONFLICT(VID, DEST_VID) DO UPDATE SET FILES = SIM_REPACK_DEST.FILES + 1, BYTES = SIM_REPACK_DEST.BYTES + ?3",
                 params![src_vid, m.vid, job.size],
             )?;
         }
@@ -439,8 +439,8 @@ fn commit_written(conn: &mut Db, m: &Mount, job: &Job, w: &ctaops_tape::WrittenF
         tx.execute(
             "UPDATE TAPE SET LAST_FSEQ = ?2, DATA_IN_BYTES = DATA_IN_BYTES + ?3, NB_MASTER_FILES = NB_MASTER_FILES + 1,
                MASTER_DATA_IN_BYTES = MASTER_DATA_IN_BYTES + ?3,
-               NB_COPY_NB_1 = NB_COPY_NB_1 + (?4 = 1), COPY_NB_1_IN_BYTES = COPY_NB_1_IN_BYTES + CASE WHEN ?4 = 1 THEN ?3 ELSE 0 END,
-               NB_COPY_NB_GT_1 = NB_COPY_NB_GT_1 + (?4 > 1), COPY_NB_GT_1_IN_BYTES = COPY_NB_GT_1_IN_BYTES + CASE WHEN ?4 > 1 THEN ?3 ELSE 0 END,
+               NB_COPY_NB_1 = NB_COPY_NB_1 + CASE WHEN ?4 = 1 THEN 1 ELSE 0 END, COPY_NB_1_IN_BYTES = COPY_NB_1_IN_BYTES + CASE WHEN ?4 = 1 THEN ?3 ELSE 0 END,
+               NB_COPY_NB_GT_1 = NB_COPY_NB_GT_1 + CASE WHEN ?4 > 1 THEN 1 ELSE 0 END, COPY_NB_GT_1_IN_BYTES = COPY_NB_GT_1_IN_BYTES + CASE WHEN ?4 > 1 THEN ?3 ELSE 0 END,
                LAST_WRITE_TIME = ?5 WHERE VID = ?1",
             params![m.vid, w.fseq, job.size, job.copy_nb, t],
         )?;

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pgcluster import PgCluster
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -59,9 +61,46 @@ class Sim:
         return out
 
 
+def new_database(cluster: PgCluster) -> str:
+    """A fresh, empty database on the test cluster; its `postgresql://` URL."""
+    new_database.count += 1  # type: ignore[attr-defined]
+    name = f"sim{os.getpid()}_{new_database.count}"  # type: ignore[attr-defined]
+    subprocess.run(
+        [
+            str(cluster.bindir / "psql"),
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(cluster.port),
+            "-U",
+            cluster.user,
+            "-d",
+            "postgres",
+            "-c",
+            f"CREATE DATABASE {name}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return f"postgresql://{cluster.user}@127.0.0.1:{cluster.port}/{name}"
+
+
+new_database.count = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalogue_args(request: pytest.FixtureRequest) -> list[str]:
+    """`sim init` options for each catalogue backend (SQLite default, PostgreSQL on the test cluster)."""
+    if request.param == "sqlite":
+        return []
+    cluster: PgCluster = request.getfixturevalue("postgresql_cluster")
+    return ["--catalogue", new_database(cluster)]
+
+
 @pytest.fixture
-def sim(sim_exe: str, tmp_path: Path) -> Sim:
+def sim(sim_exe: str, tmp_path: Path, catalogue_args: list[str]) -> Sim:
     d = tmp_path / "inst"
-    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False)
+    r = subprocess.run([sim_exe, "sim", "init", str(d), *catalogue_args], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     return Sim(sim_exe, d)

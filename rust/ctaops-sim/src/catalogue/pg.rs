@@ -27,22 +27,54 @@ fn pg_err(e: &tokio_postgres::Error) -> SimError {
     SimError::Pg(msg.replace('\n', " "))
 }
 
-/// Rewrites SQLite's `?N` placeholders to PostgreSQL's `$N` (outside string literals).
+/// Rewrites SQLite's placeholders to PostgreSQL's (outside string literals): `?N` → `$N`, and a
+/// bare `?` takes the number after the largest one so far, as SQLite numbers it.
 #[must_use]
 pub fn placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
+    let mut out = String::with_capacity(sql.len() + 8);
     let mut quoted = false;
-    for c in sql.chars() {
+    let mut highest = 0u32;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\'' => {
                 quoted = !quoted;
                 out.push(c);
             }
-            '?' if !quoted => out.push('$'),
+            '?' if !quoted => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                let n = digits.parse::<u32>().unwrap_or(highest + 1);
+                highest = highest.max(n);
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
             _ => out.push(c),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn numbered_bare_and_quoted() {
+        assert_eq!(
+            placeholders("a = ?1 AND b = ?2 OR c = ?1"),
+            "a = $1 AND b = $2 OR c = $1"
+        );
+        assert_eq!(
+            placeholders("SET a = ?, b = ? WHERE c = ?"),
+            "SET a = $1, b = $2 WHERE c = $3"
+        );
+        assert_eq!(placeholders("x = ?3, y = ?"), "x = $3, y = $4");
+        assert_eq!(placeholders("x = '?' AND y = ?"), "x = '?' AND y = $1");
+    }
 }
 
 impl Pg {
