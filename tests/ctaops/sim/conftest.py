@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -61,10 +62,12 @@ class Sim:
         return out
 
 
+_DATABASES = itertools.count(1)
+
+
 def new_database(cluster: PgCluster) -> str:
     """A fresh, empty database on the test cluster; its `postgresql://` URL."""
-    new_database.count += 1  # type: ignore[attr-defined]
-    name = f"sim{os.getpid()}_{new_database.count}"  # type: ignore[attr-defined]
+    name = f"sim{os.getpid()}_{next(_DATABASES)}"
     subprocess.run(
         [
             str(cluster.bindir / "psql"),
@@ -84,9 +87,6 @@ def new_database(cluster: PgCluster) -> str:
         capture_output=True,
     )
     return f"postgresql://{cluster.user}@127.0.0.1:{cluster.port}/{name}"
-
-
-new_database.count = 0  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
