@@ -77,11 +77,11 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
         }
         Fault::DriveFail { drive } => {
             let n = write_tx(&mut conn, |tx| {
-                Ok(tx.execute(
+                tx.execute(
                     "UPDATE SIM_DRIVE SET FAILED = 1, STATUS = CASE WHEN STATUS = 'UP' THEN 'DOWN' ELSE STATUS END, DESIRED_UP = 0,
                        REASON = 'drive failure (injected fault)' WHERE DRIVE_NAME = ?1",
                     [drive],
-                )?)
+                )
             })?;
             if n == 0 {
                 return user(format!("Drive {drive} not found"));

@@ -80,8 +80,9 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
                 "--catalogue must be a postgresql:// URL (got '{url}'); without it the catalogue is DIR/catalogue.db"
             )));
         }
-        // Reach the server before anything is written, so a wrong URL leaves nothing behind.
-        drop(catalogue::open_pg(url)?);
+        // Reach the server and check the database before anything is written, so a wrong URL
+        // leaves nothing behind.
+        catalogue::ensure_empty(&catalogue::open_pg(url)?)?;
         write_private(&inst.catalogue_url_path(), &format!("{url}\n"))?;
     }
     let out = build(&inst, opts);

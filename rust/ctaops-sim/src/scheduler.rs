@@ -102,11 +102,11 @@ fn step(inst: &Instance, conn: &mut Db, report: &mut RunReport) -> Result<bool> 
     }
     // The queue kind whose best ready queue has the higher priority goes first (archive on a tie).
     let ready = |sql: &str| -> Result<Option<i64>> {
-        Ok(conn.query_row(
+        conn.query_row(
             &format!("SELECT MAX(Q.PRIORITY) FROM ({sql}) Q WHERE ?1 - Q.OLDEST >= Q.MIN_AGE"),
             [now(conn)?],
             |r| r.get(0),
-        )?)
+        )
     };
     let retrieve_first = ready(crate::retrieve::RETRIEVE_QUEUES)? > ready(ARCHIVE_QUEUES)?;
     if retrieve_first && crate::retrieve::retrieve_mount(inst, conn, report)? {
@@ -203,11 +203,9 @@ pub(crate) fn library_move(m: &Mount, load: bool) -> Result<()> {
 }
 
 pub(crate) fn next_session(conn: &Db) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", (), |r| {
-            r.get(0)
-        })?,
-    )
+    conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", (), |r| {
+        r.get(0)
+    })
 }
 
 /// Is an `unreadable` fault set on this tape?
@@ -652,12 +650,12 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Db, m: &Mount, report: &mut R
 fn repack_finish(conn: &mut Db, report: &mut RunReport) -> Result<bool> {
     let n = write_tx(conn, |tx| {
         let t = now(tx)?;
-        Ok(tx.execute(
+        tx.execute(
             "UPDATE SIM_REPACK SET FINISHED_TIME = ?1,
                STATUS = CASE WHEN FAILED_RETRIEVE_FILES + FAILED_ARCHIVE_FILES > 0 THEN 'Failed' ELSE 'Complete' END
              WHERE STATUS = 'Running' AND NOT EXISTS (SELECT 1 FROM SIM_ARCHIVE_QUEUE Q WHERE Q.REPACK_VID = SIM_REPACK.VID)",
             [t],
-        )?)
+        )
     })?;
     report.repacks_completed += n as u64;
     Ok(n > 0)

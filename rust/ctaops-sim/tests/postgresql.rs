@@ -9,6 +9,7 @@ use ctaops_sim::scheduler::RunOptions;
 use ctaops_testutil::PgCluster;
 
 /// A fresh database on the cluster; its URL.
+#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
 fn database(pg: &PgCluster, name: &str) -> String {
     let admin = catalogue::open_pg(&pg.url()).unwrap();
     admin.execute_batch(&format!("CREATE DATABASE {name}")).unwrap();

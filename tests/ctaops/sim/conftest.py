@@ -65,27 +65,17 @@ class Sim:
 _DATABASES = itertools.count(1)
 
 
+def psql(cluster: PgCluster, dbname: str, sql: str) -> str:
+    """Runs `sql` with the cluster's psql in `dbname`; its unaligned output."""
+    cmd = [str(cluster.bindir / "psql"), "-qtA", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", cluster.user]
+    r = subprocess.run([*cmd, "-d", dbname, "-c", sql], capture_output=True, text=True, check=True)
+    return r.stdout.strip()
+
+
 def new_database(cluster: PgCluster) -> str:
     """A fresh, empty database on the test cluster; its `postgresql://` URL."""
     name = f"sim{os.getpid()}_{next(_DATABASES)}"
-    subprocess.run(
-        [
-            str(cluster.bindir / "psql"),
-            "-q",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(cluster.port),
-            "-U",
-            cluster.user,
-            "-d",
-            "postgres",
-            "-c",
-            f"CREATE DATABASE {name}",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    psql(cluster, "postgres", f"CREATE DATABASE {name}")
     return f"postgresql://{cluster.user}@127.0.0.1:{cluster.port}/{name}"
 
 

@@ -10,31 +10,12 @@ import subprocess
 from pathlib import Path
 
 from tests.ctaops.sim.conftest import Sim, new_database
+from tests.ctaops.sim.conftest import psql as run_psql
 from tests.pgcluster import PgCluster
 
 
 def psql(cluster: PgCluster, url: str, sql: str) -> str:
-    dbname = url.rsplit("/", 1)[1]
-    r = subprocess.run(
-        [
-            str(cluster.bindir / "psql"),
-            "-qtA",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(cluster.port),
-            "-U",
-            cluster.user,
-            "-d",
-            dbname,
-            "-c",
-            sql,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return r.stdout.strip()
+    return run_psql(cluster, url.rsplit("/", 1)[1], sql)
 
 
 def init(sim_exe: str, d: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -106,6 +87,9 @@ def test_database_already_holding_a_catalogue(sim_exe: str, tmp_path: Path, post
     assert "already holds a CTA catalogue" in r.stderr
     assert r.stderr.count("\n") == 1
     assert not (tmp_path / "second").exists()
+    (tmp_path / "third").mkdir()
+    assert init(sim_exe, tmp_path / "third", "--catalogue", url).returncode == 1
+    assert list((tmp_path / "third").iterdir()) == []
     # The first instance's catalogue is untouched and still works.
     assert psql(postgresql_cluster, url, "SELECT COUNT(*) FROM TAPE") == before
     assert len(Sim(sim_exe, tmp_path / "first").ls("tape", "ls", "--all")) == int(before)

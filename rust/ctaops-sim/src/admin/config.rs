@@ -360,11 +360,9 @@ fn key_exists(tx: &Db, fam: &Family, keys: &[(&str, Sql)]) -> Result<bool> {
 }
 
 fn count(tx: &Db, table: &str, col: &str, v: &Sql) -> Result<i64> {
-    Ok(
-        tx.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = ?1"), [v], |row| {
-            row.get(0)
-        })?,
-    )
+    tx.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = ?1"), [v], |row| {
+        row.get(0)
+    })
 }
 
 /// Runs `cmd add|ch|rm` of a configuration family; returns the `message_txt` (always empty).

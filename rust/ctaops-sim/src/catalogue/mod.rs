@@ -210,18 +210,27 @@ pub fn create(conn: &Db) -> Result<()> {
             c.pragma_update(None, "user_version", LAYOUT)?;
         }
         Db::Pg(p) => {
-            let exists: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'cta_catalogue'",
-                (),
-                |r| r.get(0),
-            )?;
-            if exists > 0 {
-                return Err(SimError::Cta(
-                    "the PostgreSQL database already holds a CTA catalogue (use an empty database)".into(),
-                ));
-            }
+            ensure_empty(conn)?;
             p.batch(&format!("BEGIN; {} COMMIT;", pg_schema()))?;
         }
+    }
+    Ok(())
+}
+
+/// Refuses a PostgreSQL database that already holds a catalogue (another instance's).
+///
+/// # Errors
+/// [`SimError::Cta`] when it does; any catalogue error.
+pub fn ensure_empty(conn: &Db) -> Result<()> {
+    let exists: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'cta_catalogue'",
+        (),
+        |r| r.get(0),
+    )?;
+    if exists > 0 {
+        return Err(SimError::Cta(
+            "the PostgreSQL database already holds a CTA catalogue (use an empty database)".into(),
+        ));
     }
     Ok(())
 }

@@ -58,25 +58,6 @@ pub fn placeholders(sql: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::placeholders;
-
-    #[test]
-    fn numbered_bare_and_quoted() {
-        assert_eq!(
-            placeholders("a = ?1 AND b = ?2 OR c = ?1"),
-            "a = $1 AND b = $2 OR c = $1"
-        );
-        assert_eq!(
-            placeholders("SET a = ?, b = ? WHERE c = ?"),
-            "SET a = $1, b = $2 WHERE c = $3"
-        );
-        assert_eq!(placeholders("x = ?3, y = ?"), "x = $3, y = $4");
-        assert_eq!(placeholders("x = '?' AND y = ?"), "x = '?' AND y = $1");
-    }
-}
-
 impl Pg {
     /// Connects to `url` (`postgresql://…` or a libpq key=value string), 10 s timeout.
     ///
@@ -265,4 +246,23 @@ fn numeric(raw: &[u8]) -> std::result::Result<Value, BoxErr> {
     #[expect(clippy::cast_precision_loss, reason = "non-integral or huge NUMERIC")]
     let v = whole as f64 + frac;
     Ok(Value::Real(if neg { -v } else { v }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn numbered_bare_and_quoted() {
+        assert_eq!(
+            placeholders("a = ?1 AND b = ?2 OR c = ?1"),
+            "a = $1 AND b = $2 OR c = $1"
+        );
+        assert_eq!(
+            placeholders("SET a = ?, b = ? WHERE c = ?"),
+            "SET a = $1, b = $2 WHERE c = $3"
+        );
+        assert_eq!(placeholders("x = ?3, y = ?"), "x = $3, y = $4");
+        assert_eq!(placeholders("x = '?' AND y = ?"), "x = '?' AND y = $1");
+    }
 }
