@@ -3,7 +3,8 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use rusqlite::{OptionalExtension, params};
+use crate::catalogue::{Db, OptionalExtension};
+use crate::params;
 
 use crate::catalogue::{now, write_tx};
 use crate::error::{Result, SimError, user};
@@ -135,7 +136,7 @@ pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result
 }
 
 /// The mount policy of `who` on `disk_instance`: requester rule first, then group rule.
-pub(crate) fn mount_policy(tx: &rusqlite::Transaction<'_>, disk_instance: &str, who: &Requester) -> Result<String> {
+pub(crate) fn mount_policy(tx: &Db, disk_instance: &str, who: &Requester) -> Result<String> {
     let by_user: Option<String> = tx
         .query_row(
             "SELECT MOUNT_POLICY_NAME FROM REQUESTER_MOUNT_RULE WHERE DISK_INSTANCE_NAME = ?1 AND REQUESTER_NAME = ?2",
@@ -203,8 +204,9 @@ pub fn queue_for(inst: &Instance, storage_class: &str, sources: &[Source], who: 
         }
         let t = now(tx)?;
         let first: i64 = tx.query_row(
-            "SELECT MAX(COALESCE((SELECT MAX(ARCHIVE_FILE_ID) FROM ARCHIVE_FILE),0), COALESCE((SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_ARCHIVE_QUEUE),0)) + 1",
-            [],
+            "SELECT COALESCE(MAX(ID), 0) + 1 FROM (SELECT MAX(ARCHIVE_FILE_ID) AS ID FROM ARCHIVE_FILE
+             UNION ALL SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_ARCHIVE_QUEUE) AS U",
+            (),
             |r| r.get(0),
         )?;
         let mut ids = Vec::new();

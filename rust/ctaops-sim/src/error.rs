@@ -14,6 +14,8 @@ pub enum SimError {
     Cta(String),
     #[error("catalogue: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("catalogue: {0}")]
+    Pg(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("tape: {0}")]
@@ -32,7 +34,7 @@ impl SimError {
             Self::Usage(_) => "SIM_USAGE",
             Self::User(_) => "SIM_USER_ERROR",
             Self::Cta(_) => "SIM_SERVER_ERROR",
-            Self::Db(_) => "SIM_CATALOGUE",
+            Self::Db(_) | Self::Pg(_) => "SIM_CATALOGUE",
             Self::Io(_) => "SIM_IO",
             Self::Tape(_) => "SIM_TAPE",
             Self::Library(_) => "SIM_LIBRARY",

@@ -3,8 +3,9 @@
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
 
+use crate::catalogue::{Db, OptionalExtension};
+use crate::params;
 use ctaops_scsi::library::Library;
-use rusqlite::{OptionalExtension, params};
 
 use crate::catalogue::write_tx;
 use crate::error::{Result, SimError, user};
@@ -76,11 +77,11 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
         }
         Fault::DriveFail { drive } => {
             let n = write_tx(&mut conn, |tx| {
-                Ok(tx.execute(
+                tx.execute(
                     "UPDATE SIM_DRIVE SET FAILED = 1, STATUS = CASE WHEN STATUS = 'UP' THEN 'DOWN' ELSE STATUS END, DESIRED_UP = 0,
                        REASON = 'drive failure (injected fault)' WHERE DRIVE_NAME = ?1",
                     [drive],
-                )?)
+                )
             })?;
             if n == 0 {
                 return user(format!("Drive {drive} not found"));
@@ -111,8 +112,8 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
                 }
             }
             write_tx(&mut conn, |tx| {
-                tx.execute("DELETE FROM SIM_FAULT", [])?;
-                tx.execute("UPDATE SIM_DRIVE SET FAILED = 0 WHERE FAILED = 1", [])?;
+                tx.execute("DELETE FROM SIM_FAULT", ())?;
+                tx.execute("UPDATE SIM_DRIVE SET FAILED = 0 WHERE FAILED = 1", ())?;
                 Ok(())
             })?;
             Ok("faults cleared".into())
@@ -121,15 +122,15 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
 }
 
 /// The library state files of the instance's physical libraries.
-fn library_states(inst: &Instance, conn: &rusqlite::Connection) -> Result<Vec<std::path::PathBuf>> {
+fn library_states(inst: &Instance, conn: &Db) -> Result<Vec<std::path::PathBuf>> {
     let files: Vec<String> = conn
         .prepare("SELECT STATE_FILE FROM PHYSICAL_LIBRARY WHERE STATE_FILE <> '' ORDER BY 1")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map((), |r| r.get(0))?
+        .collect::<Result<_>>()?;
     Ok(files.into_iter().map(|f| inst.dir.join(f)).collect())
 }
 
-fn jam_slot(inst: &Instance, conn: &rusqlite::Connection, vid: Option<&str>, slot: Option<u16>) -> Result<String> {
+fn jam_slot(inst: &Instance, conn: &Db, vid: Option<&str>, slot: Option<u16>) -> Result<String> {
     for state in library_states(inst, conn)? {
         let mut lib = Library::load(&state)?;
         let address = match (vid, slot) {

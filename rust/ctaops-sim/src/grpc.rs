@@ -15,7 +15,7 @@ use ctaops_core::admin::tapefile::TapeFile;
 use ctaops_grpc::encode::DecodedCommand;
 use ctaops_grpc::pb::cta::xrd::{Data, data};
 use ctaops_grpc::{AdminBackend, BackendError, Caller, RecordStream, direct, records};
-use rusqlite::OptionalExtension as _;
+use crate::catalogue::OptionalExtension as _;
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
 

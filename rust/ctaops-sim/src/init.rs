@@ -3,10 +3,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::catalogue::{Db, ToValue};
+use crate::params;
 use ctaops_scsi::library::{Library, LibrarySpec};
 use ctaops_tape::label::LbpMethod;
 use ctaops_tape::{SimhImage, WriterInfo, label_tape};
-use rusqlite::{Transaction, params};
 
 use crate::catalogue;
 use crate::error::{Result, SimError};
@@ -45,6 +46,8 @@ pub struct InitOptions {
     pub exec_prefix: Vec<String>,
     /// Synthetic catalogue files per full tape for the cern-like preset.
     pub synthetic_files_per_tape: Option<u32>,
+    /// A PostgreSQL catalogue (`postgresql://…`) instead of `DIR/catalogue.db`.
+    pub catalogue: Option<String>,
 }
 
 /// Pool layout: (name, VO, share of the tapes in percent, labelled).
@@ -65,19 +68,44 @@ pub const DISK_INSTANCE: &str = "eosctaops";
 /// removed again, so a half-built instance is never mistaken for one.
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
     let inst = Instance { dir: dir.to_path_buf() };
-    if inst.catalogue_path().exists() {
+    if inst.catalogue_path().exists() || inst.catalogue_url_path().exists() {
         return Err(SimError::Cta(format!(
             "{} already holds a simulator instance",
             dir.display()
         )));
+    }
+    if let Some(url) = &opts.catalogue {
+        if !(url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+            return Err(SimError::Usage(format!(
+                "--catalogue must be a postgresql:// URL (got '{url}'); without it the catalogue is DIR/catalogue.db"
+            )));
+        }
+        // Reach the server and check the database before anything is written, so a wrong URL
+        // leaves nothing behind.
+        catalogue::ensure_empty(&catalogue::open_pg(url)?)?;
+        write_private(&inst.catalogue_url_path(), &format!("{url}\n"))?;
     }
     let out = build(&inst, opts);
     if out.is_err() {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(dir.join(format!("catalogue.db{suffix}")));
         }
+        let _ = std::fs::remove_file(inst.catalogue_url_path());
     }
     out.map(|()| inst)
+}
+
+/// Writes a file only its owner can read (the catalogue URL may hold a password).
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
 }
 
 fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
@@ -241,12 +269,12 @@ pub struct Audit<'a> {
     pub now: u64,
 }
 
-fn configure(tx: &Transaction<'_>, a: &Audit<'_>) -> Result<()> {
+fn configure(tx: &Db, a: &Audit<'_>) -> Result<()> {
     let au = "CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME";
     let av = "?1,?2,?3,?1,?2,?3";
-    let ins = |table: &str, cols: &str, vals: &str, extra: &[&dyn rusqlite::ToSql]| -> Result<()> {
+    let ins = |table: &str, cols: &str, vals: &str, extra: &[&dyn ToValue]| -> Result<()> {
         let sql = format!("INSERT INTO {table}({au}, {cols}) VALUES({av}, {vals})");
-        let mut p: Vec<&dyn rusqlite::ToSql> = vec![&a.user, &a.host, &a.now];
+        let mut p: Vec<&dyn ToValue> = vec![&a.user, &a.host, &a.now];
         p.extend_from_slice(extra);
         tx.execute(&sql, p.as_slice())?;
         Ok(())

@@ -5,8 +5,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::catalogue::{Db, OptionalExtension};
+use crate::params;
 use ctaops_tape::{Positioning, ReadSession, SimhImage};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::archive::{Requester, mount_policy};
 use crate::catalogue::{now, write_tx};
@@ -46,9 +47,10 @@ pub fn queue(inst: &Instance, ids: &[u64], dest: &Path, who: &Requester) -> Resu
             };
             let policy = mount_policy(tx, &disk_instance, who)?;
             let dst = dest.join(id.to_string());
-            tx.execute(
+            let request_id: i64 = tx.query_row(
                 "INSERT INTO SIM_RETRIEVE_QUEUE(ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB, SIZE_IN_BYTES, DST_URL,
-                   MOUNT_POLICY_NAME, REQUESTER, GROUPNAME, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                   MOUNT_POLICY_NAME, REQUESTER, GROUPNAME, CREATION_TIME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)
+                 RETURNING REQUEST_ID",
                 params![
                     id_sql,
                     vid,
@@ -62,8 +64,9 @@ pub fn queue(inst: &Instance, ids: &[u64], dest: &Path, who: &Requester) -> Resu
                     who.group,
                     t
                 ],
+                |r| r.get(0),
             )?;
-            out.push(u64::try_from(tx.last_insert_rowid()).unwrap_or(0));
+            out.push(u64::try_from(request_id).unwrap_or(0));
         }
         Ok(out)
     })
@@ -77,7 +80,7 @@ pub const RETRIEVE_QUEUES: &str = "SELECT Q.VID, MIN(Q.CREATION_TIME) AS OLDEST,
  FROM SIM_RETRIEVE_QUEUE Q LEFT JOIN MOUNT_POLICY MP ON MP.MOUNT_POLICY_NAME = Q.MOUNT_POLICY_NAME GROUP BY Q.VID";
 
 /// True while a retrieve queue only waits for its minimum age.
-pub fn waiting_for_age(conn: &Connection) -> Result<bool> {
+pub fn waiting_for_age(conn: &Db) -> Result<bool> {
     let n: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM ({RETRIEVE_QUEUES}) Q WHERE ?1 - Q.OLDEST < Q.MIN_AGE"),
         [now(conn)?],
@@ -87,7 +90,7 @@ pub fn waiting_for_age(conn: &Connection) -> Result<bool> {
 }
 
 /// Mounts the tape of the best retrieve queue on a free drive of its logical library and serves it.
-pub(crate) fn retrieve_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Result<bool> {
+pub(crate) fn retrieve_mount(inst: &Instance, conn: &mut Db, report: &mut RunReport) -> Result<bool> {
     let pick: Option<(String, i64, String, String, String, String)> = conn
         .query_row(
             &format!(
@@ -154,7 +157,7 @@ struct Job {
     group: String,
 }
 
-fn serve(inst: &Instance, conn: &mut Connection, m: &Mount, report: &mut RunReport) -> Result<()> {
+fn serve(inst: &Instance, conn: &mut Db, m: &Mount, report: &mut RunReport) -> Result<()> {
     write_tx(conn, |tx| {
         tx.execute(
             "UPDATE TAPE SET READ_MOUNT_COUNT = READ_MOUNT_COUNT + 1, LAST_READ_DRIVE = ?2, LAST_READ_TIME = ?3 WHERE VID = ?1",
@@ -183,7 +186,7 @@ fn serve(inst: &Instance, conn: &mut Connection, m: &Mount, report: &mut RunRepo
                 group: r.get(8)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<Result<_>>()?;
     let mut session: Option<ReadSession<SimhImage>> = None;
     for job in jobs {
         let s = match session.take() {
@@ -205,9 +208,10 @@ fn serve(inst: &Instance, conn: &mut Connection, m: &Mount, report: &mut RunRepo
                 }
                 Err(msg) => {
                     tx.execute(
-                        "INSERT OR REPLACE INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID,
+                        &format!(
+"INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID,
                            COPY_NB, REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME)
-                         VALUES(?1,'RETRIEVE_REQUEST',?2,?3,?4,?5,?6,?7,?8,?9,1,?10)",
+                         VALUES(?1,'RETRIEVE_REQUEST',?2,?3,?4,?5,?6,?7,?8,?9,1,?10){}", crate::catalogue::FAILED_REQUEST_UPSERT),
                         params![
                             format!("RetrieveRequest-ctaops-sim-{}-{}", job.archive_id, job.request_id),
                             job.archive_id,
@@ -235,11 +239,7 @@ fn serve(inst: &Instance, conn: &mut Connection, m: &Mount, report: &mut RunRepo
 type Outcome = std::result::Result<(), String>;
 
 /// Reads one file into its destination; returns the outcome and the session if still positioned.
-fn read_into(
-    mut s: ReadSession<SimhImage>,
-    job: &Job,
-    conn: &Connection,
-) -> Result<(Outcome, Option<ReadSession<SimhImage>>)> {
+fn read_into(mut s: ReadSession<SimhImage>, job: &Job, conn: &Db) -> Result<(Outcome, Option<ReadSession<SimhImage>>)> {
     let adler: i64 = conn.query_row(
         "SELECT CHECKSUM_ADLER32 FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1",
         [job.archive_id],
@@ -284,14 +284,15 @@ fn read_into(
 }
 
 /// Every queued retrieve of `vid` fails with `msg` (the mount or the whole session failed).
-fn fail_all(conn: &mut Connection, vid: &str, msg: &str) -> Result<()> {
+fn fail_all(conn: &mut Db, vid: &str, msg: &str) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
-            "INSERT OR REPLACE INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB,
+            &format!(
+"INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB,
                REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME)
              SELECT 'RetrieveRequest-ctaops-sim-' || ARCHIVE_FILE_ID || '-' || REQUEST_ID, 'RETRIEVE_REQUEST', ARCHIVE_FILE_ID,
-               VID, FSEQ, BLOCK_ID, COPY_NB, REQUESTER, GROUPNAME, ?2, 1, ?3 FROM SIM_RETRIEVE_QUEUE WHERE VID = ?1",
+               VID, FSEQ, BLOCK_ID, COPY_NB, REQUESTER, GROUPNAME, ?2, 1, CAST(?3 AS BIGINT) FROM SIM_RETRIEVE_QUEUE WHERE VID = ?1{}", crate::catalogue::FAILED_REQUEST_UPSERT),
             params![vid, msg, t],
         )?;
         tx.execute("DELETE FROM SIM_RETRIEVE_QUEUE WHERE VID = ?1", [vid])?;

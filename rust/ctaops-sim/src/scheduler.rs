@@ -7,9 +7,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::catalogue::{Db, OptionalExtension};
+use crate::params;
 use ctaops_scsi::library::Library;
 use ctaops_tape::{Positioning, ReadSession, SimhImage, WriteSession, WriterInfo};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::admin::change::recycle_tape_file;
 use crate::archive::Source;
@@ -83,8 +84,8 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
                 let adv = (0.2 * opts.speed) as i64;
                 write_tx(&mut conn, |tx| {
                     tx.execute(
-                        "UPDATE SIM_CLOCK SET NOW = MAX(NOW, CAST(strftime('%s','now') AS INTEGER)) + ?1",
-                        [adv],
+                        "UPDATE SIM_CLOCK SET NOW = CASE WHEN NOW > ?2 THEN NOW ELSE ?2 END + ?1",
+                        params![adv, crate::catalogue::wall_now()],
                     )?;
                     Ok(())
                 })?;
@@ -95,17 +96,17 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
 }
 
 /// One scheduling decision; false when idle.
-fn step(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Result<bool> {
+fn step(inst: &Instance, conn: &mut Db, report: &mut RunReport) -> Result<bool> {
     if repack_expand_and_retrieve(inst, conn, report)? {
         return Ok(true);
     }
     // The queue kind whose best ready queue has the higher priority goes first (archive on a tie).
     let ready = |sql: &str| -> Result<Option<i64>> {
-        Ok(conn.query_row(
+        conn.query_row(
             &format!("SELECT MAX(Q.PRIORITY) FROM ({sql}) Q WHERE ?1 - Q.OLDEST >= Q.MIN_AGE"),
             [now(conn)?],
             |r| r.get(0),
-        )?)
+        )
     };
     let retrieve_first = ready(crate::retrieve::RETRIEVE_QUEUES)? > ready(ARCHIVE_QUEUES)?;
     if retrieve_first && crate::retrieve::retrieve_mount(inst, conn, report)? {
@@ -131,7 +132,7 @@ pub(crate) struct Mount {
     pub(crate) session: i64,
 }
 
-pub(crate) fn set_drive(conn: &mut Connection, m: &Mount, status: &str, mount_type: &str) -> Result<()> {
+pub(crate) fn set_drive(conn: &mut Db, m: &Mount, status: &str, mount_type: &str) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
@@ -145,7 +146,7 @@ pub(crate) fn set_drive(conn: &mut Connection, m: &Mount, status: &str, mount_ty
     })
 }
 
-pub(crate) fn release_drive(conn: &mut Connection, m: &Mount) -> Result<()> {
+pub(crate) fn release_drive(conn: &mut Db, m: &Mount) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
@@ -201,16 +202,14 @@ pub(crate) fn library_move(m: &Mount, load: bool) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn next_session(conn: &Connection) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", [], |r| {
-            r.get(0)
-        })?,
-    )
+pub(crate) fn next_session(conn: &Db) -> Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(SESSION_ID),0) + 1 FROM SIM_DRIVE", (), |r| {
+        r.get(0)
+    })
 }
 
 /// Is an `unreadable` fault set on this tape?
-pub fn unreadable(conn: &Connection, vid: &str) -> Result<bool> {
+pub fn unreadable(conn: &Db, vid: &str) -> Result<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM SIM_FAULT WHERE KIND = 'unreadable' AND TARGET = ?1",
@@ -230,7 +229,7 @@ const ARCHIVE_QUEUES: &str =
  GROUP BY Q.TAPE_POOL_NAME, Q.MOUNT_TYPE";
 
 /// True while some archive queue is only waiting for its requests to reach the minimum age.
-fn waiting_for_age(conn: &Connection) -> Result<bool> {
+fn waiting_for_age(conn: &Db) -> Result<bool> {
     let n: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM ({ARCHIVE_QUEUES}) Q WHERE ?1 - Q.OLDEST < Q.MIN_AGE"),
         [now(conn)?],
@@ -242,7 +241,7 @@ fn waiting_for_age(conn: &Connection) -> Result<bool> {
 pub(crate) const FREE_DRIVE: &str = "D.DESIRED_UP = 1 AND D.STATUS = 'UP' AND D.FAILED = 0 AND L.IS_DISABLED = 0";
 
 /// Picks a pool with queued jobs, a free drive and a writable tape in the drive's logical library.
-fn archive_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Result<bool> {
+fn archive_mount(inst: &Instance, conn: &mut Db, report: &mut RunReport) -> Result<bool> {
     let pick: Option<(String, i64, String, String, String, String, String)> = conn
         .query_row(
             &format!(
@@ -299,7 +298,7 @@ fn archive_mount(inst: &Instance, conn: &mut Connection, report: &mut RunReport)
 }
 
 /// What taped does after a failed session: the tape is disabled with the reason.
-fn disable_tape(conn: &mut Connection, vid: &str, reason: &str) -> Result<()> {
+fn disable_tape(conn: &mut Db, vid: &str, reason: &str) -> Result<()> {
     tracing::warn!(vid, reason, "disabling tape");
     write_tx(conn, |tx| {
         let t = now(tx)?;
@@ -326,13 +325,7 @@ struct Job {
     creation_time: i64,
 }
 
-fn write_session(
-    inst: &Instance,
-    conn: &mut Connection,
-    m: &Mount,
-    mount_type: &str,
-    report: &mut RunReport,
-) -> Result<()> {
+fn write_session(inst: &Instance, conn: &mut Db, m: &Mount, mount_type: &str, report: &mut RunReport) -> Result<()> {
     let (last_fseq, capacity, data): (i64, i64, i64) = conn.query_row(
         "SELECT T.LAST_FSEQ, M.CAPACITY_IN_BYTES, T.DATA_IN_BYTES FROM TAPE T JOIN MEDIA_TYPE M ON M.MEDIA_TYPE_NAME = T.MEDIA_TYPE_NAME WHERE VID = ?1",
         [&m.vid],
@@ -376,7 +369,7 @@ fn write_session(
                     creation_time: r.get(9)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         if jobs.is_empty() {
             break;
         }
@@ -415,14 +408,14 @@ fn write_session(
 }
 
 /// The catalogue update for one file written to tape.
-fn commit_written(conn: &mut Connection, m: &Mount, job: &Job, w: &ctaops_tape::WrittenFile) -> Result<()> {
+fn commit_written(conn: &mut Db, m: &Mount, job: &Job, w: &ctaops_tape::WrittenFile) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         let blob = ctaops_core::checksum::ChecksumBlob::adler32(w.adler32).to_protobuf();
         tx.execute(
-            "INSERT OR IGNORE INTO ARCHIVE_FILE(ARCHIVE_FILE_ID, DISK_INSTANCE_NAME, DISK_FILE_ID, DISK_FILE_UID, DISK_FILE_GID,
+            "INSERT INTO ARCHIVE_FILE(ARCHIVE_FILE_ID, DISK_INSTANCE_NAME, DISK_FILE_ID, DISK_FILE_UID, DISK_FILE_GID,
                SIZE_IN_BYTES, CHECKSUM_BLOB, CHECKSUM_ADLER32, STORAGE_CLASS_NAME, CREATION_TIME, RECONCILIATION_TIME, SIM_SOURCE)
-             VALUES(?1, ?2, ?3, 1000, 1000, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+             VALUES(?1, ?2, ?3, 1000, 1000, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT DO NOTHING",
             params![job.archive_id, crate::init::DISK_INSTANCE, job.disk_file_id, job.size, blob, w.adler32, job.storage_class, job.creation_time, job.source],
         )?;
         if let (Some(src_vid), Some(src_fseq)) = (&job.repack_vid, job.repack_fseq) {
@@ -433,7 +426,7 @@ fn commit_written(conn: &mut Connection, m: &Mount, job: &Job, w: &ctaops_tape::
             )?;
             tx.execute(
                 "INSERT INTO SIM_REPACK_DEST(VID, DEST_VID, FILES, BYTES) VALUES(?1, ?2, 1, ?3)
-                 ON CONFLICT(VID, DEST_VID) DO UPDATE SET FILES = FILES + 1, BYTES = BYTES + ?3",
+                 ON CONFLICT(VID, DEST_VID) DO UPDATE SET FILES = SIM_REPACK_DEST.FILES + 1, BYTES = SIM_REPACK_DEST.BYTES + ?3",
                 params![src_vid, m.vid, job.size],
             )?;
         }
@@ -444,8 +437,8 @@ fn commit_written(conn: &mut Connection, m: &Mount, job: &Job, w: &ctaops_tape::
         tx.execute(
             "UPDATE TAPE SET LAST_FSEQ = ?2, DATA_IN_BYTES = DATA_IN_BYTES + ?3, NB_MASTER_FILES = NB_MASTER_FILES + 1,
                MASTER_DATA_IN_BYTES = MASTER_DATA_IN_BYTES + ?3,
-               NB_COPY_NB_1 = NB_COPY_NB_1 + (?4 = 1), COPY_NB_1_IN_BYTES = COPY_NB_1_IN_BYTES + CASE WHEN ?4 = 1 THEN ?3 ELSE 0 END,
-               NB_COPY_NB_GT_1 = NB_COPY_NB_GT_1 + (?4 > 1), COPY_NB_GT_1_IN_BYTES = COPY_NB_GT_1_IN_BYTES + CASE WHEN ?4 > 1 THEN ?3 ELSE 0 END,
+               NB_COPY_NB_1 = NB_COPY_NB_1 + CASE WHEN ?4 = 1 THEN 1 ELSE 0 END, COPY_NB_1_IN_BYTES = COPY_NB_1_IN_BYTES + CASE WHEN ?4 = 1 THEN ?3 ELSE 0 END,
+               NB_COPY_NB_GT_1 = NB_COPY_NB_GT_1 + CASE WHEN ?4 > 1 THEN 1 ELSE 0 END, COPY_NB_GT_1_IN_BYTES = COPY_NB_GT_1_IN_BYTES + CASE WHEN ?4 > 1 THEN ?3 ELSE 0 END,
                LAST_WRITE_TIME = ?5 WHERE VID = ?1",
             params![m.vid, w.fseq, job.size, job.copy_nb, t],
         )?;
@@ -459,9 +452,9 @@ fn commit_written(conn: &mut Connection, m: &Mount, job: &Job, w: &ctaops_tape::
 }
 
 /// Pending → ToExpand → Starting (files selected) → Running (read from the source tape, queued for archive).
-fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Connection, report: &mut RunReport) -> Result<bool> {
+fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Db, report: &mut RunReport) -> Result<bool> {
     let req: Option<(String, i64)> = conn
-        .query_row("SELECT VID, MAX_FILES FROM SIM_REPACK WHERE STATUS IN ('Pending','ToExpand','Starting') ORDER BY CREATION_TIME LIMIT 1", [], |r| {
+        .query_row("SELECT VID, MAX_FILES FROM SIM_REPACK WHERE STATUS IN ('Pending','ToExpand','Starting') ORDER BY CREATION_TIME LIMIT 1", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
@@ -473,8 +466,8 @@ fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Connection, report: &m
         tx.execute("UPDATE SIM_REPACK SET STATUS = 'ToExpand' WHERE VID = ?1", [&vid])?;
         let (n, bytes, last): (i64, i64, i64) = tx.query_row(
             "SELECT COUNT(*), COALESCE(SUM(LOGICAL_SIZE_IN_BYTES),0), COALESCE(MAX(FSEQ),0) FROM
-               (SELECT * FROM TAPE_FILE WHERE VID = ?1 ORDER BY FSEQ LIMIT CASE WHEN ?2 > 0 THEN ?2 ELSE -1 END)",
-            params![vid, max_files],
+               (SELECT * FROM TAPE_FILE WHERE VID = ?1 ORDER BY FSEQ LIMIT ?2) AS F",
+            params![vid, if max_files > 0 { max_files } else { i64::MAX }],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let all: i64 = tx.query_row("SELECT COUNT(*) FROM TAPE_FILE WHERE VID = ?1", [&vid], |r| r.get(0))?;
@@ -535,7 +528,7 @@ fn repack_expand_and_retrieve(inst: &Instance, conn: &mut Connection, report: &m
     Ok(true)
 }
 
-fn fail_repack(conn: &mut Connection, vid: &str, msg: &str) -> Result<()> {
+fn fail_repack(conn: &mut Db, vid: &str, msg: &str) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
@@ -550,7 +543,7 @@ fn fail_repack(conn: &mut Connection, vid: &str, msg: &str) -> Result<()> {
     })
 }
 
-fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report: &mut RunReport) -> Result<()> {
+fn retrieve_for_repack(inst: &Instance, conn: &mut Db, m: &Mount, report: &mut RunReport) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
@@ -569,7 +562,7 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
              WHERE T.VID = ?1 AND T.FSEQ <= (SELECT LAST_EXPANDED_FSEQ FROM SIM_REPACK WHERE VID = ?1) ORDER BY T.FSEQ",
         )?
         .query_map([&m.vid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<Result<_>>()?;
     let buffer = inst.dir.join("buffer").join(&m.vid);
     std::fs::create_dir_all(&buffer)?;
     let mut session = ReadSession::open(SimhImage::open(inst.image(&m.vid), false)?, &m.vid)?;
@@ -654,15 +647,15 @@ fn retrieve_for_repack(inst: &Instance, conn: &mut Connection, m: &Mount, report
 }
 
 /// Running requests with nothing left queued become Complete (or Failed if any file failed).
-fn repack_finish(conn: &mut Connection, report: &mut RunReport) -> Result<bool> {
+fn repack_finish(conn: &mut Db, report: &mut RunReport) -> Result<bool> {
     let n = write_tx(conn, |tx| {
         let t = now(tx)?;
-        Ok(tx.execute(
+        tx.execute(
             "UPDATE SIM_REPACK SET FINISHED_TIME = ?1,
                STATUS = CASE WHEN FAILED_RETRIEVE_FILES + FAILED_ARCHIVE_FILES > 0 THEN 'Failed' ELSE 'Complete' END
              WHERE STATUS = 'Running' AND NOT EXISTS (SELECT 1 FROM SIM_ARCHIVE_QUEUE Q WHERE Q.REPACK_VID = SIM_REPACK.VID)",
             [t],
-        )?)
+        )
     })?;
     report.repacks_completed += n as u64;
     Ok(n > 0)

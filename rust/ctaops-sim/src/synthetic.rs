@@ -3,16 +3,17 @@
 //! images hold only the label, so nothing pretends those bytes were written; `ARCHIVE_FILE.SIM_SOURCE`
 //! is `'synthetic'` for them.
 
-use rusqlite::{Transaction, params};
+use crate::catalogue::Db;
+use crate::params;
 
 use crate::error::Result;
 
 /// Fills half of the user-pool tapes with `files_per_tape` synthetic files each, in bulk.
-pub fn populate(tx: &Transaction<'_>, seed: u64, files_per_tape: u32, now: u64) -> Result<()> {
+pub fn populate(tx: &Db, seed: u64, files_per_tape: u32, now: u64) -> Result<()> {
     let vids: Vec<String> = tx
         .prepare("SELECT VID FROM TAPE WHERE TAPE_POOL_NAME = 'ctaops_user' ORDER BY VID")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map((), |r| r.get(0))?
+        .collect::<Result<_>>()?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut af = tx.prepare(
         "INSERT INTO ARCHIVE_FILE(ARCHIVE_FILE_ID, DISK_INSTANCE_NAME, DISK_FILE_ID, DISK_FILE_UID, DISK_FILE_GID, SIZE_IN_BYTES,

@@ -1,8 +1,9 @@
 //! `cta-verify-file` against the simulator: read each file back from its tape image, check the
 //! headers, size and Adler-32 against the catalogue; failures become `failedrequest ls` entries.
 
+use crate::catalogue::OptionalExtension;
+use crate::params;
 use ctaops_tape::{Positioning, ReadSession, SimhImage};
-use rusqlite::{OptionalExtension, params};
 
 use crate::catalogue::{now, write_tx};
 use crate::error::{Result, SimError, user};
@@ -63,8 +64,9 @@ pub fn verify_file(inst: &Instance, vid: &str, ids: &[u64]) -> Result<Vec<Verifi
         if let Some(msg) = &error {
             write_tx(&mut conn, |tx| {
                 tx.execute(
-                    "INSERT OR REPLACE INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB,
-                       REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME) VALUES(?1,'RETRIEVE_REQUEST',?2,?3,?4,?5,?6,?7,'cta',?8,1,?9)",
+                    &format!(
+"INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB,
+                       REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME) VALUES(?1,'RETRIEVE_REQUEST',?2,?3,?4,?5,?6,?7,'cta',?8,1,?9){}", crate::catalogue::FAILED_REQUEST_UPSERT),
                     params![object_id, i64::try_from(id).unwrap_or(0), vid, fseq, block_id, copy_nb, usr, msg, now(tx)?],
                 )?;
                 Ok(())

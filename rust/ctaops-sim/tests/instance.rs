@@ -22,6 +22,7 @@ fn archive_then_list_with_the_shared_records() {
         drives: Some(1),
         exec_prefix: vec!["/bin/false".into()],
         synthetic_files_per_tape: None,
+        catalogue: None,
     };
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     let ids = ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 300_000 }]).unwrap();
@@ -79,6 +80,7 @@ fn every_ls_parses_as_the_shared_records() {
         drives: None,
         exec_prefix: vec!["/bin/false".into()],
         synthetic_files_per_tape: None,
+        catalogue: None,
     };
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 3, size: 10 }]).unwrap();
@@ -134,6 +136,7 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
         drives: Some(1),
         exec_prefix: vec!["/bin/false".into()],
         synthetic_files_per_tape: None,
+        catalogue: None,
     };
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     // Take the catalogue back to what the first release wrote.
@@ -162,7 +165,7 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
     let v: i64 = inst
         .connect()
         .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .query_row("PRAGMA user_version", (), |r| r.get(0))
         .unwrap();
     assert_eq!(v, 1);
 }

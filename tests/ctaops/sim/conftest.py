@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.pgcluster import PgCluster
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -59,9 +62,35 @@ class Sim:
         return out
 
 
+_DATABASES = itertools.count(1)
+
+
+def psql(cluster: PgCluster, dbname: str, sql: str) -> str:
+    """Runs `sql` with the cluster's psql in `dbname`; its unaligned output."""
+    cmd = [str(cluster.bindir / "psql"), "-qtA", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", cluster.user]
+    r = subprocess.run([*cmd, "-d", dbname, "-c", sql], capture_output=True, text=True, check=True)
+    return r.stdout.strip()
+
+
+def new_database(cluster: PgCluster) -> str:
+    """A fresh, empty database on the test cluster; its `postgresql://` URL."""
+    name = f"sim{os.getpid()}_{next(_DATABASES)}"
+    psql(cluster, "postgres", f"CREATE DATABASE {name}")
+    return f"postgresql://{cluster.user}@127.0.0.1:{cluster.port}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalogue_args(request: pytest.FixtureRequest) -> list[str]:
+    """`sim init` options for each catalogue backend (SQLite default, PostgreSQL on the test cluster)."""
+    if request.param == "sqlite":
+        return []
+    cluster: PgCluster = request.getfixturevalue("postgresql_cluster")
+    return ["--catalogue", new_database(cluster)]
+
+
 @pytest.fixture
-def sim(sim_exe: str, tmp_path: Path) -> Sim:
+def sim(sim_exe: str, tmp_path: Path, catalogue_args: list[str]) -> Sim:
     d = tmp_path / "inst"
-    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False)
+    r = subprocess.run([sim_exe, "sim", "init", str(d), *catalogue_args], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     return Sim(sim_exe, d)

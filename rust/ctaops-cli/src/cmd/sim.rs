@@ -37,6 +37,10 @@ enum Sub {
         /// Synthetic catalogue files per filled tape (cern-like only).
         #[arg(long)]
         synthetic_files_per_tape: Option<u32>,
+        /// A PostgreSQL catalogue, `postgresql://user@host:port/db` (an empty database); default
+        /// `DIR/catalogue.db` (SQLite).
+        #[arg(long)]
+        catalogue: Option<String>,
     },
     /// Run a cta-admin command line against an instance (what DIR/bin/cta-admin execs).
     #[command(name = "cta-admin", disable_help_flag = true)]
@@ -229,6 +233,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             tapes,
             drives,
             synthetic_files_per_tape,
+            catalogue,
         } => {
             let opts = InitOptions {
                 preset: preset.parse::<Preset>()?,
@@ -237,10 +242,17 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                 drives: *drives,
                 exec_prefix: exec_prefix(),
                 synthetic_files_per_tape: *synthetic_files_per_tape,
+                catalogue: catalogue.clone(),
             };
+            // A failed init removes the directory it created, so no half-built instance is left.
+            let created = !dir.exists();
             std::fs::create_dir_all(dir)?;
             let dir = std::fs::canonicalize(dir)?;
-            let inst = ctaops_sim::init::init(&dir, &opts)?;
+            let inst = ctaops_sim::init::init(&dir, &opts).inspect_err(|_| {
+                if created {
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
+            })?;
             json_line(
                 &serde_json::json!({"instance": inst.dir, "config": inst.dir.join("cta-ops-config.yaml"), "cta-admin": inst.dir.join("bin/cta-admin")}),
             )?;

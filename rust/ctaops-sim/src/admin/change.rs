@@ -1,6 +1,7 @@
 //! The non-`ls` commands with CTA's server-side rules (cta-interfaces.md §1.4, §5.3, §5.4, §6.1).
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::catalogue::{Db, OptionalExtension};
+use crate::params;
 
 use super::ls::{drive_matches, tape_by_vid};
 use super::parse::Parsed;
@@ -41,7 +42,7 @@ fn blank(s: Option<&str>) -> bool {
 }
 
 /// Runs one mutating command; returns the `message_txt` to print.
-pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<String> {
+pub fn run(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<String> {
     match (p.cmd.as_str(), p.sub.as_str()) {
         ("tape", "ch") => tape_ch(tx, p, who, inst).map(|()| String::new()),
         ("tape", "add") => tape_add(tx, p, who).map(|()| String::new()),
@@ -66,7 +67,7 @@ pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<St
     }
 }
 
-fn touch_tape(tx: &Transaction<'_>, vid: &str, who: &Who, t: u64) -> Result<()> {
+fn touch_tape(tx: &Db, vid: &str, who: &Who, t: u64) -> Result<()> {
     tx.execute(
         "UPDATE TAPE SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE VID = ?1",
         params![vid, who.user, who.host, t],
@@ -74,11 +75,11 @@ fn touch_tape(tx: &Transaction<'_>, vid: &str, who: &Who, t: u64) -> Result<()> 
     Ok(())
 }
 
-fn exists(tx: &Transaction<'_>, sql: &str, key: &str) -> Result<bool> {
+fn exists(tx: &Db, sql: &str, key: &str) -> Result<bool> {
     Ok(tx.query_row(sql, [key], |_| Ok(())).optional()?.is_some())
 }
 
-fn tape_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
+fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     let Some(tape) = tape_by_vid(tx, vid, inst)? else {
         return user(format!("The VID {vid} does not exist"));
@@ -180,7 +181,7 @@ fn tape_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()
     reason = "one call site; the arguments are the rule's inputs"
 )]
 fn change_state(
-    tx: &Transaction<'_>,
+    tx: &Db,
     vid: &str,
     from: &str,
     old_reason: &str,
@@ -233,7 +234,7 @@ fn change_state(
     Ok(())
 }
 
-fn tape_add(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+fn tape_add(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     if vid.is_empty() || vid.chars().any(char::is_lowercase) {
         return user("Cannot create tape because the VID has non uppercase characters");
@@ -286,7 +287,7 @@ fn tape_add(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     Ok(())
 }
 
-fn tape_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
+fn tape_rm(tx: &Db, p: &Parsed) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     if !exists(tx, "SELECT 1 FROM TAPE WHERE VID = ?1", vid)? {
         return user(format!("Cannot delete tape {vid} because it does not exist"));
@@ -318,7 +319,7 @@ fn quarantine_secs() -> u64 {
         .unwrap_or(31 * 86_400)
 }
 
-fn tape_reclaim(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+fn tape_reclaim(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     let row: Option<(String, i64)> = tx
         .query_row("SELECT TAPE_STATE, IS_FULL FROM TAPE WHERE VID = ?1", [vid], |r| {
@@ -366,7 +367,7 @@ fn tape_reclaim(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     touch_tape(tx, vid, who, t)
 }
 
-fn tapefile_rm(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+fn tapefile_rm(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     let state: Option<String> = tx
         .query_row("SELECT TAPE_STATE FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0))
@@ -434,7 +435,7 @@ fn tapefile_rm(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
 }
 
 /// Moves one tape copy to FILE_RECYCLE_LOG and marks the tape dirty.
-pub fn recycle_tape_file(tx: &Transaction<'_>, vid: &str, fseq: i64, reason: &str, t: u64) -> Result<()> {
+pub fn recycle_tape_file(tx: &Db, vid: &str, fseq: i64, reason: &str, t: u64) -> Result<()> {
     tx.execute(
         "INSERT INTO FILE_RECYCLE_LOG(VID, FSEQ, BLOCK_ID, COPY_NB, TAPE_FILE_CREATION_TIME, ARCHIVE_FILE_ID, DISK_INSTANCE_NAME,
            DISK_FILE_ID, DISK_FILE_ID_WHEN_DELETED, DISK_FILE_UID, DISK_FILE_GID, SIZE_IN_BYTES, CHECKSUM_ADLER32,
@@ -451,7 +452,7 @@ pub fn recycle_tape_file(tx: &Transaction<'_>, vid: &str, fseq: i64, reason: &st
     Ok(())
 }
 
-fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+fn tapepool_ch(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let name = p.str("name").unwrap_or_default();
     if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", name)? {
         return user(format!("Cannot modify tape pool {name} because it does not exist"));
@@ -500,7 +501,7 @@ fn tapepool_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
 }
 
 /// `--supply a,b`: the pools that supply `name` (each must exist and differ from it).
-pub fn set_supply(tx: &Transaction<'_>, name: &str, s: &str) -> Result<()> {
+pub fn set_supply(tx: &Db, name: &str, s: &str) -> Result<()> {
     let sources: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
     for src in &sources {
         if *src == name {
@@ -521,12 +522,12 @@ pub fn set_supply(tx: &Transaction<'_>, name: &str, s: &str) -> Result<()> {
 }
 
 /// `drive rm`: only drives that are Down, Shutdown or Unknown, unless `--force`.
-fn drive_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
+fn drive_rm(tx: &Db, p: &Parsed) -> Result<String> {
     let pattern = p.str("drive").unwrap_or_default();
     let names: Vec<(String, String, bool)> = tx
         .prepare("SELECT DRIVE_NAME, STATUS, DESIRED_UP FROM SIM_DRIVE ORDER BY DRIVE_NAME")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get::<i64>(2)? != 0)))?
+        .collect::<Result<Vec<_>>>()?;
     let matched: Vec<_> = names
         .into_iter()
         .filter(|(n, _, _)| drive_matches(pattern, n))
@@ -553,12 +554,12 @@ fn drive_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
     Ok(msg)
 }
 
-fn drive_state(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
+fn drive_state(tx: &Db, p: &Parsed) -> Result<String> {
     let pattern = p.str("drive").unwrap_or_default();
     let names: Vec<(String, String)> = tx
         .prepare("SELECT DRIVE_NAME, STATUS FROM SIM_DRIVE ORDER BY DRIVE_NAME")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>>>()?;
     let matched: Vec<(String, String)> = names.into_iter().filter(|(n, _)| drive_matches(pattern, n)).collect();
     if matched.is_empty() {
         return Ok(format!("No drives match \"^{pattern}$\". No action was taken.\n"));
@@ -607,7 +608,7 @@ fn drive_state(tx: &Transaction<'_>, p: &Parsed) -> Result<String> {
     Ok(msg)
 }
 
-fn ll_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
+fn ll_ch(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let name = p.str("name").unwrap_or_default();
     if !exists(
         tx,
@@ -661,7 +662,7 @@ fn ll_ch(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<()> {
     Ok(())
 }
 
-fn repack_add(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
+fn repack_add(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
     let mp = p.str("mountpolicy").unwrap_or_default();
     if !exists(tx, "SELECT 1 FROM MOUNT_POLICY WHERE MOUNT_POLICY_NAME = ?1", mp)? {
         return user("The mount policy name provided does not match any existing mount policy.");
@@ -681,7 +682,7 @@ fn repack_add(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result
     let repack_vo: Option<String> = tx
         .query_row(
             "SELECT VIRTUAL_ORGANIZATION_NAME FROM VIRTUAL_ORGANIZATION WHERE IS_REPACK_VO = 1",
-            [],
+            (),
             |r| r.get(0),
         )
         .optional()?;
@@ -731,7 +732,7 @@ fn repack_add(tx: &Transaction<'_>, p: &Parsed, who: &Who, inst: &str) -> Result
     Ok(())
 }
 
-fn repack_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
+fn repack_rm(tx: &Db, p: &Parsed) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     if tx.execute("DELETE FROM SIM_REPACK WHERE VID = ?1", [vid])? == 0 {
         return user("No repack request for this VID.");

@@ -3,8 +3,8 @@
 //! family-specific rules of §1.4 (route types, repack VO, density codes, disabled reasons,
 //! supply pools) are checked in [`rules`].
 
-use rusqlite::Transaction;
-use rusqlite::types::Value as Sql;
+use crate::catalogue::Db;
+use crate::catalogue::Value as Sql;
 
 use super::change::{Who, set_supply};
 use super::parse::{Parsed, Value};
@@ -348,25 +348,25 @@ fn describe(keys: &[(&str, Sql)]) -> String {
         .join(" ")
 }
 
-fn key_exists(tx: &Transaction<'_>, fam: &Family, keys: &[(&str, Sql)]) -> Result<bool> {
+fn key_exists(tx: &Db, fam: &Family, keys: &[(&str, Sql)]) -> Result<bool> {
     let cond: Vec<String> = keys.iter().map(|(c, _)| format!("{c} = ?")).collect();
     let sql = format!("SELECT COUNT(*) FROM {} WHERE {}", fam.table, cond.join(" AND "));
-    let n: i64 = tx.query_row(&sql, rusqlite::params_from_iter(keys.iter().map(|(_, v)| v)), |row| {
-        row.get(0)
-    })?;
+    let n: i64 = tx.query_row(
+        &sql,
+        crate::catalogue::params_from_iter(keys.iter().map(|(_, v)| v)),
+        |row| row.get(0),
+    )?;
     Ok(n > 0)
 }
 
-fn count(tx: &Transaction<'_>, table: &str, col: &str, v: &Sql) -> Result<i64> {
-    Ok(
-        tx.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = ?1"), [v], |row| {
-            row.get(0)
-        })?,
-    )
+fn count(tx: &Db, table: &str, col: &str, v: &Sql) -> Result<i64> {
+    tx.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = ?1"), [v], |row| {
+        row.get(0)
+    })
 }
 
 /// Runs `cmd add|ch|rm` of a configuration family; returns the `message_txt` (always empty).
-pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<String> {
+pub fn run(tx: &Db, p: &Parsed, who: &Who) -> Result<String> {
     let Some(fam) = family(&p.cmd) else {
         return user(format!("{} {} is not a configuration command", p.cmd, p.sub));
     };
@@ -430,7 +430,7 @@ pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<String> {
             let cond: Vec<String> = keys.iter().map(|(c, _)| format!("{c} = ?")).collect();
             tx.execute(
                 &format!("DELETE FROM {} WHERE {}", fam.table, cond.join(" AND ")),
-                rusqlite::params_from_iter(keys.iter().map(|(_, v)| v)),
+                crate::catalogue::params_from_iter(keys.iter().map(|(_, v)| v)),
             )?;
             if p.cmd == "tapepool" {
                 tx.execute(
@@ -443,7 +443,7 @@ pub fn run(tx: &Transaction<'_>, p: &Parsed, who: &Who) -> Result<String> {
     Ok(String::new())
 }
 
-fn insert(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], who: &Who, t: i64) -> Result<()> {
+fn insert(tx: &Db, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], who: &Who, t: i64) -> Result<()> {
     let mut cols: Vec<String> = Vec::new();
     let mut vals: Vec<Sql> = Vec::new();
     for (c, v) in keys {
@@ -487,12 +487,12 @@ fn insert(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], 
             cols.join(", "),
             marks.join(", ")
         ),
-        rusqlite::params_from_iter(vals.iter()),
+        crate::catalogue::params_from_iter(vals.iter()),
     )?;
     after_write(tx, p, keys)
 }
 
-fn update(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], who: &Who, t: i64) -> Result<()> {
+fn update(tx: &Db, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], who: &Who, t: i64) -> Result<()> {
     let mut sets: Vec<String> = vec![
         "LAST_UPDATE_USER_NAME = ?".into(),
         "LAST_UPDATE_HOST_NAME = ?".into(),
@@ -522,13 +522,13 @@ fn update(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], 
             sets.join(", "),
             cond.join(" AND ")
         ),
-        rusqlite::params_from_iter(vals.iter()),
+        crate::catalogue::params_from_iter(vals.iter()),
     )?;
     after_write(tx, p, keys)
 }
 
 /// Derived columns and side tables written with the row.
-fn after_write(tx: &Transaction<'_>, p: &Parsed, keys: &[(&str, Sql)]) -> Result<()> {
+fn after_write(tx: &Db, p: &Parsed, keys: &[(&str, Sql)]) -> Result<()> {
     if p.cmd != "tapepool" {
         return Ok(());
     }
@@ -548,7 +548,7 @@ fn after_write(tx: &Transaction<'_>, p: &Parsed, keys: &[(&str, Sql)]) -> Result
 }
 
 /// The family-specific rules of cta-interfaces.md §1.4.
-fn rules(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], name: &str) -> Result<()> {
+fn rules(tx: &Db, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], name: &str) -> Result<()> {
     match (p.cmd.as_str(), p.sub.as_str()) {
         ("archiveroute", sub) => {
             if let Sql::Text(t) = &keys[2].1
@@ -568,7 +568,7 @@ fn rules(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], n
                 let n: i64 = tx.query_row(
                     "SELECT COUNT(*) FROM ARCHIVE_ROUTE WHERE STORAGE_CLASS_NAME = ?1 AND TAPE_POOL_NAME = ?2
                      AND NOT (COPY_NB = ?3 AND ARCHIVE_ROUTE_TYPE = ?4)",
-                    rusqlite::params![&keys[0].1, pool, &keys[1].1, &keys[2].1],
+                    crate::params![&keys[0].1, pool, &keys[1].1, &keys[2].1],
                     |row| row.get(0),
                 )?;
                 if n > 0 {
@@ -596,7 +596,7 @@ fn rules(tx: &Transaction<'_>, fam: &Family, p: &Parsed, keys: &[(&str, Sql)], n
                 [&keys[0].1],
                 |row| row.get(0),
             )?;
-            let repacks: i64 = tx.query_row("SELECT COUNT(*) FROM SIM_REPACK", [], |row| row.get(0))?;
+            let repacks: i64 = tx.query_row("SELECT COUNT(*) FROM SIM_REPACK", (), |row| row.get(0))?;
             let unsets = sub == "rm" || p.bool("isrepackvo") == Some(false);
             if is_repack > 0 && unsets && repacks > 0 {
                 return user(format!(

@@ -1,12 +1,13 @@
 //! `failedrequest rm` and `archivefile ch` (cta-interfaces.md §1.4).
 
-use rusqlite::{Transaction, params};
+use crate::catalogue::Db;
+use crate::params;
 
 use super::parse::Parsed;
 use crate::error::{Result, user};
 
 /// `fr rm --objectid ID`: forgets one failed request.
-pub fn failed_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
+pub fn failed_rm(tx: &Db, p: &Parsed) -> Result<()> {
     let id = p.str("objectid").unwrap_or_default();
     let n = tx.execute("DELETE FROM SIM_FAILED_REQUEST WHERE OBJECT_ID = ?1", [id])?;
     if n == 0 {
@@ -16,7 +17,7 @@ pub fn failed_rm(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
 }
 
 /// `af ch --idfile F (--storageclass SC | (--fxid X | --diskfileid D) --diskinstance I)`.
-pub fn archivefile_ch(tx: &Transaction<'_>, p: &Parsed) -> Result<()> {
+pub fn archivefile_ch(tx: &Db, p: &Parsed) -> Result<()> {
     let ids: Vec<i64> = p
         .list("idfile")
         .unwrap_or_default()

@@ -11,7 +11,7 @@ pub mod parse;
 
 use std::io::Write;
 
-use rusqlite::OptionalExtension;
+use crate::catalogue::{Db, OptionalExtension};
 
 use crate::catalogue;
 use crate::error::{Result, SimError};
@@ -97,12 +97,12 @@ pub fn execute_as(
 }
 
 /// `ctaops sim fault DIR admin-fail --count N --message M`: the next N calls fail with M.
-fn injected_failure(conn: &mut rusqlite::Connection) -> Result<()> {
+fn injected_failure(conn: &mut Db) -> Result<()> {
     let hit = catalogue::write_tx(conn, |tx| {
         let f: Option<(i64, String, String)> = tx
             .query_row(
                 "SELECT rowid, MESSAGE, TARGET FROM SIM_FAULT WHERE KIND = 'admin-fail' AND COUNT > 0 LIMIT 1",
-                [],
+                (),
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
@@ -119,7 +119,7 @@ fn injected_failure(conn: &mut rusqlite::Connection) -> Result<()> {
 }
 
 fn version(
-    conn: &rusqlite::Connection,
+    conn: &Db,
     name: &str,
     p: &Parsed,
     stdout: &mut dyn Write,
@@ -129,7 +129,7 @@ fn version(
     let v = format!("{}-sim", ctaops_core::VERSION);
     let schema: String = conn.query_row(
         "SELECT SCHEMA_VERSION_MAJOR || '.' || SCHEMA_VERSION_MINOR FROM CTA_CATALOGUE",
-        [],
+        (),
         |r| r.get(0),
     )?;
     let info = || VersionInfo {
@@ -157,7 +157,7 @@ fn version(
         "CTA Frontend",
         "Server xrd-ssi-protobuf",
         "Catalogue Schema",
-        "DB Connection String",
+        "DB Db String",
         "Instance Name",
         "Status",
         "Scheduler Backend Name",

@@ -4,10 +4,11 @@
 
 use std::io::Write;
 
+use crate::catalogue::OptionalExtension;
+use crate::params;
 use ctaops_tape::label::LbpMethod;
 use ctaops_tape::writer::{TapeContents, inspect};
 use ctaops_tape::{SimhImage, WriterInfo, label_tape};
-use rusqlite::{OptionalExtension, params};
 
 use crate::catalogue::{now, write_tx};
 use crate::error::{Result, SimError};

@@ -6,8 +6,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::catalogue::OptionalExtension;
+use crate::params;
 use ctaops_tape::{Positioning, ReadSession, SimhImage};
-use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Result, SimError};
 use crate::instance::Instance;

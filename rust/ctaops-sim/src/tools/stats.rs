@@ -30,7 +30,7 @@ fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {
     let inst = Instance::open(inst_dir)?;
     let mut conn = inst.connect()?;
     let updated = write_tx(&mut conn, |tx| {
-        Ok(tx.execute(
+        tx.execute(
             "UPDATE TAPE SET
                NB_MASTER_FILES = (SELECT COUNT(*) FROM TAPE_FILE F WHERE F.VID = TAPE.VID),
                MASTER_DATA_IN_BYTES = (SELECT COALESCE(SUM(F.LOGICAL_SIZE_IN_BYTES), 0) FROM TAPE_FILE F WHERE F.VID = TAPE.VID),
@@ -42,8 +42,8 @@ fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {
                                         WHERE F.VID = TAPE.VID AND F.COPY_NB > 1),
                DIRTY = 0
              WHERE DIRTY = 1",
-            [],
-        )?)
+            (),
+        )
     })?;
     super::log_line(
         stdout,

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The configuration tables: one query each, tabular output by key name.
-pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn config_ls(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     macro_rules! each {
         ($sql:expr, $params:expr, $header:expr, |$r:ident| $build:expr, |$t:ident| $cells:expr) => {{
             out.header($header);
@@ -23,8 +23,8 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             }
             let sql = format!(
                 "SELECT STORAGE_CLASS_NAME, NB_COPIES, VIRTUAL_ORGANIZATION_NAME, {AUDIT}, USER_COMMENT FROM STORAGE_CLASS
-                 WHERE (?1 IS NULL OR STORAGE_CLASS_NAME = ?1) AND (?2 IS NULL OR STORAGE_CLASS_NAME IN
-                 (SELECT A.STORAGE_CLASS_NAME FROM TAPE_FILE T JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = T.ARCHIVE_FILE_ID WHERE T.VID = ?2))
+                 WHERE (STORAGE_CLASS_NAME = ?1 OR ?1 IS NULL) AND (STORAGE_CLASS_NAME IN
+                 (SELECT A.STORAGE_CLASS_NAME FROM TAPE_FILE T JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = T.ARCHIVE_FILE_ID WHERE T.VID = ?2) OR ?2 IS NULL)
                  ORDER BY 1"
             );
             each!(
@@ -67,7 +67,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "storage class",
                     "copy number",
@@ -112,7 +112,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "name",
                     "read max drives",
@@ -163,7 +163,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "media type",
                     "cartridge",
@@ -216,7 +216,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
         }
         "logicallibrary" => {
             let sql = format!(
-                "SELECT LOGICAL_LIBRARY_NAME, IS_DISABLED, {AUDIT}, USER_COMMENT, DISABLED_REASON, PHYSICAL_LIBRARY_NAME FROM LOGICAL_LIBRARY WHERE ?1 IS NULL OR IS_DISABLED = ?1 ORDER BY 1"
+                "SELECT LOGICAL_LIBRARY_NAME, IS_DISABLED, {AUDIT}, USER_COMMENT, DISABLED_REASON, PHYSICAL_LIBRARY_NAME FROM LOGICAL_LIBRARY WHERE IS_DISABLED = ?1 OR ?1 IS NULL ORDER BY 1"
             );
             each!(
                 &sql,
@@ -251,7 +251,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
         }
         "physicallibrary" => {
             let sql = format!(
-                "SELECT PHYSICAL_LIBRARY_NAME, PHYSICAL_LIBRARY_MANUFACTURER, PHYSICAL_LIBRARY_MODEL, PHYSICAL_LIBRARY_TYPE, GUI_URL, WEBCAM_URL, PHYSICAL_LOCATION, NB_PHYSICAL_CARTRIDGE_SLOTS, NB_AVAILABLE_CARTRIDGE_SLOTS, NB_PHYSICAL_DRIVE_SLOTS, USER_COMMENT, {AUDIT}, IS_DISABLED, DISABLED_REASON FROM PHYSICAL_LIBRARY WHERE ?1 IS NULL OR PHYSICAL_LIBRARY_NAME = ?1 ORDER BY 1"
+                "SELECT PHYSICAL_LIBRARY_NAME, PHYSICAL_LIBRARY_MANUFACTURER, PHYSICAL_LIBRARY_MODEL, PHYSICAL_LIBRARY_TYPE, GUI_URL, WEBCAM_URL, PHYSICAL_LOCATION, NB_PHYSICAL_CARTRIDGE_SLOTS, NB_AVAILABLE_CARTRIDGE_SLOTS, NB_PHYSICAL_DRIVE_SLOTS, USER_COMMENT, {AUDIT}, IS_DISABLED, DISABLED_REASON FROM PHYSICAL_LIBRARY WHERE PHYSICAL_LIBRARY_NAME = ?1 OR ?1 IS NULL ORDER BY 1"
             );
             each!(
                 &sql,
@@ -322,7 +322,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "mount policy",
                     "a.priority",
@@ -368,7 +368,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             let sql = format!("SELECT ADMIN_USER_NAME, {AUDIT}, USER_COMMENT FROM ADMIN_USER ORDER BY 1");
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "user", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"
                 ],
@@ -392,7 +392,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             let sql = format!("SELECT DISK_INSTANCE_NAME, USER_COMMENT, {AUDIT} FROM DISK_INSTANCE ORDER BY 1");
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "name", "c.user", "c.host", "c.time", "m.user", "m.host", "m.time", "instance", "comment"
                 ],
@@ -418,7 +418,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "disk buffer",
                     "group",
@@ -460,7 +460,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "disk buffer",
                     "username",
@@ -502,7 +502,7 @@ pub(super) fn config_ls(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out
             );
             each!(
                 &sql,
-                [],
+                (),
                 &[
                     "disk buffer",
                     "username",

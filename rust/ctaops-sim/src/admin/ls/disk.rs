@@ -21,13 +21,13 @@ const SPACE_HEADER: &[&str] = &[
 
 /// `dis ls`. CTA quirks kept: `lastRefreshTime` is always `"0"` and `instanceName` carries the
 /// space name (cta-interfaces.md §7.4).
-pub(super) fn spaces(conn: &Connection, _inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn spaces(conn: &Db, _inst: &str, out: &mut Out<'_>) -> Result<()> {
     out.header(SPACE_HEADER);
     let mut st = conn.prepare(&format!(
         "SELECT DISK_INSTANCE_SPACE_NAME, DISK_INSTANCE_NAME, USER_COMMENT, FREE_SPACE_QUERY_URL, REFRESH_INTERVAL,
            FREE_SPACE, {AUDIT} FROM DISK_INSTANCE_SPACE ORDER BY 1, 2"
     ))?;
-    let mut rows = st.query([])?;
+    let mut rows = st.query(())?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(0)?;
         let rec = cat::DiskInstanceSpace {
@@ -80,13 +80,13 @@ const SYSTEM_HEADER: &[&str] = &[
 ];
 
 /// `ds ls`.
-pub(super) fn systems(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn systems(conn: &Db, inst: &str, out: &mut Out<'_>) -> Result<()> {
     out.header(SYSTEM_HEADER);
     let mut st = conn.prepare(&format!(
         "SELECT DISK_SYSTEM_NAME, FILE_REGEXP, TARGETED_FREE_SPACE, SLEEP_TIME, {AUDIT}, USER_COMMENT, DISK_INSTANCE_NAME,
            DISK_INSTANCE_SPACE_NAME FROM DISK_SYSTEM ORDER BY 1"
     ))?;
-    let mut rows = st.query([])?;
+    let mut rows = st.query(())?;
     while let Some(r) = rows.next()? {
         let rec = cat::DiskSystem {
             name: r.get(0)?,

@@ -43,7 +43,7 @@ pub fn drive_matches(pattern: &str, name: &str) -> bool {
     m(pattern.as_bytes(), name.as_bytes())
 }
 
-pub(super) fn drive(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn drive(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let now = crate::catalogue::now(conn)?;
     let mut st = conn.prepare(
         "SELECT D.LOGICAL_LIBRARY_NAME, D.DRIVE_NAME, D.HOST, D.DESIRED_UP, D.MOUNT_TYPE, D.STATUS, D.STATUS_SINCE, D.VID,
@@ -54,7 +54,7 @@ pub(super) fn drive(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>
     )?;
     let pattern = p.str("drive");
     let mut recs = Vec::new();
-    let mut rows = st.query([])?;
+    let mut rows = st.query(())?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(1)?;
         if pattern.is_some_and(|pat| !drive_matches(pat, &name)) {

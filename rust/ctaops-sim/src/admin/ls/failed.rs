@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-pub(super) fn failed(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn failed(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     if p.flag("justarchive") && p.flag("justretrieve") {
         return user("--justarchive and --justretrieve are mutually exclusive");
     }

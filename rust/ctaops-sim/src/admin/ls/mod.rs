@@ -19,6 +19,7 @@ pub use tapefile::checksum_list;
 
 /// What every family file needs.
 mod prelude {
+    pub(super) use crate::catalogue::{Db, Row, ToValue};
     pub(super) use ctaops_core::admin::catalogue as cat;
     pub(super) use ctaops_core::admin::common::{Checksum, EntryLog, OwnerId, TapeLog};
     pub(super) use ctaops_core::admin::drive::Drive;
@@ -32,7 +33,6 @@ mod prelude {
     pub(super) use ctaops_core::admin::tapefile::{
         ArchiveFileInfo, RecycleTapeFile, TapeFile, TapeFileArchive, TapeFileCopy, TapeFileDisk, TapeFileRef,
     };
-    pub(super) use rusqlite::{Connection, Row, ToSql};
     pub(super) use serde_json::Map;
 
     pub(super) use super::{AUDIT, Filter, audit_cells, exists, log, tape_log};
@@ -45,7 +45,7 @@ mod prelude {
 use prelude::*;
 
 /// Dispatches `<cmd> ls` (and `showqueues`).
-pub fn run(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub fn run(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     match p.cmd.as_str() {
         "tape" => tape::tape(conn, p, inst, out),
         "tapepool" => tape::tapepool(conn, p, inst, out),
@@ -61,7 +61,7 @@ pub fn run(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resu
 
 pub(super) const AUDIT: &str = "CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME";
 
-pub(super) fn log(r: &Row<'_>, i: usize) -> rusqlite::Result<EntryLog> {
+pub(super) fn log(r: &Row, i: usize) -> Result<EntryLog> {
     Ok(EntryLog {
         username: text(r, i)?,
         host: text(r, i + 1)?,
@@ -70,7 +70,7 @@ pub(super) fn log(r: &Row<'_>, i: usize) -> rusqlite::Result<EntryLog> {
     })
 }
 
-pub(super) fn tape_log(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<TapeLog>> {
+pub(super) fn tape_log(r: &Row, i: usize) -> Result<Option<TapeLog>> {
     let drive: Option<String> = r.get(i)?;
     Ok(match drive {
         Some(drive) => Some(TapeLog {
@@ -97,11 +97,11 @@ pub(super) fn audit_cells(c: &EntryLog, m: &EntryLog) -> Vec<String> {
 #[derive(Default)]
 pub(super) struct Filter {
     pub(super) conds: Vec<String>,
-    pub(super) params: Vec<Box<dyn ToSql>>,
+    pub(super) params: Vec<Box<dyn ToValue>>,
 }
 
 impl Filter {
-    pub(super) fn add(&mut self, cond: &str, v: impl ToSql + 'static) {
+    pub(super) fn add(&mut self, cond: &str, v: impl ToValue + 'static) {
         self.params.push(Box::new(v));
         self.conds.push(cond.replace('?', &format!("?{}", self.params.len())));
     }
@@ -112,11 +112,11 @@ impl Filter {
             format!(" WHERE {}", self.conds.join(" AND "))
         }
     }
-    pub(super) fn refs(&self) -> Vec<&dyn ToSql> {
-        self.params.iter().map(|b| b.as_ref() as &dyn ToSql).collect()
+    pub(super) fn refs(&self) -> Vec<&dyn ToValue> {
+        self.params.iter().map(|b| b.as_ref() as &dyn ToValue).collect()
     }
 }
 
-pub(super) fn exists(conn: &Connection, sql: &str, key: &str) -> Result<bool> {
+pub(super) fn exists(conn: &Db, sql: &str, key: &str) -> Result<bool> {
     Ok(conn.query_row(sql, [key], |_| Ok(())).is_ok())
 }

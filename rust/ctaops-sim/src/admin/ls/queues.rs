@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-pub(super) fn showqueues(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn showqueues(conn: &Db, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let now = crate::catalogue::now(conn)?;
     // Pool-level columns shared by both queue kinds (`X.POOL` is the queue's tape pool).
     let pool_cols = "V.VIRTUAL_ORGANIZATION_NAME, V.READ_MAX_DRIVES, V.WRITE_MAX_DRIVES,
@@ -15,7 +15,7 @@ pub(super) fn showqueues(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Re
         "SELECT X.*, {pool_cols} FROM (
            SELECT Q.MOUNT_TYPE AS KIND, Q.TAPE_POOL_NAME AS POOL, '' AS LIB, '' AS VID, COUNT(*), SUM(Q.SIZE_IN_BYTES),
              MIN(Q.CREATION_TIME), MAX(Q.CREATION_TIME), MAX(COALESCE(MP.ARCHIVE_PRIORITY, 0)),
-             MIN(COALESCE(MP.ARCHIVE_MIN_REQUEST_AGE, 0)), GROUP_CONCAT(DISTINCT Q.MOUNT_POLICY_NAME),
+             MIN(COALESCE(MP.ARCHIVE_MIN_REQUEST_AGE, 0)), {policies},
              (SELECT Q2.MOUNT_POLICY_NAME FROM SIM_ARCHIVE_QUEUE Q2 LEFT JOIN MOUNT_POLICY M2 ON M2.MOUNT_POLICY_NAME = Q2.MOUNT_POLICY_NAME
               WHERE Q2.TAPE_POOL_NAME = Q.TAPE_POOL_NAME AND Q2.MOUNT_TYPE = Q.MOUNT_TYPE ORDER BY M2.ARCHIVE_PRIORITY DESC LIMIT 1),
              (SELECT Q2.MOUNT_POLICY_NAME FROM SIM_ARCHIVE_QUEUE Q2 LEFT JOIN MOUNT_POLICY M2 ON M2.MOUNT_POLICY_NAME = Q2.MOUNT_POLICY_NAME
@@ -26,17 +26,19 @@ pub(super) fn showqueues(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Re
            UNION ALL
            SELECT 'RETRIEVE', T.TAPE_POOL_NAME, T.LOGICAL_LIBRARY_NAME, Q.VID, COUNT(*), SUM(Q.SIZE_IN_BYTES),
              MIN(Q.CREATION_TIME), MAX(Q.CREATION_TIME), MAX(COALESCE(MP.RETRIEVE_PRIORITY, 0)),
-             MIN(COALESCE(MP.RETRIEVE_MIN_REQUEST_AGE, 0)), GROUP_CONCAT(DISTINCT Q.MOUNT_POLICY_NAME),
+             MIN(COALESCE(MP.RETRIEVE_MIN_REQUEST_AGE, 0)), {policies},
              (SELECT Q2.MOUNT_POLICY_NAME FROM SIM_RETRIEVE_QUEUE Q2 LEFT JOIN MOUNT_POLICY M2 ON M2.MOUNT_POLICY_NAME = Q2.MOUNT_POLICY_NAME
               WHERE Q2.VID = Q.VID ORDER BY M2.RETRIEVE_PRIORITY DESC LIMIT 1),
              (SELECT Q2.MOUNT_POLICY_NAME FROM SIM_RETRIEVE_QUEUE Q2 LEFT JOIN MOUNT_POLICY M2 ON M2.MOUNT_POLICY_NAME = Q2.MOUNT_POLICY_NAME
               WHERE Q2.VID = Q.VID ORDER BY M2.RETRIEVE_MIN_REQUEST_AGE LIMIT 1),
              (SELECT COUNT(*) FROM SIM_DRIVE D WHERE D.VID = Q.VID)
            FROM SIM_RETRIEVE_QUEUE Q JOIN TAPE T ON T.VID = Q.VID
-           LEFT JOIN MOUNT_POLICY MP ON MP.MOUNT_POLICY_NAME = Q.MOUNT_POLICY_NAME GROUP BY Q.VID
+           LEFT JOIN MOUNT_POLICY MP ON MP.MOUNT_POLICY_NAME = Q.MOUNT_POLICY_NAME
+           GROUP BY Q.VID, T.TAPE_POOL_NAME, T.LOGICAL_LIBRARY_NAME
          ) X JOIN TAPE_POOL P ON P.TAPE_POOL_NAME = X.POOL
          JOIN VIRTUAL_ORGANIZATION V ON V.VIRTUAL_ORGANIZATION_NAME = P.VIRTUAL_ORGANIZATION_NAME
-         ORDER BY X.KIND, X.POOL, X.VID"
+         ORDER BY X.KIND, X.POOL, X.VID",
+        policies = conn.group_concat("Q.MOUNT_POLICY_NAME", true)
     );
     let mut st = conn.prepare(&sql)?;
     out.header(&[
@@ -64,7 +66,7 @@ pub(super) fn showqueues(conn: &Connection, inst: &str, out: &mut Out<'_>) -> Re
         "full tapes",
         "writable tapes",
     ]);
-    let mut rows = st.query([])?;
+    let mut rows = st.query(())?;
     while let Some(r) = rows.next()? {
         let policies: Vec<String> = text(r, 10)?
             .split(',')

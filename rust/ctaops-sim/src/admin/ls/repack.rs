@@ -3,12 +3,12 @@
 use super::prelude::*;
 
 /// `repack ls` records (all, or one VID).
-pub fn repack_records(conn: &Connection, vid: Option<&str>, inst: &str) -> Result<Vec<Repack>> {
+pub fn repack_records(conn: &Db, vid: Option<&str>, inst: &str) -> Result<Vec<Repack>> {
     let mut st = conn.prepare(
         "SELECT VID, BUFFER_URL, TOTAL_FILES, TOTAL_BYTES, RETRIEVED_FILES, RETRIEVED_BYTES, ARCHIVED_FILES, ARCHIVED_BYTES,
            FAILED_RETRIEVE_FILES, FAILED_RETRIEVE_BYTES, FAILED_ARCHIVE_FILES, FAILED_ARCHIVE_BYTES, LAST_EXPANDED_FSEQ, STATUS,
            CREATION_USER, CREATION_HOST, CREATION_TIME, FINISHED_TIME, TAPE_POOL_NAME, FILES_AT_START, BYTES_AT_START, ALL_SELECTED
-         FROM SIM_REPACK WHERE ?1 IS NULL OR VID = ?1 ORDER BY CREATION_TIME, VID",
+         FROM SIM_REPACK WHERE VID = ?1 OR ?1 IS NULL ORDER BY CREATION_TIME, VID",
     )?;
     let now = crate::catalogue::now(conn)?;
     let mut out = Vec::new();
@@ -26,7 +26,7 @@ pub fn repack_records(conn: &Connection, vid: Option<&str>, inst: &str) -> Resul
                     extra: Map::new(),
                 })
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?;
         let total = uint(r, 2)?;
         let (retrieved, archived) = (uint(r, 4)?, uint(r, 6)?);
         let (fr, fa) = (uint(r, 8)?, uint(r, 10)?);
@@ -78,7 +78,7 @@ pub fn repack_records(conn: &Connection, vid: Option<&str>, inst: &str) -> Resul
     Ok(out)
 }
 
-pub(super) fn repack(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn repack(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let recs = repack_records(conn, p.str("vid"), inst)?;
     if p.str("vid").is_some() && recs.is_empty() {
         return user("No repack request for this VID.");

@@ -11,7 +11,7 @@ pub(super) const TAPE_COLS: &str = "T.VID, T.MEDIA_TYPE_NAME, T.VENDOR, T.LOGICA
  FROM TAPE T JOIN TAPE_POOL P ON P.TAPE_POOL_NAME = T.TAPE_POOL_NAME JOIN MEDIA_TYPE M ON M.MEDIA_TYPE_NAME = T.MEDIA_TYPE_NAME
  LEFT JOIN LOGICAL_LIBRARY L ON L.LOGICAL_LIBRARY_NAME = T.LOGICAL_LIBRARY_NAME";
 
-pub(super) fn tape_row(r: &Row<'_>, inst: &str) -> rusqlite::Result<Tape> {
+pub(super) fn tape_row(r: &Row, inst: &str) -> Result<Tape> {
     Ok(Tape {
         vid: r.get(0)?,
         media_type: r.get(1)?,
@@ -51,7 +51,7 @@ pub(super) fn tape_row(r: &Row<'_>, inst: &str) -> rusqlite::Result<Tape> {
 }
 
 /// One tape by VID (used by the mutating commands too).
-pub fn tape_by_vid(conn: &Connection, vid: &str, inst: &str) -> Result<Option<Tape>> {
+pub fn tape_by_vid(conn: &Db, vid: &str, inst: &str) -> Result<Option<Tape>> {
     let sql = format!("SELECT {TAPE_COLS} WHERE T.VID = ?1");
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query([vid])?;
@@ -138,7 +138,7 @@ pub(super) fn tape_cells(t: &Tape) -> Vec<String> {
     v
 }
 
-pub(super) fn tape(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn tape(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let searches = p.opts.keys().filter(|k| !matches!(**k, "all" | "scstats")).count();
     if p.flag("all") && searches > 0 {
         return user("Cannot specify --all together with other search options");
@@ -200,7 +200,7 @@ pub(super) fn tape(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>)
     Ok(())
 }
 
-pub(super) fn tapepool(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn tapepool(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let mut f = Filter::default();
     if let Some(n) = p.str("name") {
         f.add("P.TAPE_POOL_NAME = ?", n.to_owned());
@@ -222,10 +222,12 @@ pub(super) fn tapepool(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<
            (SELECT COALESCE(SUM(M.CAPACITY_IN_BYTES),0) FROM TAPE T JOIN MEDIA_TYPE M ON M.MEDIA_TYPE_NAME = T.MEDIA_TYPE_NAME WHERE T.TAPE_POOL_NAME = P.TAPE_POOL_NAME),
            (SELECT COALESCE(SUM(T.DATA_IN_BYTES),0) FROM TAPE T WHERE T.TAPE_POOL_NAME = P.TAPE_POOL_NAME),
            P.IS_ENCRYPTED, P.ENCRYPTION_KEY_NAME, P.USER_COMMENT, {AUDIT},
-           (SELECT GROUP_CONCAT(SUPPLY_SOURCE_TAPE_POOL_NAME) FROM (SELECT SUPPLY_SOURCE_TAPE_POOL_NAME FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = P.TAPE_POOL_NAME ORDER BY 1)),
-           (SELECT GROUP_CONCAT(SUPPLY_DESTINATION_TAPE_POOL_NAME) FROM (SELECT SUPPLY_DESTINATION_TAPE_POOL_NAME FROM TAPE_POOL_SUPPLY WHERE SUPPLY_SOURCE_TAPE_POOL_NAME = P.TAPE_POOL_NAME ORDER BY 1))
+           (SELECT {src} FROM (SELECT SUPPLY_SOURCE_TAPE_POOL_NAME FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = P.TAPE_POOL_NAME ORDER BY 1) AS S),
+           (SELECT {dst} FROM (SELECT SUPPLY_DESTINATION_TAPE_POOL_NAME FROM TAPE_POOL_SUPPLY WHERE SUPPLY_SOURCE_TAPE_POOL_NAME = P.TAPE_POOL_NAME ORDER BY 1) AS S)
          FROM TAPE_POOL P{} ORDER BY P.TAPE_POOL_NAME",
-        f.sql()
+        f.sql(),
+        src = conn.group_concat("SUPPLY_SOURCE_TAPE_POOL_NAME", false),
+        dst = conn.group_concat("SUPPLY_DESTINATION_TAPE_POOL_NAME", false),
     );
     out.header(&[
         "name",

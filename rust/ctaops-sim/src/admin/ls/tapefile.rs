@@ -11,7 +11,7 @@ pub fn checksum_list(adler: u32) -> Vec<Checksum> {
     }]
 }
 
-pub(super) fn tapefile(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let mut f = Filter::default();
     if let Some(v) = p.str("vid") {
         if !exists(conn, "SELECT 1 FROM TAPE WHERE VID = ?1", v)? {
@@ -130,7 +130,7 @@ fn fxid_to_decimal(x: &str) -> String {
     u64::from_str_radix(x.trim_start_matches("0x"), 16).map_or_else(|_| x.to_owned(), |n| n.to_string())
 }
 
-pub(super) fn recycle(conn: &Connection, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
+pub(super) fn recycle(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
     let mut f = Filter::default();
     if let Some(v) = p.str("vid") {
         f.add("R.VID = ?", v.to_owned());
