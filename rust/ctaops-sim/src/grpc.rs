@@ -10,12 +10,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use crate::catalogue::OptionalExtension as _;
 use ctaops_core::admin::Kind;
 use ctaops_core::admin::tapefile::TapeFile;
 use ctaops_grpc::encode::DecodedCommand;
 use ctaops_grpc::pb::cta::xrd::{Data, data};
 use ctaops_grpc::{AdminBackend, BackendError, Caller, RecordStream, direct, records};
-use crate::catalogue::OptionalExtension as _;
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
 

@@ -118,13 +118,7 @@ fn injected_failure(conn: &mut Db) -> Result<()> {
     }
 }
 
-fn version(
-    conn: &Db,
-    name: &str,
-    p: &Parsed,
-    stdout: &mut dyn Write,
-    sink: Option<out::Sink<'_>>,
-) -> Result<()> {
+fn version(conn: &Db, name: &str, p: &Parsed, stdout: &mut dyn Write, sink: Option<out::Sink<'_>>) -> Result<()> {
     use ctaops_core::admin::version::{Version, VersionInfo};
     let v = format!("{}-sim", ctaops_core::VERSION);
     let schema: String = conn.query_row(
