@@ -13,6 +13,10 @@ use crate::catalogue;
 use crate::error::{Result, SimError};
 use crate::instance::{Instance, caller};
 
+/// Synthetic catalogue files per filled tape in `--preset cern-like`: with its ~1,000 filled tapes
+/// this gives the catalogue about two million files, the scale at which listing tools are judged.
+pub const SYNTHETIC_FILES_PER_TAPE: u32 = 2_000;
+
 /// Instance shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
@@ -250,7 +254,12 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     drop(stmt);
     tx.execute("INSERT INTO SIM_CLOCK(NOW, SPEED) VALUES(?1, 1.0)", params![a.now])?;
     if opts.preset == Preset::CernLike {
-        crate::synthetic::populate(&tx, opts.seed, opts.synthetic_files_per_tape.unwrap_or(600), a.now)?;
+        crate::synthetic::populate(
+            &tx,
+            opts.seed,
+            opts.synthetic_files_per_tape.unwrap_or(SYNTHETIC_FILES_PER_TAPE),
+            a.now,
+        )?;
     }
     tx.commit()?;
     write_bin(inst, &opts.exec_prefix)?;

@@ -34,7 +34,7 @@ enum Sub {
         tapes: Option<u32>,
         #[arg(long)]
         drives: Option<u16>,
-        /// Synthetic catalogue files per filled tape (cern-like only).
+        /// Synthetic catalogue files per filled tape (cern-like only; default 2000).
         #[arg(long)]
         synthetic_files_per_tape: Option<u32>,
         /// A PostgreSQL catalogue, `postgresql://user@host:port/db` (an empty database); default
