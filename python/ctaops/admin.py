@@ -83,6 +83,23 @@ def _existing(path: str | None, *, quiet: bool = False) -> str | None:
     return path
 
 
+def _written_keys(cfg: Config) -> set[str]:
+    """``section.key`` names the config file itself sets, under ``global`` or the tool's section."""
+    if cfg.source is None:
+        return set()
+    from ctaops.utils.config import load_yaml  # noqa: PLC0415 (config loads lazily)
+
+    doc = load_yaml(cfg.source)
+    found: set[str] = set()
+    for scope in (doc.get("global") if isinstance(doc, dict) else None, cfg.tool_section):
+        if not isinstance(scope, Mapping):
+            continue
+        for section, body in scope.items():
+            if isinstance(body, Mapping):
+                found.update(f"{section}.{key}" for key in body)
+    return found
+
+
 def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool: str | None = None) -> RunnerSettings:
     """Read the ``cta-admin`` settings from the ops config.
 
@@ -102,10 +119,13 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
         cfg = load_config(cfg.source, tool)
     timeout: Any = cfg.tool_value("timeout") if tool is not None else None
     table_path = _existing(cfg.logging.error_translation_file, quiet=True)
+    # An absent file is worth a warning only when the site wrote its path; a built-in default that
+    # does not exist on this host (a workstation, the simulator) is normal.
+    written = _written_keys(cfg)
     return RunnerSettings(
         cta_admin=cfg.binaries.cta_admin or "cta-admin",
-        config_file=_existing(cfg.tape.cta_admin_config),
-        sss_keytab=_existing(cfg.default_user.sss_keytab_file),
+        config_file=_existing(cfg.tape.cta_admin_config, quiet="tape.cta-admin_config" not in written),
+        sss_keytab=_existing(cfg.default_user.sss_keytab_file, quiet="default_user.sss_keytab_file" not in written),
         timeout=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT,
         translations=load_translations(table_path) if table_path else None,
         source=cfg.source,

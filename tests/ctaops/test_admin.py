@@ -492,3 +492,18 @@ def test_errors_translated_with_original_kept(tmp_path: Path) -> None:
     plain = adm.CtaAdmin(cta_admin=FAKE, config_file=tmp_path / "sc.json", translations=None)
     with pytest.raises(CtaAdminUserError, match="Something else"):
         plain.tapes(vid="X")
+
+
+def test_missing_file_warns_only_when_the_config_names_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A site-written path that is absent is a warning; an absent built-in default is not."""
+    written = tmp_path / "written.yaml"
+    written.write_text(f"global:\n  default_user:\n    sss_keytab_file: {tmp_path / 'absent.keytab'}\n")
+    defaults_only = tmp_path / "defaults.yaml"
+    defaults_only.write_text(f"global:\n  binaries:\n    cta-admin: {FAKE}\n")
+    with caplog.at_level("DEBUG", logger="ctaops.admin"):
+        assert adm.runner_settings(written).sss_keytab is None
+        assert adm.runner_settings(defaults_only).sss_keytab is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"configured file {tmp_path / 'absent.keytab'} does not exist: not used"]
+    # The built-in defaults (client config, keytab) were looked at, quietly.
+    assert any("tape-local.keytab" in r.getMessage() for r in caplog.records if r.levelname == "DEBUG")
