@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ctaops.admin import CtaAdmin
 from ctaops.errors import CtaOpsError
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.logging import init_logger
@@ -55,15 +54,6 @@ def setting(cfg: Config, key: str, default: Any) -> Any:
     """Return a key of the tool's section (``default_first`` …), ``default`` when absent or null."""
     value = cfg.tool_value(key)
     return default if value is None else value
-
-
-def cta_admin(cfg: Config) -> CtaAdmin:
-    """Return ``CtaAdmin`` as configured, like ``ctaops tape verify --cta``.
-
-    ``global.binaries.cta-admin``, ``--config`` from ``global.tape.cta-admin_config`` and the sss
-    keytab of ``global.default_user`` (each only when the file exists), and the error translations.
-    """
-    return CtaAdmin(cfg)
 
 
 def xrd_env(cfg: Config) -> dict[str, str]:

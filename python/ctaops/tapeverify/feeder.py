@@ -199,7 +199,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     cfg, log = common.setup(PROG, args)
     _resolve(args, cfg)
-    admin = common.cta_admin(cfg)
+    admin = CtaAdmin(cfg)  # binary, --config, keytab, translations from the config
     tapes = [t.to_dict() for t in admin.tapes()]
     _close_finished((cfg, log, admin), tapes, args.dry_run)
     ongoing = sorted(str(t["vid"]) for t in tapes if (s := _status(t)) is not None and s.status == "ongoing")

@@ -172,7 +172,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if (args.image or args.device) and not args.native:
         _parser().error("--image and --device need --native")
     cfg, log = common.setup(PROG, args)
-    admin = common.cta_admin(cfg)
+    admin = CtaAdmin(cfg)  # binary, --config, keytab, translations from the config
     tapes = admin.tapes(vid=args.vid)
     if len(tapes) == 0:
         log.error("Tape %s does not exist in the catalogue", args.vid)
