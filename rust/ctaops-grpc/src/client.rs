@@ -87,11 +87,8 @@ impl AsyncClient {
             .connect_lazy();
         let token = match &settings.auth {
             AuthMethod::Jwt(p) => Some(TokenFile::new(p.clone())),
-            AuthMethod::Krb5 => {
-                return Err(GrpcError::Config(
-                    "grpc.cta_admin_auth_method krb5 is not supported by the ctaops gRPC client yet; use jwt".into(),
-                ));
-            }
+            AuthMethod::Krb5 if cfg!(feature = "kerberos") => None,
+            AuthMethod::Krb5 => return Err(GrpcError::KerberosUnsupported),
         };
         Ok(Self {
             settings,
@@ -105,7 +102,7 @@ impl AsyncClient {
         &self.settings
     }
 
-    fn request(&self, cmd: &AdminCmd) -> Result<tonic::Request<Request>, GrpcError> {
+    async fn request(&self, command: &AdminCommand, cmd: &AdminCmd) -> Result<tonic::Request<Request>, GrpcError> {
         let mut req = tonic::Request::new(Request {
             request: Some(request::Request::Admincmd(cmd.clone())),
         });
@@ -113,6 +110,9 @@ impl AsyncClient {
         if let Some(t) = &self.token {
             let value = MetadataValue::try_from(format!("Bearer {}", t.token()?))
                 .map_err(|_| GrpcError::Config("the JWT contains characters not allowed in a header".into()))?;
+            req.metadata_mut().insert("authorization", value);
+        } else if self.settings.auth == AuthMethod::Krb5 {
+            let value = crate::krb_client::authorization(&self.settings, &self.channel, command).await?;
             req.metadata_mut().insert("authorization", value);
         }
         Ok(req)
@@ -124,6 +124,10 @@ impl AsyncClient {
         let detail = chain(s);
         match s.code() {
             Code::InvalidArgument => GrpcError::User {
+                command,
+                message: s.message().to_owned(),
+            },
+            Code::Unauthenticated if s.message().starts_with("KRB5") => GrpcError::KerberosNonceRejected {
                 command,
                 message: s.message().to_owned(),
             },
@@ -228,7 +232,7 @@ impl AsyncClient {
     async fn execute_encoded(&self, command: &AdminCommand, cmd: &AdminCmd) -> Result<String, GrpcError> {
         let mut client = CtaRpcClient::new(self.channel.clone());
         let reply = client
-            .admin(self.request(cmd)?)
+            .admin(self.request(command, cmd).await?)
             .await
             .map_err(|s| self.status_error(command, &s))?
             .into_inner();
@@ -255,7 +259,7 @@ impl AsyncClient {
     async fn list_once(&self, command: &AdminCommand, cmd: &AdminCmd, kind: Kind) -> Result<Records, GrpcError> {
         let mut client = CtaRpcStreamClient::new(self.channel.clone());
         let mut stream = client
-            .generic_admin_stream(self.request(cmd)?)
+            .generic_admin_stream(self.request(command, cmd).await?)
             .await
             .map_err(|s| self.status_error(command, &s))?
             .into_inner();

@@ -11,7 +11,7 @@ use crate::error::GrpcError;
 pub enum AuthMethod {
     /// `Bearer` token read from this file (re-read when it changes).
     Jwt(PathBuf),
-    /// Kerberos through `Negotiation/Negotiate`: not implemented in this client.
+    /// Kerberos through `Negotiation/Negotiate` (needs the `kerberos` feature).
     Krb5,
 }
 
@@ -28,6 +28,9 @@ pub struct ClientSettings {
     pub timeout: Duration,
     /// Extra attempts for `ls` calls that failed before completing (idempotent only).
     pub retries: u32,
+    /// Kerberos service principal to use instead of the one the server announces
+    /// (`grpc.service_principal`, a ctaops extension: see `negotiate::SPN_FIELD`).
+    pub service_principal: Option<String>,
 }
 
 fn first_values(text: &str) -> Vec<(String, String)> {
@@ -78,6 +81,7 @@ impl ClientSettings {
             auth,
             timeout: Duration::from_secs(300),
             retries: 2,
+            service_principal: get("grpc.service_principal"),
         })
     }
 

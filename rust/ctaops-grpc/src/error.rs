@@ -50,6 +50,25 @@ pub enum GrpcError {
     /// A message that could not be decoded into the expected record.
     #[error("cta-admin {command}: undecodable reply: {message}")]
     Decode { command: String, message: String },
+    /// Kerberos was chosen but this build has no GSS-API support.
+    #[error(
+        "grpc.cta_admin_auth_method krb5: this build of ctaops has no Kerberos support (rebuild with the 'kerberos' feature, or use jwt)"
+    )]
+    KerberosUnsupported,
+    /// No usable Kerberos ticket (none in the credentials cache, or expired).
+    #[error("cta-admin {command}: {message}")]
+    KerberosNoTicket { command: String, message: String },
+    /// The frontend does not serve `Negotiation/Negotiate` (`UNIMPLEMENTED`).
+    #[error(
+        "cta-admin {command}: the frontend at {endpoint} does not offer Kerberos (Negotiate is UNIMPLEMENTED there)"
+    )]
+    KerberosNotOffered { command: String, endpoint: String },
+    /// The negotiation failed (GSS-API error, server refusal, mutual authentication failed).
+    #[error("cta-admin {command}: {message}")]
+    KerberosFailed { command: String, message: String },
+    /// The server refused the nonce on the admin call (unknown, already used, or expired).
+    #[error("cta-admin {command}: Kerberos nonce refused: {message}")]
+    KerberosNonceRejected { command: String, message: String },
 }
 
 impl GrpcError {
@@ -67,6 +86,11 @@ impl GrpcError {
             Self::Deadline { .. } => "GRPC_DEADLINE",
             Self::Truncated { .. } => "GRPC_STREAM_TRUNCATED",
             Self::Decode { .. } => "GRPC_DECODE_ERROR",
+            Self::KerberosUnsupported => "GRPC_KERBEROS_UNSUPPORTED",
+            Self::KerberosNoTicket { .. } => "GRPC_KERBEROS_NO_TICKET",
+            Self::KerberosNotOffered { .. } => "GRPC_KERBEROS_NOT_OFFERED",
+            Self::KerberosFailed { .. } => "GRPC_KERBEROS_FAILED",
+            Self::KerberosNonceRejected { .. } => "GRPC_KERBEROS_NONCE_REJECTED",
         }
     }
 

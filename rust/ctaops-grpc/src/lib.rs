@@ -9,6 +9,10 @@ pub mod config;
 pub mod direct;
 pub mod encode;
 pub mod error;
+#[cfg(feature = "kerberos")]
+pub mod kerberos;
+mod krb_client;
+pub mod negotiate;
 pub mod pb;
 pub mod records;
 pub mod server;

@@ -11,19 +11,17 @@ use std::sync::Arc;
 use tokio_stream::{Stream, StreamExt as _};
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
-use tonic::{Request, Response, Status, Streaming};
+use tonic::{Request, Response, Status};
 
-use crate::auth::{JwtVerifier, authenticate};
+use crate::auth::JwtVerifier;
 use crate::encode::{DecodedCommand, decode, is_stream};
+use crate::negotiate::{NegotiationService, ServerAuth};
 use crate::pb::cta::admin::{AdminCmd, admin_cmd};
 use crate::pb::cta::xrd::cta_rpc_server::{CtaRpc, CtaRpcServer};
 use crate::pb::cta::xrd::cta_rpc_stream_server::{CtaRpcStream, CtaRpcStreamServer};
-use crate::pb::cta::xrd::negotiation_server::{Negotiation, NegotiationServer};
 use crate::pb::cta::xrd::response::ResponseType;
 use crate::pb::cta::xrd::stream_response::Contents;
-use crate::pb::cta::xrd::{
-    Data, KerberosAuthenticationRequest, KerberosAuthenticationResponse, StreamResponse, request,
-};
+use crate::pb::cta::xrd::{Data, StreamResponse, request};
 use crate::records::header_for;
 
 /// Who is calling: the token's `sub`, and the peer address.
@@ -91,6 +89,7 @@ fn pair_name(cmd: &AdminCmd) -> String {
 struct Shared<B> {
     backend: Arc<B>,
     jwt: JwtVerifier,
+    auth: ServerAuth,
 }
 
 impl<B: AdminBackend> Shared<B> {
@@ -99,7 +98,7 @@ impl<B: AdminBackend> Shared<B> {
         req: &Request<T>,
         body: &crate::pb::cta::xrd::Request,
     ) -> Result<(Caller, AdminCmd), Status> {
-        let user = authenticate(&self.jwt, req.metadata())?;
+        let user = self.auth.authenticate(&self.jwt, req.metadata())?;
         let caller = Caller {
             user,
             peer: req.remote_addr(),
@@ -113,7 +112,6 @@ impl<B: AdminBackend> Shared<B> {
 
 struct Rpc<B>(Arc<Shared<B>>);
 struct RpcStream<B>(Arc<Shared<B>>);
-struct Negotiate;
 
 fn unimplemented<T>(what: &str) -> Result<T, Status> {
     Err(Status::unimplemented(format!("{what} is not served by this frontend")))
@@ -233,19 +231,6 @@ impl<B: AdminBackend> CtaRpcStream for RpcStream<B> {
     }
 }
 
-#[tonic::async_trait]
-impl Negotiation for Negotiate {
-    type NegotiateStream = Pin<Box<dyn Stream<Item = Result<KerberosAuthenticationResponse, Status>> + Send>>;
-
-    async fn negotiate(
-        &self,
-        _: Request<Streaming<KerberosAuthenticationRequest>>,
-    ) -> Result<Response<Self::NegotiateStream>, Status> {
-        // As CTA does when kerberos is not among the admin auth methods.
-        unimplemented("Negotiate (Kerberos)")
-    }
-}
-
 /// Serves on `listener` until `shutdown` completes. TLS only: a plaintext client fails its
 /// handshake. Health (`grpc.health.v1.Health`) reports the CTA services as serving.
 pub async fn serve<B: AdminBackend>(
@@ -254,9 +239,23 @@ pub async fn serve<B: AdminBackend>(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServerError> {
+    serve_with_auth(backend, settings, ServerAuth::default(), listener, shutdown).await
+}
+
+/// [`serve`] with the admin authentication methods chosen (`grpc.admin.auth_methods`): with
+/// Kerberos, `Negotiation/Negotiate` runs and `Negotiate` nonces are accepted.
+pub async fn serve_with_auth<B: AdminBackend>(
+    backend: Arc<B>,
+    settings: ServerSettings,
+    auth: ServerAuth,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServerError> {
+    let negotiation = NegotiationService::new(auth.kerberos.clone());
     let shared = Arc::new(Shared {
         backend,
         jwt: settings.jwt,
+        auth,
     });
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<CtaRpcServer<Rpc<B>>>().await;
@@ -269,7 +268,7 @@ pub async fn serve<B: AdminBackend>(
         .add_service(health_service)
         .add_service(CtaRpcServer::new(Rpc(Arc::clone(&shared))))
         .add_service(CtaRpcStreamServer::new(RpcStream(shared)))
-        .add_service(NegotiationServer::new(Negotiate))
+        .add_service(negotiation)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await
         .map_err(|e| ServerError(e.to_string()))
