@@ -33,7 +33,8 @@ pub struct ClientSettings {
     pub service_principal: Option<String>,
 }
 
-fn first_values(text: &str) -> Vec<(String, String)> {
+/// `(key, first value)` of each line of a CTA config file (`cta-cli.conf`, `cta-frontend.conf`).
+pub fn first_values(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|l| {
             let l = l.split('#').next().unwrap_or("");

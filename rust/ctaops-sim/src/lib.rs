@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod error;
 pub mod fault;
 pub mod grpc;
+pub mod grpc_negotiate;
 pub mod init;
 pub mod instance;
 pub mod retrieve;

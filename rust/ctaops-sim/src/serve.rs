@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ctaops_grpc::auth::{JwtVerifier, sign_token};
 use ctaops_grpc::tls::{generate_jwt_key, generate_pki};
-use ctaops_grpc::{ServerSettings, serve as grpc_serve};
+use ctaops_grpc::ServerSettings;
 
 use crate::error::{Result, SimError};
 use crate::instance::{Instance, caller};
@@ -159,6 +159,7 @@ pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
         jwt,
     };
     let backend = crate::grpc::backend(dir)?;
+    let auth = crate::grpc_negotiate::server_auth(&inst)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("ctaops-sim-grpc")
@@ -181,7 +182,7 @@ pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
         let stop = shutdown()?;
         tracing::info!(%addr, "serving the simulator over gRPC");
         ready(addr);
-        grpc_serve(backend, settings, listener, stop)
+        ctaops_grpc::server::serve_with_auth(backend, settings, auth, listener, stop)
             .await
             .map_err(|e| SimError::Cta(e.to_string()))
     })
