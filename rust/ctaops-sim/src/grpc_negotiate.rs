@@ -100,13 +100,17 @@ fn kerberos(s: &AuthSettings) -> Result<Option<std::sync::Arc<ctaops_grpc::negot
     let acceptor = ctaops_grpc::kerberos::GssAcceptor::new(&s.keytab, &s.service_principal)
         .map_err(|e| SimError::Usage(format!("Kerberos: {e}")))?;
     tracing::info!(spn = %s.service_principal, keytab = %s.keytab.display(), "Kerberos enabled");
-    Ok(Some(Arc::new(ctaops_grpc::negotiate::KerberosServer::new(Arc::new(acceptor)))))
+    Ok(Some(Arc::new(ctaops_grpc::negotiate::KerberosServer::new(Arc::new(
+        acceptor,
+    )))))
 }
 
 #[cfg(not(feature = "kerberos"))]
 fn kerberos(s: &AuthSettings) -> Result<Option<std::sync::Arc<ctaops_grpc::negotiate::KerberosServer>>> {
     if s.kerberos {
-        tracing::warn!("grpc.admin.auth_methods lists kerberos, but this build has no Kerberos support: Negotiate will answer UNIMPLEMENTED");
+        tracing::warn!(
+            "grpc.admin.auth_methods lists kerberos, but this build has no Kerberos support: Negotiate will answer UNIMPLEMENTED"
+        );
         if !s.jwt {
             return Err(SimError::Usage(
                 "grpc.admin.auth_methods lists only kerberos, and this build has no Kerberos support".into(),
@@ -135,7 +139,10 @@ mod tests {
         assert_eq!(d.keytab, PathBuf::from(DEFAULT_KEYTAB));
         assert!(d.service_principal.starts_with("cta/"));
         let e = parse("grpc.admin.auth_methods sss\n", Path::new("f")).unwrap_err();
-        assert!(e.to_string().contains("unknown grpc.admin.auth_methods value 'sss'"), "{e}");
+        assert!(
+            e.to_string().contains("unknown grpc.admin.auth_methods value 'sss'"),
+            "{e}"
+        );
         assert!(parse("grpc.admin.auth_methods\n", Path::new("f")).is_err());
     }
 }

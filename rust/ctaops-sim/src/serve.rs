@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ctaops_grpc::ServerSettings;
 use ctaops_grpc::auth::{JwtVerifier, sign_token};
 use ctaops_grpc::tls::{generate_jwt_key, generate_pki};
-use ctaops_grpc::ServerSettings;
 
 use crate::error::{Result, SimError};
 use crate::instance::{Instance, caller};

@@ -45,7 +45,8 @@ impl Kdc {
         let bins = BINARIES
             .iter()
             .map(|b| {
-                find(b).ok_or_else(|| format!("{b} not found (install Debian's krb5-kdc, krb5-admin-server, krb5-user)"))
+                find(b)
+                    .ok_or_else(|| format!("{b} not found (install Debian's krb5-kdc, krb5-admin-server, krb5-user)"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let dir = tempfile::Builder::new()
@@ -126,7 +127,10 @@ impl Kdc {
 
     fn command(&self, bin: usize) -> Command {
         let mut c = Command::new(&self.bins[bin]);
-        c.envs(self.env()).env("KRB5CCNAME", format!("FILE:{}", self.dir().join("default.ccache").display()));
+        c.envs(self.env()).env(
+            "KRB5CCNAME",
+            format!("FILE:{}", self.dir().join("default.ccache").display()),
+        );
         c
     }
 
