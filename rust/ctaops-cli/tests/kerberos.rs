@@ -172,6 +172,21 @@ fn no_ticket_is_a_clear_error() {
 }
 
 #[test]
+fn an_expired_ticket_is_a_clear_error() {
+    if skip() {
+        return;
+    }
+    let w = world("jwt kerberos");
+    let cc = w.ccache(ADMIN);
+    w.kdc.kinit(ADMIN, &cc, Some("2s")).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let o = w.admin("krb5", &cc, &["tape", "ls", "--all"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("[GRPC_KERBEROS_NO_TICKET]") && e.contains("kinit"), "{e}");
+}
+
+#[test]
 fn a_server_without_kerberos_answers_unimplemented() {
     if skip() {
         return;

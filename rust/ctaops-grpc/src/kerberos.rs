@@ -13,10 +13,17 @@ use libgssapi::oid::{GSS_MECH_KRB5, GSS_NT_KRB5_PRINCIPAL, OidSet};
 
 use crate::negotiate::{Accepted, Acceptor, AcceptorContext, Initiator, NegotiateError};
 
+/// MIT krb5's "Ticket expired" (`KRB5KRB_AP_ERR_TKT_EXPIRED`, -1765328352), the minor status
+/// `gss_init_sec_context` reports with a plain `GSS_S_FAILURE` when the TGT in the cache expired.
+const KRB5KRB_AP_ERR_TKT_EXPIRED: u32 = 0x96c7_3a20;
+
 /// A missing or expired ticket gets its own error: the operator's fix is `kinit`.
 fn client_error(what: &str, e: &GssError) -> NegotiateError {
-    if e.major
-        .intersects(MajorFlags::GSS_S_NO_CRED | MajorFlags::GSS_S_CREDENTIALS_EXPIRED)
+    // The routine error is a number in bits 16-23, not a set of flags: compare it whole.
+    let routine = e.major.bits() & 0x00ff_0000;
+    if routine == MajorFlags::GSS_S_NO_CRED.bits()
+        || routine == MajorFlags::GSS_S_CREDENTIALS_EXPIRED.bits()
+        || e.minor == KRB5KRB_AP_ERR_TKT_EXPIRED
     {
         NegotiateError::NoTicket(e.to_string())
     } else {

@@ -12,12 +12,16 @@ use ctaops_core::admin::sample::sample;
 use ctaops_core::admin::{Framing, Kind, Records, parse_records};
 use ctaops_grpc::encode::DecodedCommand;
 use ctaops_grpc::pb::POOL;
+use ctaops_grpc::pb::cta::admin::{AdminCmd, admin_cmd};
 use ctaops_grpc::pb::cta::xrd::Data;
+use ctaops_grpc::pb::cta::xrd::cta_rpc_stream_client::CtaRpcStreamClient;
+use ctaops_grpc::pb::cta::xrd::{Request, request};
 use ctaops_grpc::records::records_to_data;
 use ctaops_grpc::tls::{ServerPki, generate_jwt_key, generate_pki};
 use ctaops_grpc::{AdminBackend, BackendError, Caller, ClientSettings, RecordStream, ServerSettings};
 use prost_reflect::{Kind as PKind, MessageDescriptor};
 use serde_json::Value;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 pub const KID: &str = "ctaops-test";
 
@@ -196,6 +200,15 @@ impl Drop for Running {
 
 /// Starts the server with `backend` and `pki` on an ephemeral port.
 pub async fn start_with(backend: MemoryBackend, pki: &ServerPki) -> Running {
+    start_with_auth(backend, pki, ctaops_grpc::negotiate::ServerAuth::default()).await
+}
+
+/// [`start_with`] with the admin authentication methods chosen (Kerberos tests).
+pub async fn start_with_auth(
+    backend: MemoryBackend,
+    pki: &ServerPki,
+    auth: ctaops_grpc::negotiate::ServerAuth,
+) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let settings = ServerSettings {
@@ -204,9 +217,15 @@ pub async fn start_with(backend: MemoryBackend, pki: &ServerPki) -> Running {
         jwt: ctaops_grpc::auth::JwtVerifier::from_public_pem(&JWT_KEY.1, KID).unwrap(),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(ctaops_grpc::serve(Arc::new(backend), settings, listener, async {
-        let _ = rx.await;
-    }));
+    tokio::spawn(ctaops_grpc::server::serve_with_auth(
+        Arc::new(backend),
+        settings,
+        auth,
+        listener,
+        async {
+            let _ = rx.await;
+        },
+    ));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ca.pem"), &PKI.ca_cert_pem).unwrap();
     Running {
@@ -237,4 +256,43 @@ pub fn client_settings(dir: &Path, endpoint: &str, token: &str) -> ClientSetting
     let mut s = ClientSettings::from_text(&std::fs::read_to_string(&conf).unwrap(), None, &conf).unwrap();
     s.timeout = Duration::from_secs(20);
     s
+}
+
+/// A TLS channel to a test server (for raw calls with hand-made metadata).
+pub fn channel(r: &Running) -> Channel {
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(&PKI.ca_cert_pem))
+        .domain_name("localhost");
+    Endpoint::from_shared(format!("https://localhost:{}", r.addr.port()))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect_lazy()
+}
+
+/// `tape ls --all` with `authorization: <value>`; the number of records, or the status.
+pub async fn tape_ls(ch: &Channel, authorization: &str) -> Result<usize, tonic::Status> {
+    let cmd = AdminCmd {
+        cmd: admin_cmd::Cmd::Tape as i32,
+        subcmd: admin_cmd::SubCmd::SubcmdLs as i32,
+        option_bool: vec![ctaops_grpc::pb::cta::admin::OptionBoolean {
+            key: ctaops_grpc::pb::cta::admin::option_boolean::Key::All as i32,
+            value: true,
+        }],
+        ..AdminCmd::default()
+    };
+    let mut req = tonic::Request::new(Request {
+        request: Some(request::Request::Admincmd(cmd)),
+    });
+    req.metadata_mut()
+        .insert("authorization", authorization.parse().unwrap());
+    let mut stream = CtaRpcStreamClient::new(ch.clone())
+        .generic_admin_stream(req)
+        .await?
+        .into_inner();
+    let mut n = 0;
+    while stream.message().await?.is_some() {
+        n += 1;
+    }
+    Ok(n - 1)
 }
