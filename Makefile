@@ -35,6 +35,7 @@ test: dev test-rust test-python lint fuzz wheel-check ## Build, then run every t
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
 	$(CARGO) test -q $(CARGO_PROFILE) --workspace --locked
+	$(CARGO) test -q $(CARGO_PROFILE) --locked -p ctaops-grpc -p ctaops-cli --features kerberos --test negotiate --test kerberos_replay --test kerberos
 
 .PHONY: test-python
 test-python: dev ## pytest of tests/ against the installed extension
@@ -47,6 +48,7 @@ lint: lint-rust lint-python ## All linters and type checks
 lint-rust: ## rustfmt and clippy (warnings are errors), and keep PyO3 out of the core
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy -q --workspace --all-targets --locked $(CARGO_PROFILE) -- -D warnings
+	$(CARGO) clippy -q -p ctaops-grpc -p ctaops-sim -p ctaops-cli --all-targets --locked $(CARGO_PROFILE) --features kerberos -- -D warnings
 	@if $(CARGO) tree -q -p ctaops-core -e normal | grep -q pyo3; then echo "ctaops-core must not depend on pyo3"; exit 1; fi
 
 .PHONY: lint-python

@@ -488,6 +488,36 @@ class GrpcServerError(GrpcError):
     code = "GRPC_SERVER_ERROR"
 
 
+class GrpcKerberosUnsupportedError(GrpcConfigError):
+    """``grpc.cta_admin_auth_method krb5`` but this build has no Kerberos (feature ``kerberos``)."""
+
+    code = "GRPC_KERBEROS_UNSUPPORTED"
+
+
+class GrpcKerberosNoTicketError(GrpcUnauthenticatedError):
+    """No valid Kerberos ticket (no credentials cache, or the ticket expired): run ``kinit``."""
+
+    code = "GRPC_KERBEROS_NO_TICKET"
+
+
+class GrpcKerberosNotOfferedError(GrpcUnauthenticatedError):
+    """The frontend does not serve ``Negotiation/Negotiate`` (``UNIMPLEMENTED``)."""
+
+    code = "GRPC_KERBEROS_NOT_OFFERED"
+
+
+class GrpcKerberosFailedError(GrpcUnauthenticatedError):
+    """The Kerberos negotiation failed (GSS-API error, server refusal, mutual authentication)."""
+
+    code = "GRPC_KERBEROS_FAILED"
+
+
+class GrpcKerberosNonceRejectedError(GrpcUnauthenticatedError):
+    """The frontend refused the negotiated nonce (unknown, already used, or expired)."""
+
+    code = "GRPC_KERBEROS_NONCE_REJECTED"
+
+
 class CtaAdminRecordTooLargeError(CtaAdminParseError):
     """One record is larger than the parser accepts (a huge line that is not a CTA record)."""
 
@@ -601,6 +631,11 @@ __all__ = [
     "GrpcDeadlineError",
     "GrpcDecodeError",
     "GrpcError",
+    "GrpcKerberosFailedError",
+    "GrpcKerberosNoTicketError",
+    "GrpcKerberosNonceRejectedError",
+    "GrpcKerberosNotOfferedError",
+    "GrpcKerberosUnsupportedError",
     "GrpcServerError",
     "GrpcStreamTruncatedError",
     "GrpcTlsError",
