@@ -110,6 +110,17 @@ mod tests {
         assert_eq!(s.auth, AuthMethod::Jwt("/tmp/tok".into()));
         let s = ClientSettings::from_text(text, Some("krb5"), Path::new("c")).unwrap();
         assert_eq!(s.auth, AuthMethod::Krb5);
+        assert_eq!(s.service_principal, None);
+        let s = ClientSettings::from_text(
+            "cta.endpoint h:1\ngrpc.tls.chain_cert_path /ca\ngrpc.service_principal cta/fe@R\n",
+            None,
+            Path::new("c"),
+        )
+        .unwrap();
+        assert_eq!(
+            (s.auth, s.service_principal.as_deref()),
+            (AuthMethod::Krb5, Some("cta/fe@R"))
+        );
     }
 
     #[test]
