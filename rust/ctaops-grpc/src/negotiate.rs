@@ -432,7 +432,7 @@ async fn exchange(
     let hello = next().await?;
     let spn = spn.pick(&hello.service_principal_name);
     tracing::debug!(%spn, "Kerberos negotiation");
-    let mut ctx = start(&spn)?;
+    let mut ctx = blocking(|| start(&spn))?;
     let send = async |challenge: Vec<u8>| {
         tx.send(KerberosAuthenticationRequest {
             challenge,
@@ -441,8 +441,7 @@ async fn exchange(
         .await
         .map_err(|_| NegotiateError::Failed("the negotiation stream closed".into()))
     };
-    let mut token = ctx
-        .step(None)?
+    let mut token = blocking(|| ctx.step(None))?
         .ok_or_else(|| NegotiateError::Failed("GSS-API produced no initial token".into()))?;
     for _ in 0..16 {
         send(token).await?;
@@ -450,7 +449,7 @@ async fn exchange(
         if reply.is_complete {
             // Mutual authentication: the server's last token must complete our context.
             if !reply.challenge.is_empty() || !ctx.is_complete() {
-                ctx.step(Some(&reply.challenge))?;
+                blocking(|| ctx.step(Some(&reply.challenge)))?;
             }
             if !ctx.is_complete() {
                 return Err(NegotiateError::Failed(
@@ -464,11 +463,19 @@ async fn exchange(
             }
             return Ok(nonce);
         }
-        token = ctx
-            .step(Some(&reply.challenge))?
+        token = blocking(|| ctx.step(Some(&reply.challenge)))?
             .ok_or_else(|| NegotiateError::Failed("the server wants more but GSS-API has nothing to send".into()))?;
     }
     Err(NegotiateError::Failed("too many negotiation rounds".into()))
+}
+
+/// Runs a GSS-API call that may talk to the KDC (a service-ticket request) without stalling
+/// other tasks, where the runtime allows it (multi-threaded); inline otherwise.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 /// The `authorization` value for a nonce.

@@ -237,6 +237,15 @@ def test_non_admin_is_refused(served: Served, tmp_path: Path) -> None:
         g.tapes()
 
 
+def test_krb5_needs_a_build_with_kerberos(sim: Sim, tmp_path: Path) -> None:
+    """The wheel is built without the `kerberos` feature: `krb5` is one clear error."""
+    conf = tmp_path / "cta-cli.conf"
+    text = (sim.dir / "cta-cli.conf").read_text()
+    conf.write_text(text.replace("grpc.cta_admin_auth_method jwt", "grpc.cta_admin_auth_method krb5"))
+    with pytest.raises(errors.GrpcKerberosUnsupportedError, match="no Kerberos support"):
+        admin.CtaAdmin(transport="grpc", config_file=conf).tapes()
+
+
 def test_missing_config_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(errors.GrpcConfigError):
         admin.CtaAdmin(transport="grpc", config_file=tmp_path / "nope.conf")
