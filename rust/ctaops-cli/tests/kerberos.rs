@@ -216,3 +216,40 @@ fn a_server_with_only_kerberos_refuses_jwt() {
         stderr(&o)
     );
 }
+
+#[test]
+fn sim_serve_refuses_a_bad_kerberos_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("inst");
+    let o = Command::new(exe())
+        .args(["sim", "init", inst.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let junk = dir.path().join("junk.keytab");
+    std::fs::write(&junk, "not a keytab").unwrap();
+    for (conf, want) in [
+        (
+            "grpc.admin.auth_methods kerberos\ngrpc.keytab /nonexistent/cta.keytab\n".to_owned(),
+            "does not exist",
+        ),
+        (
+            format!("grpc.admin.auth_methods kerberos\ngrpc.keytab {}\n", junk.display()),
+            "cannot use keytab",
+        ),
+        (
+            "grpc.admin.auth_methods jwt krb5\n".to_owned(),
+            "unknown grpc.admin.auth_methods value 'krb5'",
+        ),
+    ] {
+        std::fs::write(inst.join("cta-frontend.conf"), conf).unwrap();
+        let o = Command::new(exe())
+            .args(["sim", "serve", inst.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(o.stdout.is_empty(), "nothing served");
+        let e = stderr(&o);
+        assert!(e.contains(want) && e.trim().lines().count() == 1, "{e}");
+    }
+}
