@@ -247,7 +247,11 @@ impl tonic::server::StreamingService<KerberosAuthenticationRequest> for Handler 
                 ));
             };
             let (tx, rx) = mpsc::channel(4);
-            tokio::spawn(run_negotiation(krb, request.into_inner(), tx));
+            // A client that stops answering does not hold the task: the exchange gets as long
+            // as the nonce would live, then the stream ends without a nonce.
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(NONCE_LIFETIME, run_negotiation(krb, request.into_inner(), tx)).await;
+            });
             Ok(Response::new(ReceiverStream::new(rx)))
         })
     }
