@@ -40,6 +40,7 @@ impl Scenario {
             config: Some(self.dir.path().join("sc.json")),
             sss_keytab: Some(PathBuf::from("/etc/cta/ops.keytab")),
             timeout: Duration::from_secs_f64(timeout),
+            cta_version: None,
         })
     }
     fn log(&self) -> Value {

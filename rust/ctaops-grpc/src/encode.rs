@@ -141,7 +141,7 @@ pub fn encode(command: &AdminCommand) -> Result<AdminCmd, GrpcError> {
     while let Some(arg) = args.next() {
         let opt = match positional {
             Some(p) if first && !arg.starts_with('-') => p,
-            _ => options::find(table, arg).ok_or_else(|| {
+            _ => options::find_any(kind.name(), sub, arg).ok_or_else(|| {
                 bad(format!(
                     "option '{arg}' is not an option of {} {}",
                     kind.name(),
@@ -216,6 +216,7 @@ pub fn decode(cmd: &AdminCmd) -> Result<DecodedCommand, String> {
     let lookup = |field: ProtoField, key: i32, what: &str| {
         table
             .iter()
+            .chain(options::legacy(kind.name(), sub.as_deref()))
             .find(|o| o.field() == field && key_number(o) == Some(key))
             .ok_or_else(|| format!("unknown {what} option key {key}"))
     };

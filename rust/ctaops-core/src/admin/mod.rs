@@ -11,6 +11,7 @@ pub mod arrow;
 pub mod catalogue;
 pub mod columns;
 pub mod command;
+pub mod compat;
 pub mod common;
 pub mod drive;
 pub mod enums;

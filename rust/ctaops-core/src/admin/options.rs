@@ -114,6 +114,29 @@ pub struct SubOptions {
 
 pub use super::options_table::TABLE;
 
+/// Options older CTA releases took that HEAD no longer has (see [`super::compat`]): they are
+/// only written by the version adaptations, never accepted from callers by
+/// [`super::AdminCommand::build`], and the gRPC encoder knows their keys too.
+pub const LEGACY: &[SubOptions] = &[
+    // Before 5.11.18.1 the archive-ID list file of `archivefile ch` was `--id` under FILE_ID.
+    SubOptions {
+        command: "archivefile",
+        sub: Some("ch"),
+        options: &[o("--id", "-I", ValueKind::StrList, true, "FILE_ID")],
+    },
+    // Before 5.11.16.0 `tapepool add`/`ch` took `--encrypted` (required by `add` before 5.11.6.0).
+    SubOptions {
+        command: "tapepool",
+        sub: Some("add"),
+        options: &[o("--encrypted", "-e", ValueKind::Bool, false, "ENCRYPTED")],
+    },
+    SubOptions {
+        command: "tapepool",
+        sub: Some("ch"),
+        options: &[o("--encrypted", "-e", ValueKind::Bool, false, "ENCRYPTED")],
+    },
+];
+
 /// Subcommands CTA defines for other tools that `cta-admin` itself refuses (§1.3).
 pub const NOT_IN_CTA_ADMIN: &[(&str, &str)] = &[("recycletf", "restore")];
 
@@ -131,6 +154,24 @@ pub fn options(command: &str, sub: Option<&str>) -> Option<&'static [CtaOption]>
 #[must_use]
 pub fn find(options: &'static [CtaOption], token: &str) -> Option<&'static CtaOption> {
     options.iter().find(|o| o.matches(token))
+}
+
+/// The options older releases of `command` (long name or alias) and `sub` took ([`LEGACY`]).
+#[must_use]
+pub fn legacy(command: &str, sub: Option<&str>) -> &'static [CtaOption] {
+    let name = Kind::from_name(command).map(Kind::name);
+    LEGACY
+        .iter()
+        .find(|e| Some(e.command) == name && e.sub == sub)
+        .map_or(&[], |e| e.options)
+}
+
+/// The option a token names, in the current table first, then among the legacy options.
+#[must_use]
+pub fn find_any(command: &str, sub: Option<&str>, token: &str) -> Option<&'static CtaOption> {
+    options(command, sub)
+        .and_then(|t| find(t, token))
+        .or_else(|| find(legacy(command, sub), token))
 }
 
 /// The option sent under `key` in `field` (the decoder's direction).
