@@ -316,6 +316,7 @@ class AdminRunner:
         sss_keytab: str | PathLike[str] | None = None,
         timeout: float = 300.0,
         translations: ErrorTranslations | None = None,
+        cta_version: str | None = None,
     ) -> AdminRunner: ...
     def call(
         self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
