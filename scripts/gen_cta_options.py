@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Regenerate rust/ctaops-core/src/admin/options_table.rs from the option matrix of
-cta-interfaces.md §1.3 (path as first argument, default /work/shared/spec/cta-interfaces.md).
+"""Regenerate rust/ctaops-core/src/admin/options_table.rs from the spec's option matrix.
 
+Reads cta-interfaces.md §1.3 (path as first argument, default /work/shared/spec/cta-interfaces.md).
 The matrix is CTA's interface (option spellings, value kinds, protobuf keys); the Rust file is
 data only, so a change in CTA's command line becomes a regenerated table and a reviewed diff.
 """
@@ -20,8 +20,14 @@ VALUE = {
     "file → list": "StrList",
     "positional string": "Positional",
 }
-PROTO = {"Str": "OptionString", "Positional": "OptionString", "Uint": "OptionUInt64",
-         "Bool": "OptionBoolean", "Flag": "OptionBoolean", "StrList": "OptionStrList"}
+PROTO = {
+    "Str": "OptionString",
+    "Positional": "OptionString",
+    "Uint": "OptionUInt64",
+    "Bool": "OptionBoolean",
+    "Flag": "OptionBoolean",
+    "StrList": "OptionStrList",
+}
 ROW = re.compile(r"^\| (\w+\*?) \| (.+?) \| ([^|]+?) \| (\*\*req\*\*|opt) \| (\w+)::(\w+) \|$")
 
 
@@ -46,9 +52,7 @@ def parse(text: str) -> dict[tuple[str, str], list[str]]:
                 assert o, line
                 long, short = o[1], o[2] or ""
             required = "true" if req.startswith("**") else "false"
-            table.setdefault((cmd, sub), []).append(
-                f'o("{long}", "{short}", {kind}, {required}, "{key}")'
-            )
+            table.setdefault((cmd, sub), []).append(f'o("{long}", "{short}", {kind}, {required}, "{key}")')
     return table
 
 

@@ -319,7 +319,11 @@ fn configured_version_replaces_detection_and_unknown_versions_pass_through() {
     r.records(&tf).unwrap();
     assert_eq!(
         calls(&log),
-        [words(&["version"]), words(&["tapefile", "ls", "--diskfileid", "31"]), words(&["tapefile", "ls", "--diskfileid", "31"])]
+        [
+            words(&["version"]),
+            words(&["tapefile", "ls", "--diskfileid", "31"]),
+            words(&["tapefile", "ls", "--diskfileid", "31"])
+        ]
     );
     let mut settings = sc.runner(30.0).settings().clone();
     settings.cta_version = Some("5.11.4.0-1".into());

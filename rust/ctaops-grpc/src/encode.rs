@@ -131,7 +131,8 @@ pub fn encode(command: &AdminCommand) -> Result<AdminCmd, GrpcError> {
     match sub {
         None => out.set_subcmd(admin_cmd::SubCmd::SubcmdNone),
         Some(s) => out.set_subcmd(
-            subcmd_of(s).ok_or_else(|| GrpcError::Encode(format!("unknown subcommand '{s}' of {}", command.command)))?,
+            subcmd_of(s)
+                .ok_or_else(|| GrpcError::Encode(format!("unknown subcommand '{s}' of {}", command.command)))?,
         ),
     }
     let bad = |m: String| GrpcError::Encode(format!("{command}: {m}"));
@@ -462,8 +463,15 @@ mod tests {
                     assert_eq!(back.command.command, kind.name(), "{what}");
                     assert_eq!(back.command.sub.as_deref(), sub, "{what}");
                     if opt.value == ValueKind::StrList {
-                        let items = if opt.key == "FILE_ID" { vec!["12"] } else { vec!["fid=12", "V1"] };
-                        assert_eq!(back.lists, [(opt.long, items.iter().map(|s| (*s).to_owned()).collect())]);
+                        let items = if opt.key == "FILE_ID" {
+                            vec!["12"]
+                        } else {
+                            vec!["fid=12", "V1"]
+                        };
+                        assert_eq!(
+                            back.lists,
+                            [(opt.long, items.iter().map(|s| (*s).to_owned()).collect())]
+                        );
                     } else {
                         assert_eq!(back.command.args, built.args, "{what}");
                     }

@@ -64,24 +64,66 @@ const FROM_5_11_16: Missing = &[(&[5, 11, 16], None)];
 
 /// Every adaptation, in release order (documented in docs/cta-admin.md).
 pub const ADAPTATIONS: &[Adaptation] = &[
-    a("archiveroute", &["add", "ch", "rm"], "--archiveroutetype", BEFORE_5_11_1, Older::DropIf("DEFAULT")),
+    a(
+        "archiveroute",
+        &["add", "ch", "rm"],
+        "--archiveroutetype",
+        BEFORE_5_11_1,
+        Older::DropIf("DEFAULT"),
+    ),
     a("physicallibrary", &["ch"], "--disabled", BEFORE_5_11_1, Older::Refuse),
-    a("physicallibrary", &["ch"], "--disabledreason", BEFORE_5_11_1, Older::Refuse),
+    a(
+        "physicallibrary",
+        &["ch"],
+        "--disabledreason",
+        BEFORE_5_11_1,
+        Older::Refuse,
+    ),
     // Before 5.11.2 there was one scheduler backend, so `drive ls` listed every drive.
     a("drive", &["ls"], "--all", BEFORE_5_11_2, Older::Drop),
-    a("tapefile", &["ls", "rm"], "--diskfileid", BEFORE_5_11_5, Older::Rename("--fxid")),
-    a("recycletf", &["ls"], "--diskfileid", BEFORE_5_11_5, Older::Rename("--fxid")),
-    a("archivefile", &["ch"], "--diskfileid", BEFORE_5_11_5, Older::Rename("--fxid")),
+    a(
+        "tapefile",
+        &["ls", "rm"],
+        "--diskfileid",
+        BEFORE_5_11_5,
+        Older::Rename("--fxid"),
+    ),
+    a(
+        "recycletf",
+        &["ls"],
+        "--diskfileid",
+        BEFORE_5_11_5,
+        Older::Rename("--fxid"),
+    ),
+    a(
+        "archivefile",
+        &["ch"],
+        "--diskfileid",
+        BEFORE_5_11_5,
+        Older::Rename("--fxid"),
+    ),
     a("tapefile", &["ls", "rm"], "--fxid", BEFORE_5_11_5, Older::HexToDecimal),
     a("recycletf", &["ls"], "--fxid", BEFORE_5_11_5, Older::HexToDecimal),
     a("archivefile", &["ch"], "--fxid", BEFORE_5_11_5, Older::HexToDecimal),
     a("tape", &["ls"], "--missingfilecopies", BEFORE_5_11_5, Older::Refuse),
-    a("tapepool", &["add", "ch", "ls"], "--encryptionkeyname", BEFORE_5_11_6, Older::Refuse),
+    a(
+        "tapepool",
+        &["add", "ch", "ls"],
+        "--encryptionkeyname",
+        BEFORE_5_11_6,
+        Older::Refuse,
+    ),
     a("tapepool", &["add", "ch"], "--encrypted", FROM_5_11_16, Older::Refuse),
     a("physicallibrary", &["ch"], "--model", BEFORE_5_11_18, Older::Refuse),
     a("physicallibrary", &["ch"], "--type", BEFORE_5_11_18, Older::Refuse),
     a("storageclass", &["ls"], "--vid", BEFORE_5_11_18, Older::Refuse),
-    a("archivefile", &["ch"], "--idfile", BEFORE_5_11_18_1, Older::Rename("--id")),
+    a(
+        "archivefile",
+        &["ch"],
+        "--idfile",
+        BEFORE_5_11_18_1,
+        Older::Rename("--id"),
+    ),
     // Added in 5.11.18.1, absent again from 5.11.19.x, back from 5.11.20.0.
     a(
         "tape",
@@ -267,7 +309,10 @@ mod tests {
             ["tf", "ls", "--fxid", "31", "--vid", "V1"]
         );
         let tf = raw(&["tf", "ls", "--dfid", "31"]);
-        assert_eq!(adapt(&tf, &v("5.11.4.0-1")).unwrap().argv(), ["tf", "ls", "--fxid", "31"]);
+        assert_eq!(
+            adapt(&tf, &v("5.11.4.0-1")).unwrap().argv(),
+            ["tf", "ls", "--fxid", "31"]
+        );
         let dr = raw(&["dr", "ls", "--all"]);
         assert_eq!(adapt(&dr, &v("5.10.11.0-1")).unwrap().argv(), ["dr", "ls"]);
         let ar = raw(&["ar", "rm", "-s", "sc", "-c", "1", "--art", "DEFAULT"]);

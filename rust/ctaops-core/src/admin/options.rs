@@ -100,7 +100,11 @@ impl CtaOption {
     /// How CTA names the option in messages.
     #[must_use]
     pub const fn spelling(&self) -> &'static str {
-        if self.long.is_empty() { "<drive_name>" } else { self.long }
+        if self.long.is_empty() {
+            "<drive_name>"
+        } else {
+            self.long
+        }
     }
 }
 

@@ -311,9 +311,7 @@ impl Runner {
         }
         if let Some(text) = &self.settings.cta_version {
             let v = CtaVersion::parse(text).ok_or_else(|| {
-                AdminError::InvalidArgument(format!(
-                    "cta_version '{text}' is not a CTA version (e.g. 5.11.7.0-1)"
-                ))
+                AdminError::InvalidArgument(format!("cta_version '{text}' is not a CTA version (e.g. 5.11.7.0-1)"))
             })?;
             return Ok(self.version.get_or_init(|| Some(v)).clone());
         }
