@@ -518,7 +518,6 @@ pub(crate) fn mode_of(m: &str) -> PyResult<Mode> {
 impl AdminRunner {
     #[new]
     #[pyo3(signature = (cta_admin = "cta-admin".into(), config_file = None, sss_keytab = None, timeout = 300.0, translations = None, cta_version = None))]
-    #[expect(clippy::too_many_arguments, reason = "each runner setting is a Python keyword")]
     fn new(
         py: Python<'_>,
         cta_admin: std::path::PathBuf,

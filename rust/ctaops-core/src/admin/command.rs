@@ -80,7 +80,7 @@ impl AdminCommand {
             match (opt.value, value) {
                 (ValueKind::Positional, OptValue::Str(s)) => positional = Some(s.clone()),
                 (ValueKind::Str | ValueKind::StrList, OptValue::Str(s)) => {
-                    args.extend([opt.long.to_owned(), s.clone()])
+                    args.extend([opt.long.to_owned(), s.clone()]);
                 }
                 (ValueKind::Uint, OptValue::Uint(v)) => args.extend([opt.long.to_owned(), v.to_string()]),
                 (ValueKind::Uint, OptValue::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
