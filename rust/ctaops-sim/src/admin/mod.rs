@@ -3,7 +3,6 @@
 
 pub mod change;
 pub mod config;
-pub mod config_opts;
 pub mod files;
 pub mod ls;
 pub mod out;
