@@ -223,7 +223,9 @@ class CtaAdmin:
         if transport == "grpc":
             # Same cta-cli.conf as cta-admin's --config: cta.endpoint, grpc.tls.chain_cert_path,
             # grpc.cta_admin_auth_method, grpc.jwt_token_path.
-            self._runner = GrpcAdminRunner(settings.config_file or DEFAULT_CTA_CLI_CONF, settings.timeout)
+            self._runner = GrpcAdminRunner(
+                settings.config_file or DEFAULT_CTA_CLI_CONF, settings.timeout, settings.cta_version
+            )
         elif transport == "cta-admin":
             self._runner = AdminRunner(
                 settings.cta_admin,

@@ -28,6 +28,9 @@ pub struct ClientSettings {
     pub timeout: Duration,
     /// Extra attempts for `ls` calls that failed before completing (idempotent only).
     pub retries: u32,
+    /// The CTA version to adapt commands to instead of asking `version` (see
+    /// `ctaops_core::admin::compat`); not a `cta-cli.conf` key.
+    pub cta_version: Option<String>,
 }
 
 fn first_values(text: &str) -> Vec<(String, String)> {
@@ -78,6 +81,7 @@ impl ClientSettings {
             auth,
             timeout: Duration::from_secs(300),
             retries: 2,
+            cta_version: None,
         })
     }
 

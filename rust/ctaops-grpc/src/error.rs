@@ -50,6 +50,9 @@ pub enum GrpcError {
     /// A message that could not be decoded into the expected record.
     #[error("cta-admin {command}: undecodable reply: {message}")]
     Decode { command: String, message: String },
+    /// The command cannot be expressed for the frontend's CTA version; nothing was sent.
+    #[error("cta-admin {command}: {message}")]
+    Unsupported { command: String, message: String },
 }
 
 impl GrpcError {
@@ -67,6 +70,7 @@ impl GrpcError {
             Self::Deadline { .. } => "GRPC_DEADLINE",
             Self::Truncated { .. } => "GRPC_STREAM_TRUNCATED",
             Self::Decode { .. } => "GRPC_DECODE_ERROR",
+            Self::Unsupported { .. } => "CTA_VERSION_UNSUPPORTED",
         }
     }
 
