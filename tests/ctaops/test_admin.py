@@ -583,3 +583,27 @@ def test_configured_cta_version_replaces_detection(tmp_path: Path) -> None:
     assert calls(log) == [["version"], ["tapefile", "ls", "--diskfileid", "31"]]
     with pytest.raises(InvalidArgumentError, match="'five' is not a CTA version"):
         adm.CtaAdmin(cfg, cta_version="five").tape_files(diskfileid="31")
+
+
+def test_cli_admin_follows_the_cta_version(tmp_path: Path, ctaops_native: str) -> None:
+    import subprocess  # noqa: PLC0415
+
+    log = tmp_path / "calls.jsonl"
+    Fake(tmp_path, stdout="[]\n", cta_version="5.11.4.0-1", calls=str(log))
+    cfg = tmp_path / "ops.yaml"
+    ops = f"global:\n  binaries: {{cta-admin: '{FAKE}'}}\n  tape: {{cta-admin_config: '{tmp_path / 'sc.json'}'"
+
+    def admin(*words: str) -> subprocess.CompletedProcess[str]:
+        cmd = [ctaops_native, "admin", "-C", str(cfg), "--", *words]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60)
+
+    cfg.write_text(ops + "}\n")
+    r = admin("tape", "ls", "--mfc")
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "tape ls --mfc: option --mfc needs CTA 5.11.5 or newer (this CTA is 5.11.4.0-1)" in r.stderr
+    assert calls(log) == [["version"]]
+    cfg.write_text(ops + ", cta_version: '5.11.4.0-1'}\n")
+    r = admin("tf", "ls", "--dfid", "31")
+    assert r.returncode == 0, r.stderr
+    assert calls(log)[1:] == [["tf", "ls", "--fxid", "31"]]
