@@ -1,7 +1,7 @@
 //! Version-keyed adaptations: the command model follows CTA HEAD's command line (the shared
 //! table in [`super::options`]); for an older frontend, [`adapt`] rewrites a command into what
 //! that release accepts, or refuses it in one line when the release cannot do it. Facts come
-//! from the history of CTA's `cmdOptions` table between 5.10 and HEAD (docs/cta-admin.md).
+//! from the history of CTA's `cmdOptions` table between 5.10 and HEAD (docs/admin.md).
 
 use super::command::AdminCommand;
 use super::error::AdminError;
@@ -61,77 +61,31 @@ const BEFORE_5_11_6: Missing = &[(&[0], Some(&[5, 11, 6]))];
 const BEFORE_5_11_18: Missing = &[(&[0], Some(&[5, 11, 18]))];
 const BEFORE_5_11_18_1: Missing = &[(&[0], Some(&[5, 11, 18, 1]))];
 const FROM_5_11_16: Missing = &[(&[5, 11, 16], None)];
+/// Added in 5.11.18.1 (a later hotfix), absent from 5.11.19.x, back from 5.11.20.0.
+const STORAGE_CLASS_STATS: Missing = &[(&[0], Some(&[5, 11, 18, 1])), (&[5, 11, 19], Some(&[5, 11, 20]))];
 
-/// Every adaptation, in release order (documented in docs/cta-admin.md).
+/// Every adaptation, in release order (documented in docs/admin.md).
+#[rustfmt::skip]
 pub const ADAPTATIONS: &[Adaptation] = &[
-    a(
-        "archiveroute",
-        &["add", "ch", "rm"],
-        "--archiveroutetype",
-        BEFORE_5_11_1,
-        Older::DropIf("DEFAULT"),
-    ),
+    a("archiveroute", &["add", "ch", "rm"], "--archiveroutetype", BEFORE_5_11_1, Older::DropIf("DEFAULT")),
     a("physicallibrary", &["ch"], "--disabled", BEFORE_5_11_1, Older::Refuse),
-    a(
-        "physicallibrary",
-        &["ch"],
-        "--disabledreason",
-        BEFORE_5_11_1,
-        Older::Refuse,
-    ),
+    a("physicallibrary", &["ch"], "--disabledreason", BEFORE_5_11_1, Older::Refuse),
     // Before 5.11.2 there was one scheduler backend, so `drive ls` listed every drive.
     a("drive", &["ls"], "--all", BEFORE_5_11_2, Older::Drop),
-    a(
-        "tapefile",
-        &["ls", "rm"],
-        "--diskfileid",
-        BEFORE_5_11_5,
-        Older::Rename("--fxid"),
-    ),
-    a(
-        "recycletf",
-        &["ls"],
-        "--diskfileid",
-        BEFORE_5_11_5,
-        Older::Rename("--fxid"),
-    ),
-    a(
-        "archivefile",
-        &["ch"],
-        "--diskfileid",
-        BEFORE_5_11_5,
-        Older::Rename("--fxid"),
-    ),
+    a("tapefile", &["ls", "rm"], "--diskfileid", BEFORE_5_11_5, Older::Rename("--fxid")),
+    a("recycletf", &["ls"], "--diskfileid", BEFORE_5_11_5, Older::Rename("--fxid")),
+    a("archivefile", &["ch"], "--diskfileid", BEFORE_5_11_5, Older::Rename("--fxid")),
     a("tapefile", &["ls", "rm"], "--fxid", BEFORE_5_11_5, Older::HexToDecimal),
     a("recycletf", &["ls"], "--fxid", BEFORE_5_11_5, Older::HexToDecimal),
     a("archivefile", &["ch"], "--fxid", BEFORE_5_11_5, Older::HexToDecimal),
     a("tape", &["ls"], "--missingfilecopies", BEFORE_5_11_5, Older::Refuse),
-    a(
-        "tapepool",
-        &["add", "ch", "ls"],
-        "--encryptionkeyname",
-        BEFORE_5_11_6,
-        Older::Refuse,
-    ),
+    a("tapepool", &["add", "ch", "ls"], "--encryptionkeyname", BEFORE_5_11_6, Older::Refuse),
     a("tapepool", &["add", "ch"], "--encrypted", FROM_5_11_16, Older::Refuse),
     a("physicallibrary", &["ch"], "--model", BEFORE_5_11_18, Older::Refuse),
     a("physicallibrary", &["ch"], "--type", BEFORE_5_11_18, Older::Refuse),
     a("storageclass", &["ls"], "--vid", BEFORE_5_11_18, Older::Refuse),
-    a(
-        "archivefile",
-        &["ch"],
-        "--idfile",
-        BEFORE_5_11_18_1,
-        Older::Rename("--id"),
-    ),
-    // Added in 5.11.18.1, absent again from 5.11.19.x, back from 5.11.20.0.
-    a(
-        "tape",
-        &["ls"],
-        "--get-storage-class-stats",
-        &[(&[0], Some(&[5, 11, 18, 1])), (&[5, 11, 19], Some(&[5, 11, 20]))],
-        Older::Refuse,
-    ),
+    a("archivefile", &["ch"], "--idfile", BEFORE_5_11_18_1, Older::Rename("--id")),
+    a("tape", &["ls"], "--get-storage-class-stats", STORAGE_CLASS_STATS, Older::Refuse),
 ];
 
 /// Options a release requires that HEAD made optional: added with this value when absent.
