@@ -212,10 +212,10 @@ def test_commands_follow_the_frontends_cta_version(served: Served, tmp_path: Pat
     ids = tmp_path / "ids"
     ids.write_text("1 2\n")
     # HEAD's --idfile key is not in the public .proto; the key an older release reads is, so the
-    # request goes out (and this HEAD-like server refuses the old option).
+    # request goes out as `--id` (FILE_ID) and this HEAD-like server answers as CTA HEAD does.
     with pytest.raises(errors.InvalidArgumentError, match="ARCHIVE_FILE_ID is not public"):
         g.run("af", "ch", "--idfile", str(ids), "--storageclass", "x")
-    with pytest.raises(errors.CtaAdminUserError, match="--id is not an option of archivefile ch"):
+    with pytest.raises(errors.CtaAdminUserError, match=r"af ch --id \S+ --storageclass x: Missing option: --idfile"):
         old.run("af", "ch", "--idfile", str(ids), "--storageclass", "x")
 
 
