@@ -316,6 +316,7 @@ class AdminRunner:
         sss_keytab: str | PathLike[str] | None = None,
         timeout: float = 300.0,
         translations: ErrorTranslations | None = None,
+        cta_version: str | None = None,
     ) -> AdminRunner: ...
     def call(
         self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
@@ -333,7 +334,9 @@ class AdminRunner:
 class GrpcAdminRunner:
     """Runs admin commands over CTA's gRPC frontend (use ``CtaAdmin(transport="grpc")``)."""
 
-    def __new__(cls, cta_cli_conf: str | PathLike[str], timeout: float = 300.0) -> GrpcAdminRunner: ...
+    def __new__(
+        cls, cta_cli_conf: str | PathLike[str], timeout: float = 300.0, cta_version: str | None = None
+    ) -> GrpcAdminRunner: ...
     def call(
         self, command: str, sub: str | None, options: Mapping[str, object] | None = None, mode: str = "auto"
     ) -> AdminRecords | str: ...

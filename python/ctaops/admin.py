@@ -68,6 +68,8 @@ class RunnerSettings:
     translations: ErrorTranslations | None = None
     source: str | None = None
     """The config file the settings came from (``None``: built-in defaults)."""
+    cta_version: str | None = None
+    """CTA version to adapt commands to (``global.tape.cta_version``); ``None``: ask ``cta-admin``."""
 
 
 def _existing(path: str | None, *, quiet: bool = False) -> str | None:
@@ -107,7 +109,9 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
     ``--config`` and ``global.default_user.sss_keytab_file`` as ``XrdSecSSSKT`` (with
     ``XrdSecPROTOCOL=sss``), each only if the file exists (an absent file is logged and left out,
     as the keytab and client config of a workstation or simulator usually are);
-    ``global.logging.error_translation_file`` gives the error translations. With ``tool``, that
+    ``global.logging.error_translation_file`` gives the error translations;
+    ``global.tape.cta_version``, when set, is the CTA version commands are adapted to instead of
+    asking ``cta-admin --json version``. With ``tool``, that
     tool's ``tools.<tool>`` overrides apply and its ``timeout`` (seconds) is used.
     """
     from ctaops.utils.config import Config as ConfigClass  # noqa: PLC0415 (config loads lazily)
@@ -129,6 +133,7 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
         timeout=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT,
         translations=load_translations(table_path) if table_path else None,
         source=cfg.source,
+        cta_version=cfg.tape.cta_version or None,
     )
 
 
@@ -173,6 +178,12 @@ class CtaAdmin:
     ``no_recall=`` for ``--no-recall``); unknown keywords raise ``InvalidArgumentError`` before
     anything runs. State-changing methods take ``dry_run=True`` to return the command line instead.
 
+    Commands follow CTA HEAD's command line; where an older frontend spells an option differently
+    the command is rewritten for it, and what it cannot do raises
+    :class:`~ctaops.errors.CtaVersionUnsupportedError` before anything runs (docs/cta-admin.md,
+    "CTA versions"). The version is asked once (``cta-admin --json version``), only for commands
+    concerned; ``cta_version=`` (or ``global.tape.cta_version``) sets it instead.
+
     ``transport="grpc"`` talks to CTA's gRPC frontend directly instead of spawning ``cta-admin``:
     the settings come from the ``cta-cli.conf`` given as ``config_file`` (``cta.endpoint``,
     ``grpc.tls.chain_cert_path``, ``grpc.cta_admin_auth_method jwt``, ``grpc.jwt_token_path``);
@@ -191,6 +202,7 @@ class CtaAdmin:
         tool: str | None = None,
         translations: ErrorTranslations | None = None,
         transport: str = "cta-admin",
+        cta_version: str | None = None,
     ) -> None:
         settings = runner_settings(config, tool=tool)
         if cta_admin is not None:
@@ -203,16 +215,25 @@ class CtaAdmin:
             settings.timeout = timeout
         if translations is not None:
             settings.translations = translations
+        if cta_version is not None:
+            settings.cta_version = cta_version
         self.settings = settings
         """What this instance runs: binary, ``--config``, keytab, timeout, translation table."""
         self._runner: AdminRunner | GrpcAdminRunner
         if transport == "grpc":
             # Same cta-cli.conf as cta-admin's --config: cta.endpoint, grpc.tls.chain_cert_path,
             # grpc.cta_admin_auth_method, grpc.jwt_token_path.
-            self._runner = GrpcAdminRunner(settings.config_file or DEFAULT_CTA_CLI_CONF, settings.timeout)
+            self._runner = GrpcAdminRunner(
+                settings.config_file or DEFAULT_CTA_CLI_CONF, settings.timeout, settings.cta_version
+            )
         elif transport == "cta-admin":
             self._runner = AdminRunner(
-                settings.cta_admin, settings.config_file, settings.sss_keytab, settings.timeout, settings.translations
+                settings.cta_admin,
+                settings.config_file,
+                settings.sss_keytab,
+                settings.timeout,
+                settings.translations,
+                settings.cta_version,
             )
         else:
             raise InvalidArgumentError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")

@@ -410,6 +410,12 @@ class CtaAdminKilledError(CtaAdminError):
     code = "CTA_ADMIN_KILLED"
 
 
+class CtaVersionUnsupportedError(CtaAdminError):
+    """The command cannot be expressed for the detected (or configured) CTA version; nothing was run."""
+
+    code = "CTA_VERSION_UNSUPPORTED"
+
+
 class CtaAdminParseError(CtaAdminError, ParseError):
     """``cta-admin`` output is not the expected records; the message names the record and field."""
 
@@ -616,6 +622,7 @@ __all__ = [
     "CtaOpsIOError",
     "CtaOpsIsADirectoryError",
     "CtaOpsPermissionError",
+    "CtaVersionUnsupportedError",
     "DataProtectError",
     "DestinationFullError",
     "DeviceBusyError",

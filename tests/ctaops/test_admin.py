@@ -507,3 +507,103 @@ def test_missing_file_warns_only_when_the_config_names_it(tmp_path: Path, caplog
     assert warnings == [f"configured file {tmp_path / 'absent.keytab'} does not exist: not used"]
     # The built-in defaults (client config, keytab) were looked at, quietly.
     assert any("tape-local.keytab" in r.getMessage() for r in caplog.records if r.levelname == "DEBUG")
+
+
+# -- CTA versions ----------------------------------------------------------------------------
+
+
+def calls(path: Path) -> list[list[str]]:
+    """Every command the fake ran (argv after ``--json --config <file>``)."""
+    if not path.exists():
+        return []
+    return [json.loads(line)[3:] for line in path.read_text().splitlines()]
+
+
+def test_argument_vectors_follow_the_detected_cta_version(tmp_path: Path) -> None:
+    log = tmp_path / "calls.jsonl"
+    fake = Fake(tmp_path, stdout="[]\n", cta_version="5.10.11.0-1", calls=str(log))
+    admin = fake.admin()
+    assert admin.run("af", "ch", "--idfile", "/tmp/ids", "--storageclass", "sc1") == ""
+    assert list(admin.drives(all=True)) == []
+    assert admin.argv("drive", "ls", all=True)[-2:] == ["drive", "ls"]
+    assert list(admin.tapes(all=True)) == []
+    assert admin.cta_version() == "5.10.11.0-1"
+    assert calls(log) == [
+        ["version"],
+        ["af", "ch", "--id", "/tmp/ids", "--storageclass", "sc1"],
+        ["drive", "ls"],
+        ["tape", "ls", "--all"],
+    ]
+
+    log.unlink()
+    fake = Fake(tmp_path, stdout="[]\n", cta_version="5.11.20.0-1", calls=str(log))
+    admin = fake.admin()
+    admin.run("af", "ch", "--idfile", "/tmp/ids", "--storageclass", "sc1")
+    admin.drives(all=True)
+    assert calls(log) == [
+        ["version"],
+        ["af", "ch", "--idfile", "/tmp/ids", "--storageclass", "sc1"],
+        ["drive", "ls", "--all"],
+    ]
+
+
+def test_what_the_cta_version_cannot_do_is_refused_before_running(tmp_path: Path) -> None:
+    from ctaops.errors import CtaVersionUnsupportedError  # noqa: PLC0415
+
+    log = tmp_path / "calls.jsonl"
+    fake = Fake(tmp_path, stdout="[]\n", cta_version="5.11.4.0-1", calls=str(log))
+    with pytest.raises(CtaVersionUnsupportedError) as e:
+        fake.admin().tapes(missingfilecopies=True)
+    assert str(e.value) == (
+        "cta-admin tape ls --missingfilecopies: option --missingfilecopies needs CTA 5.11.5 or newer "
+        "(this CTA is 5.11.4.0-1)"
+    )
+    assert e.value.code == "CTA_VERSION_UNSUPPORTED"
+    assert calls(log) == [["version"]]
+
+
+def test_configured_cta_version_replaces_detection(tmp_path: Path) -> None:
+    log = tmp_path / "calls.jsonl"
+    Fake(tmp_path, stdout="[]\n", cta_version="unavailable", calls=str(log))
+    cfg = tmp_path / "ops.yaml"
+    cfg.write_text(
+        "global:\n"
+        f"  binaries: {{cta-admin: '{FAKE}'}}\n"
+        f"  tape: {{cta-admin_config: '{tmp_path / 'sc.json'}', cta_version: '5.11.4.0-1'}}\n"
+    )
+    admin = adm.CtaAdmin(cfg)
+    assert admin.settings.cta_version == "5.11.4.0-1"
+    admin.tape_files(diskfileid="31")
+    assert calls(log) == [["tapefile", "ls", "--fxid", "31"]]
+    assert adm.CtaAdmin(cfg, cta_version="5.11.20.0-1").cta_version() == "5.11.20.0-1"
+    # Without the key, `version` fails here and the command goes out as written.
+    log.unlink()
+    unset = Fake(tmp_path, stdout="[]\n", cta_version="unavailable", calls=str(log)).admin()
+    unset.tape_files(diskfileid="31")
+    assert calls(log) == [["version"], ["tapefile", "ls", "--diskfileid", "31"]]
+    with pytest.raises(InvalidArgumentError, match="'five' is not a CTA version"):
+        adm.CtaAdmin(cfg, cta_version="five").tape_files(diskfileid="31")
+
+
+def test_cli_admin_follows_the_cta_version(tmp_path: Path, ctaops_native: str) -> None:
+    import subprocess  # noqa: PLC0415
+
+    log = tmp_path / "calls.jsonl"
+    Fake(tmp_path, stdout="[]\n", cta_version="5.11.4.0-1", calls=str(log))
+    cfg = tmp_path / "ops.yaml"
+    ops = f"global:\n  binaries: {{cta-admin: '{FAKE}'}}\n  tape: {{cta-admin_config: '{tmp_path / 'sc.json'}'"
+
+    def admin(*words: str) -> subprocess.CompletedProcess[str]:
+        cmd = [ctaops_native, "admin", "-C", str(cfg), "--", *words]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60)
+
+    cfg.write_text(ops + "}\n")
+    r = admin("tape", "ls", "--mfc")
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "tape ls --mfc: option --mfc needs CTA 5.11.5 or newer (this CTA is 5.11.4.0-1)" in r.stderr
+    assert calls(log) == [["version"]]
+    cfg.write_text(ops + ", cta_version: '5.11.4.0-1'}\n")
+    r = admin("tf", "ls", "--dfid", "31")
+    assert r.returncode == 0, r.stderr
+    assert calls(log)[1:] == [["tf", "ls", "--fxid", "31"]]

@@ -121,6 +121,8 @@ class TapeConfig:
     drive_to_lib_map: Mapping[str, str]
     pool_prefixes_ok_for_labeling: tuple[str, ...]
     drive_facts_file_path: str
+    cta_version: str = ""
+    """CTA version the cta-admin layer adapts commands to when ``version`` cannot tell; empty: ask."""
 
     def pool_suffix(self, logical_library: str, media_type: str) -> str | None:
         """Destination pool suffix (``_IBM1L7``) for a library and media type."""
@@ -193,6 +195,7 @@ class GlobalConfig:
                 drive_to_lib_map=d2l,
                 pool_prefixes_ok_for_labeling=tuple(tape["pool_prefixes_ok_for_labeling"]),
                 drive_facts_file_path=tape["drive_facts_file_path"],
+                cta_version=str(tape.get("cta_version") or "").strip(),
             ),
         )
 

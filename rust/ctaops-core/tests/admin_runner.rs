@@ -40,6 +40,7 @@ impl Scenario {
             config: Some(self.dir.path().join("sc.json")),
             sss_keytab: Some(PathBuf::from("/etc/cta/ops.keytab")),
             timeout: Duration::from_secs_f64(timeout),
+            cta_version: None,
         })
     }
     fn log(&self) -> Value {
@@ -233,4 +234,105 @@ fn settings_from_the_ops_config() {
         message: "something else".into(),
     };
     assert_eq!(other.translated(&table), None);
+}
+
+/// A fake `cta-admin` whose frontend reports CTA `version` and that records every argv.
+fn versioned(version: &str) -> (Scenario, tempfile::TempDir) {
+    let log_dir = tempfile::tempdir().unwrap();
+    let calls = log_dir.path().join("calls.jsonl");
+    let sc = Scenario::new(json!({"stdout": "[]\n", "cta_version": version, "calls": calls}));
+    (sc, log_dir)
+}
+
+/// The commands run so far (argv after `--json --config <file>`).
+fn calls(log_dir: &tempfile::TempDir) -> Vec<Vec<String>> {
+    std::fs::read_to_string(log_dir.path().join("calls.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            let argv: Vec<String> = serde_json::from_str(l).unwrap();
+            argv[3..].to_vec()
+        })
+        .collect()
+}
+
+fn words(w: &[&str]) -> Vec<String> {
+    w.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn argument_vectors_follow_the_detected_cta_version() {
+    let af = AdminCommand::raw(&["af", "ch", "--idfile", "/tmp/ids", "--storageclass", "sc1"]).unwrap();
+    let dr = AdminCommand::build("drive", Some("ls"), &[("all", true.into())]).unwrap();
+
+    let (old, log) = versioned("5.10.11.0-1");
+    let r = old.runner(30.0);
+    r.action(&af).unwrap();
+    r.records(&dr).unwrap();
+    r.records(&tape_ls()).unwrap();
+    assert_eq!(
+        calls(&log),
+        [
+            words(&["version"]),
+            words(&["af", "ch", "--id", "/tmp/ids", "--storageclass", "sc1"]),
+            words(&["drive", "ls"]),
+            words(&["tape", "ls", "--all"]),
+        ],
+        "version asked once, only for commands an adaptation concerns"
+    );
+
+    let (new, log) = versioned("5.11.20.0-1");
+    let r = new.runner(30.0);
+    r.action(&af).unwrap();
+    r.records(&dr).unwrap();
+    assert_eq!(
+        calls(&log),
+        [
+            words(&["version"]),
+            words(&["af", "ch", "--idfile", "/tmp/ids", "--storageclass", "sc1"]),
+            words(&["drive", "ls", "--all"]),
+        ]
+    );
+}
+
+#[test]
+fn what_a_release_cannot_do_is_refused_before_running() {
+    let (sc, log) = versioned("5.11.19.0-2");
+    let stats = AdminCommand::build("tape", Some("ls"), &[("storage_class_stats", true.into())]).unwrap();
+    let e = sc.runner(30.0).records(&stats).unwrap_err();
+    assert_eq!(e.code(), "CTA_VERSION_UNSUPPORTED");
+    assert_eq!(
+        e.to_string(),
+        "cta-admin tape ls --get-storage-class-stats: option --get-storage-class-stats needs CTA 5.11.20 or \
+         newer (this CTA is 5.11.19.0-2)"
+    );
+    assert_eq!(calls(&log), [words(&["version"])], "nothing but version ran");
+}
+
+#[test]
+fn configured_version_replaces_detection_and_unknown_versions_pass_through() {
+    let (sc, log) = versioned("unavailable");
+    let tf = AdminCommand::build("tapefile", Some("ls"), &[("diskfileid", "31".into())]).unwrap();
+    // `version` fails: the command goes out as written (and the failure is asked only once).
+    let r = sc.runner(30.0);
+    r.records(&tf).unwrap();
+    r.records(&tf).unwrap();
+    assert_eq!(
+        calls(&log),
+        [
+            words(&["version"]),
+            words(&["tapefile", "ls", "--diskfileid", "31"]),
+            words(&["tapefile", "ls", "--diskfileid", "31"])
+        ]
+    );
+    let mut settings = sc.runner(30.0).settings().clone();
+    settings.cta_version = Some("5.11.4.0-1".into());
+    let r = Runner::new(settings.clone());
+    r.records(&tf).unwrap();
+    assert_eq!(calls(&log).last().unwrap(), &words(&["tapefile", "ls", "--fxid", "31"]));
+    assert_eq!(r.cta_version().unwrap().unwrap().text, "5.11.4.0-1");
+    settings.cta_version = Some("five".into());
+    let e = Runner::new(settings).records(&tf).unwrap_err();
+    assert_eq!(e.code(), "INVALID_ARGUMENT");
+    assert!(e.to_string().contains("'five' is not a CTA version"), "{e}");
 }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use arrow_array::RecordBatch;
 use ctaops_core::admin::arrow::records_to_arrow;
-use ctaops_core::admin::{AdminCommand, Kind, Records};
+use ctaops_core::admin::compat;
+use ctaops_core::admin::version::CtaVersion;
+use ctaops_core::admin::{AdminCommand, AdminError, Kind, Records};
 use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
@@ -38,6 +40,8 @@ pub struct AsyncClient {
     settings: ClientSettings,
     channel: Channel,
     token: Option<TokenFile>,
+    /// The frontend's CTA version, asked once (`None`: it could not tell).
+    version: std::sync::OnceLock<Option<CtaVersion>>,
 }
 
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -94,6 +98,49 @@ impl AsyncClient {
             settings,
             channel,
             token,
+            version: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The frontend's CTA version (`settings.cta_version` when set), asked once.
+    pub async fn cta_version(&self) -> Result<Option<CtaVersion>, GrpcError> {
+        if let Some(v) = self.version.get() {
+            return Ok(v.clone());
+        }
+        let v = if let Some(text) = &self.settings.cta_version {
+            Some(CtaVersion::parse(text).ok_or_else(|| {
+                GrpcError::Encode(format!("cta_version '{text}' is not a CTA version (e.g. 5.11.7.0-1)"))
+            })?)
+        } else {
+            let command = AdminCommand::raw(&["version"]).map_err(|e| GrpcError::Encode(e.to_string()))?;
+            match self.list_encoded(&command, &encode(&command)?, Kind::Version).await? {
+                Records::Version(v) => v.first().and_then(ctaops_core::admin::version::Version::server),
+                _ => None,
+            }
+        };
+        Ok(self.version.get_or_init(|| v).clone())
+    }
+
+    /// The command adapted to the frontend's CTA version (as the `cta-admin` runner does), asked
+    /// only for commands an adaptation concerns; refused when that release cannot do it.
+    async fn prepare(&self, command: &AdminCommand) -> Result<AdminCommand, GrpcError> {
+        if !compat::concerns(command) {
+            return Ok(command.clone());
+        }
+        let version = match self.cta_version().await {
+            Ok(v) => v,
+            Err(e @ GrpcError::Encode(_)) => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell the CTA version: commands are sent unadapted");
+                self.version.get_or_init(|| None).clone()
+            }
+        };
+        let Some(version) = version else {
+            return Ok(command.clone());
+        };
+        compat::adapt(command, &version).map_err(|e| match e {
+            AdminError::Unsupported { command, message } => GrpcError::Unsupported { command, message },
+            other => GrpcError::Encode(other.to_string()),
         })
     }
 
@@ -181,6 +228,7 @@ impl AsyncClient {
 
     /// Runs any command: listings on `GenericAdminStream`, the rest on `Admin`.
     pub async fn run(&self, command: &AdminCommand) -> Result<Outcome, GrpcError> {
+        let command = &self.prepare(command).await?;
         let cmd = encode(command)?;
         if is_stream(&cmd) {
             let kind = command
@@ -193,6 +241,7 @@ impl AsyncClient {
 
     /// A listing as typed records; retried (from the start) on transient failures.
     pub async fn list(&self, command: &AdminCommand) -> Result<Records, GrpcError> {
+        let command = &self.prepare(command).await?;
         let cmd = encode(command)?;
         let kind = command.record_kind().filter(|_| is_stream(&cmd));
         let kind = kind.ok_or_else(|| GrpcError::Encode(format!("{command}: not a listing command")))?;
@@ -222,6 +271,7 @@ impl AsyncClient {
 
     /// A non-listing command; never retried. Returns the reply text.
     pub async fn execute(&self, command: &AdminCommand) -> Result<String, GrpcError> {
+        let command = &self.prepare(command).await?;
         let cmd = encode(command)?;
         if is_stream(&cmd) {
             return Err(GrpcError::Encode(format!("{command}: a listing; use list()")));

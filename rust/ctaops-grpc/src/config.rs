@@ -31,6 +31,9 @@ pub struct ClientSettings {
     /// Kerberos service principal to use instead of the one the server announces
     /// (`grpc.service_principal`, a ctaops extension: see `negotiate::SPN_FIELD`).
     pub service_principal: Option<String>,
+    /// The CTA version to adapt commands to instead of asking `version` (see
+    /// `ctaops_core::admin::compat`); not a `cta-cli.conf` key.
+    pub cta_version: Option<String>,
 }
 
 /// `(key, first value)` of each line of a CTA config file (`cta-cli.conf`, `cta-frontend.conf`).
@@ -83,6 +86,7 @@ impl ClientSettings {
             timeout: Duration::from_secs(300),
             retries: 2,
             service_principal: get("grpc.service_principal"),
+            cta_version: None,
         })
     }
 

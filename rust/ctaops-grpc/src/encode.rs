@@ -1,7 +1,10 @@
 //! One command model for both transports: a `cta-admin` argument vector ([`AdminCommand`]) and
 //! the `AdminCmd` protobuf, in both directions (the client encodes, the server decodes for its
-//! backend). Option names and keys follow CTA's `cta-admin` tables.
+//! backend). Which options a (command, subcommand) takes, their value kinds and protobuf key
+//! names come from the shared table in `ctaops_core::admin::options`; this file only maps a key
+//! name to its prost enum value (prost's generated `from_str_name`).
 
+use ctaops_core::admin::options::{self, CtaOption, ProtoField, ValueKind};
 use ctaops_core::admin::{AdminCommand, Kind};
 
 use crate::error::GrpcError;
@@ -10,84 +13,18 @@ use crate::pb::cta::admin::{
     option_string, option_u_int64,
 };
 
-/// How a long option travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wire {
-    /// Present means true.
-    Flag(option_boolean::Key),
-    /// `true`/`false` value.
-    Bool(option_boolean::Key),
-    Uint(option_u_int64::Key),
-    Str(option_string::Key),
-    /// The value names a file whose tokens are sent as a list.
-    List(option_str_list::Key),
+/// The protobuf key number of an option; `None` when the public `.proto` copy lacks the key
+/// (spec §11: CTA HEAD's `GET_STORAGE_CLASS_STATISTICS` and `ARCHIVE_FILE_ID` list).
+#[must_use]
+pub fn key_number(option: &CtaOption) -> Option<i32> {
+    let name = option.key;
+    match option.field() {
+        ProtoField::Str => option_string::Key::from_str_name(name).map(|k| k as i32),
+        ProtoField::Uint64 => option_u_int64::Key::from_str_name(name).map(|k| k as i32),
+        ProtoField::Bool => option_boolean::Key::from_str_name(name).map(|k| k as i32),
+        ProtoField::StrList => option_str_list::Key::from_str_name(name).map(|k| k as i32),
+    }
 }
-
-use option_boolean::Key as B;
-use option_str_list::Key as L;
-use option_string::Key as S;
-use option_u_int64::Key as U;
-
-/// Long options and their keys; the first entry for a key is the one the decoder writes back.
-const OPTIONS: &[(&str, Wire)] = &[
-    ("--all", Wire::Flag(B::All)),
-    ("--force", Wire::Flag(B::Force)),
-    ("--summary", Wire::Flag(B::Summary)),
-    ("--log", Wire::Flag(B::ShowLogEntries)),
-    ("--justarchive", Wire::Flag(B::Justarchive)),
-    ("--justaddcopies", Wire::Flag(B::Justaddcopies)),
-    ("--justmove", Wire::Flag(B::Justmove)),
-    ("--justretrieve", Wire::Flag(B::Justretrieve)),
-    ("--no-recall", Wire::Flag(B::NoRecall)),
-    ("--missingfilecopies", Wire::Flag(B::MissingFileCopies)),
-    ("--lookupnamespace", Wire::Flag(B::LookupNamespace)),
-    ("--full", Wire::Bool(B::Full)),
-    ("--disabled", Wire::Bool(B::Disabled)),
-    ("--encrypted", Wire::Bool(B::Encrypted)),
-    ("--fromcastor", Wire::Bool(B::FromCastor)),
-    ("--readonly", Wire::Bool(B::ReadOnly)),
-    ("--dirtybit", Wire::Bool(B::DirtyBit)),
-    ("--isrepackvo", Wire::Bool(B::IsRepackVo)),
-    ("--id", Wire::Uint(U::ArchiveFileId)),
-    ("--capacity", Wire::Uint(U::Capacity)),
-    ("--copynb", Wire::Uint(U::CopyNumber)),
-    ("--maxfilestoselect", Wire::Uint(U::MaxFilesToExpand)),
-    ("--logunixtimemin", Wire::Uint(U::LogUnixtimeMin)),
-    ("--logunixtimemax", Wire::Uint(U::LogUnixtimeMax)),
-    ("--partialtapesnumber", Wire::Uint(U::PartialTapesNumber)),
-    ("--readmaxdrives", Wire::Uint(U::ReadMaxDrives)),
-    ("--writemaxdrives", Wire::Uint(U::WriteMaxDrives)),
-    ("--vid", Wire::Str(S::Vid)),
-    ("--comment", Wire::Str(S::Comment)),
-    ("--reason", Wire::Str(S::Reason)),
-    ("--state", Wire::Str(S::State)),
-    ("--tapepool", Wire::Str(S::TapePool)),
-    ("--storageclass", Wire::Str(S::StorageClass)),
-    ("--logicallibrary", Wire::Str(S::LogicalLibrary)),
-    ("--physicallibrary", Wire::Str(S::PhysicalLibrary)),
-    ("--mediatype", Wire::Str(S::MediaType)),
-    ("--vendor", Wire::Str(S::Vendor)),
-    ("--virtualorganisation", Wire::Str(S::Vo)),
-    ("--vo", Wire::Str(S::Vo)),
-    ("--encryptionkeyname", Wire::Str(S::EncryptionKeyName)),
-    ("--mountpolicy", Wire::Str(S::MountPolicy)),
-    ("--bufferurl", Wire::Str(S::Bufferurl)),
-    ("--instance", Wire::Str(S::Instance)),
-    ("--username", Wire::Str(S::Username)),
-    ("--fxid", Wire::Str(S::Fxid)),
-    ("--diskfileid", Wire::Str(S::DiskFileId)),
-    ("--objectid", Wire::Str(S::Objectid)),
-    ("--diskinstance", Wire::Str(S::DiskInstance)),
-    ("--verificationstatus", Wire::Str(S::VerificationStatus)),
-    ("--purchaseorder", Wire::Str(S::MediaPurchaseOrderNumber)),
-    ("--disabledreason", Wire::Str(S::DisabledReason)),
-    ("--drive", Wire::Str(S::Drive)),
-    ("--vidfile", Wire::List(L::Vid)),
-    ("--fxidfile", Wire::List(L::FileId)),
-];
-
-/// Options CTA HEAD knows but whose key number is not in the public `.proto` copy (spec §11).
-const NOT_PUBLIC: &[&str] = &["--get-storage-class-stats", "--idfile"];
 
 fn cmd_of(kind: Kind) -> admin_cmd::Cmd {
     use admin_cmd::Cmd as C;
@@ -119,67 +56,18 @@ fn cmd_of(kind: Kind) -> admin_cmd::Cmd {
     }
 }
 
-/// The command word `cta-admin` uses for a `Cmd` (the inverse of `cmd_of`).
-fn word_of(cmd: admin_cmd::Cmd) -> Option<&'static str> {
-    use admin_cmd::Cmd as C;
-    Some(match cmd {
-        C::None => return None,
-        C::Admin => "admin",
-        C::Archiveroute => "archiveroute",
-        C::Drive => "drive",
-        C::Failedrequest => "failedrequest",
-        C::Groupmountrule => "groupmountrule",
-        C::Logicallibrary => "logicallibrary",
-        C::Mountpolicy => "mountpolicy",
-        C::Repack => "repack",
-        C::Requestermountrule => "requestermountrule",
-        C::Showqueues => "showqueues",
-        C::Storageclass => "storageclass",
-        C::Tape => "tape",
-        C::Tapepool => "tapepool",
-        C::Disksystem => "disksystem",
-        C::Tapefile => "tapefile",
-        C::Virtualorganization => "virtualorganization",
-        C::Version => "version",
-        C::Mediatype => "mediatype",
-        C::Recycletapefile => "recycletf",
-        C::Activitymountrule => "activitymountrule",
-        C::Diskinstance => "diskinstance",
-        C::Diskinstancespace => "diskinstancespace",
-        C::Archivefile => "archivefile",
-        C::Physicallibrary => "physicallibrary",
-    })
+/// The subcommand word as a prost value (`ls` -> `SUBCMD_LS`).
+fn subcmd_of(word: &str) -> Option<admin_cmd::SubCmd> {
+    admin_cmd::SubCmd::from_str_name(&format!("SUBCMD_{}", word.to_ascii_uppercase()))
+        .filter(|s| *s != admin_cmd::SubCmd::SubcmdNone)
 }
 
-const SUBS: &[(&str, admin_cmd::SubCmd)] = &[
-    ("add", admin_cmd::SubCmd::SubcmdAdd),
-    ("ch", admin_cmd::SubCmd::SubcmdCh),
-    ("err", admin_cmd::SubCmd::SubcmdErr),
-    ("ls", admin_cmd::SubCmd::SubcmdLs),
-    ("reclaim", admin_cmd::SubCmd::SubcmdReclaim),
-    ("rm", admin_cmd::SubCmd::SubcmdRm),
-    ("up", admin_cmd::SubCmd::SubcmdUp),
-    ("down", admin_cmd::SubCmd::SubcmdDown),
-    ("retry", admin_cmd::SubCmd::SubcmdRetry),
-    ("show", admin_cmd::SubCmd::SubcmdShow),
-    ("restore", admin_cmd::SubCmd::SubcmdRestore),
-];
-
-/// `--name` is an alias whose key depends on the command.
-fn name_alias(kind: Kind) -> Option<Wire> {
-    Some(Wire::Str(match kind {
-        Kind::TapePool => S::TapePool,
-        Kind::StorageClass => S::StorageClass,
-        Kind::LogicalLibrary => S::LogicalLibrary,
-        Kind::PhysicalLibrary => S::PhysicalLibrary,
-        Kind::MediaType => S::MediaType,
-        Kind::MountPolicy => S::MountPolicy,
-        Kind::VirtualOrganization => S::Vo,
-        Kind::DiskSystem => S::DiskSystem,
-        Kind::DiskInstance => S::DiskInstance,
-        Kind::DiskInstanceSpace => S::DiskInstanceSpace,
-        _ => return None,
-    }))
+/// The subcommand word of a prost value; `None` for `SUBCMD_NONE`.
+fn word_of_subcmd(sub: admin_cmd::SubCmd) -> Option<String> {
+    sub.as_str_name()
+        .strip_prefix("SUBCMD_")
+        .filter(|w| *w != "NONE")
+        .map(str::to_ascii_lowercase)
 }
 
 /// Version strings sent in every request (CTA only echoes them in `version`).
@@ -201,16 +89,17 @@ pub fn is_stream(cmd: &AdminCmd) -> bool {
 
 /// Reads a list file as `cta-admin` does: whitespace-separated tokens, `#` comments; for
 /// `FILE_ID` only `fid=` tokens, prefix removed.
-fn read_list(path: &str, key: L) -> Result<Vec<String>, GrpcError> {
+fn read_list(path: &str, key: &str) -> Result<Vec<String>, GrpcError> {
     let text =
         std::fs::read_to_string(path).map_err(|e| GrpcError::Encode(format!("cannot read list file {path}: {e}")))?;
     let mut items = Vec::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("");
         for tok in line.split_whitespace() {
-            match key {
-                L::FileId => items.extend(tok.strip_prefix("fid=").map(str::to_owned)),
-                L::Vid => items.push(tok.to_owned()),
+            if key == "FILE_ID" {
+                items.extend(tok.strip_prefix("fid=").map(str::to_owned));
+            } else {
+                items.push(tok.to_owned());
             }
         }
     }
@@ -231,73 +120,72 @@ pub fn encode(command: &AdminCommand) -> Result<AdminCmd, GrpcError> {
         ..AdminCmd::default()
     };
     out.set_cmd(cmd_of(kind));
-    match command.sub.as_deref() {
+    let sub = command.sub.as_deref();
+    let table = options::options(kind.name(), sub).ok_or_else(|| {
+        GrpcError::Encode(format!(
+            "unknown subcommand '{}' of {}",
+            sub.unwrap_or(""),
+            command.command
+        ))
+    })?;
+    match sub {
         None => out.set_subcmd(admin_cmd::SubCmd::SubcmdNone),
-        Some(s) => {
-            let sub = SUBS.iter().find(|(w, _)| *w == s).map(|(_, v)| *v);
-            out.set_subcmd(
-                sub.ok_or_else(|| GrpcError::Encode(format!("unknown subcommand '{s}' of {}", command.command)))?,
-            );
-        }
+        Some(s) => out.set_subcmd(
+            subcmd_of(s)
+                .ok_or_else(|| GrpcError::Encode(format!("unknown subcommand '{s}' of {}", command.command)))?,
+        ),
     }
     let bad = |m: String| GrpcError::Encode(format!("{command}: {m}"));
+    let positional = table.iter().find(|o| o.value == ValueKind::Positional);
     let mut args = command.args.iter().peekable();
     let mut first = true;
     while let Some(arg) = args.next() {
-        if first && kind == Kind::Drive && !arg.starts_with('-') {
-            first = false;
-            out.option_str.push(OptionString {
-                key: S::Drive as i32,
-                value: arg.clone(),
-            });
-            continue;
-        }
-        first = false;
-        if NOT_PUBLIC.contains(&arg.as_str()) {
-            return Err(bad(format!(
-                "option {arg} cannot be sent over gRPC yet (its protobuf key is not public)"
-            )));
-        }
-        let wire = if arg == "--name" {
-            name_alias(kind)
-        } else {
-            OPTIONS.iter().find(|(l, _)| l == arg).map(|(_, w)| *w)
+        let opt = match positional {
+            Some(p) if first && !arg.starts_with('-') => p,
+            _ => options::find_any(kind.name(), sub, arg).ok_or_else(|| {
+                bad(format!(
+                    "option '{arg}' is not an option of {} {}",
+                    kind.name(),
+                    sub.unwrap_or("")
+                ))
+            })?,
         };
-        let wire = wire.ok_or_else(|| bad(format!("option '{arg}' has no gRPC encoding")))?;
+        first = false;
+        let key = key_number(opt).ok_or_else(|| {
+            bad(format!(
+                "option {arg} cannot be sent over gRPC yet (its protobuf key {} is not public)",
+                opt.key
+            ))
+        })?;
         let mut value = || args.next().ok_or_else(|| bad(format!("option {arg} needs a value")));
-        match wire {
-            Wire::Flag(key) => out.option_bool.push(OptionBoolean {
-                key: key as i32,
-                value: true,
+        match opt.value {
+            ValueKind::Positional => out.option_str.push(OptionString {
+                key,
+                value: arg.clone(),
             }),
-            Wire::Bool(key) => {
+            ValueKind::Flag => out.option_bool.push(OptionBoolean { key, value: true }),
+            ValueKind::Bool => {
                 let v = match value()?.as_str() {
                     "true" => true,
                     "false" => false,
                     other => return Err(bad(format!("option {arg} expects true or false, not '{other}'"))),
                 };
-                out.option_bool.push(OptionBoolean {
-                    key: key as i32,
-                    value: v,
-                });
+                out.option_bool.push(OptionBoolean { key, value: v });
             }
-            Wire::Uint(key) => {
+            ValueKind::Uint => {
                 let v = value()?;
                 let v = v
                     .parse::<u64>()
                     .map_err(|_| bad(format!("option {arg} expects an unsigned integer, not '{v}'")))?;
-                out.option_uint64.push(OptionUInt64 {
-                    key: key as i32,
-                    value: v,
-                });
+                out.option_uint64.push(OptionUInt64 { key, value: v });
             }
-            Wire::Str(key) => out.option_str.push(OptionString {
-                key: key as i32,
+            ValueKind::Str => out.option_str.push(OptionString {
+                key,
                 value: value()?.clone(),
             }),
-            Wire::List(key) => {
-                let item = read_list(value()?, key)?;
-                out.option_str_list.push(OptionStrList { key: key as i32, item });
+            ValueKind::StrList => {
+                let item = read_list(value()?, opt.key)?;
+                out.option_str_list.push(OptionStrList { key, item });
             }
         }
     }
@@ -313,75 +201,68 @@ pub struct DecodedCommand {
 }
 
 /// Decodes an `AdminCmd` into the argument-vector model (first occurrence of a key wins, as in
-/// CTA's option maps). Unknown keys (from a newer client) are refused with their number.
+/// CTA's option maps). Keys the (command, subcommand) does not take, or unknown to this build
+/// (from a newer client), are refused with their number.
 pub fn decode(cmd: &AdminCmd) -> Result<DecodedCommand, String> {
     let c = admin_cmd::Cmd::try_from(cmd.cmd).unwrap_or(admin_cmd::Cmd::None);
-    let word = word_of(c).ok_or_else(|| format!("Invalid command/subcommand (cmd {})", cmd.cmd))?;
+    let kind = Kind::ALL
+        .iter()
+        .copied()
+        .find(|k| cmd_of(*k) == c)
+        .ok_or_else(|| format!("Invalid command/subcommand (cmd {})", cmd.cmd))?;
     let sub = admin_cmd::SubCmd::try_from(cmd.subcmd)
         .map_err(|_| format!("Invalid command/subcommand (subcmd {})", cmd.subcmd))?;
-    let sub = if sub == admin_cmd::SubCmd::SubcmdNone {
-        None
-    } else {
-        Some(
-            SUBS.iter()
-                .find(|(_, v)| *v == sub)
-                .map(|(w, _)| (*w).to_owned())
-                .ok_or("Invalid command/subcommand")?,
-        )
+    let sub = word_of_subcmd(sub);
+    let table = options::options(kind.name(), sub.as_deref()).ok_or("Invalid command/subcommand")?;
+    let lookup = |field: ProtoField, key: i32, what: &str| {
+        table
+            .iter()
+            .chain(options::legacy(kind.name(), sub.as_deref()))
+            .find(|o| o.field() == field && key_number(o) == Some(key))
+            .ok_or_else(|| format!("unknown {what} option key {key}"))
     };
     let mut args = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for o in &cmd.option_str {
-        if !seen.insert(("s", o.key)) {
+        if !seen.insert((ProtoField::Str, o.key)) {
             continue;
         }
-        if o.key == S::Drive as i32 && c == admin_cmd::Cmd::Drive {
+        let opt = lookup(ProtoField::Str, o.key, "string")?;
+        if opt.value == ValueKind::Positional {
             args.insert(0, o.value.clone());
-            continue;
+        } else {
+            args.extend([opt.long.to_owned(), o.value.clone()]);
         }
-        let long = long_for(|w| matches!(w, Wire::Str(k) if k as i32 == o.key))
-            .ok_or_else(|| format!("unknown string option key {}", o.key))?;
-        args.extend([long.to_owned(), o.value.clone()]);
     }
     for o in &cmd.option_uint64 {
-        if seen.insert(("u", o.key)) {
-            let long = long_for(|w| matches!(w, Wire::Uint(k) if k as i32 == o.key))
-                .ok_or_else(|| format!("unknown integer option key {}", o.key))?;
-            args.extend([long.to_owned(), o.value.to_string()]);
+        if seen.insert((ProtoField::Uint64, o.key)) {
+            let opt = lookup(ProtoField::Uint64, o.key, "integer")?;
+            args.extend([opt.long.to_owned(), o.value.to_string()]);
         }
     }
     for o in &cmd.option_bool {
-        if !seen.insert(("b", o.key)) {
+        if !seen.insert((ProtoField::Bool, o.key)) {
             continue;
         }
-        match long_for(|w| matches!(w, Wire::Flag(k) | Wire::Bool(k) if k as i32 == o.key)) {
-            Some(long) if OPTIONS.iter().any(|(l, w)| *l == long && matches!(w, Wire::Flag(_))) => {
-                if o.value {
-                    args.push(long.to_owned());
-                }
-            }
-            Some(long) => args.extend([long.to_owned(), o.value.to_string()]),
-            None => return Err(format!("unknown boolean option key {}", o.key)),
+        let opt = lookup(ProtoField::Bool, o.key, "boolean")?;
+        match opt.value {
+            ValueKind::Flag if o.value => args.push(opt.long.to_owned()),
+            ValueKind::Flag => {}
+            _ => args.extend([opt.long.to_owned(), o.value.to_string()]),
         }
     }
     let mut lists = Vec::new();
     for o in &cmd.option_str_list {
-        let long = long_for(|w| matches!(w, Wire::List(k) if k as i32 == o.key))
-            .ok_or_else(|| format!("unknown list option key {}", o.key))?;
-        lists.push((long, o.item.clone()));
+        lists.push((lookup(ProtoField::StrList, o.key, "list")?.long, o.item.clone()));
     }
     Ok(DecodedCommand {
         command: AdminCommand {
-            command: word.to_owned(),
+            command: kind.name().to_owned(),
             sub,
             args,
         },
         lists,
     })
-}
-
-fn long_for(pred: impl Fn(Wire) -> bool) -> Option<&'static str> {
-    OPTIONS.iter().find(|(_, w)| pred(*w)).map(|(l, _)| *l)
 }
 
 #[cfg(test)]
@@ -519,5 +400,88 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    /// Every option of the shared table, in its long and short spelling and as a keyword,
+    /// gives the same argument vector, encodes under its own protobuf key, and decodes back.
+    #[test]
+    fn every_option_of_the_table_encodes_both_ways() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("list");
+        std::fs::write(&list, "fid=12 V1\n").unwrap();
+        let list = list.to_str().unwrap().to_owned();
+        let mut checked = 0;
+        let mut not_public = Vec::new();
+        for entry in options::TABLE {
+            let sub = entry.sub;
+            for opt in entry.options {
+                let value: Vec<String> = match opt.value {
+                    ValueKind::Str | ValueKind::Positional => vec!["x".into()],
+                    ValueKind::Uint => vec!["7".into()],
+                    ValueKind::Bool => vec!["false".into()],
+                    ValueKind::Flag => vec![],
+                    ValueKind::StrList => vec![list.clone()],
+                };
+                let keyword_value = match opt.value {
+                    ValueKind::Uint => OptValue::Uint(7),
+                    ValueKind::Bool => OptValue::Bool(false),
+                    ValueKind::Flag => OptValue::Bool(true),
+                    _ => OptValue::Str(value[0].clone()),
+                };
+                let built = AdminCommand::build(entry.command, sub, &[(opt.keyword(), keyword_value)]).unwrap();
+                let spellings: Vec<&str> = if opt.value == ValueKind::Positional {
+                    vec![""]
+                } else {
+                    [opt.long, opt.short].into_iter().filter(|s| !s.is_empty()).collect()
+                };
+                for spelling in spellings {
+                    let mut words: Vec<String> = vec![entry.command.into()];
+                    words.extend(sub.map(str::to_owned));
+                    words.extend((!spelling.is_empty()).then(|| spelling.to_owned()));
+                    words.extend(value.iter().cloned());
+                    let raw = AdminCommand::raw(&words).unwrap();
+                    let what = format!("{raw}");
+                    let Some(key) = key_number(opt) else {
+                        let e = encode(&raw).unwrap_err();
+                        assert!(e.to_string().contains("is not public"), "{what}: {e}");
+                        not_public.push(opt.key);
+                        continue;
+                    };
+                    let pb = encode(&raw).unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(encode(&built).unwrap(), pb, "{what}: keyword and spelling differ");
+                    let keys: Vec<i32> = match opt.field() {
+                        ProtoField::Str => pb.option_str.iter().map(|o| o.key).collect(),
+                        ProtoField::Uint64 => pb.option_uint64.iter().map(|o| o.key).collect(),
+                        ProtoField::Bool => pb.option_bool.iter().map(|o| o.key).collect(),
+                        ProtoField::StrList => pb.option_str_list.iter().map(|o| o.key).collect(),
+                    };
+                    let total =
+                        pb.option_str.len() + pb.option_uint64.len() + pb.option_bool.len() + pb.option_str_list.len();
+                    assert_eq!((keys, total), (vec![key], 1), "{what}");
+                    let back = decode(&pb).unwrap();
+                    let kind = Kind::from_name(entry.command).unwrap();
+                    assert_eq!(back.command.command, kind.name(), "{what}");
+                    assert_eq!(back.command.sub.as_deref(), sub, "{what}");
+                    if opt.value == ValueKind::StrList {
+                        let items = if opt.key == "FILE_ID" {
+                            vec!["12"]
+                        } else {
+                            vec!["fid=12", "V1"]
+                        };
+                        assert_eq!(
+                            back.lists,
+                            [(opt.long, items.iter().map(|s| (*s).to_owned()).collect())]
+                        );
+                    } else {
+                        assert_eq!(back.command.args, built.args, "{what}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
+        not_public.sort_unstable();
+        not_public.dedup();
+        assert_eq!(not_public, ["ARCHIVE_FILE_ID", "GET_STORAGE_CLASS_STATISTICS"]);
     }
 }

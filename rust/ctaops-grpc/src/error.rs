@@ -69,6 +69,9 @@ pub enum GrpcError {
     /// The server refused the nonce on the admin call (unknown, already used, or expired).
     #[error("cta-admin {command}: Kerberos nonce refused: {message}")]
     KerberosNonceRejected { command: String, message: String },
+    /// The command cannot be expressed for the frontend's CTA version; nothing was sent.
+    #[error("cta-admin {command}: {message}")]
+    Unsupported { command: String, message: String },
 }
 
 impl GrpcError {
@@ -91,6 +94,7 @@ impl GrpcError {
             Self::KerberosNotOffered { .. } => "GRPC_KERBEROS_NOT_OFFERED",
             Self::KerberosFailed { .. } => "GRPC_KERBEROS_FAILED",
             Self::KerberosNonceRejected { .. } => "GRPC_KERBEROS_NONCE_REJECTED",
+            Self::Unsupported { .. } => "CTA_VERSION_UNSUPPORTED",
         }
     }
 

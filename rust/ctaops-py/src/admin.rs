@@ -517,7 +517,7 @@ pub(crate) fn mode_of(m: &str) -> PyResult<Mode> {
 #[pymethods]
 impl AdminRunner {
     #[new]
-    #[pyo3(signature = (cta_admin = "cta-admin".into(), config_file = None, sss_keytab = None, timeout = 300.0, translations = None))]
+    #[pyo3(signature = (cta_admin = "cta-admin".into(), config_file = None, sss_keytab = None, timeout = 300.0, translations = None, cta_version = None))]
     fn new(
         py: Python<'_>,
         cta_admin: std::path::PathBuf,
@@ -525,6 +525,7 @@ impl AdminRunner {
         sss_keytab: Option<std::path::PathBuf>,
         timeout: f64,
         translations: Option<PyRef<'_, crate::config::ErrorTranslations>>,
+        cta_version: Option<String>,
     ) -> PyResult<Self> {
         let timeout = Duration::try_from_secs_f64(timeout)
             .ok()
@@ -537,6 +538,7 @@ impl AdminRunner {
             config: config_file,
             sss_keytab,
             timeout,
+            cta_version,
         };
         Ok(Self {
             runner: Arc::new(Runner::new(settings)),
@@ -622,6 +624,8 @@ impl AdminRunner {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Vec<String>> {
         let cmd = build(py, command, sub, options)?;
+        let runner = Arc::clone(&self.runner);
+        let cmd = py.detach(|| runner.prepare(&cmd)).map_err(|e| self.err(py, &e))?;
         let mut v = vec![self.runner.settings().binary.to_string_lossy().into_owned()];
         v.extend(
             self.runner

@@ -67,8 +67,13 @@ impl GrpcAdminRunner {
     /// `cta_cli_conf`: CTA's client config (`cta.endpoint`, `grpc.tls.chain_cert_path`,
     /// `grpc.cta_admin_auth_method`, `grpc.jwt_token_path`).
     #[new]
-    #[pyo3(signature = (cta_cli_conf, timeout = 300.0))]
-    fn new(py: Python<'_>, cta_cli_conf: std::path::PathBuf, timeout: f64) -> PyResult<Self> {
+    #[pyo3(signature = (cta_cli_conf, timeout = 300.0, cta_version = None))]
+    fn new(
+        py: Python<'_>,
+        cta_cli_conf: std::path::PathBuf,
+        timeout: f64,
+        cta_version: Option<String>,
+    ) -> PyResult<Self> {
         let timeout = Duration::try_from_secs_f64(timeout)
             .ok()
             .filter(|d| !d.is_zero())
@@ -77,6 +82,7 @@ impl GrpcAdminRunner {
             })?;
         let mut settings = ClientSettings::from_cta_cli_conf(&cta_cli_conf).map_err(|e| grpc_err(py, &e))?;
         settings.timeout = timeout;
+        settings.cta_version = cta_version;
         let client = Client::new(settings).map_err(|e| grpc_err(py, &e))?;
         Ok(Self {
             client: Arc::new(client),
@@ -139,19 +145,13 @@ impl GrpcAdminRunner {
         table(py, kind, batches)
     }
 
-    /// The frontend's CTA version string (`serverVersion.ctaVersion`); None if absent.
+    /// The frontend's CTA version string (`serverVersion.ctaVersion`, or the configured
+    /// `cta_version`), asked once; None if absent.
     fn cta_version(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        let cmd = AdminCommand::raw(&["version"]).map_err(|e| crate::admin::admin_err(py, &e))?;
         let client = Arc::clone(&self.client);
-        let recs = py.detach(|| client.list(&cmd)).map_err(|e| grpc_err(py, &e))?;
-        Ok(match recs {
-            Records::Version(v) => v
-                .into_iter()
-                .next()
-                .and_then(|v| v.server_version)
-                .map(|s| s.cta_version),
-            _ => None,
-        })
+        py.detach(|| client.block_on(client.inner().cta_version()))
+            .map(|v| v.map(|v| v.text))
+            .map_err(|e| grpc_err(py, &e))
     }
 
     /// The command as `cta-admin` words (for dry runs and logs; nothing is spawned over gRPC).

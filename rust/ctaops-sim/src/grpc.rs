@@ -59,7 +59,7 @@ fn parsed(c: &DecodedCommand) -> Result<Parsed, BackendError> {
                 .iter()
                 .find(|s| s.long == *long)
                 .ok_or_else(|| BackendError::User(format!("{long} is not an option of {} {}", p.cmd, p.sub)))?;
-            p.opts.insert(spec.key, Value::List(items.clone()));
+            p.opts.insert(spec.keyword(), Value::List(items.clone()));
         }
     }
     Ok(p)

@@ -195,6 +195,30 @@ def test_user_errors_keep_ctas_message(served: Served) -> None:
         g.tape_ch("NOPE01", state="DISABLED", reason="x")
 
 
+def test_commands_follow_the_frontends_cta_version(served: Served, tmp_path: Path) -> None:
+    g = served.grpc()
+    # The simulator implements CTA HEAD's command line and says so: nothing is adapted.
+    assert (g.cta_version() or "").startswith("5.11.20.0-")
+    assert [sc.name for sc in g.storage_classes(vid="V00001")] == [
+        sc.name for sc in served.spawn().storage_classes(vid="V00001")
+    ]
+    old = admin.CtaAdmin(transport="grpc", config_file=served.conf, timeout=30, cta_version="5.11.17.0-1")
+    assert old.cta_version() == "5.11.17.0-1"
+    with pytest.raises(errors.CtaVersionUnsupportedError) as e:
+        old.storage_classes(vid="V00001")
+    assert str(e.value) == (
+        "cta-admin storageclass ls --vid V00001: option --vid needs CTA 5.11.18 or newer (this CTA is 5.11.17.0-1)"
+    )
+    ids = tmp_path / "ids"
+    ids.write_text("1 2\n")
+    # HEAD's --idfile key is not in the public .proto; the key an older release reads is, so the
+    # request goes out as `--id` (FILE_ID) and this HEAD-like server answers as CTA HEAD does.
+    with pytest.raises(errors.InvalidArgumentError, match="ARCHIVE_FILE_ID is not public"):
+        g.run("af", "ch", "--idfile", str(ids), "--storageclass", "x")
+    with pytest.raises(errors.CtaAdminUserError, match=r"af ch --id \S+ --storageclass x: Missing option: --idfile"):
+        old.run("af", "ch", "--idfile", str(ids), "--storageclass", "x")
+
+
 def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
     env_conf = served.sim.dir / "cta-ops-config.yaml"
     outs = []

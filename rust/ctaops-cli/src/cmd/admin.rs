@@ -88,9 +88,13 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let global = cfg.global_for("admin").map_err(|e| Failure::Other(e.to_string()))?;
     let command = AdminCommand::raw(&args.words)?;
     let cta_cli_conf = PathBuf::from(&global.tape.cta_admin_config);
+    // `global.tape.cta_version` replaces asking the frontend which CTA it runs.
+    let cta_version = Some(global.tape.cta_version.trim().to_owned()).filter(|v| !v.is_empty());
     match args.transport {
         Transport::Grpc => {
-            let client = Client::new(grpc_settings(&cta_cli_conf)?)?;
+            let mut settings = grpc_settings(&cta_cli_conf)?;
+            settings.cta_version = cta_version;
+            let client = Client::new(settings)?;
             match client.run(&command)? {
                 Outcome::Records(r) => print_records(&r),
                 Outcome::Message(m) => print_text(&m),
@@ -100,6 +104,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
             let runner = Runner::new(RunnerSettings {
                 binary: PathBuf::from(&global.binaries.cta_admin),
                 config: cta_cli_conf.is_file().then_some(cta_cli_conf),
+                cta_version,
                 ..RunnerSettings::default()
             });
             if command.record_kind().is_some() {

@@ -39,6 +39,9 @@ pub enum AdminError {
     /// A caller error detected before running anything (unknown option, bad value).
     #[error("{0}")]
     InvalidArgument(String),
+    /// The command cannot be expressed for the detected (or configured) CTA version.
+    #[error("cta-admin {command}: {message}")]
+    Unsupported { command: String, message: String },
 }
 
 impl AdminError {
@@ -54,6 +57,7 @@ impl AdminError {
             Self::Killed { .. } => "CTA_ADMIN_KILLED",
             Self::Parse { error, .. } => error.kind.code(),
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Self::Unsupported { .. } => "CTA_VERSION_UNSUPPORTED",
         }
     }
 }

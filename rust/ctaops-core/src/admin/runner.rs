@@ -14,6 +14,7 @@ use wait_timeout::ChildExt;
 
 use super::arrow::read_arrow;
 use super::command::AdminCommand;
+use super::compat;
 use super::error::AdminError;
 use super::kind::{Kind, Records};
 use super::stream::{Framing, ParseError, read_records};
@@ -30,6 +31,9 @@ pub struct RunnerSettings {
     pub config: Option<PathBuf>,
     pub sss_keytab: Option<PathBuf>,
     pub timeout: Duration,
+    /// The CTA version to adapt commands to instead of asking `cta-admin --json version`
+    /// (`global.tape.cta_version`, for sites where `version` is unavailable).
+    pub cta_version: Option<String>,
 }
 
 impl Default for RunnerSettings {
@@ -39,6 +43,7 @@ impl Default for RunnerSettings {
             config: None,
             sss_keytab: None,
             timeout: Duration::from_secs(300),
+            cta_version: None,
         }
     }
 }
@@ -88,6 +93,7 @@ impl RunnerSettings {
                 &global.default_user.sss_keytab_file,
             ),
             timeout,
+            cta_version: Some(global.tape.cta_version.trim().to_owned()).filter(|v| !v.is_empty()),
         })
     }
 }
@@ -160,13 +166,36 @@ impl Runner {
         })
     }
 
-    /// Runs `cmd` and hands its stdout to `consume` while it is being written.
+    /// The command as it will run: rewritten for the frontend's CTA version where CTA's command
+    /// line changed ([`super::compat`]), or refused with [`AdminError::Unsupported`]. The
+    /// version is asked only for commands an adaptation concerns, once per runner.
+    pub fn prepare(&self, cmd: &AdminCommand) -> Result<AdminCommand, AdminError> {
+        if !compat::concerns(cmd) {
+            return Ok(cmd.clone());
+        }
+        let version = match self.cta_version() {
+            Ok(v) => v,
+            Err(e @ AdminError::InvalidArgument(_)) => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell the CTA version (set global.tape.cta_version): commands are sent unadapted");
+                self.version.get_or_init(|| None).clone()
+            }
+        };
+        match version {
+            Some(v) => compat::adapt(cmd, &v),
+            None => Ok(cmd.clone()),
+        }
+    }
+
+    /// Runs `cmd` (after [`Runner::prepare`]) and hands its stdout to `consume` while it is
+    /// being written.
     pub fn run_with<T>(
         &self,
         cmd: &AdminCommand,
         framing: Framing,
         consume: impl FnOnce(&mut BufReader<ChildStdout>) -> Result<T, ParseError>,
     ) -> Result<T, AdminError> {
+        let cmd = &self.prepare(cmd)?;
         let mut child = self.spawn(cmd, framing)?;
         let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
             return Err(AdminError::InvalidArgument("child pipes missing".into()));
@@ -274,10 +303,17 @@ impl Runner {
         }
     }
 
-    /// The frontend's CTA version, asked once and remembered (`None` if it cannot be told).
+    /// The frontend's CTA version, asked once and remembered (`None` if it cannot be told);
+    /// the configured `cta_version`, when set, without asking.
     pub fn cta_version(&self) -> Result<Option<CtaVersion>, AdminError> {
         if let Some(v) = self.version.get() {
             return Ok(v.clone());
+        }
+        if let Some(text) = &self.settings.cta_version {
+            let v = CtaVersion::parse(text).ok_or_else(|| {
+                AdminError::InvalidArgument(format!("cta_version '{text}' is not a CTA version (e.g. 5.11.7.0-1)"))
+            })?;
+            return Ok(self.version.get_or_init(|| Some(v)).clone());
         }
         let v = self.version()?.server();
         Ok(self.version.get_or_init(|| v).clone())

@@ -197,6 +197,9 @@ pub struct Tape {
     /// cta-admin client config for ops tools (`cta-admin --config <file>`).
     #[serde(rename = "cta-admin_config")]
     pub cta_admin_config: String,
+    /// CTA version the cta-admin layer adapts commands to when `cta-admin --json version` cannot
+    /// tell (e.g. `5.11.7.0-1`); empty: ask the frontend.
+    pub cta_version: String,
     /// logical library → media type → pool suffix (e.g. `IBM1L8: {LTO8: '_IBM1L8'}`).
     pub lib_to_pool_map: BTreeMap<Text, BTreeMap<Text, Text>>,
     pub tape_drive_types: Vec<TapeDriveType>,
@@ -210,6 +213,7 @@ impl Default for Tape {
         Self {
             drive_facts: "/etc/facter/facts.d/drive_facts.json".into(),
             cta_admin_config: "/etc/cta-ops/cta-cli.conf".into(),
+            cta_version: String::new(),
             lib_to_pool_map: BTreeMap::new(),
             tape_drive_types: Vec::new(),
             drive_to_lib_map: DriveToLibMap::default(),

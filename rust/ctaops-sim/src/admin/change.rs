@@ -162,7 +162,7 @@ fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
             params![vid, p.str("reason")],
         )?;
     }
-    if let Some(d) = p.bool("dirtybit") {
+    if let Some(d) = p.bool("dirty") {
         tx.execute("UPDATE TAPE SET DIRTY = ?2 WHERE VID = ?1", params![vid, i64::from(d)])?;
     }
     if let Some(v) = p.str("verificationstatus") {

@@ -3,7 +3,6 @@
 
 pub mod change;
 pub mod config;
-pub mod config_opts;
 pub mod files;
 pub mod ls;
 pub mod out;
@@ -120,7 +119,9 @@ fn injected_failure(conn: &mut Db) -> Result<()> {
 
 fn version(conn: &Db, name: &str, p: &Parsed, stdout: &mut dyn Write, sink: Option<out::Sink<'_>>) -> Result<()> {
     use ctaops_core::admin::version::{Version, VersionInfo};
-    let v = format!("{}-sim", ctaops_core::VERSION);
+    // The release whose command line the simulator implements (cta-interfaces §1.3 is CTA HEAD
+    // after 5.11.20.0), so clients adapt nothing (ctaops_core::admin::compat); then our version.
+    let v = format!("5.11.20.0-ctaops-sim-{}", ctaops_core::VERSION);
     let schema: String = conn.query_row(
         "SELECT SCHEMA_VERSION_MAJOR || '.' || SCHEMA_VERSION_MINOR FROM CTA_CATALOGUE",
         (),

@@ -5,40 +5,10 @@ use std::collections::HashMap;
 
 use crate::error::{Result, SimError};
 
-/// How an option's value is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Str,
-    Uint,
-    Bool,
-    Flag,
-    /// A file the client reads into a list of tokens.
-    StrList,
-    /// `drive`'s `<drive_name>`.
-    Positional,
-}
+use ctaops_core::admin::options::{self as table, NOT_IN_CTA_ADMIN};
+pub use ctaops_core::admin::options::{CtaOption as Opt, ValueKind as Kind};
 
-/// One accepted option of a (command, subcommand).
-#[derive(Debug, Clone, Copy)]
-pub struct Opt {
-    pub key: &'static str,
-    pub long: &'static str,
-    pub short: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-}
-
-pub(crate) const fn o(key: &'static str, long: &'static str, short: &'static str, kind: Kind, required: bool) -> Opt {
-    Opt {
-        key,
-        long,
-        short,
-        kind,
-        required,
-    }
-}
-
-use Kind::{Bool, Flag, Positional, Str, StrList, Uint};
+use Kind::{Bool, Flag, Positional, StrList, Uint};
 
 /// Command aliases (`cmdLookup`).
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -68,177 +38,15 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("virtualorganization", "vo"),
 ];
 
-/// A static option list (const promotion does not reach `const fn` calls in match arms).
-macro_rules! l {
-    ($($e:expr),* $(,)?) => {{
-        const O: &[Opt] = &[$($e),*];
-        O
-    }};
-}
-
-const VID_REQ: &[Opt] = &[o("vid", "--vid", "-v", Str, true)];
-
-/// Options of each (command, subcommand) the simulator implements.
+/// Options of each (command, subcommand): CTA's table (cta-interfaces.md §1.3), the same one the
+/// client side builds argument vectors and gRPC requests from. `sub` is `""` for `showqueues`
+/// and `version`; subcommands `cta-admin` itself refuses are `None` here too.
 #[must_use]
 pub fn options(cmd: &str, sub: &str) -> Option<&'static [Opt]> {
-    Some(match (cmd, sub) {
-        ("tape", "ls") => l![
-            o("vid", "--vid", "-v", Str, false),
-            o("mediatype", "--mediatype", "--mt", Str, false),
-            o("vendor", "--vendor", "--ve", Str, false),
-            o("logicallibrary", "--logicallibrary", "-l", Str, false),
-            o("tapepool", "--tapepool", "-t", Str, false),
-            o("vo", "--virtualorganisation", "--vo", Str, false),
-            o("capacity", "--capacity", "-c", Uint, false),
-            o("full", "--full", "-f", Bool, false),
-            o("fxidfile", "--fxidfile", "-F", StrList, false),
-            o("all", "--all", "-a", Flag, false),
-            o("state", "--state", "-s", Str, false),
-            o("fromcastor", "--fromcastor", "--fc", Bool, false),
-            o("purchaseorder", "--purchaseorder", "-p", Str, false),
-            o("physicallibrary", "--physicallibrary", "--pl", Str, false),
-            o("missingfilecopies", "--missingfilecopies", "--mfc", Flag, false),
-            o(
-                "scstats",
-                "--get-storage-class-stats",
-                "--get-storage-class-stats",
-                Flag,
-                false
-            ),
-        ],
-        ("tape", "add") => l![
-            o("vid", "--vid", "-v", Str, true),
-            o("mediatype", "--mediatype", "--mt", Str, true),
-            o("vendor", "--vendor", "--ve", Str, true),
-            o("logicallibrary", "--logicallibrary", "-l", Str, true),
-            o("tapepool", "--tapepool", "-t", Str, true),
-            o("full", "--full", "-f", Bool, true),
-            o("state", "--state", "-s", Str, false),
-            o("purchaseorder", "--purchaseorder", "-p", Str, false),
-            o("reason", "--reason", "-r", Str, false),
-            o("comment", "--comment", "-m", Str, false),
-        ],
-        ("tape", "ch") => l![
-            o("vid", "--vid", "-v", Str, true),
-            o("mediatype", "--mediatype", "--mt", Str, false),
-            o("vendor", "--vendor", "--ve", Str, false),
-            o("logicallibrary", "--logicallibrary", "-l", Str, false),
-            o("tapepool", "--tapepool", "-t", Str, false),
-            o("encryptionkeyname", "--encryptionkeyname", "-k", Str, false),
-            o("full", "--full", "-f", Bool, false),
-            o("verificationstatus", "--verificationstatus", "--vs", Str, false),
-            o("state", "--state", "-s", Str, false),
-            o("purchaseorder", "--purchaseorder", "-p", Str, false),
-            o("reason", "--reason", "-r", Str, false),
-            o("comment", "--comment", "-m", Str, false),
-            o("dirtybit", "--dirtybit", "--db", Bool, false),
-        ],
-        ("tape", "rm" | "reclaim") | ("repack", "rm" | "err") => VID_REQ,
-        ("tapefile", "ls") => l![
-            o("vid", "--vid", "-v", Str, false),
-            o("instance", "--instance", "-i", Str, false),
-            o("fxid", "--fxid", "-f", Str, false),
-            o("diskfileid", "--diskfileid", "--dfid", Str, false),
-            o("fxidfile", "--fxidfile", "-F", StrList, false),
-            o("id", "--id", "-I", Uint, false),
-        ],
-        ("tapefile", "rm") => l![
-            o("vid", "--vid", "-v", Str, true),
-            o("instance", "--instance", "-i", Str, false),
-            o("fxid", "--fxid", "-f", Str, false),
-            o("diskfileid", "--diskfileid", "--dfid", Str, false),
-            o("id", "--id", "-I", Uint, false),
-            o("reason", "--reason", "-r", Str, true),
-        ],
-        ("tapepool", "ls") => l![
-            o("name", "--name", "-n", Str, false),
-            o("vo", "--virtualorganisation", "--vo", Str, false),
-            o("encrypted", "--encrypted", "-e", Bool, false),
-            o("encryptionkeyname", "--encryptionkeyname", "-k", Str, false),
-        ],
-        ("tapepool", "ch") => l![
-            o("name", "--name", "-n", Str, true),
-            o("vo", "--virtualorganisation", "--vo", Str, false),
-            o("partialtapesnumber", "--partialtapesnumber", "-p", Uint, false),
-            o("encryptionkeyname", "--encryptionkeyname", "-k", Str, false),
-            o("supply", "--supply", "-s", Str, false),
-            o("comment", "--comment", "-m", Str, false),
-        ],
-        ("drive", "ls") => l![
-            o("drive", "", "", Positional, false),
-            o("all", "--all", "-a", Flag, false)
-        ],
-        ("drive", "up") => l![
-            o("drive", "", "", Positional, true),
-            o("reason", "--reason", "-r", Str, false)
-        ],
-        ("drive", "down") => l![
-            o("drive", "", "", Positional, true),
-            o("reason", "--reason", "-r", Str, true),
-            o("force", "--force", "-f", Flag, false),
-        ],
-        ("drive", "ch") => l![
-            o("drive", "", "", Positional, true),
-            o("comment", "--comment", "-m", Str, true)
-        ],
-        ("repack", "add") => l![
-            o("mountpolicy", "--mountpolicy", "-u", Str, true),
-            o("vid", "--vid", "-v", Str, false),
-            o("vidfile", "--vidfile", "-f", StrList, false),
-            o("bufferurl", "--bufferurl", "-b", Str, false),
-            o("maxfilestoselect", "--maxfilestoselect", "--mfts", Uint, false),
-            o("norecall", "--no-recall", "--nr", Flag, false),
-            o("justmove", "--justmove", "-m", Flag, false),
-            o("justaddcopies", "--justaddcopies", "-a", Flag, false),
-        ],
-        ("repack", "ls") => l![o("vid", "--vid", "-v", Str, false)],
-        ("logicallibrary", "ls") => l![o("disabled", "--disabled", "-d", Bool, false)],
-        ("logicallibrary", "ch") => l![
-            o("name", "--name", "-n", Str, true),
-            o("disabled", "--disabled", "-d", Bool, false),
-            o("physicallibrary", "--physicallibrary", "--pl", Str, false),
-            o("comment", "--comment", "-m", Str, false),
-            o("disabledreason", "--disabledreason", "--dr", Str, false),
-        ],
-        ("storageclass", "ls") => l![
-            o("name", "--name", "-n", Str, false),
-            o("vid", "--vid", "-v", Str, false)
-        ],
-        ("failedrequest", "ls") => l![
-            o("justarchive", "--justarchive", "-a", Flag, false),
-            o("justretrieve", "--justretrieve", "-r", Flag, false),
-            o("tapepool", "--tapepool", "-t", Str, false),
-            o("vid", "--vid", "-v", Str, false),
-            o("log", "--log", "-l", Flag, false),
-            o("summary", "--summary", "-S", Flag, false),
-        ],
-        ("recycletf", "ls") => l![
-            o("vid", "--vid", "-v", Str, false),
-            o("fxid", "--fxid", "-f", Str, false),
-            o("diskfileid", "--diskfileid", "--dfid", Str, false),
-            o("copynb", "--copynb", "-c", Uint, false),
-            o("id", "--id", "-I", Uint, false),
-            o("instance", "--instance", "-i", Str, false),
-            o("vo", "--virtualorganisation", "--vo", Str, false),
-            o("fxidfile", "--fxidfile", "-F", StrList, false),
-            o("ltmin", "--logunixtimemin", "--ltmin", Uint, false),
-            o("ltmax", "--logunixtimemax", "--ltmax", Uint, false),
-        ],
-        ("physicallibrary", "ls") => l![o("name", "--name", "-n", Str, false)],
-        (
-            "admin"
-            | "archiveroute"
-            | "virtualorganization"
-            | "mediatype"
-            | "mountpolicy"
-            | "diskinstance"
-            | "groupmountrule"
-            | "requestermountrule",
-            "ls",
-        )
-        | ("showqueues" | "version", "") => l![],
-        _ => return super::config_opts::options(cmd, sub),
-    })
+    if NOT_IN_CTA_ADMIN.contains(&(cmd, sub)) {
+        return None;
+    }
+    table::options(cmd, Some(sub).filter(|s| !s.is_empty()))
 }
 
 /// A parsed value.
@@ -358,28 +166,25 @@ pub fn parse(args: &[String]) -> Result<Parsed> {
         )));
     };
     // drive's positional name comes first (or `--all`/`-a` in `drive ls`).
-    if let Some(pos) = specs.iter().find(|s| s.kind == Positional)
+    if let Some(pos) = specs.iter().find(|s| s.value == Positional)
         && let Some(a) = args.get(i).filter(|a| !a.starts_with('-'))
     {
-        p.opts.insert(pos.key, Value::Str(a.clone()));
+        p.opts.insert(pos.keyword(), Value::Str(a.clone()));
         i += 1;
     }
     while let Some(tok) = args.get(i) {
         i += 1;
-        let Some(spec) = specs
-            .iter()
-            .find(|s| s.kind != Positional && (s.long == tok || s.short == tok))
-        else {
+        let Some(spec) = table::find(specs, tok) else {
             return Err(usage(format!("Invalid option: {tok}")));
         };
-        let value = if spec.kind == Flag {
+        let value = if spec.value == Flag {
             Value::Bool(true)
         } else {
             let Some(v) = args.get(i) else {
                 return Err(usage(format!("{tok} expects a parameter")));
             };
             i += 1;
-            match spec.kind {
+            match spec.value {
                 Uint => {
                     if v.starts_with('-') && v[1..].parse::<u64>().is_ok() {
                         return Err(usage(format!("{v} is out of range")));
@@ -394,16 +199,15 @@ pub fn parse(args: &[String]) -> Result<Parsed> {
                     "false" => Value::Bool(false),
                     _ => return Err(usage(format!("{v} is not a boolean value"))),
                 },
-                StrList => Value::List(read_list(v, spec.key == "fxidfile")?),
+                StrList => Value::List(read_list(v, spec.long == "--fxidfile")?),
                 _ => Value::Str(v.clone()),
             }
         };
-        p.opts.insert(spec.key, value);
+        p.opts.insert(spec.keyword(), value);
     }
     for s in specs.iter().filter(|s| s.required) {
-        if !p.opts.contains_key(s.key) {
-            let name = if s.kind == Positional { "<drive_name>" } else { s.long };
-            return Err(usage(format!("Missing option: {name}")));
+        if !p.opts.contains_key(s.keyword()) {
+            return Err(usage(format!("Missing option: {}", s.spelling())));
         }
     }
     Ok(p)
@@ -445,7 +249,7 @@ mod tests {
         .unwrap();
         assert_eq!(p.cmd, "tape");
         assert_eq!(p.str("vid"), Some("V00001"));
-        assert_eq!(p.bool("dirtybit"), Some(false));
+        assert_eq!(p.bool("dirty"), Some(false));
         assert!(p.json);
     }
 

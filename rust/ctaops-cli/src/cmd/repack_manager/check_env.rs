@@ -23,6 +23,7 @@ fn runner(ctx: &Ctx) -> Runner {
         config: nonempty(&g.tape.cta_admin_config),
         sss_keytab: keytab,
         timeout: Duration::from_secs(120),
+        cta_version: Some(g.tape.cta_version.clone()).filter(|v| !v.trim().is_empty()),
     })
 }
 

@@ -139,7 +139,11 @@ pub(super) fn tape_cells(t: &Tape) -> Vec<String> {
 }
 
 pub(super) fn tape(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
-    let searches = p.opts.keys().filter(|k| !matches!(**k, "all" | "scstats")).count();
+    let searches = p
+        .opts
+        .keys()
+        .filter(|k| !matches!(**k, "all" | "storage_class_stats"))
+        .count();
     if p.flag("all") && searches > 0 {
         return user("Cannot specify --all together with other search options");
     }

@@ -165,10 +165,10 @@ pub(super) fn recycle(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> R
             format!("R.DISK_FILE_ID IN ({})", marks.join(", "))
         });
     }
-    if let Some(t) = p.uint("ltmin") {
+    if let Some(t) = p.uint("logunixtimemin") {
         f.add("R.RECYCLE_LOG_TIME >= ?", i64::try_from(t).unwrap_or(i64::MAX));
     }
-    if let Some(t) = p.uint("ltmax") {
+    if let Some(t) = p.uint("logunixtimemax") {
         f.add("R.RECYCLE_LOG_TIME <= ?", i64::try_from(t).unwrap_or(i64::MAX));
     }
     let searched = [
@@ -179,8 +179,8 @@ pub(super) fn recycle(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> R
         "id",
         "instance",
         "vo",
-        "ltmin",
-        "ltmax",
+        "logunixtimemin",
+        "logunixtimemax",
     ]
     .iter()
     .any(|k| p.opts.contains_key(k));
