@@ -23,7 +23,7 @@ pub fn is_direct(kind: Kind) -> bool {
     kind == Kind::TapeFile
 }
 
-fn checksum_kind(v: i32) -> ChecksumKind {
+pub(crate) fn checksum_kind(v: i32) -> ChecksumKind {
     // An enum number this copy of the .proto does not know prints as the number in JSON.
     ChecksumType::try_from(v).map_or_else(
         |_| ChecksumKind::Unknown(v.to_string()),
@@ -163,7 +163,7 @@ impl DirectSink {
     }
 }
 
-fn data_name(d: &data::Data) -> String {
+pub(crate) fn data_name(d: &data::Data) -> String {
     // The Debug form starts with the variant name (e.g. `TalsItem(…)`).
     let s = format!("{d:?}");
     s.split('(').next().unwrap_or("unknown").to_owned()

@@ -12,6 +12,7 @@ pub mod error;
 pub mod pb;
 pub mod records;
 pub mod server;
+pub mod tapefile_wire;
 pub mod tls;
 pub mod token;
 
