@@ -269,7 +269,10 @@ async fn a_cut_stream_is_an_error_not_a_short_list() {
             .len(),
         20_000
     );
-    let batches = direct.arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"])).await.unwrap();
+    let batches = direct
+        .arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"]))
+        .await
+        .unwrap();
     assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 20_000);
 }
 

@@ -100,7 +100,7 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
             instance_name: inst.to_owned(),
             extra: Map::new(),
         };
-        out.emit(&rec, |t| {
+        out.emit_owned(rec, |t| {
             let (uid, gid) = t.df.owner_id.as_ref().map_or((0, 0), |o| (o.uid, o.gid));
             vec![
                 t.af.archive_id.to_string(),
