@@ -141,7 +141,6 @@ fn u32_of(v: u64) -> u32 {
 
 #[expect(
     clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
     reason = "protobuf's int32/enum decoding truncates"
 )]
 fn i32_of(v: u64) -> i32 {
