@@ -1,6 +1,7 @@
 //! The native gRPC client: TLS always, `Bearer` JWT per call, CTA's status mapping, a stream
 //! cut is an error (never a short list), deadlines, retries for `ls` only, one channel reused.
 
+use std::mem::ManuallyDrop;
 use std::time::Duration;
 
 use arrow_array::RecordBatch;
@@ -446,8 +447,22 @@ impl Decoder for RawDecoder {
 /// Blocking client for synchronous callers (CLI, Python without asyncio): owns a small runtime.
 #[derive(Debug)]
 pub struct Client {
-    rt: tokio::runtime::Runtime,
+    rt: ManuallyDrop<tokio::runtime::Runtime>,
     inner: AsyncClient,
+}
+
+impl Drop for Client {
+    /// Shuts the runtime down without waiting for its threads: a plain drop waits, and at Python
+    /// interpreter exit, with a connection whose server had gone away, that wait never ended.
+    #[expect(
+        unsafe_code,
+        reason = "ManuallyDrop::take, to hand the runtime to shutdown_background"
+    )]
+    fn drop(&mut self) {
+        // SAFETY: `rt` is taken once, here, and never touched again: the client is being dropped.
+        let rt = unsafe { ManuallyDrop::take(&mut self.rt) };
+        rt.shutdown_background();
+    }
 }
 
 impl Client {
@@ -462,7 +477,10 @@ impl Client {
             let _guard = rt.enter();
             AsyncClient::new(settings)?
         };
-        Ok(Self { rt, inner })
+        Ok(Self {
+            rt: ManuallyDrop::new(rt),
+            inner,
+        })
     }
 
     #[must_use]
