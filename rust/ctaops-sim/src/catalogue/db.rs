@@ -149,24 +149,15 @@ impl Db {
     /// # Errors
     /// Any catalogue error.
     pub fn query_all(&self, sql: &str, params: impl Params) -> Result<Vec<Row>> {
-        let vals = params.values();
-        match self {
-            Self::Sqlite(c) => {
-                let mut st = c.prepare_cached(sql)?;
-                let n = st.column_count();
-                let mut rows = st.query(rusqlite::params_from_iter(sqlite_params(&vals)))?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    let mut cols = Vec::with_capacity(n);
-                    for i in 0..n {
-                        cols.push(sqlite_value(r.get_ref(i)?));
-                    }
-                    out.push(Row(cols));
-                }
-                Ok(out)
-            }
-            Self::Pg(p) => p.query(sql, &vals),
+        if let Self::Pg(p) = self {
+            return p.query(sql, &params.values());
         }
+        let mut out = Vec::new();
+        self.query_each(sql, params, |r| {
+            out.push(Row(std::mem::take(&mut r.0)));
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Every row of a query handed to `f` in turn. SQLite rows go to `f` as the engine steps
@@ -185,6 +176,7 @@ impl Db {
                 let mut row = Row(Vec::with_capacity(n));
                 while let Some(r) = rows.next()? {
                     row.0.clear();
+                    row.0.reserve(n);
                     for i in 0..n {
                         row.0.push(sqlite_value(r.get_ref(i)?));
                     }
