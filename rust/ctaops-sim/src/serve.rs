@@ -159,8 +159,10 @@ pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
         jwt,
     };
     let backend = crate::grpc::backend(dir)?;
+    // One async worker: the catalogue work runs on blocking threads, and on a 2-core machine a
+    // second worker only spun looking for work beside the listing's catalogue thread and client.
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .thread_name("ctaops-sim-grpc")
         .enable_all()
         .build()?;
