@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import best_of, verdict
@@ -83,6 +85,14 @@ def main() -> int:
                 f"cta-admin path to Arrow); AdminRecords.to_arrow() (generic serde route) {t_conv:6.2f} s"
             )
             del recs
+            # CPU time (user+sys) of each side for one listing: the load-independent comparison.
+            g_cli, g_srv = _cpu(lambda: grpc.arrow("tapefile", vid=vid), server.pid)
+            s_cli, s_child = _cpu(lambda: spawn.arrow("tapefile", vid=vid), None)
+            print(
+                f"  CPU per listing: gRPC client {g_cli:5.2f} s + server {g_srv:5.2f} s = {g_cli + g_srv:5.2f} s   "
+                f"cta-admin path parser {s_cli:5.2f} s + cta-admin {s_child:5.2f} s = {s_cli + s_child:5.2f} s   "
+                f"ratio {(s_cli + s_child) / (g_cli + g_srv):4.2f}x"
+            )
             small = "V00001"
             lat = []
             for _ in range(300):
@@ -103,6 +113,25 @@ def main() -> int:
             server.terminate()
             server.wait(10)
     return 0
+
+
+def _proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(fn: Callable[[], object], server_pid: int | None) -> tuple[float, float]:
+    """CPU seconds of this process, and of `server_pid` (else of the children waited for), in one `fn()`."""
+
+    def mine() -> tuple[float, float]:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        other = _proc_cpu(server_pid) if server_pid is not None else kids.ru_utime + kids.ru_stime
+        return me.ru_utime + me.ru_stime, other
+
+    a = mine()
+    fn()
+    b = mine()
+    return b[0] - a[0], b[1] - a[1]
 
 
 def _timed(fn: object) -> float:

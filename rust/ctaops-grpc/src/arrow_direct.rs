@@ -1,6 +1,7 @@
 //! `tapefile ls` records straight into Arrow columns, for the bulk listing: the same table as
 //! `ctaops_core::admin::arrow::records_to_arrow` (same schema, same values; the Python tests
-//! compare the two), without going through serde.
+//! compare the two), without going through serde; either from typed records or straight from
+//! the wire.
 
 use std::sync::Arc;
 
@@ -12,6 +13,8 @@ use ctaops_core::admin::Kind;
 use ctaops_core::admin::arrow::schema;
 use ctaops_core::admin::tapefile::TapeFile;
 
+use crate::tapefile_wire::TapeFileView;
+
 fn struct_fields(dt: &DataType) -> Result<Fields, ArrowError> {
     match dt {
         DataType::Struct(f) => Ok(f.clone()),
@@ -19,107 +22,176 @@ fn struct_fields(dt: &DataType) -> Result<Fields, ArrowError> {
     }
 }
 
-fn strings<'a>(values: impl Iterator<Item = &'a str>, n: usize) -> ArrayRef {
-    let mut b = StringBuilder::with_capacity(n, n * 16);
-    values.for_each(|v| b.append_value(v));
-    Arc::new(b.finish())
+fn sum_kind(v: i32, b: &mut StringBuilder) {
+    b.append_value(crate::direct::checksum_kind(v).as_str());
 }
 
-fn u64s(values: impl Iterator<Item = u64>, n: usize) -> ArrayRef {
-    let mut b = UInt64Builder::with_capacity(n);
-    values.for_each(|v| b.append_value(v));
-    Arc::new(b.finish())
+/// Column builders of the `tapefile` schema, filled one record at a time, from typed records
+/// or straight from the wire ([`TapeFileView`]); both give the same values.
+#[derive(Debug, Default)]
+pub struct TapeFileColumns {
+    archive_id: UInt64Builder,
+    storage_class: StringBuilder,
+    creation_time: UInt64Builder,
+    sum_lens: Vec<usize>,
+    sum_kind: StringBuilder,
+    sum_value: StringBuilder,
+    size: UInt64Builder,
+    disk_id: StringBuilder,
+    disk_instance: StringBuilder,
+    owner_valid: Vec<bool>,
+    uid: UInt32Builder,
+    gid: UInt32Builder,
+    path: StringBuilder,
+    vid: StringBuilder,
+    copy_nb: UInt32Builder,
+    block_id: UInt64Builder,
+    f_seq: UInt64Builder,
+    instance_name: StringBuilder,
 }
 
-fn u32s(values: impl Iterator<Item = u32>, n: usize) -> ArrayRef {
-    let mut b = UInt32Builder::with_capacity(n);
-    values.for_each(|v| b.append_value(v));
-    Arc::new(b.finish())
+impl TapeFileColumns {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records appended so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.sum_lens.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.sum_lens.is_empty()
+    }
+
+    fn owner(&mut self, owner: Option<(u32, u32)>) {
+        self.owner_valid.push(owner.is_some());
+        let (uid, gid) = owner.unwrap_or((0, 0));
+        self.uid.append_value(uid);
+        self.gid.append_value(gid);
+    }
+
+    /// One typed record.
+    pub fn push(&mut self, f: &TapeFile) {
+        self.archive_id.append_value(f.af.archive_id);
+        self.storage_class.append_value(&f.af.storage_class);
+        self.creation_time.append_value(f.af.creation_time);
+        self.sum_lens.push(f.af.checksum.len());
+        for c in &f.af.checksum {
+            self.sum_kind.append_value(c.kind.as_str());
+            self.sum_value.append_value(&c.value);
+        }
+        self.size.append_value(f.af.size);
+        self.disk_id.append_value(&f.df.disk_id);
+        self.disk_instance.append_value(&f.df.disk_instance);
+        self.owner(f.df.owner_id.as_ref().map(|o| (o.uid, o.gid)));
+        self.path.append_value(&f.df.path);
+        self.vid.append_value(&f.tf.vid);
+        self.copy_nb.append_value(f.tf.copy_nb);
+        self.block_id.append_value(f.tf.block_id);
+        self.f_seq.append_value(f.tf.f_seq);
+        self.instance_name.append_value(&f.instance_name);
+    }
+
+    /// One record read in place from its protobuf message (what `tapefile_from_pb` would give).
+    pub fn push_view(&mut self, v: &TapeFileView<'_>) {
+        self.archive_id.append_value(v.archive_id);
+        self.storage_class.append_value(v.storage_class);
+        self.creation_time.append_value(v.creation_time);
+        self.sum_lens.push(v.n_sums);
+        for &(kind, value) in v.checksums() {
+            sum_kind(kind, &mut self.sum_kind);
+            self.sum_value.append_value(value);
+        }
+        self.size.append_value(v.size);
+        self.disk_id.append_value(v.disk_id);
+        self.disk_instance.append_value(v.disk_instance);
+        self.owner(v.owner);
+        self.path.append_value(v.path);
+        self.vid.append_value(v.vid);
+        self.copy_nb.append_value(v.copy_nb);
+        self.block_id.append_value(v.block_id);
+        self.f_seq.append_value(v.f_seq);
+        self.instance_name.append_value(v.instance_name);
+    }
+
+    /// One record batch with the core's `tapefile` schema.
+    pub fn finish(mut self) -> Result<RecordBatch, ArrowError> {
+        let schema = schema(Kind::TapeFile);
+        let field = |name: &str| schema.field_with_name(name).map(|f| f.data_type().clone());
+
+        let af_fields = struct_fields(&field("af")?)?;
+        let DataType::List(item) = af_fields
+            .find("checksum")
+            .map(|(_, f)| f.data_type().clone())
+            .ok_or_else(|| ArrowError::SchemaError("af.checksum missing".into()))?
+        else {
+            return Err(ArrowError::SchemaError("af.checksum is not a list".into()));
+        };
+        let sum_struct = StructArray::try_new(
+            struct_fields(item.data_type())?,
+            vec![Arc::new(self.sum_kind.finish()), Arc::new(self.sum_value.finish())],
+            None,
+        )?;
+        let offsets = OffsetBuffer::from_lengths(self.sum_lens.iter().copied());
+        let checksum = ListArray::try_new(item, offsets, Arc::new(sum_struct), None)?;
+        let af = StructArray::try_new(
+            af_fields,
+            vec![
+                Arc::new(self.archive_id.finish()),
+                Arc::new(self.storage_class.finish()),
+                Arc::new(self.creation_time.finish()),
+                Arc::new(checksum),
+                Arc::new(self.size.finish()),
+            ],
+            None,
+        )?;
+
+        let df_fields = struct_fields(&field("df")?)?;
+        let owner_fields = struct_fields(
+            df_fields
+                .find("ownerId")
+                .map(|(_, f)| f.data_type())
+                .ok_or_else(|| ArrowError::SchemaError("df.ownerId missing".into()))?,
+        )?;
+        let owner_valid: NullBuffer = self.owner_valid.iter().copied().collect();
+        let owner = StructArray::try_new(
+            owner_fields,
+            vec![Arc::new(self.uid.finish()), Arc::new(self.gid.finish())],
+            (owner_valid.null_count() > 0).then_some(owner_valid),
+        )?;
+        let df = StructArray::try_new(
+            df_fields,
+            vec![
+                Arc::new(self.disk_id.finish()),
+                Arc::new(self.disk_instance.finish()),
+                Arc::new(owner),
+                Arc::new(self.path.finish()),
+            ],
+            None,
+        )?;
+
+        let tf = StructArray::try_new(
+            struct_fields(&field("tf")?)?,
+            vec![
+                Arc::new(self.vid.finish()),
+                Arc::new(self.copy_nb.finish()),
+                Arc::new(self.block_id.finish()),
+                Arc::new(self.f_seq.finish()),
+            ],
+            None,
+        )?;
+        let instance: ArrayRef = Arc::new(self.instance_name.finish());
+        RecordBatch::try_new(schema, vec![Arc::new(af), Arc::new(df), Arc::new(tf), instance])
+    }
 }
 
 /// One record batch of `tapefile ls` records with the core's `tapefile` schema.
 pub fn tapefiles_to_arrow(files: &[TapeFile]) -> Result<RecordBatch, ArrowError> {
-    let schema = schema(Kind::TapeFile);
-    let n = files.len();
-    let field = |name: &str| schema.field_with_name(name).map(|f| f.data_type().clone());
-
-    let af_fields = struct_fields(&field("af")?)?;
-    let DataType::List(item) = af_fields
-        .find("checksum")
-        .map(|(_, f)| f.data_type().clone())
-        .ok_or_else(|| ArrowError::SchemaError("af.checksum missing".into()))?
-    else {
-        return Err(ArrowError::SchemaError("af.checksum is not a list".into()));
-    };
-    let sum_fields = struct_fields(item.data_type())?;
-    let sums = files.iter().flat_map(|f| f.af.checksum.iter());
-    let n_sums = files.iter().map(|f| f.af.checksum.len()).sum();
-    let sum_struct = StructArray::try_new(
-        sum_fields,
-        vec![
-            strings(sums.clone().map(|c| c.kind.as_str()), n_sums),
-            strings(sums.map(|c| c.value.as_str()), n_sums),
-        ],
-        None,
-    )?;
-    let offsets = OffsetBuffer::from_lengths(files.iter().map(|f| f.af.checksum.len()));
-    let checksum = ListArray::try_new(item, offsets, Arc::new(sum_struct), None)?;
-    let af = StructArray::try_new(
-        af_fields,
-        vec![
-            u64s(files.iter().map(|f| f.af.archive_id), n),
-            strings(files.iter().map(|f| f.af.storage_class.as_str()), n),
-            u64s(files.iter().map(|f| f.af.creation_time), n),
-            Arc::new(checksum),
-            u64s(files.iter().map(|f| f.af.size), n),
-        ],
-        None,
-    )?;
-
-    let df_fields = struct_fields(&field("df")?)?;
-    let owner_fields = struct_fields(
-        df_fields
-            .find("ownerId")
-            .map(|(_, f)| f.data_type())
-            .ok_or_else(|| ArrowError::SchemaError("df.ownerId missing".into()))?,
-    )?;
-    let owner_valid: NullBuffer = files.iter().map(|f| f.df.owner_id.is_some()).collect();
-    let owner = StructArray::try_new(
-        owner_fields,
-        vec![
-            u32s(files.iter().map(|f| f.df.owner_id.as_ref().map_or(0, |o| o.uid)), n),
-            u32s(files.iter().map(|f| f.df.owner_id.as_ref().map_or(0, |o| o.gid)), n),
-        ],
-        (owner_valid.null_count() > 0).then_some(owner_valid),
-    )?;
-    let df = StructArray::try_new(
-        df_fields,
-        vec![
-            strings(files.iter().map(|f| f.df.disk_id.as_str()), n),
-            strings(files.iter().map(|f| f.df.disk_instance.as_str()), n),
-            Arc::new(owner),
-            strings(files.iter().map(|f| f.df.path.as_str()), n),
-        ],
-        None,
-    )?;
-
-    let tf = StructArray::try_new(
-        struct_fields(&field("tf")?)?,
-        vec![
-            strings(files.iter().map(|f| f.tf.vid.as_str()), n),
-            u32s(files.iter().map(|f| f.tf.copy_nb), n),
-            u64s(files.iter().map(|f| f.tf.block_id), n),
-            u64s(files.iter().map(|f| f.tf.f_seq), n),
-        ],
-        None,
-    )?;
-    RecordBatch::try_new(
-        schema,
-        vec![
-            Arc::new(af),
-            Arc::new(df),
-            Arc::new(tf),
-            strings(files.iter().map(|f| f.instance_name.as_str()), n),
-        ],
-    )
+    let mut cols = TapeFileColumns::new();
+    files.iter().for_each(|f| cols.push(f));
+    cols.finish()
 }

@@ -1,6 +1,7 @@
 //! The native gRPC client: TLS always, `Bearer` JWT per call, CTA's status mapping, a stream
 //! cut is an error (never a short list), deadlines, retries for `ls` only, one channel reused.
 
+use std::mem::ManuallyDrop;
 use std::time::Duration;
 
 use arrow_array::RecordBatch;
@@ -12,18 +13,25 @@ use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
-use crate::arrow_direct::tapefiles_to_arrow;
+use bytes::{Buf as _, Bytes};
+use prost::Message as _;
+use tonic::GrpcMethod;
+use tonic::codec::{Codec, DecodeBuf, Decoder, Streaming};
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic_prost::ProstEncoder;
+
+use crate::arrow_direct::TapeFileColumns;
 use crate::config::{AuthMethod, ClientSettings};
-use crate::direct::DirectSink;
+use crate::direct::{DirectSink, data_name, tapefile_from_pb};
 use crate::encode::{encode, is_stream};
 use crate::error::GrpcError;
 use crate::pb::cta::admin::{AdminCmd, HeaderType};
 use crate::pb::cta::xrd::cta_rpc_client::CtaRpcClient;
-use crate::pb::cta::xrd::cta_rpc_stream_client::CtaRpcStreamClient;
 use crate::pb::cta::xrd::response::ResponseType;
 use crate::pb::cta::xrd::stream_response::Contents;
-use crate::pb::cta::xrd::{Request, Response, request};
+use crate::pb::cta::xrd::{Data, Request, Response, StreamResponse, data, request};
 use crate::records::{data_to_json_line, jsonl_to_records, kind_for};
+use crate::tapefile_wire;
 use crate::token::TokenFile;
 
 /// What a command returned.
@@ -250,23 +258,24 @@ impl AsyncClient {
 
     /// A listing as Arrow record batches (same tables as the `cta-admin` path).
     pub async fn arrow(&self, command: &AdminCommand) -> Result<Vec<RecordBatch>, GrpcError> {
-        let records = self.list(command).await?;
-        // The bulk listing is built column by column; the rest through the core's conversion.
-        if let Records::TapeFile(files) = &records {
-            if files.is_empty() {
-                return Ok(Vec::new());
-            }
-            return tapefiles_to_arrow(files)
-                .map(|b| vec![b])
-                .map_err(|e| GrpcError::Decode {
-                    command: command.to_string(),
-                    message: e.to_string(),
-                });
-        }
-        records_to_arrow(&records).map_err(|e| GrpcError::Decode {
+        let cmd = encode(command)?;
+        let to_arrow = |e: &dyn std::fmt::Display| GrpcError::Decode {
             command: command.to_string(),
             message: e.to_string(),
-        })
+        };
+        // The bulk listing goes from the wire straight into Arrow columns; the rest through
+        // typed records and the core's conversion.
+        if is_stream(&cmd) && command.record_kind() == Some(Kind::TapeFile) {
+            let cols = self
+                .retrying(command, || self.tapefile_columns_once(command, &cmd))
+                .await?;
+            if cols.is_empty() {
+                return Ok(Vec::new());
+            }
+            return cols.finish().map(|b| vec![b]).map_err(|e| to_arrow(&e));
+        }
+        let records = self.list(command).await?;
+        records_to_arrow(&records).map_err(|e| to_arrow(&e))
     }
 
     /// A non-listing command; never retried. Returns the reply text.
@@ -293,9 +302,18 @@ impl AsyncClient {
     }
 
     async fn list_encoded(&self, command: &AdminCommand, cmd: &AdminCmd, kind: Kind) -> Result<Records, GrpcError> {
+        self.retrying(command, || self.list_once(command, cmd, kind)).await
+    }
+
+    /// Runs an idempotent listing, again from the start on transient failures.
+    async fn retrying<T, F: Future<Output = Result<T, GrpcError>>>(
+        &self,
+        command: &AdminCommand,
+        once: impl Fn() -> F,
+    ) -> Result<T, GrpcError> {
         let mut attempt = 0;
         loop {
-            match self.list_once(command, cmd, kind).await {
+            match once().await {
                 Err(e) if e.transient() && attempt < self.settings.retries => {
                     attempt += 1;
                     tracing::warn!(command = %command, attempt, error = %e, "retrying idempotent listing");
@@ -307,18 +325,90 @@ impl AsyncClient {
     }
 
     async fn list_once(&self, command: &AdminCommand, cmd: &AdminCmd, kind: Kind) -> Result<Records, GrpcError> {
-        let mut client = CtaRpcStreamClient::new(self.channel.clone());
-        let mut stream = client
-            .generic_admin_stream(self.request(command, cmd).await?)
+        let mut buf = Vec::new();
+        // Bulk record types are built straight from their prost messages; the rest go through
+        // protobuf's canonical JSON and the `cta-admin --json` parser.
+        let mut direct = DirectSink::new(kind);
+        self.read_listing(command, cmd, kind, |message| {
+            let Some(d) = data_of(message)? else {
+                return Ok(false);
+            };
+            match direct.as_mut() {
+                Some(sink) => sink.push(d.data),
+                None => data_to_json_line(kind, &d, &mut buf),
+            }
+            .map_err(|e| e.to_string())
+        })
+        .await?;
+        match direct {
+            Some(sink) => Ok(sink.finish()),
+            None => jsonl_to_records(kind, &buf).map_err(|e| GrpcError::Decode {
+                command: command.to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// `tapefile ls` into Arrow columns: each record read in place from its message, prost
+    /// only for what that reader leaves (see `tapefile_wire`).
+    async fn tapefile_columns_once(
+        &self,
+        command: &AdminCommand,
+        cmd: &AdminCmd,
+    ) -> Result<TapeFileColumns, GrpcError> {
+        let mut cols = TapeFileColumns::new();
+        self.read_listing(command, cmd, Kind::TapeFile, |message| {
+            if let Some(view) = tapefile_wire::read(message) {
+                cols.push_view(&view);
+                return Ok(true);
+            }
+            match data_of(message)?.and_then(|d| d.data) {
+                None => Ok(false),
+                Some(data::Data::TflsItem(item)) => {
+                    cols.push(&tapefile_from_pb(item));
+                    Ok(true)
+                }
+                Some(other) => Err(format!("a {} record in a TapeFile listing", data_name(&other))),
+            }
+        })
+        .await?;
+        Ok(cols)
+    }
+
+    /// Opens `GenericAdminStream` with the replies left as the bytes of each message.
+    async fn open_stream(&self, command: &AdminCommand, cmd: &AdminCmd) -> Result<Streaming<Bytes>, GrpcError> {
+        let mut grpc = tonic::client::Grpc::new(self.channel.clone());
+        grpc.ready()
+            .await
+            .map_err(|e| self.status_error(command, &tonic::Status::unknown(format!("Service was not ready: {e}"))))?;
+        let mut req = self.request(command, cmd).await?;
+        req.extensions_mut()
+            .insert(GrpcMethod::new("cta.xrd.CtaRpcStream", "GenericAdminStream"));
+        let path = PathAndQuery::from_static("/cta.xrd.CtaRpcStream/GenericAdminStream");
+        Ok(grpc
+            .server_streaming(req, path, RawReplies)
             .await
             .map_err(|s| self.status_error(command, &s))?
-            .into_inner();
+            .into_inner())
+    }
+
+    /// Reads a listing: checks the header, hands every later message to `on_message` (which
+    /// says whether it added a record), and turns a failed or cut stream into an error, never
+    /// a short list.
+    async fn read_listing(
+        &self,
+        command: &AdminCommand,
+        cmd: &AdminCmd,
+        kind: Kind,
+        mut on_message: impl FnMut(&[u8]) -> Result<bool, String>,
+    ) -> Result<usize, GrpcError> {
+        let mut stream = self.open_stream(command, cmd).await?;
         let decode = |message: String| GrpcError::Decode {
             command: command.to_string(),
             message,
         };
         let header = match stream.message().await.map_err(|s| self.status_error(command, &s))? {
-            Some(m) => m,
+            Some(m) => StreamResponse::decode(m).map_err(|e| decode(format!("the header: {e}")))?,
             None => return Err(decode("the stream ended without its header".into())),
         };
         match header.contents {
@@ -336,25 +426,14 @@ impl AsyncClient {
             }
             _ => return Err(decode("the first message is not a header".into())),
         }
-        let mut buf = Vec::new();
-        // Bulk record types are built straight from their prost messages; the rest go through
-        // protobuf's canonical JSON and the `cta-admin --json` parser.
-        let mut direct = DirectSink::new(kind);
         let mut count = 0usize;
         loop {
             match stream.message().await {
-                Ok(Some(m)) => match m.contents {
-                    Some(Contents::Data(d)) => {
-                        let added = match direct.as_mut() {
-                            Some(sink) => sink.push(d.data),
-                            None => data_to_json_line(kind, &d, &mut buf),
-                        };
-                        count += usize::from(added.map_err(|e| decode(format!("record {}: {e}", count + 1)))?);
-                    }
-                    Some(Contents::Header(_)) => return Err(decode("a second header inside the stream".into())),
-                    None => {}
-                },
-                Ok(None) => break,
+                Ok(Some(m)) => {
+                    let added = on_message(&m).map_err(|e| decode(format!("record {}: {e}", count + 1)))?;
+                    count += usize::from(added);
+                }
+                Ok(None) => return Ok(count),
                 Err(s) => {
                     return Err(match s.code() {
                         Code::InvalidArgument
@@ -373,18 +452,71 @@ impl AsyncClient {
                 }
             }
         }
-        match direct {
-            Some(sink) => Ok(sink.finish()),
-            None => jsonl_to_records(kind, &buf).map_err(|e| decode(e.to_string())),
-        }
+    }
+}
+
+/// The `Data` of one message after the header; `None` for an empty message. A second header
+/// is an error.
+fn data_of(message: &[u8]) -> Result<Option<Data>, String> {
+    match StreamResponse::decode(message).map_err(|e| e.to_string())?.contents {
+        Some(Contents::Data(d)) => Ok(Some(d)),
+        Some(Contents::Header(_)) => Err("a second header inside the stream".into()),
+        None => Ok(None),
+    }
+}
+
+/// The request encoded by prost; each reply message handed over as its bytes (no copy: a slice
+/// of tonic's receive buffer), so a bulk listing can be read without a prost struct per record.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawReplies;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct RawDecoder;
+
+impl Codec for RawReplies {
+    type Encode = Request;
+    type Decode = Bytes;
+    type Encoder = ProstEncoder<Request>;
+    type Decoder = RawDecoder;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        ProstEncoder::default()
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        RawDecoder
+    }
+}
+
+impl Decoder for RawDecoder {
+    type Item = Bytes;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, tonic::Status> {
+        let n = buf.remaining();
+        Ok(Some(buf.copy_to_bytes(n)))
     }
 }
 
 /// Blocking client for synchronous callers (CLI, Python without asyncio): owns a small runtime.
 #[derive(Debug)]
 pub struct Client {
-    rt: tokio::runtime::Runtime,
+    rt: ManuallyDrop<tokio::runtime::Runtime>,
     inner: AsyncClient,
+}
+
+impl Drop for Client {
+    /// Shuts the runtime down without waiting for its threads: a plain drop waits, and at Python
+    /// interpreter exit, with a connection whose server had gone away, that wait never ended.
+    #[expect(
+        unsafe_code,
+        reason = "ManuallyDrop::take, to hand the runtime to shutdown_background"
+    )]
+    fn drop(&mut self) {
+        // SAFETY: `rt` is taken once, here, and never touched again: the client is being dropped.
+        let rt = unsafe { ManuallyDrop::take(&mut self.rt) };
+        rt.shutdown_background();
+    }
 }
 
 impl Client {
@@ -399,7 +531,10 @@ impl Client {
             let _guard = rt.enter();
             AsyncClient::new(settings)?
         };
-        Ok(Self { rt, inner })
+        Ok(Self {
+            rt: ManuallyDrop::new(rt),
+            inner,
+        })
     }
 
     #[must_use]

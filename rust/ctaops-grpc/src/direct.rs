@@ -23,7 +23,7 @@ pub fn is_direct(kind: Kind) -> bool {
     kind == Kind::TapeFile
 }
 
-fn checksum_kind(v: i32) -> ChecksumKind {
+pub(crate) fn checksum_kind(v: i32) -> ChecksumKind {
     // An enum number this copy of the .proto does not know prints as the number in JSON.
     ChecksumType::try_from(v).map_or_else(
         |_| ChecksumKind::Unknown(v.to_string()),
@@ -92,37 +92,42 @@ pub fn tapefile_from_pb(item: TapeFileLsItem) -> TapeFile {
 /// The protobuf message of a `tapefile ls` record. Keys the typed record kept in `extra` (from
 /// a newer server) have no field here and are dropped, as the JSON route drops them.
 pub fn tapefile_to_pb(t: &TapeFile) -> Result<TapeFileLsItem, RecordError> {
+    tapefile_into_pb(t.clone())
+}
+
+/// [`tapefile_to_pb`] for a record the caller no longer needs: its strings move, not copied.
+pub fn tapefile_into_pb(t: TapeFile) -> Result<TapeFileLsItem, RecordError> {
     let checksum =
         t.af.checksum
-            .iter()
+            .into_iter()
             .map(|c| {
                 Ok(PbChecksum {
                     r#type: checksum_number(&c.kind)?,
-                    value: c.value.clone(),
+                    value: c.value,
                 })
             })
             .collect::<Result<_, RecordError>>()?;
     Ok(TapeFileLsItem {
         af: Some(ArchiveFile {
             archive_id: t.af.archive_id,
-            storage_class: t.af.storage_class.clone(),
+            storage_class: t.af.storage_class,
             creation_time: t.af.creation_time,
             checksum,
             size: t.af.size,
         }),
         df: Some(DiskFile {
-            disk_id: t.df.disk_id.clone(),
-            disk_instance: t.df.disk_instance.clone(),
-            owner_id: t.df.owner_id.as_ref().map(|o| PbOwnerId { uid: o.uid, gid: o.gid }),
-            path: t.df.path.clone(),
+            disk_id: t.df.disk_id,
+            disk_instance: t.df.disk_instance,
+            owner_id: t.df.owner_id.map(|o| PbOwnerId { uid: o.uid, gid: o.gid }),
+            path: t.df.path,
         }),
         tf: Some(PbTapeCopy {
-            vid: t.tf.vid.clone(),
+            vid: t.tf.vid,
             copy_nb: t.tf.copy_nb,
             block_id: t.tf.block_id,
             f_seq: t.tf.f_seq,
         }),
-        instance_name: t.instance_name.clone(),
+        instance_name: t.instance_name,
     })
 }
 
@@ -163,7 +168,7 @@ impl DirectSink {
     }
 }
 
-fn data_name(d: &data::Data) -> String {
+pub(crate) fn data_name(d: &data::Data) -> String {
     // The Debug form starts with the variant name (e.g. `TalsItem(…)`).
     let s = format!("{d:?}");
     s.split('(').next().unwrap_or("unknown").to_owned()

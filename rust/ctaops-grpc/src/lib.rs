@@ -16,6 +16,7 @@ pub mod negotiate;
 pub mod pb;
 pub mod records;
 pub mod server;
+pub mod tapefile_wire;
 pub mod tls;
 pub mod token;
 

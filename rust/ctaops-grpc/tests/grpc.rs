@@ -8,7 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use ctaops_core::admin::{AdminCommand, Kind};
+use ctaops_core::admin::{AdminCommand, Kind, Records};
+use ctaops_grpc::arrow_direct::tapefiles_to_arrow;
 use ctaops_grpc::pb::cta::xrd::cta_rpc_client::CtaRpcClient;
 use ctaops_grpc::records::records_to_data;
 use ctaops_grpc::tls::generate_pki;
@@ -42,6 +43,14 @@ async fn every_listing_gives_the_json_records() {
         batches.iter().map(|b| b.num_rows()).sum::<usize>(),
         fixture_records(Kind::Tape).len()
     );
+    // `tapefile ls` goes from the wire straight into columns: the same table as from records.
+    let words = ["tapefile", "ls", "--vid", "V01007"];
+    let Records::TapeFile(files) = c.list(&cmd(&words)).await.unwrap() else {
+        panic!("tapefile records")
+    };
+    assert!(!files.is_empty());
+    let direct = c.arrow(&cmd(&words)).await.unwrap();
+    assert_eq!(direct, vec![tapefiles_to_arrow(&files).unwrap()]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,6 +256,9 @@ async fn a_cut_stream_is_an_error_not_a_short_list() {
         unreachable!()
     };
     assert!(records > 0 && records < 20_000, "{records}");
+    // The same through the straight-to-Arrow route.
+    let e = c.arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"])).await.unwrap_err();
+    assert_eq!(e.code(), "GRPC_STREAM_TRUNCATED", "{e}");
     // The same listing without the proxy is complete.
     let direct = client(&r, &token_for("ctaops", 600)).await;
     assert_eq!(
@@ -257,6 +269,11 @@ async fn a_cut_stream_is_an_error_not_a_short_list() {
             .len(),
         20_000
     );
+    let batches = direct
+        .arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"]))
+        .await
+        .unwrap();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 20_000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 //! into `Data` messages, so both transports are one implementation.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -72,16 +73,24 @@ fn who(caller: &Caller) -> (String, String) {
     (caller.user.clone(), host)
 }
 
-/// One typed record as a `Data` message: bulk types directly, the rest through CTA's JSON form.
+/// One typed record as a `Data` message: bulk types directly (moving the strings of a record
+/// its producer gave up), the rest through CTA's JSON form.
 fn to_data(
     kind: Kind,
     rec: &dyn Any,
     json: &dyn Fn() -> serde_json::Result<serde_json::Value>,
 ) -> Result<Data, String> {
-    if let Some(t) = rec.downcast_ref::<TapeFile>() {
-        let item = direct::tapefile_to_pb(t).map_err(|e| e.to_string())?;
+    let owned = rec
+        .downcast_ref::<RefCell<Option<TapeFile>>>()
+        .and_then(|slot| slot.borrow_mut().take());
+    let item = match (owned, rec.downcast_ref::<TapeFile>()) {
+        (Some(t), _) => Some(direct::tapefile_into_pb(t)),
+        (None, Some(t)) => Some(direct::tapefile_to_pb(t)),
+        (None, None) => None,
+    };
+    if let Some(item) = item {
         return Ok(Data {
-            data: Some(data::Data::TflsItem(item)),
+            data: Some(data::Data::TflsItem(item.map_err(|e| e.to_string())?)),
         });
     }
     let value = json().map_err(|e| e.to_string())?;

@@ -160,8 +160,10 @@ pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
     };
     let backend = crate::grpc::backend(dir)?;
     let auth = crate::grpc_negotiate::server_auth(&inst)?;
+    // One async worker: the catalogue work runs on blocking threads, and on a 2-core machine a
+    // second worker only spun looking for work beside the listing's catalogue thread and client.
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .thread_name("ctaops-sim-grpc")
         .enable_all()
         .build()?;

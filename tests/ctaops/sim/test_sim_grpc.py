@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -323,3 +324,20 @@ def test_nothing_listening_is_unavailable(served: Served, tmp_path: Path) -> Non
     g = served.grpc(served.write_conf(tmp_path, endpoint=f"localhost:{port}"))
     with pytest.raises(errors.GrpcUnavailableError):
         g.tapes()
+
+
+def test_a_client_left_at_exit_does_not_hang_python(served: Served, tmp_path: Path) -> None:
+    """A module-level gRPC CtaAdmin whose server went away: the interpreter still exits (it
+    used to wait forever for the client's runtime threads)."""
+    script = tmp_path / "leftover.py"
+    script.write_text(
+        "import os, signal, time\n"
+        "from ctaops.admin import CtaAdmin\n"
+        f"g = CtaAdmin(transport='grpc', config_file={str(served.conf)!r})\n"
+        "print(len(g.tapes()))\n"
+        f"os.kill({served.proc.pid}, signal.SIGTERM)\n"
+        "time.sleep(0.5)\n"
+    )
+    r = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) > 0

@@ -1,13 +1,15 @@
 //! cta-admin's stdout: `--json` streamed array, `--jsonl` lines, or the tabular default (§1.5, §1.9).
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 use ctaops_core::admin::Framing;
 use serde::Serialize;
 
 /// Receives each typed record as it is produced (the gRPC server's path): the record itself, to
-/// downcast for a direct conversion, and its JSON form on demand for the others.
+/// downcast for a direct conversion, and its JSON form on demand for the others. A record given
+/// up by its producer ([`Out::emit_owned`]) comes as a `RefCell<Option<T>>` the sink may take.
 pub type Sink<'s> = &'s mut dyn FnMut(&dyn Any, &dyn Fn() -> serde_json::Result<serde_json::Value>) -> io::Result<()>;
 
 /// Collects records and writes them in the requested framing.
@@ -63,6 +65,17 @@ impl<'a> Out<'a> {
         }
         self.n += 1;
         Ok(())
+    }
+
+    /// [`Out::emit`] for a record the caller is done with: a sink can take it and keep its
+    /// strings instead of copying them (the bulk listings).
+    pub fn emit_owned<T: Serialize + Any>(&mut self, rec: T, row: impl FnOnce(&T) -> Vec<String>) -> io::Result<()> {
+        let Some(sink) = self.sink.as_mut() else {
+            return self.emit(&rec, row);
+        };
+        self.n += 1;
+        let slot = RefCell::new(Some(rec));
+        sink(&slot, &|| serde_json::to_value(slot.borrow().as_ref()))
     }
 
     /// Closes the array or prints the table.

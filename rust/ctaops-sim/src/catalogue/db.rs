@@ -38,6 +38,19 @@ impl Row {
             .ok_or_else(|| SimError::Cta(format!("catalogue: no column {i}")))?;
         T::from_value(v)
     }
+
+    /// Column `i` moved out (leaving `Null`): no copy, for a row read once ([`Db::query_each`]).
+    ///
+    /// # Errors
+    /// When the column is missing or holds another type.
+    pub fn take<T: FromValue>(&mut self, i: usize) -> Result<T> {
+        let v = self
+            .0
+            .get_mut(i)
+            .map(|v| std::mem::replace(v, Value::Null))
+            .ok_or_else(|| SimError::Cta(format!("catalogue: no column {i}")))?;
+        T::from_value(v)
+    }
 }
 
 /// `query_row` found nothing (rusqlite's `QueryReturnedNoRows`, whatever the backend).
@@ -136,23 +149,42 @@ impl Db {
     /// # Errors
     /// Any catalogue error.
     pub fn query_all(&self, sql: &str, params: impl Params) -> Result<Vec<Row>> {
+        if let Self::Pg(p) = self {
+            return p.query(sql, &params.values());
+        }
+        let mut out = Vec::new();
+        self.query_each(sql, params, |r| {
+            out.push(Row(std::mem::take(&mut r.0)));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every row of a query handed to `f` in turn. SQLite rows go to `f` as the engine steps
+    /// (a bulk listing then holds one row, not the whole result, and its consumer starts at
+    /// once); PostgreSQL's come after the query returns.
+    ///
+    /// # Errors
+    /// Any catalogue error, or the first error of `f` (which stops the query).
+    pub fn query_each(&self, sql: &str, params: impl Params, mut f: impl FnMut(&mut Row) -> Result<()>) -> Result<()> {
         let vals = params.values();
         match self {
             Self::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
                 let n = st.column_count();
                 let mut rows = st.query(rusqlite::params_from_iter(sqlite_params(&vals)))?;
-                let mut out = Vec::new();
+                let mut row = Row(Vec::with_capacity(n));
                 while let Some(r) = rows.next()? {
-                    let mut cols = Vec::with_capacity(n);
+                    row.0.clear();
+                    row.0.reserve(n);
                     for i in 0..n {
-                        cols.push(sqlite_value(r.get_ref(i)?));
+                        row.0.push(sqlite_value(r.get_ref(i)?));
                     }
-                    out.push(Row(cols));
+                    f(&mut row)?;
                 }
-                Ok(out)
+                Ok(())
             }
-            Self::Pg(p) => p.query(sql, &vals),
+            Self::Pg(p) => p.query(sql, &vals)?.iter_mut().try_for_each(f),
         }
     }
 
@@ -270,6 +302,14 @@ impl Stmt<'_> {
             rows: self.db.query_all(&self.sql, params)?.into_iter(),
             cur: None,
         })
+    }
+
+    /// See [`Db::query_each`].
+    ///
+    /// # Errors
+    /// Any catalogue error, or the first error of `f`.
+    pub fn query_each(&mut self, params: impl Params, f: impl FnMut(&mut Row) -> Result<()>) -> Result<()> {
+        self.db.query_each(&self.sql, params, f)
     }
 
     /// # Errors

@@ -68,21 +68,20 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
         "creation time",
         "instance",
     ]);
-    let mut st = conn.prepare(&sql)?;
-    let mut rows = st.query(f.refs().as_slice())?;
-    while let Some(r) = rows.next()? {
+    // Streamed: the bulk listing (millions of rows for a full tape) never holds its result.
+    conn.prepare(&sql)?.query_each(f.refs().as_slice(), |r| {
         let rec = TapeFile {
             af: TapeFileArchive {
                 archive_id: uint(r, 0)?,
-                storage_class: r.get(1)?,
+                storage_class: r.take(1)?,
                 creation_time: uint(r, 2)?,
                 checksum: checksum_list(u32::try_from(uint(r, 3)?).unwrap_or(0)),
                 size: uint(r, 4)?,
                 extra: Map::new(),
             },
             df: TapeFileDisk {
-                disk_id: r.get(5)?,
-                disk_instance: r.get(6)?,
+                disk_id: r.take(5)?,
+                disk_instance: r.take(6)?,
                 owner_id: Some(OwnerId {
                     uid: u32::try_from(uint(r, 7)?).unwrap_or(0),
                     gid: u32::try_from(uint(r, 8)?).unwrap_or(0),
@@ -92,7 +91,7 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
                 extra: Map::new(),
             },
             tf: TapeFileCopy {
-                vid: r.get(9)?,
+                vid: r.take(9)?,
                 copy_nb: u32::try_from(uint(r, 10)?).unwrap_or(0),
                 block_id: uint(r, 11)?,
                 f_seq: uint(r, 12)?,
@@ -101,7 +100,7 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
             instance_name: inst.to_owned(),
             extra: Map::new(),
         };
-        out.emit(&rec, |t| {
+        out.emit_owned(rec, |t| {
             let (uid, gid) = t.df.owner_id.as_ref().map_or((0, 0), |o| (o.uid, o.gid));
             vec![
                 t.af.archive_id.to_string(),
@@ -121,8 +120,8 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
                 inst.to_owned(),
             ]
         })?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// An EOS fxid (hex) as the decimal disk file ID the catalogue stores; other text is kept as is.
