@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 use super::array::{auto_parts, read_array};
 use super::kind::{Kind, Records, check_one};
 
-/// Largest single record accepted (CTA's biggest, a drive with its config, is a few kB).
+/// Largest single record accepted by every reader, streamed or in memory (CTA's biggest, a drive
+/// with its config, is a few kB).
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// How the records are delimited.
