@@ -199,3 +199,27 @@ fn a_record_over_the_limit_is_refused_by_every_path() {
         .sum();
     assert_eq!(rows, 6);
 }
+
+/// Keys are compared as bytes by the column builders: an escaped key still names its field, and
+/// a key that is not UTF-8 is refused on every path with the typed decoder's error.
+#[test]
+fn escaped_and_non_utf8_keys_agree_on_every_path() {
+    let items: Vec<Value> = (0..3).map(|i| sample(Kind::Tape, i)).collect();
+    let text = String::from_utf8(array(&items, ",")).unwrap();
+    let escaped = text.replace("\"vid\":", "\"v\\u0069d\":");
+    assert_ne!(escaped, text);
+    check_all_splits(Kind::Tape, escaped.as_bytes());
+    let Ok(Records::Tape(t)) = parse_records(Kind::Tape, Framing::Json, escaped.as_bytes()) else {
+        panic!("escaped keys parse")
+    };
+    assert_eq!(Value::String(t[2].vid.clone()), items[2]["vid"]);
+    let batches = parse_arrow(Kind::Tape, Framing::Json, escaped.as_bytes()).unwrap();
+    let vid = batches[0].column_by_name("vid").unwrap();
+    assert_eq!(vid.null_count(), 0);
+
+    let second = text.match_indices("{\"capacity\"").nth(1).unwrap().0;
+    let mut bad = text.as_bytes().to_vec();
+    bad.splice(second + 1..second + 1, b"\"x\xff\":1,".iter().copied());
+    let e = errors_agree(Kind::Tape, &bad);
+    assert_eq!((e.kind, e.record), (ParseErrorKind::NotJson, Some(2)), "{e}");
+}

@@ -97,6 +97,36 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A map key as raw bytes, borrowed from the input when it has no escapes. Reading keys as bytes
+/// skips `serde_json`'s UTF-8 check of each key (a wide record has ~50 of them): the column
+/// builders compare them with CTA's ASCII names and check only the keys they do not know.
+pub struct KeyBytes<'de>(pub Cow<'de, [u8]>);
+
+impl<'de> Deserialize<'de> for KeyBytes<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyBytes<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Owned(v.to_vec())))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Owned(v.as_bytes().to_vec())))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
 struct U64Visitor;
 
 impl Visitor<'_> for U64Visitor {
@@ -411,15 +441,22 @@ macro_rules! record {
                 mut __map: A,
             ) -> Result<(), A::Error> {
                 let ( $( $field, )* ) = __cols;
-                while let Some(__key) = __map.next_key::<$crate::admin::field::Key<'de>>()? {
+                while let Some(__key) = __map.next_key::<$crate::admin::field::KeyBytes<'de>>()? {
                     match __key.0.as_ref() {
-                        $( $json => {
+                        $( __k if __k == $json.as_bytes() => {
                             if $crate::admin::columns::ColumnBuilder::<$ty>::rows($field) > __rows {
                                 return Err(<A::Error as serde::de::Error>::duplicate_field($json));
                             }
                             $crate::admin::columns::append_value::<$ty, _, A>(&mut __map, $field)?;
                         } )*
-                        _ => {
+                        __k => {
+                            // A key CTA's names do not match was not checked for UTF-8 yet.
+                            if std::str::from_utf8(__k).is_err() {
+                                return Err(<A::Error as serde::de::Error>::invalid_value(
+                                    serde::de::Unexpected::Bytes(__k),
+                                    &"a UTF-8 field name",
+                                ));
+                            }
                             __map.next_value::<serde::de::IgnoredAny>()?;
                         }
                     }
