@@ -11,7 +11,10 @@ records) and measures, each variant in a fresh process so memory figures are its
   ``json.loads`` of everything read from the same kind of pipe.
 
 Peak extra memory is VmHWM after resetting it (``/proc/self/clear_refs``) minus VmRSS before the
-call, i.e. what the call needed on top of the input bytes. Usage::
+call, i.e. what the call needed on top of the input bytes; ``cpu`` is the process's user+sys time
+during the call (every thread: the in-memory readers use one per core for large inputs), which
+says more than wall time when the machine is loaded. ``--files 1000`` runs only the ``tape ls``
+case in earnest. Usage::
 
     python benchmarks/bench_admin_parse.py [--files 1000000] [--tapes 50000] [--repeat 3]
 """
@@ -118,18 +121,21 @@ def child(variant: str, kind: str, path: str, repeat: int) -> None:
     data = Path(path).read_bytes()
     gc.collect()
     times = []
+    cpu = []
     extra = 0
     for r in range(repeat):
         rss0 = status_kb("VmRSS")
         reset_peak()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         res = run_variant(variant, kind, data)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         if r == 0:
             extra = (status_kb("VmHWM") - rss0) * 1024
         del res
         gc.collect()
-    print(json.dumps({"seconds": min(times), "extra": extra, "input": len(data)}))
+    print(json.dumps({"seconds": min(times), "cpu": min(cpu), "extra": extra, "input": len(data)}))
 
 
 def stream_child(variant: str, kind: str) -> None:
@@ -210,7 +216,7 @@ def main() -> None:
                 ratio = base / r["seconds"]
                 print(
                     f"  {v:14s} {r['seconds']:7.3f} s  {ratio:5.2f}x vs json.loads  peak extra {mb(r['extra'])}"
-                    f"  ({r['extra'] / size:4.2f}x input)"
+                    f"  ({r['extra'] / size:4.2f}x input)  cpu {r['cpu']:7.3f} s (all threads)"
                 )
             arrow_ok = base / res["parse_arrow"]["seconds"] >= 6 and res["parse_arrow"]["extra"] <= 1.5 * size
             obj_ratio = base / res["parse+objects"]["seconds"]

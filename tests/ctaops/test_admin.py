@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -607,3 +608,56 @@ def test_cli_admin_follows_the_cta_version(tmp_path: Path, ctaops_native: str) -
     r = admin("tf", "ls", "--dfid", "31")
     assert r.returncode == 0, r.stderr
     assert calls(log)[1:] == [["tf", "ls", "--fxid", "31"]]
+# -- one record size limit on every path ------------------------------------------------------
+
+LIMIT = 16 << 20
+
+
+def tape_with_comment(size: int) -> bytes:
+    """The fixture's tape record, valid, grown to exactly ``size`` bytes by its comment."""
+    rec = json.loads(fixture("tape.json"))[0]
+    rec["comment"] = ""
+    base = len(json.dumps(rec, separators=(",", ":")))
+    rec["comment"] = "c" * (size - base)
+    out = json.dumps(rec, separators=(",", ":")).encode()
+    assert len(out) == size
+    return out
+
+
+def test_a_valid_record_over_the_limit_is_refused_by_every_path(tmp_path: Path, ctaops_native: str) -> None:
+    small = fixture("tape.json").strip()[1:-1]
+    for size, refused in ((LIMIT, False), (LIMIT + 1, True)):
+        big = tape_with_comment(size)
+        json_out = b"[" + small + b"," + big + b"," + small + b"]\n"
+        jsonl_out = small + b"\n" + big + b"\n" + small + b"\n"
+        stream = tmp_path / "out.json"
+        stream.write_bytes(json_out)
+        with stream.open("rb") as f:
+            calls: list[tuple[Any, tuple[Any, ...]]] = [
+                (adm.parse, ("tape", json_out)),
+                (adm.parse_arrow, ("tape", json_out)),
+                (adm.parse, ("tape", jsonl_out, "jsonl")),
+                (adm.parse_arrow, ("tape", jsonl_out, "jsonl")),
+                (adm.read_arrow_fd, ("tape", f.fileno())),
+            ]
+            for fn, args in calls:
+                if refused:
+                    with pytest.raises(CtaAdminRecordTooLargeError, match=r"record too large: record 2"):
+                        fn(*args)
+                else:
+                    assert len(fn(*args)) == 3
+        # the CLI, which parses cta-admin's output
+        fake = Fake(tmp_path, stdout_file=str(stream))
+        cli = subprocess.run(
+            [ctaops_native, "admin", "-C", str(ops_config(tmp_path, fake)), "--", "tape", "ls", "--all"],
+            capture_output=True,
+            check=False,
+        )
+        if refused:
+            assert cli.returncode == 1
+            assert cli.stdout == b""
+            assert b"record too large: record 2" in cli.stderr
+            assert len(cli.stderr.decode().strip().splitlines()) == 1
+        else:
+            assert cli.returncode == 0, cli.stderr
+            assert len(json.loads(cli.stdout)) == 3

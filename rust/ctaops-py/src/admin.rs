@@ -11,6 +11,7 @@ use ctaops_core::admin::arrow::{parse_arrow, read_arrow, records_to_arrow, schem
 use ctaops_core::admin::{AdminCommand, AdminError, Framing, Kind, OptValue, Records, Runner, RunnerSettings};
 use ctaops_core::config::ErrorTranslations;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySlice, PyString};
 use pyo3_arrow::PyTable;
@@ -108,8 +109,23 @@ fn camel(name: &str) -> String {
     out
 }
 
+/// The batches as a `pyarrow.Table`, handed over through the Arrow C stream interface (no copy).
+///
+/// `pyarrow.table(obj)` first asks whether `obj` is a pandas `DataFrame`, which imports pandas when
+/// it is installed: about 50 MB of memory and a noticeable delay on the first table, for callers
+/// that never use pandas. `RecordBatchReader.from_stream` (pyarrow >= 15) reads the same stream
+/// without that; older pyarrow goes through `pyarrow.table`.
 pub(crate) fn table(py: Python<'_>, kind: Kind, batches: Vec<arrow_array::RecordBatch>) -> PyResult<Bound<'_, PyAny>> {
-    PyTable::try_new(batches, schema(kind))?.into_pyarrow(py)
+    let table = PyTable::try_new(batches, schema(kind))?;
+    let reader = py
+        .import(intern!(py, "pyarrow"))?
+        .getattr(intern!(py, "RecordBatchReader"))?;
+    match reader.getattr(intern!(py, "from_stream")) {
+        Ok(from_stream) => from_stream
+            .call1((table.into_pyobject(py)?,))?
+            .call_method0(intern!(py, "read_all")),
+        Err(_) => table.into_pyarrow(py),
+    }
 }
 
 /// A sub-message of a record (`creationLog`, `af`, …): attribute and item access by CTA name.

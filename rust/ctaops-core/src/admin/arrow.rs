@@ -11,12 +11,11 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, Schema, SchemaRef};
 
+use super::array::{auto_parts, read_array};
 pub use super::columns::{ArrowField, ArrowRecord, ColumnBuilder, RecordBatchBuilder};
 pub use super::kind::BatchBuilder;
 use super::kind::{Kind, Records, check_one};
-use super::stream::{
-    ElementSink, FieldError, Framer, Framing, ParseError, ParseErrorKind, fast_json_array, record_error,
-};
+use super::stream::{ElementSink, FieldError, Framer, Framing, ParseError, ParseErrorKind, record_error};
 
 /// Rows per Arrow batch.
 pub const BATCH_ROWS: usize = 64 * 1024;
@@ -100,14 +99,30 @@ pub fn read_arrow<R: BufRead>(kind: Kind, framing: Framing, reader: R) -> Result
 
 /// Parses output held in memory into Arrow record batches.
 ///
-/// A well-formed `--json` array is read in one pass without the framer; anything unusual
+/// A well-formed `--json` array is read in one pass without the framer, in parallel parts when it
+/// is large (see [`super::array`]: one batch list per part, in order); anything unusual
 /// (including every error) goes through [`read_arrow`], which gives the exact error.
 pub fn parse_arrow(kind: Kind, framing: Framing, data: &[u8]) -> Result<Vec<RecordBatch>, ParseError> {
-    if framing == Framing::Json {
-        let mut batches = Batches::new(kind);
-        if fast_json_array(data, &mut batches) {
-            return batches.finish().map_err(|e| arrow_failed(&e));
+    parse_arrow_in_parts(kind, framing, data, auto_parts(data.len()))
+}
+
+/// [`parse_arrow`] with the in-memory array read in up to `parts` parts whatever its size (for
+/// tests comparing the parallel and sequential reads). The batches differ from the one-part read
+/// only in where they are cut.
+pub fn parse_arrow_in_parts(
+    kind: Kind,
+    framing: Framing,
+    data: &[u8],
+    parts: usize,
+) -> Result<Vec<RecordBatch>, ParseError> {
+    if framing == Framing::Json
+        && let Some(parts) = read_array(data, parts, || Batches::new(kind))
+    {
+        let mut out = Vec::new();
+        for p in parts {
+            out.extend(p.finish().map_err(|e| arrow_failed(&e))?);
         }
+        return Ok(out);
     }
     read_arrow(kind, framing, data)
 }

@@ -97,6 +97,36 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A map key as raw bytes, borrowed from the input when it has no escapes. Reading keys as bytes
+/// skips `serde_json`'s UTF-8 check of each key (a wide record has ~50 of them): the column
+/// builders compare them with CTA's ASCII names and check only the keys they do not know.
+pub struct KeyBytes<'de>(pub Cow<'de, [u8]>);
+
+impl<'de> Deserialize<'de> for KeyBytes<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyBytes<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Owned(v.to_vec())))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes(Cow::Owned(v.as_bytes().to_vec())))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
 struct U64Visitor;
 
 impl Visitor<'_> for U64Visitor {
@@ -105,11 +135,22 @@ impl Visitor<'_> for U64Visitor {
         f.write_str("an unsigned 64-bit integer as a decimal string")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        // protobuf's parser takes only plain decimal digits for uint64 strings.
-        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(E::invalid_value(de::Unexpected::Str(v), &self));
+        // protobuf's parser takes only plain decimal digits for uint64 strings. One pass over the
+        // digits (the wide `tape ls` record has a dozen of these; a check then `str::parse` was
+        // a measurable part of reading it).
+        let invalid = || E::invalid_value(de::Unexpected::Str(v), &self);
+        if v.is_empty() {
+            return Err(invalid());
         }
-        v.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        v.bytes().try_fold(0u64, |n, b| {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return Err(invalid());
+            }
+            n.checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(d)))
+                .ok_or_else(invalid)
+        })
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
         Ok(v)
@@ -400,15 +441,22 @@ macro_rules! record {
                 mut __map: A,
             ) -> Result<(), A::Error> {
                 let ( $( $field, )* ) = __cols;
-                while let Some(__key) = __map.next_key::<$crate::admin::field::Key<'de>>()? {
+                while let Some(__key) = __map.next_key::<$crate::admin::field::KeyBytes<'de>>()? {
                     match __key.0.as_ref() {
-                        $( $json => {
+                        $( __k if __k == $json.as_bytes() => {
                             if $crate::admin::columns::ColumnBuilder::<$ty>::rows($field) > __rows {
                                 return Err(<A::Error as serde::de::Error>::duplicate_field($json));
                             }
                             $crate::admin::columns::append_value::<$ty, _, A>(&mut __map, $field)?;
                         } )*
-                        _ => {
+                        __k => {
+                            // A key CTA's names do not match was not checked for UTF-8 yet.
+                            if std::str::from_utf8(__k).is_err() {
+                                return Err(<A::Error as serde::de::Error>::invalid_value(
+                                    serde::de::Unexpected::Bytes(__k),
+                                    &"a UTF-8 field name",
+                                ));
+                            }
                             __map.next_value::<serde::de::IgnoredAny>()?;
                         }
                     }
@@ -582,6 +630,13 @@ mod tests {
         assert!(u64::de(&mut serde_json::Deserializer::from_str("\"-1\"")).is_err());
         assert!(u64::de(&mut serde_json::Deserializer::from_str("\"\"")).is_err());
         assert!(u64::de(&mut serde_json::Deserializer::from_str("\"99999999999999999999\"")).is_err());
+        assert!(u64::de(&mut serde_json::Deserializer::from_str("\"18446744073709551616\"")).is_err());
+        assert!(u64::de(&mut serde_json::Deserializer::from_str("\"1 \"")).is_err());
+        assert!(u64::de(&mut serde_json::Deserializer::from_str("\"+1\"")).is_err());
+        let v: u64 = u64::de(&mut serde_json::Deserializer::from_str("\"18446744073709551615\"")).unwrap();
+        assert_eq!(v, u64::MAX);
+        let v: u64 = u64::de(&mut serde_json::Deserializer::from_str("\"000000000000000000000042\"")).unwrap();
+        assert_eq!(v, 42);
         assert!(u32::de(&mut serde_json::Deserializer::from_str("4294967296")).is_err());
     }
 }

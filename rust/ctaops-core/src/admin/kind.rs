@@ -115,6 +115,15 @@ macro_rules! kinds {
                 Ok(())
             }
 
+            /// Moves the records of `other` (of the same kind) to the end of this list; records of
+            /// another kind are never mixed in (the lists come from readers of one kind).
+            pub(crate) fn append(&mut self, other: Records) {
+                match (self, other) {
+                    $( (Records::$kind(v), Records::$kind(mut o)) => v.append(&mut o), )*
+                    (this, o) => debug_assert!(false, "append {} to {}", o.kind(), this.kind()),
+                }
+            }
+
             /// Appends records `range` to an Arrow batch builder of the same kind.
             pub fn append_to(&self, range: std::ops::Range<usize>, b: &mut BatchBuilder) -> Result<(), ArrowError> {
                 match (self, b) {

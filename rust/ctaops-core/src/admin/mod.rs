@@ -5,6 +5,7 @@
 //! JSON strings, are integers here and are written back as strings, so serialising a record
 //! gives CTA's JSON again (field order aside).
 
+pub(crate) mod array;
 pub(crate) mod field;
 
 pub mod arrow;

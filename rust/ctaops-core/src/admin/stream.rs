@@ -13,9 +13,11 @@ use std::marker::PhantomData;
 use memchr::{memchr, memchr2, memchr3};
 use serde::de::DeserializeOwned;
 
+use super::array::{auto_parts, read_array};
 use super::kind::{Kind, Records, check_one};
 
-/// Largest single record accepted (CTA's biggest, a drive with its config, is a few kB).
+/// Largest single record accepted by every reader, streamed or in memory (CTA's biggest, a drive
+/// with its config, is a few kB).
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// How the records are delimited.
@@ -590,14 +592,25 @@ pub fn read_records<R: BufRead>(kind: Kind, framing: Framing, reader: R) -> Resu
 
 /// Reads all records of `kind` from bytes.
 ///
-/// A well-formed `--json` array is read in one pass without the framer; anything unusual
-/// (including every error) goes through [`read_records`], which gives the exact error.
+/// A well-formed `--json` array is read in one pass without the framer, in parallel parts when it
+/// is large (see [`super::array`]); anything unusual (including every error) goes through
+/// [`read_records`], which gives the exact error.
 pub fn parse_records(kind: Kind, framing: Framing, data: &[u8]) -> Result<Records, ParseError> {
-    if framing == Framing::Json {
-        let mut out = Records::empty(kind);
-        if fast_json_array(data, &mut out) {
-            return Ok(out);
+    parse_records_in_parts(kind, framing, data, auto_parts(data.len()))
+}
+
+/// [`parse_records`] with the in-memory array read in up to `parts` parts whatever its size (for
+/// tests comparing the parallel and sequential reads).
+pub fn parse_records_in_parts(kind: Kind, framing: Framing, data: &[u8], parts: usize) -> Result<Records, ParseError> {
+    if framing == Framing::Json
+        && let Some(parts) = read_array(data, parts, || Records::empty(kind))
+    {
+        let mut parts = parts.into_iter();
+        let mut out = parts.next().unwrap_or_else(|| Records::empty(kind));
+        for p in parts {
+            out.append(p);
         }
+        return Ok(out);
     }
     read_records(kind, framing, data)
 }
@@ -611,31 +624,4 @@ impl ElementSink for Records {
     fn element<'de, D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
         self.push_de(d)
     }
-}
-
-/// Reads a whole in-memory `--json` array, handing each element to `sink`; `false` when the
-/// input is not exactly one well-formed array (the caller then uses the framer for the error).
-pub(crate) fn fast_json_array<S: ElementSink>(data: &[u8], sink: &mut S) -> bool {
-    use serde::de::{SeqAccess, Visitor};
-
-    struct Elem<'s, S>(&'s mut S);
-    impl<'de, S: ElementSink> serde::de::DeserializeSeed<'de> for Elem<'_, S> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            self.0.element(d)
-        }
-    }
-    struct Arr<'s, S>(&'s mut S);
-    impl<'de, S: ElementSink> Visitor<'de> for Arr<'_, S> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an array")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element_seed(Elem(&mut *self.0))?.is_some() {}
-            Ok(())
-        }
-    }
-    let mut de = serde_json::Deserializer::from_slice(data);
-    serde::Deserializer::deserialize_seq(&mut de, Arr(sink)).is_ok() && de.end().is_ok()
 }
