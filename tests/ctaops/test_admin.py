@@ -608,6 +608,8 @@ def test_cli_admin_follows_the_cta_version(tmp_path: Path, ctaops_native: str) -
     r = admin("tf", "ls", "--dfid", "31")
     assert r.returncode == 0, r.stderr
     assert calls(log)[1:] == [["tf", "ls", "--fxid", "31"]]
+
+
 # -- one record size limit on every path ------------------------------------------------------
 
 LIMIT = 16 << 20
