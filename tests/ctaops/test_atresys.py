@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -407,3 +408,18 @@ def test_import_atresys_for_upstream_scripts(tmp_path: Path) -> None:
     assert s.upgrade() == (0, 1)
     assert s.add("A00001", tapepool="p", mediatype="LTO8")
     assert [r.tape for r in s.list(state="entered")] == ["A00001"]
+
+
+def test_recorded_times_are_never_in_the_future(db: Db) -> None:
+    # PostgreSQL's cast to timestamp(0) rounds: a row written at hh:mm:ss.6 read back as ss+1, so a
+    # quarantine of 0 days was "not yet due" for the rest of that second. Spread the writes over a
+    # second so some land in its second half.
+    store = db.store()
+    store.upgrade()
+    for i in range(12):
+        store.add(f"T{i:05d}", tapepool="p", mediatype="LTO9")
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        row = store.get(f"T{i:05d}")
+        assert row is not None
+        assert row.entered <= now, (row.entered, now)
+        time.sleep(0.09)

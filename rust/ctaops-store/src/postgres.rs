@@ -14,7 +14,9 @@ use crate::settings::PgSettings;
 use crate::tls::SslMode;
 use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition};
 
-const NOW: &str = "(now() AT TIME ZONE 'UTC')::timestamp(0)";
+/// Truncated, not cast: a cast to `timestamp(0)` rounds, so a row written in the second half of a
+/// second would carry the next second, i.e. a time in the future (SQLite's `strftime` truncates).
+const NOW: &str = "date_trunc('second', now() AT TIME ZONE 'UTC')::timestamp(0)";
 
 fn ts(col: &str) -> String {
     format!("to_char({col}, 'YYYY-MM-DD HH24:MI:SS')")
