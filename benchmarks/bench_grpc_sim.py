@@ -74,6 +74,15 @@ def main() -> int:
                 f"tapefile ls, {args.files:,} records -> Arrow: gRPC {t_grpc:6.2f} s   cta-admin --json + parser "
                 f"{t_spawn:6.2f} s   ratio {ratio:4.2f}x   target >= 2x: {verdict(ratio, 2.0)}"
             )
+            # For scale, the gRPC-era `cta-admin`: DIR/bin/cta-admin-grpc is a client of the same
+            # frontend (as CTA's cta-admin-grpc), printing JSON for the same parser. The target is
+            # measured against the in-process `cta-admin` above, which has no frontend hop.
+            via_fe = CtaAdmin(cta_admin=inst / "bin" / "cta-admin-grpc", config_file=inst / "cta-cli.conf")
+            t_fe = best_of(lambda: via_fe.arrow("tapefile", vid=vid), args.runs)
+            print(
+                f"  for scale: cta-admin-grpc --json (a client of the same frontend) + parser {t_fe:6.2f} s   "
+                f"native gRPC is {t_fe / t_grpc:4.2f}x faster"
+            )
             # Where the gRPC time goes: transport + decoding into typed records. For scale, the core's
             # generic typed-records -> Arrow conversion (AdminRecords.to_arrow(), serde into
             # arrow-json), which grpc.arrow() does not use for tapefile (column builders instead).

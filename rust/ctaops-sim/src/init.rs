@@ -380,6 +380,10 @@ fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
             format!("exec {exe} sim cta-admin --instance {dir} -- \"$@\"\n"),
         ),
         (
+            "cta-admin-grpc",
+            format!("exec {exe} sim cta-admin-grpc --instance {dir} -- \"$@\"\n"),
+        ),
+        (
             "cta-verify-file",
             format!("exec {exe} sim verify-file --instance {dir} -- \"$@\"\n"),
         ),

@@ -235,6 +235,39 @@ def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
     assert "NOPE01" in r.stderr
 
 
+def test_sim_cta_admin_grpc_goes_through_the_frontend(served: Served, tmp_path: Path) -> None:
+    """DIR/bin/cta-admin-grpc is a client of `sim serve`, as CTA's cta-admin-grpc is of its frontend."""
+    grpc_bin = served.sim.dir / "bin" / "cta-admin-grpc"
+    via_frontend = admin.CtaAdmin(cta_admin=grpc_bin, config_file=served.conf, timeout=60)
+    for words in (["tape", "ls", "--all"], ["tapefile", "ls", "--vid", "V00001"], ["storageclass", "ls"]):
+        got, want = via_frontend.run(*words), served.spawn().run(*words)
+        assert len(got) > 0
+        assert got.to_json() == want.to_json()
+    assert via_frontend.tape_ch("V00002", comment="through the frontend") == ""
+    assert served.spawn().tapes(vid="V00002")[0].comment == "through the frontend"
+    # CTA's refusal keeps exit 2 and its text; a frontend that is not there is exit 1, one line.
+    r = subprocess.run(
+        [grpc_bin, "--json", "tape", "ls", "--vid", "NOPE01"], check=False, capture_output=True, text=True
+    )
+    assert (r.returncode, r.stdout, r.stderr.count("\n")) == (2, "", 1)
+    assert "NOPE01" in r.stderr
+    gone = served.write_conf(tmp_path, endpoint="localhost:1")
+    r = subprocess.run(
+        [grpc_bin, "--json", "--config", gone, "tape", "ls", "--all"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # The listing is retried (logged as warnings, without colour codes into a pipe), then one error.
+    errs = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert (r.returncode, r.stdout, len(errs)) == (1, "", 1)
+    assert errs[0].startswith("error: [GRPC_UNAVAILABLE]")
+    assert "\x1b[" not in r.stderr
+    r = subprocess.run([grpc_bin, "--json", "--config"], check=False, capture_output=True, text=True)
+    assert (r.returncode, r.stderr.strip()) == (2, "error: cta-admin-grpc: --config needs a file")
+
+
 def test_expired_and_forged_tokens_are_refused(served: Served, tmp_path: Path) -> None:
     expired = served.write_conf(tmp_path, token=served.token("--expires-in", "-120"))
     with pytest.raises(errors.GrpcUnauthenticatedError, match="Token validation failed"):

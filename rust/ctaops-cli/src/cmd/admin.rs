@@ -65,7 +65,21 @@ impl From<io::Error> for Failure {
 }
 
 pub fn run(args: &Args) -> Exit {
-    match run_inner(args) {
+    finish(run_inner(args))
+}
+
+/// One command line through the gRPC transport with the client settings of `cta_cli_conf`: what
+/// the simulator's `cta-admin-grpc` runs.
+pub fn run_grpc_words(cta_cli_conf: &Path, words: &[String]) -> Exit {
+    finish(
+        AdminCommand::raw(words)
+            .map_err(Failure::from)
+            .and_then(|c| grpc(cta_cli_conf, None, &c)),
+    )
+}
+
+fn finish(result: Result<(), Failure>) -> Exit {
+    match result {
         Ok(()) => Exit::Success,
         Err(Failure::User(m)) => {
             output::error(&m);
@@ -91,15 +105,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     // `global.tape.cta_version` replaces asking the frontend which CTA it runs.
     let cta_version = Some(global.tape.cta_version.trim().to_owned()).filter(|v| !v.is_empty());
     match args.transport {
-        Transport::Grpc => {
-            let mut settings = grpc_settings(&cta_cli_conf)?;
-            settings.cta_version = cta_version;
-            let client = Client::new(settings)?;
-            match client.run(&command)? {
-                Outcome::Records(r) => print_records(&r),
-                Outcome::Message(m) => print_text(&m),
-            }
-        }
+        Transport::Grpc => grpc(&cta_cli_conf, cta_version, &command),
         Transport::CtaAdmin => {
             let runner = Runner::new(RunnerSettings {
                 binary: PathBuf::from(&global.binaries.cta_admin),
@@ -113,6 +119,16 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
                 print_text(&runner.action(&command)?)
             }
         }
+    }
+}
+
+fn grpc(cta_cli_conf: &Path, cta_version: Option<String>, command: &AdminCommand) -> Result<(), Failure> {
+    let mut settings = grpc_settings(cta_cli_conf)?;
+    settings.cta_version = cta_version;
+    let client = Client::new(settings)?;
+    match client.run(command)? {
+        Outcome::Records(r) => print_records(&r),
+        Outcome::Message(m) => print_text(&m),
     }
 }
 

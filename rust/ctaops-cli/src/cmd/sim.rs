@@ -9,6 +9,7 @@ use ctaops_sim::fault::Fault;
 use ctaops_sim::init::{InitOptions, Preset};
 use ctaops_sim::{Instance, SimError};
 
+mod admin_grpc;
 mod serve;
 
 use crate::exit::Exit;
@@ -50,6 +51,10 @@ enum Sub {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run a cta-admin command line through the instance's gRPC frontend (`sim serve`), as
+    /// CTA's `cta-admin-grpc` does (what DIR/bin/cta-admin-grpc execs).
+    #[command(name = "cta-admin-grpc", disable_help_flag = true)]
+    CtaAdminGrpc(admin_grpc::AdminGrpcArgs),
     /// Queue files for archival (generated data with --count/--size, or FILEs).
     Archive {
         dir: PathBuf,
@@ -264,6 +269,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
             Ok(Exit::Code(code))
         }
+        Sub::CtaAdminGrpc(a) => Ok(admin_grpc::run(a)),
         Sub::Tool { name, instance, args } => {
             let tool = match name.as_str() {
                 "tape-label" => ctaops_sim::tools::label::main,

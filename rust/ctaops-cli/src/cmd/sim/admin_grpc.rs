@@ -1,0 +1,45 @@
+//! `ctaops sim cta-admin-grpc`: what `DIR/bin/cta-admin-grpc` execs. A gRPC client of
+//! `ctaops sim serve`, as CTA's `cta-admin-grpc` is of `cta-frontend-grpc`, so a tool pointed at it
+//! goes through the simulator's frontend (the server's command code) instead of the catalogue.
+
+use std::path::PathBuf;
+
+use crate::cmd::admin::run_grpc_words;
+use crate::exit::Exit;
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct AdminGrpcArgs {
+    #[arg(long)]
+    instance: PathBuf,
+    /// `[--json] [--config FILE] WORDS…` as `cta-admin` takes them; the client settings come from
+    /// FILE (default DIR/cta-cli.conf, which `sim serve` points at itself).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+pub fn run(a: &AdminGrpcArgs) -> Exit {
+    let mut conf = a.instance.join("cta-cli.conf");
+    let mut words = a.args.as_slice();
+    loop {
+        match words {
+            // Listings are always printed as `--json` would print them: the simulator renders
+            // tables only on its in-process path.
+            [flag, rest @ ..] if flag == "--json" => words = rest,
+            [flag, file, rest @ ..] if flag == "--config" => {
+                conf = PathBuf::from(file);
+                words = rest;
+            }
+            [flag] if flag == "--config" => {
+                output::error(&"cta-admin-grpc: --config needs a file");
+                return Exit::Code(2);
+            }
+            _ => break,
+        }
+    }
+    if words.is_empty() {
+        output::error(&"cta-admin-grpc: no command given (e.g. `tape ls --all`)");
+        return Exit::Code(2);
+    }
+    run_grpc_words(&conf, words)
+}
