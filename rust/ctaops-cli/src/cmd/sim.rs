@@ -269,7 +269,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
             Ok(Exit::Code(code))
         }
-        Sub::CtaAdminGrpc(a) => Ok(admin_grpc::run(a)),
+        Sub::CtaAdminGrpc(a) => admin_grpc::run(a),
         Sub::Tool { name, instance, args } => {
             let tool = match name.as_str() {
                 "tape-label" => ctaops_sim::tools::label::main,

@@ -4,6 +4,9 @@
 
 use std::path::PathBuf;
 
+use ctaops_sim::serve::cta_cli_conf;
+use ctaops_sim::{Instance, SimError};
+
 use crate::cmd::admin::run_grpc_words;
 use crate::exit::Exit;
 use crate::output;
@@ -18,8 +21,8 @@ pub struct AdminGrpcArgs {
     args: Vec<String>,
 }
 
-pub fn run(a: &AdminGrpcArgs) -> Exit {
-    let mut conf = a.instance.join("cta-cli.conf");
+pub fn run(a: &AdminGrpcArgs) -> Result<Exit, SimError> {
+    let mut conf = cta_cli_conf(&Instance::open(&a.instance)?);
     let mut words = a.args.as_slice();
     loop {
         match words {
@@ -32,14 +35,14 @@ pub fn run(a: &AdminGrpcArgs) -> Exit {
             }
             [flag] if flag == "--config" => {
                 output::error(&"cta-admin-grpc: --config needs a file");
-                return Exit::Code(2);
+                return Ok(Exit::Code(2));
             }
             _ => break,
         }
     }
     if words.is_empty() {
         output::error(&"cta-admin-grpc: no command given (e.g. `tape ls --all`)");
-        return Exit::Code(2);
+        return Ok(Exit::Code(2));
     }
-    run_grpc_words(&conf, words)
+    Ok(run_grpc_words(&conf, words))
 }
