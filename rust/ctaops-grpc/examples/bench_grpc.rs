@@ -33,7 +33,7 @@ impl AdminBackend for Bench {
         } else {
             self.tapefile.clone()
         };
-        Ok(Box::pin(tokio_stream::iter(d.into_iter().map(Ok))))
+        Ok(Box::pin(tokio_stream::iter(d.into_iter().map(|d| Ok(d.into())))))
     }
     async fn execute(&self, _: &Caller, _: &DecodedCommand) -> Result<String, BackendError> {
         Ok(String::new())

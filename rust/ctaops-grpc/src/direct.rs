@@ -16,6 +16,7 @@ use crate::pb::cta::common::OwnerId as PbOwnerId;
 use crate::pb::cta::common::checksum_blob::checksum::Type as ChecksumType;
 use crate::pb::cta::xrd::data;
 use crate::records::RecordError;
+use crate::tapefile_wire::TapeFileView;
 
 /// Whether `kind` has a direct conversion here.
 #[must_use]
@@ -85,6 +86,50 @@ pub fn tapefile_from_pb(item: TapeFileLsItem) -> TapeFile {
             extra: serde_json::Map::new(),
         },
         instance_name: item.instance_name,
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// A `tapefile ls` record from its borrowed fields (what [`tapefile_from_pb`] gives for the
+/// message the view was read from, or that [`crate::tapefile_writer::write_data`] writes).
+#[must_use]
+pub fn tapefile_from_view(v: &TapeFileView<'_>) -> TapeFile {
+    TapeFile {
+        af: TapeFileArchive {
+            archive_id: v.archive_id,
+            storage_class: v.storage_class.to_owned(),
+            creation_time: v.creation_time,
+            checksum: v
+                .checksums()
+                .iter()
+                .map(|&(kind, value)| Checksum {
+                    kind: checksum_kind(kind),
+                    value: value.to_owned(),
+                    extra: serde_json::Map::new(),
+                })
+                .collect(),
+            size: v.size,
+            extra: serde_json::Map::new(),
+        },
+        df: TapeFileDisk {
+            disk_id: v.disk_id.to_owned(),
+            disk_instance: v.disk_instance.to_owned(),
+            owner_id: v.owner.map(|(uid, gid)| OwnerId {
+                uid,
+                gid,
+                extra: serde_json::Map::new(),
+            }),
+            path: v.path.to_owned(),
+            extra: serde_json::Map::new(),
+        },
+        tf: TapeFileCopy {
+            vid: v.vid.to_owned(),
+            copy_nb: v.copy_nb,
+            block_id: v.block_id,
+            f_seq: v.f_seq,
+            extra: serde_json::Map::new(),
+        },
+        instance_name: v.instance_name.to_owned(),
         extra: serde_json::Map::new(),
     }
 }

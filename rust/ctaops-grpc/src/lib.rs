@@ -16,7 +16,9 @@ pub mod negotiate;
 pub mod pb;
 pub mod records;
 pub mod server;
+pub mod stream_service;
 pub mod tapefile_wire;
+pub mod tapefile_writer;
 pub mod tls;
 pub mod token;
 
@@ -24,3 +26,4 @@ pub use client::{AsyncClient, Client, Outcome};
 pub use config::{AuthMethod, ClientSettings};
 pub use error::GrpcError;
 pub use server::{AdminBackend, BackendError, Caller, RecordStream, ServerSettings, serve};
+pub use stream_service::Record;

@@ -18,11 +18,11 @@ use crate::encode::{DecodedCommand, decode, is_stream};
 use crate::negotiate::{NegotiationService, ServerAuth};
 use crate::pb::cta::admin::{AdminCmd, admin_cmd};
 use crate::pb::cta::xrd::cta_rpc_server::{CtaRpc, CtaRpcServer};
-use crate::pb::cta::xrd::cta_rpc_stream_server::{CtaRpcStream, CtaRpcStreamServer};
 use crate::pb::cta::xrd::response::ResponseType;
 use crate::pb::cta::xrd::stream_response::Contents;
-use crate::pb::cta::xrd::{Data, StreamResponse, request};
+use crate::pb::cta::xrd::{StreamResponse, request};
 use crate::records::header_for;
+use crate::stream_service::{CtaRpcStreamService, GenericAdminStream, Record, Reply, ReplyStream};
 
 /// Who is calling: the token's `sub`, and the peer address.
 #[derive(Debug, Clone)]
@@ -51,8 +51,9 @@ impl From<BackendError> for Status {
     }
 }
 
-/// Records of one listing, one `Data` message each (see `records::record_to_data`).
-pub type RecordStream = Pin<Box<dyn Stream<Item = Result<Data, BackendError>> + Send>>;
+/// Records of one listing, one `Data` message each (see `records::record_to_data`), as
+/// messages or already encoded.
+pub type RecordStream = Pin<Box<dyn Stream<Item = Result<Record, BackendError>> + Send>>;
 
 /// What a server needs from the catalogue behind it.
 #[tonic::async_trait]
@@ -187,21 +188,8 @@ impl<B: AdminBackend> CtaRpc for Rpc<B> {
     }
 }
 
-type ResponseStream = Pin<Box<dyn Stream<Item = Result<StreamResponse, Status>> + Send>>;
-
-#[tonic::async_trait]
-impl<B: AdminBackend> CtaRpcStream for RpcStream<B> {
-    type TapeLsStream = ResponseStream;
-    type GenericAdminStreamStream = ResponseStream;
-
-    async fn tape_ls(&self, _: Request<crate::pb::cta::xrd::Request>) -> Result<Response<ResponseStream>, Status> {
-        unimplemented("TapeLs")
-    }
-
-    async fn generic_admin_stream(
-        &self,
-        req: Request<crate::pb::cta::xrd::Request>,
-    ) -> Result<Response<ResponseStream>, Status> {
+impl<B: AdminBackend> GenericAdminStream for RpcStream<B> {
+    async fn call(&self, req: Request<crate::pb::cta::xrd::Request>) -> Result<Response<ReplyStream>, Status> {
         let (caller, cmd) = self.0.admin_cmd(&req, req.get_ref())?;
         if !is_stream(&cmd) {
             return Err(Status::invalid_argument(format!(
@@ -218,15 +206,10 @@ impl<B: AdminBackend> CtaRpcStream for RpcStream<B> {
         let mut header = crate::pb::cta::xrd::Response::default();
         header.set_type(ResponseType::RspSuccess);
         header.set_show_header(header_for(kind));
-        let first = tokio_stream::once(Ok(StreamResponse {
+        let first = tokio_stream::once(Ok(Reply::Message(Box::new(StreamResponse {
             contents: Some(Contents::Header(header)),
-        }));
-        let rest = records.map(|r| match r {
-            Ok(d) => Ok(StreamResponse {
-                contents: Some(Contents::Data(d)),
-            }),
-            Err(e) => Err(Status::from(e)),
-        });
+        }))));
+        let rest = records.map(|r| r.map(Reply::Record).map_err(Status::from));
         Ok(Response::new(Box::pin(first.chain(rest))))
     }
 }
@@ -259,7 +242,7 @@ pub async fn serve_with_auth<B: AdminBackend>(
     });
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<CtaRpcServer<Rpc<B>>>().await;
-    health.set_serving::<CtaRpcStreamServer<RpcStream<B>>>().await;
+    health.set_serving::<CtaRpcStreamService<RpcStream<B>>>().await;
     let tls = ServerTlsConfig::new().identity(Identity::from_pem(settings.cert_pem, settings.key_pem));
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     Server::builder()
@@ -267,7 +250,7 @@ pub async fn serve_with_auth<B: AdminBackend>(
         .map_err(|e| ServerError(e.to_string()))?
         .add_service(health_service)
         .add_service(CtaRpcServer::new(Rpc(Arc::clone(&shared))))
-        .add_service(CtaRpcStreamServer::new(RpcStream(shared)))
+        .add_service(CtaRpcStreamService::new(Arc::new(RpcStream(shared))))
         .add_service(negotiation)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await

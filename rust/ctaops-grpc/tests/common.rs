@@ -18,7 +18,7 @@ use ctaops_grpc::pb::cta::xrd::cta_rpc_stream_client::CtaRpcStreamClient;
 use ctaops_grpc::pb::cta::xrd::{Request, request};
 use ctaops_grpc::records::records_to_data;
 use ctaops_grpc::tls::{ServerPki, generate_jwt_key, generate_pki};
-use ctaops_grpc::{AdminBackend, BackendError, Caller, ClientSettings, RecordStream, ServerSettings};
+use ctaops_grpc::{AdminBackend, BackendError, Caller, ClientSettings, Record, RecordStream, ServerSettings};
 use prost_reflect::{Kind as PKind, MessageDescriptor};
 use serde_json::Value;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
@@ -160,7 +160,16 @@ impl AdminBackend for MemoryBackend {
         if let Some(d) = self.delay {
             tokio::time::sleep(d).await;
         }
-        Ok(Box::pin(tokio_stream::iter(data.into_iter().map(Ok))))
+        // Every other record goes pre-encoded, so each listing test covers both ways a backend
+        // hands records over; the client must not see a difference.
+        let records = data.into_iter().enumerate().map(|(i, d)| {
+            Ok(if i % 2 == 1 {
+                Record::Encoded(prost::Message::encode_to_vec(&d).into())
+            } else {
+                d.into()
+            })
+        });
+        Ok(Box::pin(tokio_stream::iter(records)))
     }
 
     async fn execute(&self, caller: &Caller, command: &DecodedCommand) -> Result<String, BackendError> {

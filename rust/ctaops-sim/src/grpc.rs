@@ -1,10 +1,10 @@
 //! `ctaops sim serve`: the simulator's catalogue behind CTA's gRPC services (issue 9). The
 //! backend runs the same parsed command through the same code as the simulator's `cta-admin`
-//! ([`crate::admin::execute_as`]); listings hand their typed records to a sink that turns them
-//! into `Data` messages, so both transports are one implementation.
+//! ([`crate::admin::execute_as`]); listings hand their records to a sink that turns them into
+//! `Data` messages (`tapefile ls` encoded straight from its catalogue rows), so both transports
+//! are one implementation.
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -12,11 +12,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::catalogue::OptionalExtension as _;
+use bytes::BytesMut;
 use ctaops_core::admin::Kind;
-use ctaops_core::admin::tapefile::TapeFile;
 use ctaops_grpc::encode::DecodedCommand;
-use ctaops_grpc::pb::cta::xrd::{Data, data};
-use ctaops_grpc::{AdminBackend, BackendError, Caller, RecordStream, direct, records};
+use ctaops_grpc::pb::cta::xrd::Data;
+use ctaops_grpc::tapefile_wire::TapeFileView;
+use ctaops_grpc::{AdminBackend, BackendError, Caller, Record, RecordStream, records, tapefile_writer};
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
 
@@ -73,26 +74,9 @@ fn who(caller: &Caller) -> (String, String) {
     (caller.user.clone(), host)
 }
 
-/// One typed record as a `Data` message: bulk types directly (moving the strings of a record
-/// its producer gave up), the rest through CTA's JSON form.
-fn to_data(
-    kind: Kind,
-    rec: &dyn Any,
-    json: &dyn Fn() -> serde_json::Result<serde_json::Value>,
-) -> Result<Data, String> {
-    let owned = rec
-        .downcast_ref::<RefCell<Option<TapeFile>>>()
-        .and_then(|slot| slot.borrow_mut().take());
-    let item = match (owned, rec.downcast_ref::<TapeFile>()) {
-        (Some(t), _) => Some(direct::tapefile_into_pb(t)),
-        (None, Some(t)) => Some(direct::tapefile_to_pb(t)),
-        (None, None) => None,
-    };
-    if let Some(item) = item {
-        return Ok(Data {
-            data: Some(data::Data::TflsItem(item.map_err(|e| e.to_string())?)),
-        });
-    }
+/// One typed record as a `Data` message, through CTA's JSON form (the listings other than
+/// `tapefile ls`, which [`GrpcSink::tape_file`] encodes from the catalogue row).
+fn to_data(kind: Kind, json: &dyn Fn() -> serde_json::Result<serde_json::Value>) -> Result<Data, String> {
     let value = json().map_err(|e| e.to_string())?;
     records::record_to_data(kind, &value).map_err(|e| e.to_string())
 }
@@ -115,16 +99,61 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BackendError::Failed(format!("simulator task failed: {e}")))?
 }
 
-type Batch = Result<Vec<Data>, BackendError>;
+type Batch = Result<Vec<Record>, BackendError>;
+
+/// Where the catalogue thread puts a listing's records: batches of [`BATCH`] for the stream.
+struct GrpcSink {
+    kind: Kind,
+    batch: Vec<Record>,
+    /// Encoded records are written here and split off, one shared buffer per ~[`BUFFER`] bytes.
+    buf: BytesMut,
+    tx: mpsc::Sender<Batch>,
+}
+
+/// Bytes of encoded records per buffer allocation.
+const BUFFER: usize = 256 * 1024;
+/// Room left in the buffer below which the next record starts a new one.
+const RECORD_HINT: usize = 512;
+
+impl GrpcSink {
+    fn push(&mut self, r: Record) -> std::io::Result<()> {
+        self.batch.push(r);
+        if self.batch.len() >= BATCH {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            // The client went away: stop reading the catalogue.
+            self.tx
+                .blocking_send(Ok(full))
+                .map_err(|_| std::io::Error::other("the client closed the stream"))?;
+        }
+        Ok(())
+    }
+}
+
+impl out::RecordSink for GrpcSink {
+    fn record(&mut self, _: &dyn Any, json: &dyn Fn() -> serde_json::Result<serde_json::Value>) -> std::io::Result<()> {
+        let d = to_data(self.kind, json).map_err(std::io::Error::other)?;
+        self.push(d.into())
+    }
+
+    fn tape_file(&mut self, view: &TapeFileView<'_>) -> std::io::Result<()> {
+        // A hint: a longer record grows the buffer as it is written.
+        if self.buf.capacity() < RECORD_HINT {
+            self.buf = BytesMut::with_capacity(BUFFER);
+        }
+        tapefile_writer::write_data(view, &mut self.buf);
+        let encoded = self.buf.split().freeze();
+        self.push(Record::Encoded(encoded))
+    }
+}
 
 /// Batches from the catalogue thread, flattened into one record stream.
 struct Batches {
     rx: mpsc::Receiver<Batch>,
-    ready: VecDeque<Data>,
+    ready: VecDeque<Record>,
 }
 
 impl Stream for Batches {
-    type Item = Result<Data, BackendError>;
+    type Item = Result<Record, BackendError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
@@ -157,24 +186,18 @@ impl AdminBackend for SimBackend {
         let (dir, who) = (self.dir.clone(), who(caller));
         let (tx, mut rx) = mpsc::channel::<Batch>(8);
         tokio::task::spawn_blocking(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut sink = |rec: &dyn Any, json: &dyn Fn() -> serde_json::Result<serde_json::Value>| {
-                batch.push(to_data(kind, rec, json).map_err(std::io::Error::other)?);
-                if batch.len() >= BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    // The client went away: stop reading the catalogue.
-                    tx.blocking_send(Ok(full))
-                        .map_err(|_| std::io::Error::other("the client closed the stream"))?;
-                }
-                Ok(())
+            let mut sink = GrpcSink {
+                kind,
+                batch: Vec::with_capacity(BATCH),
+                buf: BytesMut::new(),
+                tx,
             };
-            let sink: out::Sink<'_> = &mut sink;
-            let res = execute_as(&dir, &p, who, &mut std::io::sink(), Some(sink));
+            let res = execute_as(&dir, &p, who, &mut std::io::sink(), Some(&mut sink));
             let last = match res {
-                Ok(()) => Ok(batch),
+                Ok(()) => Ok(std::mem::take(&mut sink.batch)),
                 Err(e) => Err(backend_error(e)),
             };
-            let _ = tx.blocking_send(last);
+            let _ = sink.tx.blocking_send(last);
         });
         // Errors found before the first record become the call's status (no records).
         let first = match rx.recv().await {

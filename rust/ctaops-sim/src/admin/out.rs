@@ -1,16 +1,35 @@
 //! cta-admin's stdout: `--json` streamed array, `--jsonl` lines, or the tabular default (§1.5, §1.9).
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::io::{self, Write};
 
 use ctaops_core::admin::Framing;
+use ctaops_core::admin::tapefile::TapeFile;
+use ctaops_grpc::direct::tapefile_from_view;
+use ctaops_grpc::tapefile_wire::TapeFileView;
 use serde::Serialize;
 
-/// Receives each typed record as it is produced (the gRPC server's path): the record itself, to
-/// downcast for a direct conversion, and its JSON form on demand for the others. A record given
-/// up by its producer ([`Out::emit_owned`]) comes as a `RefCell<Option<T>>` the sink may take.
-pub type Sink<'s> = &'s mut dyn FnMut(&dyn Any, &dyn Fn() -> serde_json::Result<serde_json::Value>) -> io::Result<()>;
+/// Receives each record as it is produced instead of printing it (the gRPC server's path).
+pub trait RecordSink {
+    /// A typed record: itself, to downcast for a direct conversion, and its JSON form on demand.
+    ///
+    /// # Errors
+    /// Stops the listing (e.g. the client went away).
+    fn record(&mut self, rec: &dyn Any, json: &dyn Fn() -> serde_json::Result<serde_json::Value>) -> io::Result<()>;
+
+    /// A `tapefile ls` record as its catalogue row holds it. By default as the typed record; a
+    /// sink that can encode the fields where they lie does so (millions of rows per tape).
+    ///
+    /// # Errors
+    /// As [`RecordSink::record`].
+    fn tape_file(&mut self, view: &TapeFileView<'_>) -> io::Result<()> {
+        let t = tapefile_from_view(view);
+        self.record(&t, &|| serde_json::to_value(&t))
+    }
+}
+
+/// Where a listing's records go when they are not printed.
+pub type Sink<'s> = &'s mut dyn RecordSink;
 
 /// Collects records and writes them in the requested framing.
 pub struct Out<'a> {
@@ -50,7 +69,7 @@ impl<'a> Out<'a> {
     pub fn emit<T: Serialize + Any>(&mut self, rec: &T, row: impl FnOnce(&T) -> Vec<String>) -> io::Result<()> {
         if let Some(sink) = self.sink.as_mut() {
             self.n += 1;
-            return sink(rec, &|| serde_json::to_value(rec));
+            return sink.record(rec, &|| serde_json::to_value(rec));
         }
         match self.framing {
             Some(Framing::Json) => {
@@ -67,15 +86,18 @@ impl<'a> Out<'a> {
         Ok(())
     }
 
-    /// [`Out::emit`] for a record the caller is done with: a sink can take it and keep its
-    /// strings instead of copying them (the bulk listings).
-    pub fn emit_owned<T: Serialize + Any>(&mut self, rec: T, row: impl FnOnce(&T) -> Vec<String>) -> io::Result<()> {
-        let Some(sink) = self.sink.as_mut() else {
-            return self.emit(&rec, row);
-        };
-        self.n += 1;
-        let slot = RefCell::new(Some(rec));
-        sink(&slot, &|| serde_json::to_value(slot.borrow().as_ref()))
+    /// A `tapefile ls` record from its catalogue row: a sink takes the fields as they lie,
+    /// printing goes through the typed record as for [`Out::emit`].
+    pub fn emit_tape_file(
+        &mut self,
+        view: &TapeFileView<'_>,
+        row: impl FnOnce(&TapeFile) -> Vec<String>,
+    ) -> io::Result<()> {
+        if let Some(sink) = self.sink.as_mut() {
+            self.n += 1;
+            return sink.tape_file(view);
+        }
+        self.emit(&tapefile_from_view(view), row)
     }
 
     /// Closes the array or prints the table.

@@ -5,6 +5,7 @@
 use std::ops::{Deref, DerefMut};
 
 use super::pg::Pg;
+use super::row_ref::RowRef;
 use super::value::{FromValue, Params, Value};
 use crate::error::{Result, SimError};
 
@@ -35,19 +36,6 @@ impl Row {
             .0
             .get(i)
             .cloned()
-            .ok_or_else(|| SimError::Cta(format!("catalogue: no column {i}")))?;
-        T::from_value(v)
-    }
-
-    /// Column `i` moved out (leaving `Null`): no copy, for a row read once ([`Db::query_each`]).
-    ///
-    /// # Errors
-    /// When the column is missing or holds another type.
-    pub fn take<T: FromValue>(&mut self, i: usize) -> Result<T> {
-        let v = self
-            .0
-            .get_mut(i)
-            .map(|v| std::mem::replace(v, Value::Null))
             .ok_or_else(|| SimError::Cta(format!("catalogue: no column {i}")))?;
         T::from_value(v)
     }
@@ -149,42 +137,47 @@ impl Db {
     /// # Errors
     /// Any catalogue error.
     pub fn query_all(&self, sql: &str, params: impl Params) -> Result<Vec<Row>> {
-        if let Self::Pg(p) = self {
-            return p.query(sql, &params.values());
-        }
-        let mut out = Vec::new();
-        self.query_each(sql, params, |r| {
-            out.push(Row(std::mem::take(&mut r.0)));
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// Every row of a query handed to `f` in turn. SQLite rows go to `f` as the engine steps
-    /// (a bulk listing then holds one row, not the whole result, and its consumer starts at
-    /// once); PostgreSQL's come after the query returns.
-    ///
-    /// # Errors
-    /// Any catalogue error, or the first error of `f` (which stops the query).
-    pub fn query_each(&self, sql: &str, params: impl Params, mut f: impl FnMut(&mut Row) -> Result<()>) -> Result<()> {
         let vals = params.values();
         match self {
             Self::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
                 let n = st.column_count();
                 let mut rows = st.query(rusqlite::params_from_iter(sqlite_params(&vals)))?;
-                let mut row = Row(Vec::with_capacity(n));
+                let mut out = Vec::new();
                 while let Some(r) = rows.next()? {
-                    row.0.clear();
-                    row.0.reserve(n);
-                    for i in 0..n {
-                        row.0.push(sqlite_value(r.get_ref(i)?));
-                    }
-                    f(&mut row)?;
+                    let row = (0..n).map(|i| r.get_ref(i).map(sqlite_value));
+                    out.push(Row(row.collect::<rusqlite::Result<_>>()?));
+                }
+                Ok(out)
+            }
+            Self::Pg(p) => p.query(sql, &vals),
+        }
+    }
+
+    /// Every row of a query handed to `f` in turn, read in place ([`RowRef`]). SQLite rows go
+    /// to `f` as the engine steps, their text borrowed, not copied: a bulk listing holds one row,
+    /// allocates nothing per row of its own, and its consumer starts at once. PostgreSQL's rows
+    /// come after the query returns.
+    ///
+    /// # Errors
+    /// Any catalogue error, or the first error of `f` (which stops the query).
+    pub fn query_each(
+        &self,
+        sql: &str,
+        params: impl Params,
+        mut f: impl FnMut(&RowRef<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let vals = params.values();
+        match self {
+            Self::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let mut rows = st.query(rusqlite::params_from_iter(sqlite_params(&vals)))?;
+                while let Some(r) = rows.next()? {
+                    f(&RowRef::Sqlite(r))?;
                 }
                 Ok(())
             }
-            Self::Pg(p) => p.query(sql, &vals)?.iter_mut().try_for_each(f),
+            Self::Pg(p) => p.query(sql, &vals)?.iter().try_for_each(|r| f(&RowRef::Values(r))),
         }
     }
 
@@ -308,7 +301,7 @@ impl Stmt<'_> {
     ///
     /// # Errors
     /// Any catalogue error, or the first error of `f`.
-    pub fn query_each(&mut self, params: impl Params, f: impl FnMut(&mut Row) -> Result<()>) -> Result<()> {
+    pub fn query_each(&mut self, params: impl Params, f: impl FnMut(&RowRef<'_>) -> Result<()>) -> Result<()> {
         self.db.query_each(&self.sql, params, f)
     }
 

@@ -7,6 +7,7 @@
 
 mod db;
 mod pg;
+mod row_ref;
 mod value;
 
 use std::path::Path;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 pub use db::{Backend, Db, OptionalExtension, Row, Rows, Stmt, Tx};
 pub use pg::Pg;
+pub use row_ref::RowRef;
 pub use value::{FromValue, Params, ToValue, Value, params_from_iter};
 
 use crate::error::{Result, SimError};
@@ -159,6 +161,7 @@ pub fn open(path: &Path) -> Result<Db> {
     conn.busy_timeout(Duration::from_secs(60))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
     upgrade(&mut conn)?;
     Ok(Db::Sqlite(conn))
 }

@@ -30,9 +30,7 @@ mod prelude {
     pub(super) use ctaops_core::admin::queue::ShowQueue;
     pub(super) use ctaops_core::admin::repack::{Repack, RepackDestinationInfo};
     pub(super) use ctaops_core::admin::tape::{Tape, TapePool};
-    pub(super) use ctaops_core::admin::tapefile::{
-        ArchiveFileInfo, RecycleTapeFile, TapeFile, TapeFileArchive, TapeFileCopy, TapeFileDisk, TapeFileRef,
-    };
+    pub(super) use ctaops_core::admin::tapefile::{ArchiveFileInfo, RecycleTapeFile, TapeFileRef};
     pub(super) use serde_json::Map;
 
     pub(super) use super::{AUDIT, Filter, audit_cells, exists, log, tape_log};

@@ -1,5 +1,8 @@
 //! `tapefile ls` and `recycletf ls`: file copies on tape and in the recycle log.
 
+use ctaops_grpc::pb::cta::common::checksum_blob::checksum::Type as ChecksumType;
+use ctaops_grpc::tapefile_wire::{MAX_SUMS, TapeFileView};
+
 use super::prelude::*;
 
 /// Checksum list of a file as `tapefile ls` prints it (hex value).
@@ -68,39 +71,35 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
         "creation time",
         "instance",
     ]);
-    // Streamed: the bulk listing (millions of rows for a full tape) never holds its result.
+    // Streamed, each row read in place: the bulk listing (millions of rows for a full tape)
+    // never holds its result, nor copies a row's text for a sink that encodes it where it lies.
+    let adler32 = ChecksumType::Adler32 as i32;
     conn.prepare(&sql)?.query_each(f.refs().as_slice(), |r| {
-        let rec = TapeFile {
-            af: TapeFileArchive {
-                archive_id: uint(r, 0)?,
-                storage_class: r.take(1)?,
-                creation_time: uint(r, 2)?,
-                checksum: checksum_list(u32::try_from(uint(r, 3)?).unwrap_or(0)),
-                size: uint(r, 4)?,
-                extra: Map::new(),
-            },
-            df: TapeFileDisk {
-                disk_id: r.take(5)?,
-                disk_instance: r.take(6)?,
-                owner_id: Some(OwnerId {
-                    uid: u32::try_from(uint(r, 7)?).unwrap_or(0),
-                    gid: u32::try_from(uint(r, 8)?).unwrap_or(0),
-                    extra: Map::new(),
-                }),
-                path: String::new(),
-                extra: Map::new(),
-            },
-            tf: TapeFileCopy {
-                vid: r.take(9)?,
-                copy_nb: u32::try_from(uint(r, 10)?).unwrap_or(0),
-                block_id: uint(r, 11)?,
-                f_seq: uint(r, 12)?,
-                extra: Map::new(),
-            },
-            instance_name: inst.to_owned(),
-            extra: Map::new(),
+        let hex = Hex8::of(u32::try_from(r.uint(3)?).unwrap_or(0));
+        let (storage_class, disk_id, disk_instance, vid) = (r.text(1)?, r.text(5)?, r.text(6)?, r.text(9)?);
+        let mut sums = [(0, ""); MAX_SUMS];
+        sums[0] = (adler32, hex.as_str());
+        let view = TapeFileView {
+            archive_id: r.uint(0)?,
+            storage_class: &storage_class,
+            creation_time: r.uint(2)?,
+            sums,
+            n_sums: 1,
+            size: r.uint(4)?,
+            disk_id: &disk_id,
+            disk_instance: &disk_instance,
+            owner: Some((
+                u32::try_from(r.uint(7)?).unwrap_or(0),
+                u32::try_from(r.uint(8)?).unwrap_or(0),
+            )),
+            path: "",
+            vid: &vid,
+            copy_nb: u32::try_from(r.uint(10)?).unwrap_or(0),
+            block_id: r.uint(11)?,
+            f_seq: r.uint(12)?,
+            instance_name: inst,
         };
-        out.emit_owned(rec, |t| {
+        out.emit_tape_file(&view, |t| {
             let (uid, gid) = t.df.owner_id.as_ref().map_or((0, 0), |o| (o.uid, o.gid));
             vec![
                 t.af.archive_id.to_string(),
@@ -122,6 +121,26 @@ pub(super) fn tapefile(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
         })?;
         Ok(())
     })
+}
+
+/// A checksum as `tapefile ls` prints it (8 lower-case hex digits), on the stack: the bulk
+/// listing formats one per row.
+struct Hex8([u8; 8]);
+
+impl Hex8 {
+    fn of(v: u32) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 8];
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = DIGITS[((v >> (28 - 4 * i)) & 0xf) as usize];
+        }
+        Self(out)
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// An EOS fxid (hex) as the decimal disk file ID the catalogue stores; other text is kept as is.
@@ -271,4 +290,16 @@ pub(super) fn recycle(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> R
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hex8;
+
+    #[test]
+    fn checksums_print_as_eight_hex_digits() {
+        for v in [0, 1, 0xabc, 0x0a0b_0c0d, 0xdead_beef, u32::MAX] {
+            assert_eq!(Hex8::of(v).as_str(), format!("{v:08x}"));
+        }
+    }
 }
