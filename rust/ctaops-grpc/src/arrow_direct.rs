@@ -56,6 +56,33 @@ impl TapeFileColumns {
         Self::default()
     }
 
+    /// Builders with room for `rows` records (strings sized for typical values), so filling
+    /// a batch of that many rarely grows a buffer.
+    #[must_use]
+    pub fn with_capacity(rows: usize) -> Self {
+        let text = |bytes_per_row: usize| StringBuilder::with_capacity(rows, rows * bytes_per_row);
+        Self {
+            archive_id: UInt64Builder::with_capacity(rows),
+            storage_class: text(16),
+            creation_time: UInt64Builder::with_capacity(rows),
+            sum_lens: Vec::with_capacity(rows),
+            sum_kind: text(8),
+            sum_value: text(8),
+            size: UInt64Builder::with_capacity(rows),
+            disk_id: text(16),
+            disk_instance: text(16),
+            owner_valid: Vec::with_capacity(rows),
+            uid: UInt32Builder::with_capacity(rows),
+            gid: UInt32Builder::with_capacity(rows),
+            path: text(0),
+            vid: text(8),
+            copy_nb: UInt32Builder::with_capacity(rows),
+            block_id: UInt64Builder::with_capacity(rows),
+            f_seq: UInt64Builder::with_capacity(rows),
+            instance_name: text(16),
+        }
+    }
+
     /// Records appended so far.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -5,7 +5,7 @@ use std::mem::ManuallyDrop;
 use std::time::Duration;
 
 use arrow_array::RecordBatch;
-use ctaops_core::admin::arrow::records_to_arrow;
+use ctaops_core::admin::arrow::{BATCH_ROWS, records_to_arrow};
 use ctaops_core::admin::compat;
 use ctaops_core::admin::version::CtaVersion;
 use ctaops_core::admin::{AdminCommand, AdminError, Kind, Records};
@@ -266,13 +266,9 @@ impl AsyncClient {
         // The bulk listing goes from the wire straight into Arrow columns; the rest through
         // typed records and the core's conversion.
         if is_stream(&cmd) && command.record_kind() == Some(Kind::TapeFile) {
-            let cols = self
-                .retrying(command, || self.tapefile_columns_once(command, &cmd))
-                .await?;
-            if cols.is_empty() {
-                return Ok(Vec::new());
-            }
-            return cols.finish().map(|b| vec![b]).map_err(|e| to_arrow(&e));
+            return self
+                .retrying(command, || self.tapefile_batches_once(command, &cmd))
+                .await;
         }
         let records = self.list(command).await?;
         records_to_arrow(&records).map_err(|e| to_arrow(&e))
@@ -349,30 +345,41 @@ impl AsyncClient {
         }
     }
 
-    /// `tapefile ls` into Arrow columns: each record read in place from its message, prost
-    /// only for what that reader leaves (see `tapefile_wire`).
-    async fn tapefile_columns_once(
+    /// `tapefile ls` into Arrow batches of [`BATCH_ROWS`] rows, as the `cta-admin` path cuts
+    /// them: each record read in place from its message, prost only for what that reader
+    /// leaves (see `tapefile_wire`). Each batch's columns are sized for it up front, so the
+    /// builders never grow (and copy) as a million records arrive.
+    async fn tapefile_batches_once(
         &self,
         command: &AdminCommand,
         cmd: &AdminCmd,
-    ) -> Result<TapeFileColumns, GrpcError> {
-        let mut cols = TapeFileColumns::new();
+    ) -> Result<Vec<RecordBatch>, GrpcError> {
+        let mut batches = Vec::new();
+        let mut cols = TapeFileColumns::with_capacity(BATCH_ROWS);
         self.read_listing(command, cmd, Kind::TapeFile, |message| {
             if let Some(view) = tapefile_wire::read(message) {
                 cols.push_view(&view);
-                return Ok(true);
-            }
-            match data_of(message)?.and_then(|d| d.data) {
-                None => Ok(false),
-                Some(data::Data::TflsItem(item)) => {
-                    cols.push(&tapefile_from_pb(item));
-                    Ok(true)
+            } else {
+                match data_of(message)?.and_then(|d| d.data) {
+                    None => return Ok(false),
+                    Some(data::Data::TflsItem(item)) => cols.push(&tapefile_from_pb(item)),
+                    Some(other) => return Err(format!("a {} record in a TapeFile listing", data_name(&other))),
                 }
-                Some(other) => Err(format!("a {} record in a TapeFile listing", data_name(&other))),
             }
+            if cols.len() == BATCH_ROWS {
+                let full = std::mem::replace(&mut cols, TapeFileColumns::with_capacity(BATCH_ROWS));
+                batches.push(full.finish().map_err(|e| e.to_string())?);
+            }
+            Ok(true)
         })
         .await?;
-        Ok(cols)
+        if !cols.is_empty() {
+            batches.push(cols.finish().map_err(|e| GrpcError::Decode {
+                command: command.to_string(),
+                message: e.to_string(),
+            })?);
+        }
+        Ok(batches)
     }
 
     /// Opens `GenericAdminStream` with the replies left as the bytes of each message.
