@@ -328,3 +328,29 @@ async fn health_reports_serving() {
         tonic_health::pb::health_check_response::ServingStatus::Serving as i32
     );
 }
+
+#[tokio::test]
+async fn tape_ls_and_unknown_stream_methods_are_unimplemented() {
+    use ctaops_grpc::pb::cta::xrd::cta_rpc_stream_client::CtaRpcStreamClient;
+    let r = start(MemoryBackend::with_fixtures()).await;
+    let mut c = CtaRpcStreamClient::new(channel(&r));
+    let s = c
+        .tape_ls(ctaops_grpc::pb::cta::xrd::Request::default())
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unimplemented);
+    assert!(s.message().contains("TapeLs"), "{s:?}");
+    // A method the service does not have, on the same path prefix.
+    let mut grpc = tonic::client::Grpc::new(channel(&r));
+    grpc.ready().await.unwrap();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static("/cta.xrd.CtaRpcStream/NoSuchMethod");
+    let s = grpc
+        .unary::<_, ctaops_grpc::pb::cta::xrd::Response, _>(
+            tonic::Request::new(ctaops_grpc::pb::cta::xrd::Request::default()),
+            path,
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unimplemented);
+}

@@ -75,3 +75,49 @@ impl<'r> RowRef<'r> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Db;
+
+    /// Each column of one SQLite row read both ways: in place and from `Value`s.
+    fn both_ways(sql: &str, check: impl Fn(&RowRef<'_>)) {
+        let db = Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        let mut seen = 0;
+        db.query_each(sql, (), |r| {
+            check(r);
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        let rows = db.query_all(sql, ()).unwrap();
+        check(&RowRef::Values(&rows[0]));
+        assert_eq!(seen, 1);
+    }
+
+    #[test]
+    fn text_columns() {
+        both_ways("SELECT 'tape', NULL, 42, CAST(x'6869ff' AS TEXT), x'00'", |r| {
+            assert_eq!(r.text(0).unwrap(), "tape");
+            assert!(matches!(r.text(0).unwrap(), Cow::Borrowed(_)));
+            assert_eq!(r.text(1).unwrap(), "");
+            assert_eq!(r.text(2).unwrap(), "42");
+            // Text that is not UTF-8 reads with the replacement character, never fails.
+            assert_eq!(r.text(3).unwrap(), "hi\u{fffd}");
+            assert!(r.text(4).unwrap_err().to_string().contains("blob"));
+            assert!(r.text(9).is_err());
+        });
+    }
+
+    #[test]
+    fn integer_columns() {
+        both_ways("SELECT 7, NULL, -5, 'x'", |r| {
+            assert_eq!(r.uint(0).unwrap(), 7);
+            assert_eq!(r.uint(1).unwrap(), 0);
+            assert_eq!(r.uint(2).unwrap(), 0);
+            assert!(r.uint(3).unwrap_err().to_string().contains("not an integer"));
+            assert!(r.uint(9).is_err());
+        });
+    }
+}
