@@ -4,7 +4,8 @@ Runs the Rust benchmark ``rust/ctaops-grpc/examples/bench_grpc.rs`` (release bui
 process and one run:
 
 * lists N ``tapefile ls`` records (default 1,000,000) into Arrow record batches over gRPC (TLS,
-  JWT) from an in-memory server on 127.0.0.1;
+  JWT) from an in-memory server on 127.0.0.1 that holds them encoded (made once before timing, as
+  the fake ``cta-admin`` prints a file made once): the transport and the client, no catalogue;
 * lists the same records through the existing runner: a fake ``cta-admin`` (``cat`` of a
   pre-generated ``--json`` file) as a subprocess, streamed into the existing JSON parser, to Arrow;
 * times 500 ``tape ls --vid`` round trips over gRPC on one connection.

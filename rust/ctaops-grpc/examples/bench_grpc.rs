@@ -15,10 +15,14 @@ use ctaops_core::admin::{AdminCommand, Framing, Kind, Runner, RunnerSettings, pa
 use ctaops_grpc::encode::DecodedCommand;
 use ctaops_grpc::pb::cta::xrd::Data;
 use ctaops_grpc::records::records_to_data;
-use ctaops_grpc::{AdminBackend, AsyncClient, BackendError, Caller, ClientSettings, RecordStream, ServerSettings};
+use ctaops_grpc::{
+    AdminBackend, AsyncClient, BackendError, Caller, ClientSettings, Record, RecordStream, ServerSettings,
+};
 
 struct Bench {
-    tapefile: Vec<Data>,
+    /// Encoded once before timing, as the `cta-admin` side prints a file made once: the server
+    /// only frames them, so the figure is the transport and the client.
+    tapefile: Vec<Record>,
     tape: Vec<Data>,
 }
 
@@ -28,12 +32,12 @@ impl AdminBackend for Bench {
         Ok(true)
     }
     async fn list(&self, _: &Caller, c: &DecodedCommand) -> Result<RecordStream, BackendError> {
-        let d = if c.command.record_kind() == Some(Kind::Tape) {
-            self.tape.clone()
+        let d: Vec<Record> = if c.command.record_kind() == Some(Kind::Tape) {
+            self.tape.iter().cloned().map(Record::from).collect()
         } else {
             self.tapefile.clone()
         };
-        Ok(Box::pin(tokio_stream::iter(d.into_iter().map(|d| Ok(d.into())))))
+        Ok(Box::pin(tokio_stream::iter(d.into_iter().map(Ok))))
     }
     async fn execute(&self, _: &Caller, _: &DecodedCommand) -> Result<String, BackendError> {
         Ok(String::new())
@@ -63,7 +67,11 @@ fn main() {
     }
     let json = std::fs::read(&json_path).unwrap();
     let records = parse_records(Kind::TapeFile, Framing::Json, &json).unwrap();
-    let tapefile = records_to_data(&records).unwrap();
+    let tapefile: Vec<Record> = records_to_data(&records)
+        .unwrap()
+        .iter()
+        .map(|d| Record::Encoded(prost::Message::encode_to_vec(d).into()))
+        .collect();
     let tape_json = format!("[{}]", sample(Kind::Tape, 1));
     let mut tape_v: serde_json::Value = serde_json::from_str(&tape_json).unwrap();
     tape_v[0]["labelFormat"] = "CTA".into();
