@@ -70,6 +70,8 @@ class RunnerSettings:
     """The config file the settings came from (``None``: built-in defaults)."""
     cta_version: str | None = None
     """CTA version to adapt commands to (``global.tape.cta_version``); ``None``: ask ``cta-admin``."""
+    transport: str = "cta-admin"
+    """``cta-admin`` or ``grpc`` (``global.tape.cta-admin_transport``)."""
 
 
 def _existing(path: str | None, *, quiet: bool = False) -> str | None:
@@ -111,7 +113,8 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
     as the keytab and client config of a workstation or simulator usually are);
     ``global.logging.error_translation_file`` gives the error translations;
     ``global.tape.cta_version``, when set, is the CTA version commands are adapted to instead of
-    asking ``cta-admin --json version``. With ``tool``, that
+    asking ``cta-admin --json version``; ``global.tape.cta-admin_transport`` (``cta-admin`` or
+    ``grpc``) says how to reach CTA. With ``tool``, that
     tool's ``tools.<tool>`` overrides apply and its ``timeout`` (seconds) is used.
     """
     from ctaops.utils.config import Config as ConfigClass  # noqa: PLC0415 (config loads lazily)
@@ -134,6 +137,7 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
         translations=load_translations(table_path) if table_path else None,
         source=cfg.source,
         cta_version=cfg.tape.cta_version or None,
+        transport=cfg.tape.cta_admin_transport,
     )
 
 
@@ -184,7 +188,9 @@ class CtaAdmin:
     "CTA versions"). The version is asked once (``cta-admin --json version``), only for commands
     concerned; ``cta_version=`` (or ``global.tape.cta_version``) sets it instead.
 
-    ``transport="grpc"`` talks to CTA's gRPC frontend directly instead of spawning ``cta-admin``:
+    ``transport="grpc"`` (or ``global.tape.cta-admin_transport: grpc`` in the ops config, which
+    the tools built on this class then follow) talks to CTA's gRPC frontend directly instead of
+    spawning ``cta-admin``:
     the settings come from the ``cta-cli.conf`` given as ``config_file`` (``cta.endpoint``,
     ``grpc.tls.chain_cert_path``, ``grpc.cta_admin_auth_method jwt``, ``grpc.jwt_token_path``);
     methods, records and tables are the same. Its failures are :class:`~ctaops.errors.GrpcError`
@@ -201,7 +207,7 @@ class CtaAdmin:
         timeout: float | None = None,
         tool: str | None = None,
         translations: ErrorTranslations | None = None,
-        transport: str = "cta-admin",
+        transport: str | None = None,
         cta_version: str | None = None,
     ) -> None:
         settings = runner_settings(config, tool=tool)
@@ -217,16 +223,18 @@ class CtaAdmin:
             settings.translations = translations
         if cta_version is not None:
             settings.cta_version = cta_version
+        if transport is not None:
+            settings.transport = transport
         self.settings = settings
         """What this instance runs: binary, ``--config``, keytab, timeout, translation table."""
         self._runner: AdminRunner | GrpcAdminRunner
-        if transport == "grpc":
+        if settings.transport == "grpc":
             # Same cta-cli.conf as cta-admin's --config: cta.endpoint, grpc.tls.chain_cert_path,
             # grpc.cta_admin_auth_method, grpc.jwt_token_path.
             self._runner = GrpcAdminRunner(
                 settings.config_file or DEFAULT_CTA_CLI_CONF, settings.timeout, settings.cta_version
             )
-        elif transport == "cta-admin":
+        elif settings.transport == "cta-admin":
             self._runner = AdminRunner(
                 settings.cta_admin,
                 settings.config_file,
@@ -236,7 +244,7 @@ class CtaAdmin:
                 settings.cta_version,
             )
         else:
-            raise InvalidArgumentError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")
+            raise InvalidArgumentError(f"unknown transport {settings.transport!r} (one of {', '.join(TRANSPORTS)})")
 
     # -- generic -----------------------------------------------------------------------------
 

@@ -123,6 +123,8 @@ class TapeConfig:
     drive_facts_file_path: str
     cta_version: str = ""
     """CTA version the cta-admin layer adapts commands to when ``version`` cannot tell; empty: ask."""
+    cta_admin_transport: str = "cta-admin"
+    """How tools reach CTA: ``cta-admin`` (spawn it) or ``grpc`` (the frontend in ``cta_admin_config``)."""
 
     def pool_suffix(self, logical_library: str, media_type: str) -> str | None:
         """Destination pool suffix (``_IBM1L7``) for a library and media type."""
@@ -196,6 +198,7 @@ class GlobalConfig:
                 pool_prefixes_ok_for_labeling=tuple(tape["pool_prefixes_ok_for_labeling"]),
                 drive_facts_file_path=tape["drive_facts_file_path"],
                 cta_version=str(tape.get("cta_version") or "").strip(),
+                cta_admin_transport=str(tape.get("cta-admin_transport") or "cta-admin"),
             ),
         )
 

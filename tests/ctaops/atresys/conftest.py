@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,12 +171,11 @@ def _copy_instance(src: Path, dst: Path, sim_exe: str) -> None:
         f.write_text(f.read_text().replace(str(src), str(dst)))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_exe: str) -> Env:
+def _make_env(backend: str, request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_exe: str) -> Env:
     sim = tmp_path / "inst"
     _copy_instance(sim_template, sim, sim_exe)
     table = "RS_" + uuid.uuid4().hex[:10].upper()
-    if request.param == "sqlite":
+    if backend == "sqlite":
         db: dict[str, Any] = {"backend": "sqlite", "path": str(tmp_path / "atresys.sqlite")}
         store_args: dict[str, Any] = {"sqlite_path": db["path"]}
     else:
@@ -224,3 +224,35 @@ def env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_
     e = Env(sim_exe, sim, config, tmp_path, store_args, table, doc)
     e.store().upgrade()
     return e
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_exe: str) -> Env:
+    return _make_env(request.param, request, tmp_path, sim_template, sim_exe)
+
+
+@pytest.fixture
+def grpc_env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_exe: str) -> Iterator[Env]:
+    """The SQLite environment with the steps talking to ``sim serve`` over gRPC, chosen by the ops
+    config (``global.tape.cta-admin_transport: grpc``); the ``cta-admin`` binary the config names
+    does not exist, so nothing can reach the simulator another way."""
+    e = _make_env("sqlite", request, tmp_path, sim_template, sim_exe)
+    server = subprocess.Popen(
+        [sim_exe, "sim", "serve", str(e.sim), "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        assert "listening on" in server.stdout.readline()
+        e.doc["global"]["binaries"]["cta-admin"] = str(tmp_path / "no-such-cta-admin")
+        e.doc["global"]["tape"]["cta-admin_config"] = str(e.sim / "cta-cli.conf")
+        e.doc["global"]["tape"]["cta-admin_transport"] = "grpc"
+        write_yaml(e.config, e.doc)
+        yield e
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()

@@ -29,7 +29,17 @@ def test_scan_selects_full_low_usage_tapes(env: Env) -> None:
     assert env.rows() == {}
 
 
-def test_full_cycle_moves_files_and_hands_tapes_back(env: Env) -> None:  # noqa: PLR0915
+def test_full_cycle_moves_files_and_hands_tapes_back(env: Env) -> None:
+    full_cycle(env)
+
+
+def test_full_cycle_over_grpc(grpc_env: Env) -> None:
+    """Every command the steps send (listings, tape ch, repack add/rm, tape reclaim, tapepool
+    moves) through the simulator's gRPC frontend, chosen by the ops config alone."""
+    full_cycle(grpc_env)
+
+
+def full_cycle(env: Env) -> None:  # noqa: PLR0915
     before = {vid: files_on(env, vid) for vid in USER_TAPES}
     assert all(before.values())
     env.rewrite_config(max_active_repacks=2)

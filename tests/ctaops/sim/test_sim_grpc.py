@@ -235,6 +235,28 @@ def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
     assert "NOPE01" in r.stderr
 
 
+def test_the_ops_config_chooses_the_transport(served: Served, tmp_path: Path) -> None:
+    """``global.tape.cta-admin_transport: grpc`` sends the CLI and ``CtaAdmin(config)`` (so every
+    tool built on it) to the frontend; the ``cta-admin`` binary it names does not even exist."""
+    config = tmp_path / "cta-ops-config.yaml"
+    config.write_text(
+        "global:\n"
+        f"  binaries: {{cta-admin: {tmp_path / 'no-such-cta-admin'}}}\n"
+        f"  tape: {{cta-admin_config: {served.conf}, cta-admin_transport: grpc}}\n"
+    )
+    r = served.sim.run("admin", "-C", config, "--", "tape", "ls", "--vid", "V00001")
+    assert r.returncode == 0, r.stderr
+    assert '"vid":"V00001"' in r.stdout
+    # --transport still wins over the config.
+    r = served.sim.run("admin", "-C", config, "--transport", "cta-admin", "--", "tape", "ls", "--vid", "V00001")
+    assert r.returncode == 1
+    assert "no-such-cta-admin" in r.stderr
+    a = admin.CtaAdmin(str(config))
+    assert a.settings.transport == "grpc"
+    assert [t.vid for t in a.tapes(vid="V00001")] == ["V00001"]
+    assert admin.CtaAdmin(str(config), transport="cta-admin").settings.transport == "cta-admin"
+
+
 def test_sim_cta_admin_grpc_goes_through_the_frontend(served: Served, tmp_path: Path) -> None:
     """DIR/bin/cta-admin-grpc is a client of `sim serve`, as CTA's cta-admin-grpc is of its frontend."""
     grpc_bin = served.sim.dir / "bin" / "cta-admin-grpc"

@@ -105,6 +105,7 @@ def test_bad_yaml_is_one_line_naming_the_file(tmp_path: Path) -> None:
         ("global:\n  table_max_col_width: wide\n", "global.table_max_col_width"),
         ("global:\n  binaries: [a, b]\n", "global.binaries"),
         ("global:\n  tape:\n    tape_drive_types: [{name: x}]\n", "global.tape.tape_drive_types[0]"),
+        ("global:\n  tape:\n    cta-admin_transport: pigeon\n", "global.tape.cta-admin_transport"),
         ("tools:\n  cta-ops-pool-supply: {timeout: later}\n", "tools.cta-ops-pool-supply.timeout"),
         (
             "tools:\n  cta-ops-admin:\n    tape-export: {number_of_export_attempts: -1}\n",

@@ -6,7 +6,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use ctaops_core::admin::{AdminCommand, AdminError, Records, Runner, RunnerSettings};
-use ctaops_core::config::Config;
+use ctaops_core::config::{AdminTransport, Config};
 use ctaops_grpc::{Client, ClientSettings, GrpcError, Outcome};
 
 use crate::exit::Exit;
@@ -26,8 +26,9 @@ pub struct Args {
     /// Ops config file (default: $CTAOPS_CONFIG, then /etc/cta-ops/cta-ops-config.yaml).
     #[arg(short = 'C', long = "config-file", value_name = "CONFIG_FILE")]
     config_file: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "cta-admin")]
-    transport: Transport,
+    /// How to reach CTA (default: `global.tape.cta-admin_transport`, then `cta-admin`).
+    #[arg(long, value_enum)]
+    transport: Option<Transport>,
     /// The cta-admin command line, e.g. `tape ls --vid V00001` (put `--` before it).
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     words: Vec<String>,
@@ -104,7 +105,11 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let cta_cli_conf = PathBuf::from(&global.tape.cta_admin_config);
     // `global.tape.cta_version` replaces asking the frontend which CTA it runs.
     let cta_version = Some(global.tape.cta_version.trim().to_owned()).filter(|v| !v.is_empty());
-    match args.transport {
+    let transport = args.transport.unwrap_or(match global.tape.cta_admin_transport {
+        AdminTransport::CtaAdmin => Transport::CtaAdmin,
+        AdminTransport::Grpc => Transport::Grpc,
+    });
+    match transport {
         Transport::Grpc => grpc(&cta_cli_conf, cta_version, &command),
         Transport::CtaAdmin => {
             let runner = Runner::new(RunnerSettings {

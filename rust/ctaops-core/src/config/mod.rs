@@ -26,7 +26,9 @@ use serde::de::DeserializeOwned;
 pub use serde_yaml_ng::{Mapping, Value};
 
 pub use merge::deep_merge;
-pub use model::{Binaries, Colors, DefaultUser, DriveToLibMap, Email, Global, Logging, Tape, TapeDriveType};
+pub use model::{
+    AdminTransport, Binaries, Colors, DefaultUser, DriveToLibMap, Email, Global, Logging, Tape, TapeDriveType,
+};
 pub use scalar::{OneOrMany, Text};
 pub use tools::ToolSection;
 pub use translate::ErrorTranslations;

@@ -189,6 +189,29 @@ impl Binaries {
     }
 }
 
+/// `global.tape.cta-admin_transport`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AdminTransport {
+    /// Spawn `global.binaries.cta-admin` with `--config <cta-admin_config>`.
+    #[default]
+    #[serde(rename = "cta-admin")]
+    CtaAdmin,
+    /// Native gRPC to `cta.endpoint` of the `cta-cli.conf` in `cta-admin_config`.
+    #[serde(rename = "grpc")]
+    Grpc,
+}
+
+impl AdminTransport {
+    /// The name the config and `--transport` use.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CtaAdmin => "cta-admin",
+            Self::Grpc => "grpc",
+        }
+    }
+}
+
 /// `global.tape` — the tape environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -200,6 +223,10 @@ pub struct Tape {
     /// CTA version the cta-admin layer adapts commands to when `cta-admin --json version` cannot
     /// tell (e.g. `5.11.7.0-1`); empty: ask the frontend.
     pub cta_version: String,
+    /// How the tools reach CTA (a ctaops key): spawning `cta-admin` (upstream's way, the default)
+    /// or talking to the gRPC frontend named in `cta-admin_config` directly.
+    #[serde(rename = "cta-admin_transport")]
+    pub cta_admin_transport: AdminTransport,
     /// logical library → media type → pool suffix (e.g. `IBM1L8: {LTO8: '_IBM1L8'}`).
     pub lib_to_pool_map: BTreeMap<Text, BTreeMap<Text, Text>>,
     pub tape_drive_types: Vec<TapeDriveType>,
@@ -214,6 +241,7 @@ impl Default for Tape {
             drive_facts: "/etc/facter/facts.d/drive_facts.json".into(),
             cta_admin_config: "/etc/cta-ops/cta-cli.conf".into(),
             cta_version: String::new(),
+            cta_admin_transport: AdminTransport::CtaAdmin,
             lib_to_pool_map: BTreeMap::new(),
             tape_drive_types: Vec::new(),
             drive_to_lib_map: DriveToLibMap::default(),
