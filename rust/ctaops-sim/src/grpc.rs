@@ -99,7 +99,14 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BackendError::Failed(format!("simulator task failed: {e}")))?
 }
 
-type Batch = Result<Vec<Record>, BackendError>;
+/// Records from the catalogue thread. `last` marks the end of the listing: a channel that closes
+/// without it (the thread died) is an error, never a short list passed off as complete.
+struct Batch {
+    records: Vec<Record>,
+    last: bool,
+}
+
+type Sent = Result<Batch, BackendError>;
 
 /// Where the catalogue thread puts a listing's records: batches of [`BATCH`] for the stream.
 struct GrpcSink {
@@ -107,7 +114,7 @@ struct GrpcSink {
     batch: Vec<Record>,
     /// Encoded records are written here and split off, one shared buffer per ~[`BUFFER`] bytes.
     buf: BytesMut,
-    tx: mpsc::Sender<Batch>,
+    tx: mpsc::Sender<Sent>,
 }
 
 /// Bytes of encoded records per buffer allocation.
@@ -122,7 +129,10 @@ impl GrpcSink {
             let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
             // The client went away: stop reading the catalogue.
             self.tx
-                .blocking_send(Ok(full))
+                .blocking_send(Ok(Batch {
+                    records: full,
+                    last: false,
+                }))
                 .map_err(|_| std::io::Error::other("the client closed the stream"))?;
         }
         Ok(())
@@ -148,8 +158,10 @@ impl out::RecordSink for GrpcSink {
 
 /// Batches from the catalogue thread, flattened into one record stream.
 struct Batches {
-    rx: mpsc::Receiver<Batch>,
+    rx: mpsc::Receiver<Sent>,
     ready: VecDeque<Record>,
+    /// The last batch (or an error) has come.
+    ended: bool,
 }
 
 impl Stream for Batches {
@@ -161,13 +173,27 @@ impl Stream for Batches {
                 return Poll::Ready(Some(Ok(d)));
             }
             match self.rx.poll_recv(cx) {
-                Poll::Ready(Some(Ok(batch))) => self.ready.extend(batch),
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Ok(batch))) => {
+                    self.ended = batch.last;
+                    self.ready.extend(batch.records);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    self.ended = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) if self.ended => return Poll::Ready(None),
+                Poll::Ready(None) => {
+                    self.ended = true;
+                    return Poll::Ready(Some(Err(stopped())));
+                }
                 Poll::Pending => return Poll::Pending,
             }
         }
     }
+}
+
+fn stopped() -> BackendError {
+    BackendError::Failed("the listing stopped unexpectedly".into())
 }
 
 #[tonic::async_trait]
@@ -184,7 +210,7 @@ impl AdminBackend for SimBackend {
             .record_kind()
             .ok_or_else(|| BackendError::User(format!("{} is not a listing", command.command)))?;
         let (dir, who) = (self.dir.clone(), who(caller));
-        let (tx, mut rx) = mpsc::channel::<Batch>(8);
+        let (tx, mut rx) = mpsc::channel::<Sent>(8);
         tokio::task::spawn_blocking(move || {
             let mut sink = GrpcSink {
                 kind,
@@ -194,7 +220,10 @@ impl AdminBackend for SimBackend {
             };
             let res = execute_as(&dir, &p, who, &mut std::io::sink(), Some(&mut sink));
             let last = match res {
-                Ok(()) => Ok(std::mem::take(&mut sink.batch)),
+                Ok(()) => Ok(Batch {
+                    records: std::mem::take(&mut sink.batch),
+                    last: true,
+                }),
                 Err(e) => Err(backend_error(e)),
             };
             let _ = sink.tx.blocking_send(last);
@@ -203,11 +232,12 @@ impl AdminBackend for SimBackend {
         let first = match rx.recv().await {
             Some(Ok(b)) => b,
             Some(Err(e)) => return Err(e),
-            None => return Err(BackendError::Failed("the listing stopped unexpectedly".into())),
+            None => return Err(stopped()),
         };
         Ok(Box::pin(Batches {
             rx,
-            ready: first.into(),
+            ready: first.records.into(),
+            ended: first.last,
         }))
     }
 
@@ -226,4 +256,51 @@ impl AdminBackend for SimBackend {
 /// Shares one backend between the server's services.
 pub fn backend(dir: &Path) -> crate::Result<Arc<SimBackend>> {
     SimBackend::new(dir).map(Arc::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_stream::StreamExt as _;
+
+    use super::*;
+
+    fn batch(n: usize, last: bool) -> Sent {
+        let records = (0..n)
+            .map(|_| Record::Encoded(bytes::Bytes::from_static(b"x")))
+            .collect();
+        Ok(Batch { records, last })
+    }
+
+    async fn drain(sent: Vec<Sent>) -> (usize, Option<String>) {
+        let (tx, rx) = mpsc::channel(sent.len().max(1));
+        for s in sent {
+            tx.send(s).await.unwrap();
+        }
+        drop(tx);
+        let mut stream = Batches {
+            rx,
+            ready: VecDeque::new(),
+            ended: false,
+        };
+        let (mut n, mut err) = (0, None);
+        while let Some(r) = stream.next().await {
+            match r {
+                Ok(_) => n += 1,
+                Err(e) => err = Some(e.to_string()),
+            }
+        }
+        (n, err)
+    }
+
+    #[tokio::test]
+    async fn a_listing_ends_only_with_its_last_batch() {
+        assert_eq!(drain(vec![batch(2, false), batch(1, true)]).await, (3, None));
+        // The catalogue thread went away after a first batch: an error after the records, not
+        // a short list that looks complete.
+        let (n, err) = drain(vec![batch(2, false)]).await;
+        assert_eq!(n, 2);
+        assert!(err.unwrap().contains("stopped unexpectedly"));
+        let (n, err) = drain(vec![batch(1, false), Err(BackendError::User("no such tape".into()))]).await;
+        assert_eq!((n, err.as_deref()), (1, Some("no such tape")));
+    }
 }

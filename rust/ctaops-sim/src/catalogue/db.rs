@@ -63,7 +63,7 @@ impl<T> OptionalExtension<T> for Result<T> {
     }
 }
 
-fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Value {
+pub(super) fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Value {
     use rusqlite::types::ValueRef;
     match v {
         ValueRef::Null => Value::Null,

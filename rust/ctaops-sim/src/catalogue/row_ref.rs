@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use super::db::Row;
-use super::value::Value;
+use super::db::{Row, sqlite_value};
+use super::value::{FromValue, Value};
 use crate::error::{Result, SimError};
 
 /// One row, read in place.
@@ -18,33 +18,21 @@ fn missing(i: usize) -> SimError {
 }
 
 impl<'r> RowRef<'r> {
-    /// An integer column as `u64`: `NULL` and negatives are 0 (as [`super::uint`]).
+    /// An integer column as `u64`, read as [`super::uint`] reads it: `NULL` and negatives are
+    /// 0, whole reals (PostgreSQL's NUMERIC) are accepted.
     ///
     /// # Errors
     /// When the column is missing or is not an integer.
     pub fn uint(&self, i: usize) -> Result<u64> {
+        // Only numbers are read here, so the owned value never copies text (except to name it
+        // in an error).
         let v = match self {
-            Self::Sqlite(r) => match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Null => None,
-                rusqlite::types::ValueRef::Integer(v) => Some(v),
-                other => {
-                    return Err(SimError::Cta(format!(
-                        "catalogue: column {i} holds {:?}, not an integer",
-                        other.data_type()
-                    )));
-                }
-            },
-            Self::Values(r) => match r.0.get(i).ok_or_else(|| missing(i))? {
-                Value::Null => None,
-                Value::Integer(v) => Some(*v),
-                other => {
-                    return Err(SimError::Cta(format!(
-                        "catalogue: column {i} holds {other:?}, not an integer"
-                    )));
-                }
-            },
+            Self::Sqlite(r) => sqlite_value(r.get_ref(i)?),
+            Self::Values(r) => r.0.get(i).cloned().ok_or_else(|| missing(i))?,
         };
-        Ok(v.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+        Ok(Option::<i64>::from_value(v)?
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0))
     }
 
     /// A text column, borrowed when the engine holds valid UTF-8; `NULL` is empty and a
@@ -112,11 +100,12 @@ mod tests {
 
     #[test]
     fn integer_columns() {
-        both_ways("SELECT 7, NULL, -5, 'x'", |r| {
+        both_ways("SELECT 7, NULL, -5, 'x', 12.0", |r| {
             assert_eq!(r.uint(0).unwrap(), 7);
             assert_eq!(r.uint(1).unwrap(), 0);
             assert_eq!(r.uint(2).unwrap(), 0);
-            assert!(r.uint(3).unwrap_err().to_string().contains("not an integer"));
+            assert!(r.uint(3).unwrap_err().to_string().contains("integer"));
+            assert_eq!(r.uint(4).unwrap(), 12);
             assert!(r.uint(9).is_err());
         });
     }
