@@ -4,6 +4,7 @@
 //! (`ctaops._core.cli_main`) without shipping a second binary.
 
 mod cmd;
+mod cta;
 mod exit;
 mod logging;
 mod output;

@@ -91,3 +91,55 @@ def test_both_tools_run_cta_admin_with_the_configured_client_config(inst: Instan
     assert any(
         line.startswith(f"--json --config {cli_conf} tape ch --vid V00002 --verificationstatus") for line in lines
     )
+
+
+def test_both_tools_go_over_grpc_when_the_config_says_so(inst: Instance, ctaops_native: str) -> None:
+    """``global.tape.cta-admin_transport: grpc``: the native verifier's catalogue listing and the
+    Python tool's listing and ``tape ch`` go through ``sim serve``; the configured ``cta-admin``
+    does not exist, so nothing reaches the simulator another way."""
+    log = inst.config.with_name("serve.log").open("w")
+    server = subprocess.Popen(
+        [inst.sim.exe, "sim", "serve", str(inst.sim.dir), "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        assert "listening on" in server.stdout.readline()
+        text = inst.config.read_text().replace(str(inst.sim.dir / "bin" / "cta-admin"), "/nonexistent/cta-admin")
+        text = with_cta_admin_config(text, inst.sim.dir / "cta-cli.conf")
+        cfg = inst.config.with_name("grpc.yaml")
+        cfg.write_text(text.replace("\n  tape:\n", "\n  tape:\n    cta-admin_transport: grpc\n", 1))
+        image = str(inst.image("V00001"))
+        r = subprocess.run(
+            [ctaops_native, "tape", "verify", "--image", image, "--vid", "V00001", "--cta", "-C", str(cfg), "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["summary"]["counts"]["ok"] == 12
+        r = subprocess.run(
+            [*VERIFY_TAPE, "-C", str(cfg), "--vid", "V00002"], capture_output=True, text=True, check=False
+        )
+        assert r.returncode == 0, r.stderr
+        assert inst.status("V00002") is not None
+        # The same config with the transport left at its default cannot reach CTA.
+        plain = inst.config.with_name("plain.yaml")
+        plain.write_text(text)
+        r = subprocess.run(
+            [ctaops_native, "tape", "verify", "--image", image, "--vid", "V00001", "--cta", "-C", str(plain)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert r.returncode == 1
+        assert "/nonexistent/cta-admin" in r.stderr
+    finally:
+        server.terminate()
+        code = server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
+        log.close()
+    assert code == 0, inst.config.with_name("serve.log").read_text()

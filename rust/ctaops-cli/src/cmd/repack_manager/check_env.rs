@@ -1,40 +1,31 @@
-//! `check-env` and the CTA look-ups of `add`, through the cta-admin runner.
+//! `check-env` and the CTA look-ups of `add`, through the transport the ops config names.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use ctaops_core::admin::{AdminCommand, Records, Runner, RunnerSettings};
+use ctaops_core::admin::{AdminCommand, Records};
 use ctaops_core::config::Value;
 use serde_json::json;
 
 use super::{Ctx, Res, TOOL, fail};
+use crate::cta::Cta;
 use crate::exit::Exit;
 
 /// ctaops key for the pool tapes wait in before reclaim (upstream's docs name it `quarantine`).
 const DEFAULT_QUARANTINE_POOL: &str = "quarantine";
 
-fn runner(ctx: &Ctx) -> Runner {
-    let g = ctx.cfg.global();
-    let nonempty = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
-    let keytab = nonempty(&g.default_user.sss_keytab_file).filter(|p| p.exists());
-    Runner::new(RunnerSettings {
-        binary: PathBuf::from(&g.binaries.cta_admin),
-        config: nonempty(&g.tape.cta_admin_config),
-        sss_keytab: keytab,
-        timeout: Duration::from_secs(120),
-        cta_version: Some(g.tape.cta_version.clone()).filter(|v| !v.trim().is_empty()),
-    })
+fn cta(ctx: &Ctx) -> Result<Cta, String> {
+    Cta::from_global(ctx.cfg.global(), Duration::from_secs(120))
 }
 
-fn records(r: &Runner, words: &[&str]) -> Result<Records, String> {
+fn records(cta: &Result<Cta, String>, words: &[&str]) -> Result<Records, String> {
     let cmd = AdminCommand::raw(words).map_err(|e| e.to_string())?;
-    r.records(&cmd).map_err(|e| e.to_string())
+    cta.as_ref().map_err(Clone::clone)?.records(&cmd)
 }
 
 /// `(tapepool, mediatype, files, bytes, usage %)` of a tape, from `cta-admin tape ls --vid`.
 pub(super) fn tape_facts(ctx: &Ctx, vid: &str) -> Res<(String, String, i64, i64, i16)> {
-    let recs = records(&runner(ctx), &["tape", "ls", "--vid", vid]).map_err(|e| fail(&e))?;
+    let recs = records(&cta(ctx), &["tape", "ls", "--vid", vid]).map_err(|e| fail(&e))?;
     let Records::Tape(tapes) = recs else {
         return Err(fail(&format!("cta-admin tape ls --vid {vid}: unexpected records")));
     };
@@ -111,7 +102,7 @@ pub(super) fn run(ctx: &Ctx) -> Res {
         Err(_) => add("database", false, "not reachable (see the error above)".into()),
     }
 
-    let r = runner(ctx);
+    let r = cta(ctx);
     match names(records(&r, &["tapepool", "ls"])) {
         Err(e) => add("tape pools", false, e),
         Ok((pools, _)) => {

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use ctaops_core::admin::{AdminCommand, OptValue, Records, Runner, RunnerSettings};
+use ctaops_core::admin::{AdminCommand, OptValue, Records, RunnerSettings};
 use ctaops_core::config::Config;
 use ctaops_tape::verify::{
     CatalogueEntry, Progress, READ_TIME_RATE, Selection, VerifyOptions, VerifyReport, entries_from_records,
@@ -11,6 +11,7 @@ use ctaops_tape::verify::{
 };
 
 use super::common::{self, Access, Target};
+use crate::cta::Cta;
 use crate::exit::Exit;
 use crate::output;
 
@@ -141,20 +142,13 @@ fn load_catalogue(path: &PathBuf, vid: &str) -> Result<Vec<CatalogueEntry>, Exit
     parse_tapefile_ls(&text, vid).map_err(|e| common::fail(&format!("{}: {e}", path.display())))
 }
 
-/// `cta-admin --json tapefile ls --vid VID`, run as the ops config says.
+/// `tapefile ls --vid VID` through the transport the ops config names.
 fn ask_cta(args: &Args) -> Result<Vec<CatalogueEntry>, Exit> {
     let cfg = Config::load(args.config_file.as_deref()).map_err(|e| common::fail(&e))?;
-    let g = cfg.global();
-    let nonempty = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
-    let runner = Runner::new(RunnerSettings {
-        binary: PathBuf::from(&g.binaries.cta_admin),
-        config: nonempty(&g.tape.cta_admin_config),
-        sss_keytab: nonempty(&g.default_user.sss_keytab_file).filter(|p| p.exists()),
-        ..RunnerSettings::default()
-    });
+    let cta = Cta::from_global(cfg.global(), RunnerSettings::default().timeout).map_err(|e| common::fail(&e))?;
     let cmd = AdminCommand::build("tapefile", Some("ls"), &[("vid", OptValue::Str(args.vid.clone()))])
         .map_err(|e| common::fail(&e))?;
-    match runner.records(&cmd).map_err(|e| common::fail(&e))? {
+    match cta.records(&cmd).map_err(|e| common::fail(&e))? {
         Records::TapeFile(files) => entries_from_records(&files, &args.vid).map_err(|e| common::fail(&e)),
         other => Err(common::fail(&format!(
             "cta-admin {cmd}: unexpected {} records",
