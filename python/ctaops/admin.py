@@ -129,9 +129,15 @@ def runner_settings(config: Config | str | PathLike[str] | None = None, *, tool:
     # An absent file is worth a warning only when the site wrote its path; a built-in default that
     # does not exist on this host (a workstation, the simulator) is normal.
     written = _written_keys(cfg)
+    # cta-admin runs without --config when the file is absent; the gRPC transport has nothing to
+    # connect to without it, so it gets the path as configured and fails naming it.
+    if cfg.tape.cta_admin_transport == "grpc":
+        config_file = cfg.tape.cta_admin_config or None
+    else:
+        config_file = _existing(cfg.tape.cta_admin_config, quiet="tape.cta-admin_config" not in written)
     return RunnerSettings(
         cta_admin=cfg.binaries.cta_admin or "cta-admin",
-        config_file=_existing(cfg.tape.cta_admin_config, quiet="tape.cta-admin_config" not in written),
+        config_file=config_file,
         sss_keytab=_existing(cfg.default_user.sss_keytab_file, quiet="default_user.sss_keytab_file" not in written),
         timeout=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT,
         translations=load_translations(table_path) if table_path else None,

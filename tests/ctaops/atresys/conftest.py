@@ -237,10 +237,11 @@ def grpc_env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path,
     config (``global.tape.cta-admin_transport: grpc``); the ``cta-admin`` binary the config names
     does not exist, so nothing can reach the simulator another way."""
     e = _make_env("sqlite", request, tmp_path, sim_template, sim_exe)
+    log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [sim_exe, "sim", "serve", str(e.sim), "--listen", "127.0.0.1:0"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         text=True,
     )
     try:
@@ -253,6 +254,8 @@ def grpc_env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path,
         yield e
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        code = server.wait(timeout=30)
         if server.stdout is not None:
             server.stdout.close()
+        log.close()
+    assert code == 0, (tmp_path / "serve.log").read_text()

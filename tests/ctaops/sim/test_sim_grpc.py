@@ -255,6 +255,11 @@ def test_the_ops_config_chooses_the_transport(served: Served, tmp_path: Path) ->
     assert a.settings.transport == "grpc"
     assert [t.vid for t in a.tapes(vid="V00001")] == ["V00001"]
     assert admin.CtaAdmin(str(config), transport="cta-admin").settings.transport == "cta-admin"
+    # A client config that is not there is an error naming it (no fallback to another file).
+    missing = tmp_path / "missing-cta-cli.conf"
+    config.write_text(config.read_text().replace(str(served.conf), str(missing)))
+    with pytest.raises(errors.GrpcConfigError, match="missing-cta-cli.conf"):
+        admin.CtaAdmin(str(config))
 
 
 def test_sim_cta_admin_grpc_goes_through_the_frontend(served: Served, tmp_path: Path) -> None:
