@@ -347,15 +347,16 @@ impl AsyncClient {
 
     /// `tapefile ls` into Arrow batches of [`BATCH_ROWS`] rows, as the `cta-admin` path cuts
     /// them: each record read in place from its message, prost only for what that reader
-    /// leaves (see `tapefile_wire`). Each batch's columns are sized for it up front, so the
-    /// builders never grow (and copy) as a million records arrive.
+    /// leaves (see `tapefile_wire`). The first batch starts small and grows (most listings are
+    /// short); once one is full the next ones are sized for a whole batch up front, so the
+    /// builders of a million-record listing never grow (and copy) again.
     async fn tapefile_batches_once(
         &self,
         command: &AdminCommand,
         cmd: &AdminCmd,
     ) -> Result<Vec<RecordBatch>, GrpcError> {
         let mut batches = Vec::new();
-        let mut cols = TapeFileColumns::with_capacity(BATCH_ROWS);
+        let mut cols = TapeFileColumns::with_capacity(FIRST_BATCH_ROWS);
         self.read_listing(command, cmd, Kind::TapeFile, |message| {
             if let Some(view) = tapefile_wire::read(message) {
                 cols.push_view(&view);
@@ -461,6 +462,9 @@ impl AsyncClient {
         }
     }
 }
+
+/// Rows the first `tapefile ls` batch is sized for (it grows past that if needed).
+const FIRST_BATCH_ROWS: usize = 1024;
 
 /// The `Data` of one message after the header; `None` for an empty message. A second header
 /// is an error.

@@ -32,7 +32,8 @@ impl<'a> TapeFileView<'a> {
     /// The checksums present, as (protobuf type number, value).
     #[must_use]
     pub fn checksums(&self) -> &[(i32, &'a str)] {
-        &self.sums[..self.n_sums]
+        // `n_sums` is a public field: never trust it past the array.
+        &self.sums[..self.n_sums.min(MAX_SUMS)]
     }
 }
 

@@ -1,9 +1,11 @@
 //! `tapefile ls` records written as protobuf straight from borrowed fields ([`TapeFileView`]),
 //! the server's half of [`crate::tapefile_wire`]: a frontend streaming a million records encodes
 //! each from its catalogue row without building a prost message (several strings copied, then
-//! freed) per record. The bytes are exactly prost's for the same message: fields in number order,
-//! proto3 defaults (0, "") left out, sub-messages present even when empty. The tests check the
-//! bytes against prost's on the fixture records and on edge values.
+//! freed) per record. The bytes are exactly prost's for the same message with its `af`, `df` and
+//! `tf` sub-messages present (as every record a frontend sends has them; a view cannot say one
+//! is absent): fields in number order, proto3 defaults (0, "") left out, sub-messages present
+//! even when empty. The tests check the bytes against prost's on the fixture records and on
+//! edge values.
 
 use bytes::BufMut;
 use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};

@@ -354,3 +354,36 @@ async fn tape_ls_and_unknown_stream_methods_are_unimplemented() {
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::Unimplemented);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tapefile_arrow_is_cut_into_batches_as_the_cta_admin_path_cuts_it() {
+    use ctaops_core::admin::arrow::{BATCH_ROWS, records_to_arrow};
+    let Records::TapeFile(fixture) = fixture_records(Kind::TapeFile) else {
+        panic!("tapefile fixture")
+    };
+    for n in [BATCH_ROWS, BATCH_ROWS + 1] {
+        let files: Vec<_> = (0..n)
+            .map(|i| {
+                let mut f = fixture[i % fixture.len()].clone();
+                f.tf.f_seq = i as u64 + 1;
+                f
+            })
+            .collect();
+        let mut backend = MemoryBackend::with_fixtures();
+        backend.lists.insert(
+            Kind::TapeFile,
+            records_to_data(&Records::TapeFile(files.clone())).unwrap(),
+        );
+        let r = start(backend).await;
+        let c = client(&r, &token_for("ctaops", 600)).await;
+        let got = c.arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"])).await.unwrap();
+        let sizes: Vec<usize> = got.iter().map(|b| b.num_rows()).collect();
+        let want = records_to_arrow(&Records::TapeFile(files)).unwrap();
+        assert_eq!(
+            sizes,
+            want.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            "{n} records"
+        );
+        assert_eq!(got, want, "{n} records");
+    }
+}

@@ -110,3 +110,16 @@ fn a_view_becomes_the_typed_record_prost_gives() {
         assert_eq!(tapefile_from_view(&view), ctaops_grpc::direct::tapefile_from_pb(item));
     }
 }
+
+#[test]
+fn a_view_claiming_more_checksums_than_it_holds_does_not_panic() {
+    use ctaops_grpc::tapefile_wire::{MAX_SUMS, TapeFileView};
+    let view = TapeFileView {
+        n_sums: 99,
+        ..TapeFileView::default()
+    };
+    assert_eq!(view.checksums().len(), MAX_SUMS);
+    let mut out = Vec::new();
+    write_data(&view, &mut out);
+    assert_eq!(out.len(), data_len(&view));
+}
