@@ -258,7 +258,7 @@ def test_the_ops_config_chooses_the_transport(served: Served, tmp_path: Path) ->
     # A client config that is not there is an error naming it (no fallback to another file).
     missing = tmp_path / "missing-cta-cli.conf"
     config.write_text(config.read_text().replace(str(served.conf), str(missing)))
-    with pytest.raises(errors.GrpcConfigError, match="missing-cta-cli.conf"):
+    with pytest.raises(errors.GrpcConfigError, match=r"missing-cta-cli\.conf"):
         admin.CtaAdmin(str(config))
 
 
