@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from ctaops.atresys import Store, TapeRow
-from tests.ctaops.sim.conftest import sim_exe
+from tests.ctaops.sim.conftest import sim_exe, sim_serving
 from tests.pgcluster import PgCluster
 
 SUFFIX = "_LIB1"
@@ -237,25 +237,9 @@ def grpc_env(request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path,
     config (``global.tape.cta-admin_transport: grpc``); the ``cta-admin`` binary the config names
     does not exist, so nothing can reach the simulator another way."""
     e = _make_env("sqlite", request, tmp_path, sim_template, sim_exe)
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sim_exe, "sim", "serve", str(e.sim), "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        assert "listening on" in server.stdout.readline()
+    with sim_serving(sim_exe, e.sim, tmp_path / "serve.log"):
         e.doc["global"]["binaries"]["cta-admin"] = str(tmp_path / "no-such-cta-admin")
         e.doc["global"]["tape"]["cta-admin_config"] = str(e.sim / "cta-cli.conf")
         e.doc["global"]["tape"]["cta-admin_transport"] = "grpc"
         write_yaml(e.config, e.doc)
         yield e
-    finally:
-        server.terminate()
-        code = server.wait(timeout=30)
-        if server.stdout is not None:
-            server.stdout.close()
-        log.close()
-    assert code == 0, (tmp_path / "serve.log").read_text()

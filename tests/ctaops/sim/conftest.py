@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,34 @@ def sim_exe() -> str:
     if not found:
         pytest.fail(f"native ctaops binary not found under {target} (run `make dev`)")
     return str(max(found, key=lambda p: p.stat().st_mtime))
+
+
+@dataclass
+class Serving:
+    """A running ``ctaops sim serve``."""
+
+    proc: subprocess.Popen[str]
+    port: int
+
+
+@contextlib.contextmanager
+def sim_serving(exe: str, inst: Path, log: Path, listen: str = "127.0.0.1:0") -> Iterator[Serving]:
+    """``ctaops sim serve INST`` for the block, its log in ``log``; it must exit 0 on SIGTERM."""
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [exe, "sim", "serve", str(inst), "--listen", listen], stdout=subprocess.PIPE, stderr=out, text=True
+        )
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert line.startswith("listening on "), line + log.read_text()
+            yield Serving(proc, int(line.rsplit(":", 1)[1]))
+        finally:
+            proc.terminate()
+            code = proc.wait(timeout=30)
+            if proc.stdout is not None:
+                proc.stdout.close()
+    assert code == 0, "sim serve exits 0 on SIGTERM: " + log.read_text()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ctaops.sim.conftest import Sim
+from tests.ctaops.sim.conftest import Sim, sim_serving
 
 admin = pytest.importorskip("ctaops.admin")
 errors = pytest.importorskip("ctaops.errors")
@@ -85,20 +85,8 @@ class Served:
 
 
 def _serve(sim: Sim, listen: str = "127.0.0.1:0") -> Iterator[Served]:
-    proc = subprocess.Popen(
-        [sim.exe, "sim", "serve", str(sim.dir), "--listen", listen], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("listening on "), line
-        yield Served(sim, proc, int(line.rsplit(":", 1)[1]))
-    finally:
-        proc.terminate()
-        code = proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-        assert code == 0, "sim serve exits 0 on SIGTERM"
+    with sim_serving(sim.exe, sim.dir, sim.dir.parent / "serve.log", listen) as s:
+        yield Served(sim, s.proc, s.port)
 
 
 @pytest.fixture

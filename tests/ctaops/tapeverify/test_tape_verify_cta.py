@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from tests.ctaops.sim.conftest import sim_serving
 from tests.ctaops.tapeverify.conftest import VERIFY_TAPE, Instance
 
 
@@ -97,16 +98,7 @@ def test_both_tools_go_over_grpc_when_the_config_says_so(inst: Instance, ctaops_
     """``global.tape.cta-admin_transport: grpc``: the native verifier's catalogue listing and the
     Python tool's listing and ``tape ch`` go through ``sim serve``; the configured ``cta-admin``
     does not exist, so nothing reaches the simulator another way."""
-    log = inst.config.with_name("serve.log").open("w")
-    server = subprocess.Popen(
-        [inst.sim.exe, "sim", "serve", str(inst.sim.dir), "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        assert "listening on" in server.stdout.readline()
+    with sim_serving(inst.sim.exe, inst.sim.dir, inst.config.with_name("serve.log")):
         text = inst.config.read_text().replace(str(inst.sim.dir / "bin" / "cta-admin"), "/nonexistent/cta-admin")
         text = with_cta_admin_config(text, inst.sim.dir / "cta-cli.conf")
         cfg = inst.config.with_name("grpc.yaml")
@@ -136,10 +128,3 @@ def test_both_tools_go_over_grpc_when_the_config_says_so(inst: Instance, ctaops_
         )
         assert r.returncode == 1
         assert "/nonexistent/cta-admin" in r.stderr
-    finally:
-        server.terminate()
-        code = server.wait(timeout=30)
-        if server.stdout is not None:
-            server.stdout.close()
-        log.close()
-    assert code == 0, inst.config.with_name("serve.log").read_text()
