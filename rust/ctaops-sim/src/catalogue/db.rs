@@ -137,21 +137,16 @@ impl Db {
     /// # Errors
     /// Any catalogue error.
     pub fn query_all(&self, sql: &str, params: impl Params) -> Result<Vec<Row>> {
-        let vals = params.values();
-        match self {
-            Self::Sqlite(c) => {
-                let mut st = c.prepare_cached(sql)?;
-                let n = st.column_count();
-                let mut rows = st.query(rusqlite::params_from_iter(sqlite_params(&vals)))?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    let row = (0..n).map(|i| r.get_ref(i).map(sqlite_value));
-                    out.push(Row(row.collect::<rusqlite::Result<_>>()?));
-                }
-                Ok(out)
-            }
-            Self::Pg(p) => p.query(sql, &vals),
+        if let Self::Pg(p) = self {
+            // Already read into owned rows: no copy through `query_each`.
+            return p.query(sql, &params.values());
         }
+        let mut out = Vec::new();
+        self.query_each(sql, params, |r| {
+            out.push(r.to_row()?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Every row of a query handed to `f` in turn, read in place ([`RowRef`]). SQLite rows go

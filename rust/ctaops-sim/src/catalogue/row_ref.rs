@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use rusqlite::types::ValueRef;
+
 use super::db::{Row, sqlite_value};
 use super::value::{FromValue, Value};
 use crate::error::{Result, SimError};
@@ -17,7 +19,26 @@ fn missing(i: usize) -> SimError {
     SimError::Cta(format!("catalogue: no column {i}"))
 }
 
+/// A read [`Value`] seen as SQLite's borrowed form, so both kinds of row are read by one code.
+fn value_ref(v: &Value) -> ValueRef<'_> {
+    match v {
+        Value::Null => ValueRef::Null,
+        Value::Integer(i) => ValueRef::Integer(*i),
+        Value::Real(f) => ValueRef::Real(*f),
+        Value::Text(t) => ValueRef::Text(t.as_bytes()),
+        Value::Blob(b) => ValueRef::Blob(b),
+    }
+}
+
 impl<'r> RowRef<'r> {
+    /// Column `i` where the engine (or the read row) holds it.
+    fn get(&self, i: usize) -> Result<ValueRef<'r>> {
+        match self {
+            Self::Sqlite(r) => Ok(r.get_ref(i)?),
+            Self::Values(r) => r.0.get(i).map(value_ref).ok_or_else(|| missing(i)),
+        }
+    }
+
     /// An integer column as `u64`, read as [`super::uint`] reads it: `NULL` and negatives are
     /// 0, whole reals (PostgreSQL's NUMERIC) are accepted.
     ///
@@ -26,40 +47,38 @@ impl<'r> RowRef<'r> {
     pub fn uint(&self, i: usize) -> Result<u64> {
         // Only numbers are read here, so the owned value never copies text (except to name it
         // in an error).
-        let v = match self {
-            Self::Sqlite(r) => sqlite_value(r.get_ref(i)?),
-            Self::Values(r) => r.0.get(i).cloned().ok_or_else(|| missing(i))?,
-        };
-        Ok(Option::<i64>::from_value(v)?
+        Ok(Option::<i64>::from_value(sqlite_value(self.get(i)?))?
             .and_then(|v| u64::try_from(v).ok())
             .unwrap_or(0))
     }
 
-    /// A text column, borrowed when the engine holds valid UTF-8; `NULL` is empty and a
-    /// number is its decimal form (as [`super::text`]).
+    /// A text column, borrowed when it holds valid UTF-8; `NULL` is empty and a number is its
+    /// decimal form (as [`super::text`]).
     ///
     /// # Errors
     /// When the column is missing or holds a blob.
     pub fn text(&self, i: usize) -> Result<Cow<'r, str>> {
-        use rusqlite::types::ValueRef;
+        match self.get(i)? {
+            ValueRef::Null => Ok(Cow::Borrowed("")),
+            // Checked in one pass (lossy decoding walks the text chunk by chunk).
+            ValueRef::Text(t) => Ok(std::str::from_utf8(t).map_or_else(|_| String::from_utf8_lossy(t), Cow::Borrowed)),
+            ValueRef::Integer(v) => Ok(Cow::Owned(v.to_string())),
+            ValueRef::Real(v) => Ok(Cow::Owned(v.to_string())),
+            ValueRef::Blob(_) => Err(SimError::Cta(format!("catalogue: column {i} is a blob, not text"))),
+        }
+    }
+
+    /// The whole row as owned [`Value`]s.
+    ///
+    /// # Errors
+    /// Any catalogue error.
+    pub fn to_row(&self) -> Result<Row> {
         match self {
-            Self::Sqlite(r) => match r.get_ref(i)? {
-                ValueRef::Null => Ok(Cow::Borrowed("")),
-                // Checked in one pass (lossy decoding walks the text chunk by chunk).
-                ValueRef::Text(t) => {
-                    Ok(std::str::from_utf8(t).map_or_else(|_| String::from_utf8_lossy(t), Cow::Borrowed))
-                }
-                ValueRef::Integer(v) => Ok(Cow::Owned(v.to_string())),
-                ValueRef::Real(v) => Ok(Cow::Owned(v.to_string())),
-                ValueRef::Blob(_) => Err(SimError::Cta(format!("catalogue: column {i} is a blob, not text"))),
-            },
-            Self::Values(r) => match r.0.get(i).ok_or_else(|| missing(i))? {
-                Value::Null => Ok(Cow::Borrowed("")),
-                Value::Text(t) => Ok(Cow::Borrowed(t)),
-                Value::Integer(v) => Ok(Cow::Owned(v.to_string())),
-                Value::Real(v) => Ok(Cow::Owned(v.to_string())),
-                Value::Blob(_) => Err(SimError::Cta(format!("catalogue: column {i} is a blob, not text"))),
-            },
+            Self::Sqlite(r) => (0..r.as_ref().column_count())
+                .map(|i| self.get(i).map(sqlite_value))
+                .collect::<Result<_>>()
+                .map(Row),
+            Self::Values(r) => Ok((*r).clone()),
         }
     }
 }
