@@ -73,6 +73,20 @@ class Inventory:
         """CTA's rule: for these libraries a drive's ACCESS bit does not mean "unloaded"."""
         return self.vendor == "SPECTRA" or (self.vendor == "IBM" and self.product == "3573-TL")
 
+    @property
+    def implements_access_bit(self) -> bool:
+        """Whether the library sets ACCESS at all.
+
+        A robot can always reach a storage slot, so a library whose slots, ports and drives all
+        report ACCESS=0 does not implement the bit (tgt's emulation); its ACCESS=0 says nothing.
+        """
+        return any(e.access for e in self.slots + self.ports + self.drives)
+
+    @property
+    def drive_access_meaningful(self) -> bool:
+        """Whether a drive's ACCESS=0 means "tape still threaded" here (CTA's dismount rule)."""
+        return self.implements_access_bit and not self.spectra_like
+
     def elements(self) -> tuple[Element, ...]:
         """All elements: robots, slots, ports, drives."""
         return self.transports + self.slots + self.ports + self.drives
@@ -190,12 +204,14 @@ class Library:
         d = self._drive_element(inv, drive)
         if not d.full:
             raise InvalidArgumentError(f"drive {drive} is empty")
+        # ACCESS=0 may mean "threaded"; where the library never sets ACCESS, unload when we can
+        # and otherwise let the library's own answer to MOVE MEDIUM decide.
         if not d.access and not inv.spectra_like and unload:
             if self._changer.is_emulated:
                 self._changer.emulated_drive_load(d.address, False)
             elif drive_device is not None:
                 Drive.open(drive_device).unload()
-            else:
+            elif inv.implements_access_bit:
                 raise DriveLoadedError(f"drive {drive} has the tape loaded; give drive_device to unload it")
             inv = self.inventory()
         homes = {e.source for e in inv.drives if e.full and e.source is not None and e.address != d.address}
@@ -214,7 +230,8 @@ class Library:
             raise VolumeNotFoundError(f"volume {vid} not found in the library")
         if here.kind != "slot":
             raise VolumeInUseError(f"volume {vid} is in use ({here.kind} {here.address})")
-        port = next((p for p in inv.ports if not p.full and p.access), None)
+        any_access = inv.implements_access_bit
+        port = next((p for p in inv.ports if not p.full and (p.access or not any_access)), None)
         if port is None:
             raise NoFreeElementError("no free I/O station element: empty the I/O station")
         self._changer.move_medium(here.address, port.address)

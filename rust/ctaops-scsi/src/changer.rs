@@ -56,18 +56,38 @@ impl Inventory {
     pub fn spectra_like(&self) -> bool {
         self.inquiry.is_spectra_like()
     }
+
+    /// Whether the library sets the ACCESS bit at all. A robot can always reach a storage slot, so
+    /// a library whose slots, ports and drives all report ACCESS=0 does not implement the bit
+    /// (tgt's SMC emulation never sets it); its ACCESS=0 then says nothing about a drive or port.
+    #[must_use]
+    pub fn implements_access_bit(&self) -> bool {
+        self.slots
+            .iter()
+            .chain(&self.ports)
+            .chain(&self.drives)
+            .any(|e| e.access)
+    }
+
+    /// Whether a drive's ACCESS=0 means "tape still threaded" here (CTA's dismount rule).
+    #[must_use]
+    pub fn drive_access_meaningful(&self) -> bool {
+        !self.spectra_like() && self.implements_access_bit()
+    }
 }
 
 /// A media changer reached through `T`.
 #[derive(Debug)]
 pub struct Changer<T: ScsiTransport> {
     t: T,
+    /// Page 0x1D as last read: element types of single-element requests come from it.
+    assignment: Option<AddressAssignment>,
 }
 
 impl<T: ScsiTransport> Changer<T> {
     #[must_use]
     pub fn new(t: T) -> Self {
-        Self { t }
+        Self { t, assignment: None }
     }
 
     pub fn transport(&mut self) -> &mut T {
@@ -145,7 +165,16 @@ impl<T: ScsiTransport> Changer<T> {
             DataDir::In(&mut buf),
             CHANGER_TIMEOUT,
         )?;
-        AddressAssignment::parse_mode_sense6(&buf[..done.transferred])
+        let a = AddressAssignment::parse_mode_sense6(&buf[..done.transferred])?;
+        self.assignment = Some(a);
+        Ok(a)
+    }
+
+    fn cached_assignment(&mut self) -> Result<AddressAssignment> {
+        match self.assignment {
+            Some(a) => Ok(a),
+            None => self.address_assignment(),
+        }
     }
 
     /// One READ ELEMENT STATUS command.
@@ -169,7 +198,7 @@ impl<T: ScsiTransport> Changer<T> {
             DataDir::In(&mut buf),
             CHANGER_TIMEOUT,
         )?;
-        Ok(parse_element_status(&buf[..done.transferred])?.elements)
+        Ok(parse_element_status(&buf[..report_len(&buf, done.transferred)])?.elements)
     }
 
     /// Every element of `ty` from `start`, paging from last address + 1 while full pages come back.
@@ -252,12 +281,29 @@ impl<T: ScsiTransport> Changer<T> {
         })
     }
 
-    /// Status of one element.
+    /// Status of one element, asked for with its own element type: some changers (tgt) return
+    /// garbage for element type 0 ("all"), and neither mtx nor cta-smc ever sends it.
     pub fn element(&mut self, address: u16) -> Result<ElementStatus> {
-        let got = self.read_element_status_once(ElementType::All, address, 1, true, false)?;
+        let ty = self
+            .cached_assignment()?
+            .type_of(address)
+            .ok_or(ScsiError::NoSuchElement { address })?;
+        let got = self.read_element_status_once(ty, address, 1, true, false)?;
         got.into_iter()
             .find(|e| e.address == address)
             .ok_or(ScsiError::NoSuchElement { address })
+    }
+
+    /// Whether the library sets ACCESS at all (see [`Inventory::implements_access_bit`]), from
+    /// the first storage slots only: cheap enough to ask before every move.
+    pub fn implements_access_bit(&mut self) -> Result<bool> {
+        let storage = self.cached_assignment()?.storage;
+        if storage.count == 0 {
+            return Ok(true);
+        }
+        let n = storage.count.min(16);
+        let slots = self.read_element_status_once(ElementType::Storage, storage.start, n, false, false)?;
+        Ok(slots.iter().any(|e| e.access))
     }
 
     /// MOVE MEDIUM, refused before sending when the source is empty, the destination is full, or
@@ -274,7 +320,11 @@ impl<T: ScsiTransport> Changer<T> {
                 vid: dst.vid(),
             });
         }
-        if src.element_type == ElementType::DataTransfer && !src.access && !spectra_like {
+        if src.element_type == ElementType::DataTransfer
+            && !src.access
+            && !spectra_like
+            && self.implements_access_bit()?
+        {
             return Err(ScsiError::DriveLoaded { address: source });
         }
         self.move_medium_unchecked(source, dest)
@@ -285,6 +335,19 @@ impl<T: ScsiTransport> Changer<T> {
         let c = cdb::move_medium(0, source, dest, false);
         run(&mut self.t, "MOVE MEDIUM", &c, DataDir::None, CHANGER_TIMEOUT).map(|_| ())
     }
+}
+
+/// How much of a READ ELEMENT STATUS buffer holds the report: the header's byte count, bounded by
+/// the buffer. The residual is not trusted, as neither mtx nor cta-smc trusts it: tgt reports it 8
+/// bytes short (it counts the report without its data header), and the Linux iSCSI initiator
+/// reports a target's overflow residual as bytes not transferred. The buffer starts zeroed, so a
+/// report that really was cut short parses as fewer or empty elements, never as stale bytes.
+fn report_len(buf: &[u8], transferred: usize) -> usize {
+    if buf.len() < 8 {
+        return transferred.min(buf.len());
+    }
+    let byte_count = (usize::from(buf[5]) << 16) | (usize::from(buf[6]) << 8) | usize::from(buf[7]);
+    transferred.max(8 + byte_count).min(buf.len())
 }
 
 #[cfg(test)]

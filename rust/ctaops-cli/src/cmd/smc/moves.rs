@@ -106,7 +106,7 @@ pub(super) fn dismount(b: &mut Backend, args: &Args) -> Res<()> {
         inv = b.changer.inventory()?;
     }
     let d = inv.element(drive).cloned().unwrap_or(d);
-    if !d.access && !spectra && !args.dry_run {
+    if !d.access && inv.drive_access_meaningful() && !args.dry_run {
         // CTA polls ACCESS for 20 s on a real library; the emulated one cannot change meanwhile.
         let tries = if b.emulated.is_some() { 1 } else { 20 };
         let mut ready = false;
@@ -156,10 +156,12 @@ pub(super) fn export(b: &mut Backend, args: &Args) -> Res<()> {
         let where_ = format!("in {} element {}", element_type_name(e), e.address);
         return Err(ScsiError::VolumeInUse { vid, detail: where_ }.into());
     }
+    // A port with ACCESS=0 has its door open, unless the library never sets ACCESS at all.
+    let any_access = inv.implements_access_bit();
     let port = inv
         .ports
         .iter()
-        .find(|p| !p.full && p.access)
+        .find(|p| !p.full && (p.access || !any_access))
         .map(|p| p.address)
         .ok_or_else(|| Failure::new(8, "no free I/O station element: empty the I/O station"))?;
     let src = e.address;
