@@ -67,6 +67,9 @@ class DriveStatus:
     read_errors_uncorrected: int | None
     write_errors_uncorrected: int | None
     cartridge_memory: CartridgeMemory | None
+    #: What the drive refused as not implemented (``temperature``, ``humidity``, ``tapealert``,
+    #: ``error_counters``, ``cartridge_memory`` …): "not supported by this device", not a value.
+    unsupported: tuple[str, ...] = ()
 
 
 def _status_from_json(text: str) -> DriveStatus:
@@ -90,6 +93,7 @@ def _status_from_json(text: str) -> DriveStatus:
         cleaning_required=r.get("cleaning_required"),
         read_errors_uncorrected=(r.get("read_errors") or {}).get("total_uncorrected"),
         write_errors_uncorrected=(r.get("write_errors") or {}).get("total_uncorrected"),
+        unsupported=tuple(r.get("unsupported", ())),
         cartridge_memory=None
         if cm is None
         else CartridgeMemory(

@@ -8,7 +8,9 @@ the output file (``--output-file``, else the config's ``output_file``; ``-`` is 
 ``{"timestamp": "2026-11-26T05:40:00Z", "hostname": ..., "drive_device": "/dev/nst0",
 "serial": ..., "vendor": "IBM", "product": "ULT3580-TD9", "temperature_c": 32, "humidity_pct": 40}``
 
-A drive without a sensor reports ``null``; a drive that cannot be read gets an ``"error"`` field
+A drive without a sensor reports ``null``; one that refuses the log page altogether (tgt's virtual
+drives, some older models) also gets a ``"not_supported"`` field saying which reading it lacks,
+and does not count as a failure; a drive that cannot be read gets an ``"error"`` field
 (and the exit status is 1, after the other drives were written). ``--prometheus FILE`` also
 writes the node-exporter textfile-collector metrics ``cta_drive_temperature_celsius`` and
 ``cta_drive_humidity_percent`` (atomically).
@@ -64,6 +66,9 @@ def read_environment(drives: Iterable[LocalDrive], blacklist: Iterable[str]) -> 
         else:
             rec["temperature_c"] = st.temperature_c
             rec["humidity_pct"] = st.humidity_pct
+            missing = [m for m in ("temperature", "humidity") if m in st.unsupported]
+            if missing:
+                rec["not_supported"] = f"{' and '.join(missing)} (LOG SENSE page 0x0D): not supported by this device"
         out.append(rec)
     return out
 

@@ -209,7 +209,10 @@ def prometheus(alerts: Sequence[Alert], suspects: Sequence[Mapping[str, Any]]) -
     return "\n".join(lines) + "\n"
 
 
-def _local_alerts(config: Any, sysfs: str, now: float) -> tuple[list[Alert], list[str]]:
+def _local_alerts(
+    config: Any, sysfs: str, now: float, unsupported: list[dict[str, str]]
+) -> tuple[list[Alert], list[str]]:
+    """Alerts of this host's drives; drives without TapeAlert go to ``unsupported``."""
     from ctaops.localdrives import local_drives  # noqa: PLC0415  (needs the extension only here)
 
     alerts: list[Alert] = []
@@ -220,10 +223,33 @@ def _local_alerts(config: Any, sysfs: str, now: float) -> tuple[list[Alert], lis
     for d in drives:
         name = d.device or d.sg or d.serial
         try:
-            alerts += from_drive_status(name, d.open().status(), now)
+            status = d.open().status()
         except CtaOpsError as e:
             errors.append(f"{name}: {e}")
+            continue
+        if "tapealert" in status.unsupported:
+            # No alert page is not "no alerts": say so for this drive, as a record of its own.
+            unsupported.append(
+                {
+                    "kind": "not_supported",
+                    "drive": name,
+                    "detail": "TapeAlert (LOG SENSE 0x12/0x2E): not supported by this device",
+                }
+            )
+        alerts += from_drive_status(name, status, now)
     return alerts, errors
+
+
+def _records(
+    shown: list[Alert], suspects: list[dict[str, Any]], unsupported: list[dict[str, str]], now: float
+) -> list[dict[str, Any]]:
+    """Build the output lines: alerts, then bird's-eye suspects, then drives without TapeAlert."""
+    host = socket.gethostname()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    records: list[dict[str, Any]] = [{"timestamp": stamp, "hostname": host, **asdict(a)} for a in shown]
+    records += [{"timestamp": stamp, "hostname": host, **s} for s in suspects]
+    records += [{"timestamp": stamp, "hostname": host, **u} for u in unsupported]
+    return records
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,23 +274,21 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config_file)
     now = time.time()
     errors: list[str] = []
+    unsupported: list[dict[str, str]] = []
     if args.log:
         alerts: list[Alert] = []
         for path in args.log:
             with open(path, encoding="utf-8", errors="replace") as f:
                 alerts += from_log_lines(f, now)
     else:
-        alerts, errors = _local_alerts(config, args.sysfs, now)
+        alerts, errors = _local_alerts(config, args.sysfs, now, unsupported)
     floor = severity_rank(args.min_severity)
     shown = [a for a in alerts if severity_rank(a.severity) >= floor]
     suspects: list[dict[str, Any]] = []
     if args.state:
         events = update_state(args.state, alerts, now, args.window_days)
         suspects = birdseye(events, drive_threshold=args.drive_threshold, cartridge_threshold=args.cartridge_threshold)
-    host = socket.gethostname()
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-    records = [{"timestamp": stamp, "hostname": host, **asdict(a)} for a in shown]
-    records += [{"timestamp": stamp, "hostname": host, **s} for s in suspects]
+    records = _records(shown, suspects, unsupported, now)
     text = "".join(json.dumps(r) + "\n" for r in records)
     if args.output_file == "-":
         print(text, end="")
@@ -273,10 +297,11 @@ def main(argv: list[str] | None = None) -> int:
             f.write(text)
     if args.prometheus:
         _toolcli.write_atomic(args.prometheus, prometheus(shown, suspects))
-    if args.mail and records:
+    if args.mail and (shown or suspects):
         from ctaops.utils.mail import send_mail  # noqa: PLC0415
 
         body = "\n".join(json.dumps(r, indent=1) for r in records)
+        host = socket.gethostname()
         send_mail(f"[{PROG}] {host}: {len(shown)} alert(s), {len(suspects)} suspect(s)", body, config=config)
         log.info("mailed %d records", len(records))
     for e in errors:

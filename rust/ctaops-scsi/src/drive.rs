@@ -250,6 +250,21 @@ pub struct DriveReport {
     pub read_errors: Option<ErrorCounters>,
     pub cleaning_required: Option<bool>,
     pub cartridge_memory: Option<CartridgeMemory>,
+    /// What the drive refused as not implemented (ILLEGAL REQUEST, or a log page it does not
+    /// list): `temperature`, `humidity`, `tapealert`, `error_counters`, `cartridge_memory` … A
+    /// report says "not supported by this device" for these rather than a value or "none".
+    pub unsupported: Vec<&'static str>,
+}
+
+/// Whether the drive answered that it does not implement the command or page (as opposed to a
+/// failure that might pass: no tape, busy, a transport error).
+#[must_use]
+pub fn is_unsupported(e: &ScsiError) -> bool {
+    match e {
+        ScsiError::UnsupportedPage { .. } => true,
+        ScsiError::CheckCondition { sense, .. } => sense.key == crate::sense::SenseKey::ILLEGAL_REQUEST,
+        _ => false,
+    }
 }
 
 impl<T: ScsiTransport> TapeDrive<T> {
@@ -263,49 +278,76 @@ impl<T: ScsiTransport> TapeDrive<T> {
         }
         let ready_error = ready.as_ref().err().map(|e| e.code().to_owned());
         let is_ready = ready.is_ok();
-        let env = self.environment().ok();
-        let temperature_c = env
-            .as_ref()
-            .and_then(|e| e.temperatures.first().map(|t| i16::from(t.current)))
-            .or_else(|| self.temperature().ok().and_then(|t| t.current_c.map(i16::from)));
-        let tapealert = self
-            .tapealert()
-            .map(|bits| {
-                crate::tapealert::active(bits)
-                    .into_iter()
-                    .map(|f| ActiveFlag {
-                        code: f.code,
-                        name: f.name,
-                        severity: f.severity,
-                        subject: f.subject,
-                        action: f.action,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut unsupported = Vec::new();
+        let mut note = |what: &'static str, e: &ScsiError| {
+            if is_unsupported(e) && !unsupported.contains(&what) {
+                unsupported.push(what);
+            }
+        };
+        let env = self.environment().inspect_err(|e| note("humidity", e)).ok();
+        let temperature_c = match env.as_ref().and_then(|e| e.temperatures.first()) {
+            Some(t) => Some(i16::from(t.current)),
+            None => self
+                .temperature()
+                .inspect_err(|e| note("temperature", e))
+                .ok()
+                .and_then(|t| t.current_c.map(i16::from)),
+        };
+        let tapealert = match self.tapealert() {
+            Ok(bits) => crate::tapealert::active(bits)
+                .into_iter()
+                .map(|f| ActiveFlag {
+                    code: f.code,
+                    name: f.name,
+                    severity: f.severity,
+                    subject: f.subject,
+                    action: f.action,
+                })
+                .collect(),
+            Err(e) => {
+                note("tapealert", &e);
+                Vec::new()
+            }
+        };
+        let activity = self.activity().inspect_err(|e| note("activity", e)).ok().flatten();
+        let write_errors = self.write_errors().inspect_err(|e| note("error_counters", e)).ok();
+        let read_errors = self.read_errors().inspect_err(|e| note("error_counters", e)).ok();
+        let cleaning_required = self
+            .sequential_access()
+            .inspect_err(|e| note("cleaning", e))
+            .ok()
+            .map(|s| s.cleaning_required);
+        let cartridge_memory = if is_ready {
+            self.cartridge_memory()
+                .inspect_err(|e| note("cartridge_memory", e))
+                .ok()
+        } else {
+            None
+        };
+        let position = if is_ready {
+            self.read_position(PositionForm::Long).ok()
+        } else {
+            None
+        };
         Ok(DriveReport {
             identity,
             ready: is_ready,
             ready_error,
-            position: if is_ready {
-                self.read_position(PositionForm::Long).ok()
-            } else {
-                None
-            },
-            activity: self.activity().ok().flatten().map(|(_, n)| n.to_owned()),
+            position,
+            activity: activity.map(|(_, n)| n.to_owned()),
             tapealert,
             temperature_c,
             humidity_pct: env
                 .as_ref()
                 .and_then(|e| e.humidity.first().map(|h| i16::from(h.current))),
-            write_errors: self.write_errors().ok(),
-            read_errors: self.read_errors().ok(),
-            cleaning_required: self.sequential_access().ok().map(|s| s.cleaning_required),
-            cartridge_memory: if is_ready { self.cartridge_memory().ok() } else { None },
+            write_errors,
+            read_errors,
+            cleaning_required,
+            cartridge_memory,
+            unsupported,
         })
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,7 @@ pub enum ScsiError {
     #[error("{op}: command timed out")]
     Timeout { op: &'static str },
     /// The host adapter reported a transport error (DID_*).
-    #[error("{op}: host adapter status 0x{host_status:02X}")]
+    #[error("{op}: transport error: {} (host status 0x{host_status:02X})", host_status_name(*host_status))]
     Host { op: &'static str, host_status: u16 },
     /// The sg driver reported an error (DRIVER_*).
     #[error("{op}: driver status 0x{driver_status:02X}")]
@@ -172,3 +172,23 @@ pub(crate) fn short(what: &'static str, need: usize, got: usize) -> ScsiError {
 }
 
 pub type Result<T, E = ScsiError> = std::result::Result<T, E>;
+
+/// What the kernel's DID_* host byte means (include/scsi/scsi_status.h), for messages.
+#[must_use]
+pub fn host_status_name(host_status: u16) -> &'static str {
+    match host_status {
+        0x01 => "no connection to the device (DID_NO_CONNECT)",
+        0x02 => "bus busy (DID_BUS_BUSY)",
+        0x03 => "timed out (DID_TIME_OUT)",
+        0x04 => "bad target (DID_BAD_TARGET)",
+        0x05 => "aborted (DID_ABORT)",
+        0x07 => "adapter error (DID_ERROR)",
+        0x08 => "bus reset (DID_RESET)",
+        0x0B => "soft error, retry (DID_SOFT_ERROR)",
+        0x0C => "requeued (DID_IMM_RETRY)",
+        0x0D => "requeued (DID_REQUEUE)",
+        0x0E => "the transport to the device is disrupted (DID_TRANSPORT_DISRUPTED)",
+        0x0F => "the transport to the device failed (DID_TRANSPORT_FAILFAST)",
+        _ => "host adapter error",
+    }
+}

@@ -4,7 +4,7 @@
 //! [`crate::discovery`]); the user needs read-write access to it (group `tape` or a udev rule).
 
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,65 +112,101 @@ pub fn timeout_ms(timeout: Duration) -> u32 {
     u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX - 1)
 }
 
+/// One SG_IO command on an open file descriptor (an sg node, or an st node: the st driver passes
+/// SG_IO through, which is how CTA sends LOCATE and READ POSITION to its drives).
+pub fn sg_io(
+    fd: BorrowedFd<'_>,
+    name: &str,
+    cdb: &[u8],
+    data: DataDir<'_>,
+    timeout: Duration,
+) -> Result<CommandResult> {
+    let cmd_len = u8::try_from(cdb.len()).ok().filter(|n| (6..=16).contains(n));
+    let cmd_len = cmd_len.ok_or_else(|| ScsiError::InvalidArgument(format!("bad CDB length {}", cdb.len())))?;
+    let (direction, ptr, len) = match data {
+        DataDir::None => (SG_DXFER_NONE, std::ptr::null_mut(), 0usize),
+        DataDir::In(b) => (SG_DXFER_FROM_DEV, b.as_mut_ptr().cast::<libc::c_void>(), b.len()),
+        // The kernel only reads TO_DEV buffers; the cast to *mut is what the C struct wants.
+        DataDir::Out(b) => (SG_DXFER_TO_DEV, b.as_ptr().cast_mut().cast::<libc::c_void>(), b.len()),
+    };
+    let dxfer_len = u32::try_from(len).map_err(|_| ScsiError::InvalidArgument("transfer too large".into()))?;
+    let mut sense = [0u8; SENSE_LEN as usize];
+    let mut hdr = SgIoHdr {
+        interface_id: i32::from(b'S'),
+        dxfer_direction: direction,
+        cmd_len,
+        mx_sb_len: SENSE_LEN,
+        iovec_count: 0,
+        dxfer_len,
+        dxferp: ptr,
+        cmdp: cdb.as_ptr(),
+        sbp: sense.as_mut_ptr(),
+        timeout: timeout_ms(timeout),
+        flags: 0,
+        pack_id: 0,
+        usr_ptr: std::ptr::null_mut(),
+        status: 0,
+        masked_status: 0,
+        msg_status: 0,
+        sb_len_wr: 0,
+        host_status: 0,
+        driver_status: 0,
+        resid: 0,
+        duration: 0,
+        info: 0,
+    };
+    // SAFETY: every pointer in `hdr` (CDB, data buffer of dxfer_len bytes, sense buffer of
+    // mx_sb_len bytes) stays valid and unaliased for the duration of this synchronous ioctl.
+    #[expect(unsafe_code, reason = "ioctl is the only interface to the sg driver")]
+    let rc = unsafe { libc::ioctl(fd.as_raw_fd(), SG_IO as _, &raw mut hdr) };
+    if rc < 0 {
+        return Err(ScsiError::Ioctl {
+            device: name.to_owned(),
+            source: std::io::Error::last_os_error(),
+        });
+    }
+    let sense_len = usize::from(hdr.sb_len_wr).min(sense.len());
+    Ok(CommandResult {
+        status: hdr.status,
+        sense: sense[..sense_len].to_vec(),
+        resid: hdr.resid,
+        host_status: hdr.host_status,
+        driver_status: hdr.driver_status,
+        timed_out: false,
+    })
+}
+
 impl ScsiTransport for SgDevice {
     fn execute(&mut self, cdb: &[u8], data: DataDir<'_>, timeout: Duration) -> Result<CommandResult> {
-        let cmd_len = u8::try_from(cdb.len()).ok().filter(|n| (6..=16).contains(n));
-        let cmd_len = cmd_len.ok_or_else(|| ScsiError::InvalidArgument(format!("bad CDB length {}", cdb.len())))?;
-        let (direction, ptr, len) = match data {
-            DataDir::None => (SG_DXFER_NONE, std::ptr::null_mut(), 0usize),
-            DataDir::In(b) => (SG_DXFER_FROM_DEV, b.as_mut_ptr().cast::<libc::c_void>(), b.len()),
-            // The kernel only reads TO_DEV buffers; the cast to *mut is what the C struct wants.
-            DataDir::Out(b) => (SG_DXFER_TO_DEV, b.as_ptr().cast_mut().cast::<libc::c_void>(), b.len()),
-        };
-        let dxfer_len = u32::try_from(len).map_err(|_| ScsiError::InvalidArgument("transfer too large".into()))?;
-        let mut sense = [0u8; SENSE_LEN as usize];
-        let mut hdr = SgIoHdr {
-            interface_id: i32::from(b'S'),
-            dxfer_direction: direction,
-            cmd_len,
-            mx_sb_len: SENSE_LEN,
-            iovec_count: 0,
-            dxfer_len,
-            dxferp: ptr,
-            cmdp: cdb.as_ptr(),
-            sbp: sense.as_mut_ptr(),
-            timeout: timeout_ms(timeout),
-            flags: 0,
-            pack_id: 0,
-            usr_ptr: std::ptr::null_mut(),
-            status: 0,
-            masked_status: 0,
-            msg_status: 0,
-            sb_len_wr: 0,
-            host_status: 0,
-            driver_status: 0,
-            resid: 0,
-            duration: 0,
-            info: 0,
-        };
-        // SAFETY: every pointer in `hdr` (CDB, data buffer of dxfer_len bytes, sense buffer of
-        // mx_sb_len bytes) stays valid and unaliased for the duration of this synchronous ioctl.
-        #[expect(unsafe_code, reason = "ioctl is the only interface to the sg driver")]
-        let rc = unsafe { libc::ioctl(self.file.as_raw_fd(), SG_IO as _, &raw mut hdr) };
-        if rc < 0 {
-            return Err(ScsiError::Ioctl {
-                device: self.name(),
-                source: std::io::Error::last_os_error(),
-            });
-        }
-        let sense_len = usize::from(hdr.sb_len_wr).min(sense.len());
-        Ok(CommandResult {
-            status: hdr.status,
-            sense: sense[..sense_len].to_vec(),
-            resid: hdr.resid,
-            host_status: hdr.host_status,
-            driver_status: hdr.driver_status,
-            timed_out: false,
-        })
+        sg_io(self.file.as_fd(), &self.name(), cdb, data, timeout)
     }
 
     fn name(&self) -> String {
         self.path.display().to_string()
+    }
+}
+
+/// SG_IO on a descriptor someone else owns (the st driver's `/dev/nstN` of a `StDevice`).
+#[derive(Debug)]
+pub struct BorrowedSg<'a> {
+    fd: BorrowedFd<'a>,
+    name: &'a str,
+}
+
+impl<'a> BorrowedSg<'a> {
+    #[must_use]
+    pub fn new(fd: BorrowedFd<'a>, name: &'a str) -> Self {
+        Self { fd, name }
+    }
+}
+
+impl ScsiTransport for BorrowedSg<'_> {
+    fn execute(&mut self, cdb: &[u8], data: DataDir<'_>, timeout: Duration) -> Result<CommandResult> {
+        sg_io(self.fd, self.name, cdb, data, timeout)
+    }
+
+    fn name(&self) -> String {
+        self.name.to_owned()
     }
 }
 
