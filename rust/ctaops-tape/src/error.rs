@@ -71,6 +71,19 @@ pub enum TapeError {
     /// A value given by the caller is not acceptable.
     #[error("{0}")]
     InvalidArgument(String),
+    /// The drive reached the end of the medium while writing (st: ENOSPC after early warning).
+    #[error("{path}: end of medium reached: the tape is full")]
+    EndOfMedium { path: PathBuf },
+    /// The drive cannot report its position and nothing counted it since the last rewind.
+    #[error("{path}: the tape position is unknown (the drive does not report it); rewind first")]
+    PositionUnknown { path: PathBuf },
+    /// A SCSI command sent to the drive failed.
+    #[error("{path}: {source}")]
+    Scsi {
+        path: PathBuf,
+        #[source]
+        source: ctaops_scsi::ScsiError,
+    },
 }
 
 impl TapeError {
@@ -92,6 +105,9 @@ impl TapeError {
             Self::WrongVsn { .. } => "TAPE_WRONG_VSN",
             Self::Refused(_) => "REFUSED",
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Self::EndOfMedium { .. } => "TAPE_FULL",
+            Self::PositionUnknown { .. } => "TAPE_POSITION_UNKNOWN",
+            Self::Scsi { source, .. } => source.code(),
         }
     }
 

@@ -17,7 +17,7 @@ pub mod reader;
 pub mod verify;
 pub mod writer;
 
-pub use device::{MemoryTape, Record, SimhImage, StDevice, TapeDevice};
+pub use device::{DriveLabelIdentity, MemoryTape, Record, SimhImage, StDevice, TapeDevice};
 pub use error::{Result, TapeError};
 pub use reader::{Positioning, ReadFile, ReadSession};
 pub use writer::{TapeContents, WriteSession, WriterInfo, WrittenFile, inspect, label_tape};

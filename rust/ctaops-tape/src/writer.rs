@@ -37,6 +37,27 @@ impl Default for WriterInfo {
     }
 }
 
+impl WriterInfo {
+    /// The defaults with the drive's own vendor, product and serial number where the device is a
+    /// drive, as CTA's tape server fills UHL1 from the drive's INQUIRY.
+    pub fn for_device(dev: &mut dyn TapeDevice) -> Self {
+        let mut info = Self::default();
+        if let Some(id) = dev.drive_identity() {
+            for (field, value) in [
+                (&mut info.drive_vendor, id.vendor),
+                (&mut info.drive_model, id.product),
+                (&mut info.drive_serial, id.serial),
+            ] {
+                let value = value.trim();
+                if !value.is_empty() {
+                    value.clone_into(field);
+                }
+            }
+        }
+        info
+    }
+}
+
 /// The host name up to the first dot, upper case (what CTA writes as mover host).
 fn short_hostname() -> String {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();

@@ -84,6 +84,31 @@ pub trait TapeDevice {
 
     /// Where the device lives, for messages.
     fn describe(&self) -> String;
+
+    /// The drive's vendor, product and serial number as its INQUIRY gives them, which CTA's tape
+    /// server writes into every UHL1/UTL1; `None` for a device that is not a drive (an image).
+    fn drive_identity(&mut self) -> Option<DriveLabelIdentity> {
+        None
+    }
+
+    /// How long a buffer to read a block of at most `block_size` bytes with (at least
+    /// `block_size`; a longer one must not change what is read).
+    fn read_buffer_len(&self, block_size: usize) -> usize {
+        block_size
+    }
+
+    /// The smallest block the device accepts (1 unless a drive says more in READ BLOCK LIMITS).
+    fn min_block(&self) -> usize {
+        1
+    }
+}
+
+/// What a drive says about itself, for the UHL1 drive fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriveLabelIdentity {
+    pub vendor: String,
+    pub product: String,
+    pub serial: String,
 }
 
 /// The largest record any reader here accepts (SIMH images cannot hold more than 2^24 − 1).

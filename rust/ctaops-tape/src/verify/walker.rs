@@ -132,9 +132,20 @@ impl Walker<'_> {
             Self::count(&rec, &mut self.obj);
             return Some((rec, got));
         }
-        let mut buf = self.buffer(block_size)?;
-        let rec = Self::read_into(self.dev, &mut buf[..block_size], &mut self.obj);
+        let len = self.dev.read_buffer_len(block_size);
+        let mut buf = self.buffer(len)?;
+        let rec = Self::read_into(self.dev, &mut buf[..len], &mut self.obj);
         if let Ok(Record::Data(n)) = rec {
+            if n > block_size {
+                // Read whole through the larger buffer, but still longer than UHL1 allows.
+                let err = TapeError::BlockTooLong {
+                    object: self.obj - 1,
+                    len: Some(n as u64),
+                    max: block_size,
+                };
+                self.spare = Some(buf);
+                return Some((Err(err), None));
+            }
             return Some((rec, Some(Got::Buf(buf, n))));
         }
         self.spare = Some(buf);
@@ -204,7 +215,16 @@ impl Walker<'_> {
                         lbp: v.lbp,
                     }));
                 }
-                Err(e) => self.tape_error(format!("object 0: {e}")),
+                Err(e) => {
+                    // Not a CTA tape: reading the rest (hours on a full cartridge) would tell nothing.
+                    let hint = if n == LABEL_LEN {
+                        String::new()
+                    } else {
+                        format!(" (object 0 is a {n}-byte block; CTA writes an 80-byte VOL1 in variable-block mode)")
+                    };
+                    self.tape_error(format!("object 0: not a CTA tape: {e}{hint}"));
+                    return Flow::Stop;
+                }
             },
             Ok(Record::EndOfData) => {
                 self.tape_error("the tape is blank (no VOL1)".into());

@@ -5,6 +5,7 @@ use ctaops_tape::label::{Label, LbpMethod};
 
 use super::common::{self, Access, Target};
 use crate::exit::Exit;
+use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -96,6 +97,20 @@ pub fn run(args: &Args) -> Exit {
     };
     if let Err(exit) = printed {
         return exit;
+    }
+    // The listing says where; stderr says that the dump is incomplete or the tape damaged.
+    let first_error = items.iter().find_map(|i| match i {
+        DumpItem::Error { object, detail, .. } => Some(format!("object {object}: {detail}")),
+        DumpItem::Label {
+            object,
+            name,
+            error: Some(e),
+            ..
+        } => Some(format!("object {object}: {name}: {e}")),
+        _ => None,
+    });
+    if let Some(e) = first_error {
+        output::error(&e);
     }
     if bad { Exit::Failure } else { Exit::Success }
 }

@@ -251,6 +251,12 @@ pub fn run(args: &Args) -> Exit {
     if let Err(exit) = printed {
         return exit;
     }
+    if report.files.is_empty()
+        && let Some(first) = report.tape_errors.first()
+    {
+        // Nothing could be checked at all: say why on stderr too, not only in the report.
+        output::error(first);
+    }
     if report.all_ok() { Exit::Success } else { Exit::Failure }
 }
 

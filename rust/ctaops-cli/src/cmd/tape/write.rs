@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::path::PathBuf;
 
+use ctaops_tape::format::BLOCK_SIZE;
 use ctaops_tape::{WriteSession, WriterInfo, WrittenFile};
 
 use super::common::{self, Access, Target};
@@ -44,7 +45,7 @@ pub fn run(args: &Args) -> Exit {
     for path in &args.files {
         match File::open(path).and_then(|f| f.metadata().map(|m| (f, m))) {
             Ok((_, m)) if m.is_dir() => return common::fail(&format!("{}: is a directory", path.display())),
-            Ok((f, _)) => sources.push(f),
+            Ok((f, m)) => sources.push((f, m.len())),
             Err(e) => return common::fail(&format!("{}: {e}", path.display())),
         }
     }
@@ -52,12 +53,26 @@ pub fn run(args: &Args) -> Exit {
         Ok(d) => d,
         Err(e) => return common::fail(&e),
     };
-    let mut session = match WriteSession::open(&mut *dev, &args.vid, args.last_fseq, WriterInfo::default()) {
+    let info = WriterInfo::for_device(&mut *dev);
+    let min_block = dev.min_block();
+    let mut session = match WriteSession::open(&mut *dev, &args.vid, args.last_fseq, info) {
         Ok(s) => s,
         Err(e) => return common::fail(&e),
     };
+    // A drive with a minimum block size (tgt: 4 bytes) refuses a shorter last block; find that out
+    // before writing anything rather than leave a file without its trailer on the tape.
+    let min = min_block as u64;
+    for (path, (_, len)) in args.files.iter().zip(&sources) {
+        let last_block = len % BLOCK_SIZE as u64;
+        if last_block > 0 && last_block < min {
+            return common::fail(&format!(
+                "{}: its last block would be {last_block} bytes, below the drive's minimum block size of {min} bytes",
+                path.display()
+            ));
+        }
+    }
     let mut written = Vec::with_capacity(sources.len());
-    for (path, mut src) in args.files.iter().zip(sources) {
+    for (path, (mut src, _)) in args.files.iter().zip(sources) {
         let fseq = session.last_fseq() + 1;
         let archive_id = args.archive_id.map_or(fseq, |first| first + written.len() as u64);
         match session.write_file(archive_id, &mut src) {
