@@ -30,7 +30,7 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
 
 .PHONY: test
-test: dev test-rust test-python lint fuzz wheel-check ## Build, then run every test, lint and a short fuzz run (what CI runs)
+test: dev test-rust test-python lint fuzz wheel-check test-devices ## Build, then run every test, lint and a short fuzz run (what CI runs)
 
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
@@ -40,6 +40,16 @@ test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
 .PHONY: test-python
 test-python: dev ## pytest of tests/ against the installed extension
 	$(VPY) -m pytest -q
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+DEVICE_WHEEL_DIR := $(TARGET_DIR)/device-wheel
+
+.PHONY: test-devices
+test-devices: dev ## Kernel-in-the-loop tests: a QEMU guest whose sg/st/ch drivers drive tgt's libraries
+	rm -rf $(DEVICE_WHEEL_DIR)
+	$(VENV)/bin/maturin build -q --release -o $(DEVICE_WHEEL_DIR)
+	CTAOPS_DEVICE_TESTS=1 CTAOPS_DEVICE_BINARY=$(TARGET_DIR)/release/ctaops CTAOPS_DEVICE_WHEEL_DIR=$(DEVICE_WHEEL_DIR) \
+		$(VPY) -m pytest -q -p no:cacheprovider tests/devices
 
 .PHONY: lint
 lint: lint-rust lint-python ## All linters and type checks
@@ -81,6 +91,12 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_grpc_sim.py
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 	$(VPY) benchmarks/bench_admin_parse.py
+
+.PHONY: bench-devices
+bench-devices: dev ## verify through st against dd in the device test bed's guest (about 10 minutes)
+	rm -rf $(DEVICE_WHEEL_DIR)
+	$(VENV)/bin/maturin build -q --release -o $(DEVICE_WHEEL_DIR)
+	$(VPY) benchmarks/bench_st_verify.py $(TARGET_DIR)/release/ctaops $(DEVICE_WHEEL_DIR)/ctaops-*.whl
 
 .PHONY: demo
 demo: dev ## Show the toolkit working on generated data

@@ -19,6 +19,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The guest half of the device test bed runs only inside the QEMU guest (tests/devices/vm.py).
+collect_ignore = ["devices/guest"]
+
 
 @pytest.fixture(scope="session")
 def ctaops_script() -> str:

@@ -353,6 +353,7 @@ mod tests {
     use super::*;
     use crate::emulated::{EmulatedChanger, EmulatedDrive, SharedLibrary, share};
     use crate::library::{FaultTarget, Library, LibrarySpec};
+    use crate::sense::SenseKey;
     use crate::tapealert;
 
     fn setup() -> (SharedLibrary, TapeDrive<EmulatedDrive>) {
@@ -504,5 +505,31 @@ mod tests {
         let json = serde_json::to_value(d.report().unwrap()).unwrap();
         assert_eq!(json["identity"]["serial"], "1000000001");
         assert_eq!(json["tapealert"][0]["severity"], "critical");
+    }
+
+    #[test]
+    fn a_drive_with_every_page_has_nothing_unsupported() {
+        let (lib, mut d) = setup();
+        mount(&lib);
+        assert_eq!(d.report().unwrap().unsupported, Vec::<&str>::new());
+    }
+
+    #[test]
+    fn only_illegal_request_and_unlisted_pages_count_as_unsupported() {
+        let check = |key: SenseKey, asc: u8| ScsiError::CheckCondition {
+            op: "LOG SENSE",
+            sense: Box::new(Sense::parse(&Sense::fixed_bytes(key, asc, 0, None, 0)).unwrap()),
+        };
+        assert!(is_unsupported(&check(SenseKey::ILLEGAL_REQUEST, 0x24)));
+        assert!(is_unsupported(&ScsiError::UnsupportedPage {
+            page: 0x2E,
+            detail: "not listed".into()
+        }));
+        assert!(!is_unsupported(&check(SenseKey::NOT_READY, 0x3A)));
+        assert!(!is_unsupported(&ScsiError::Timeout { op: "LOG SENSE" }));
+        assert!(!is_unsupported(&ScsiError::Host {
+            op: "LOG SENSE",
+            host_status: 0x0E
+        }));
     }
 }

@@ -192,3 +192,22 @@ pub fn host_status_name(host_status: u16) -> &'static str {
         _ => "host adapter error",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_errors_say_what_the_host_byte_means() {
+        let e = ScsiError::Host {
+            op: "READ ELEMENT STATUS",
+            host_status: 0x0E,
+        };
+        assert_eq!(
+            e.to_string(),
+            "READ ELEMENT STATUS: transport error: the transport to the device is disrupted \
+             (DID_TRANSPORT_DISRUPTED) (host status 0x0E)"
+        );
+        assert_eq!(host_status_name(0x7F), "host adapter error");
+    }
+}

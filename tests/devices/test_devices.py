@@ -1,0 +1,113 @@
+"""Host side of the kernel-in-the-loop test bed: boot the guest once, one host test per guest test.
+
+`make test-devices` (part of `make test`) sets CTAOPS_DEVICE_TESTS=1 and gives the binary and wheel
+to test in CTAOPS_DEVICE_BINARY / CTAOPS_DEVICE_WHEEL; a plain `pytest` skips this module, as the
+guest takes minutes to build and boot. The guest's JUnit XML comes back over the 9p share and each
+of its test cases is reported here under its own name, so a failure reads the same on both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.devices import vm
+
+ENABLED = os.environ.get("CTAOPS_DEVICE_TESTS") == "1"
+GUEST_TESTS = vm.GUEST_DIR / "tests"
+pytestmark = [
+    pytest.mark.skipif(not ENABLED, reason="kernel-in-the-loop tests run with `make test-devices`"),
+    # The first test waits for the image build (cold: about 3 minutes) and the whole guest run.
+    pytest.mark.timeout(1800),
+]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    outcome: str  # passed, failed, error, skipped
+    detail: str
+
+
+@dataclass
+class GuestRun:
+    boot: vm.BootResult
+    cases: dict[str, CaseResult]
+
+
+def _cases(junit: Path) -> dict[str, CaseResult]:
+    out: dict[str, CaseResult] = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314 (our own guest wrote it)
+        module = case.get("classname", "").rsplit(".", 1)[-1]
+        name = f"{module}::{case.get('name')}"
+        outcome, detail = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = {"failure": "failed"}.get(child.tag, child.tag)
+                detail = (child.get("message") or "") + "\n" + (child.text or "")
+        out[name] = CaseResult(outcome, detail)
+    return out
+
+
+@pytest.fixture(scope="module")
+def guest() -> Iterator[GuestRun]:
+    binary = Path(os.environ.get("CTAOPS_DEVICE_BINARY", ""))
+    wheels = sorted(Path(os.environ.get("CTAOPS_DEVICE_WHEEL_DIR", "dist")).glob("ctaops-*.whl"))
+    if not binary.is_file() or not wheels:
+        pytest.fail("set CTAOPS_DEVICE_BINARY and CTAOPS_DEVICE_WHEEL_DIR (make test-devices does)")
+    work = Path(tempfile.mkdtemp(prefix="ctaops-vm-"))
+    try:
+        boot = vm.run_guest_suite(binary, wheels[-1], work, timeout=float(os.environ.get("CTAOPS_VM_TIMEOUT", "1200")))
+        results = work / "results"
+        status = (results / "status").read_text().strip() if (results / "status").exists() else "no status"
+        junit = results / "junit.xml"
+        if status != "ran" or not junit.exists():
+            logs = "\n".join(
+                f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(results.glob("*.log"))
+            )
+            pytest.fail(f"the guest did not run its tests (status: {status})\n{logs}")
+        yield GuestRun(boot, _cases(junit))
+    finally:
+        keep = os.environ.get("CTAOPS_VM_KEEP")
+        if keep:
+            shutil.copytree(work, keep, dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _guest_test_ids() -> list[str]:
+    """Test functions of the guest suite, found without importing it (it needs the guest's devices)."""
+    ids = []
+    for path in sorted(GUEST_TESTS.glob("test_*.py")):
+        for line in path.read_text().splitlines():
+            if line.startswith("def test_"):
+                ids.append(f"{path.stem}::{line[4:].split('(')[0]}")
+    return ids
+
+
+@pytest.mark.parametrize("case", _guest_test_ids())
+def test_in_guest(guest: GuestRun, case: str) -> None:
+    ran = {name: r for name, r in guest.cases.items() if name == case or name.startswith(case + "[")}
+    assert ran, f"{case} did not run in the guest"
+    failed = {name: r.detail for name, r in ran.items() if r.outcome in ("failed", "error")}
+    assert not failed, "\n\n".join(f"{name}:\n{detail}" for name, detail in failed.items())
+    assert any(r.outcome == "passed" for r in ran.values()), f"{case}: every instance skipped in the guest"
+
+
+def test_guest_saw_every_library_through_the_kernel(guest: GuestRun) -> None:
+    """The kernel's sg/st drivers made a node for every changer and drive of every layout."""
+    assert guest.boot.returncode == 0
+    assert "ctaops-vm: done" in guest.boot.console
+    seen = json.loads((guest.boot.work / "results" / "devices.json").read_text())["libraries"]
+    layout = json.loads((vm.GUEST_DIR / "libraries.json").read_text())["libraries"]
+    assert [lib["name"] for lib in seen] == [lib["name"] for lib in layout]
+    for lib, want in zip(seen, layout, strict=True):
+        assert lib["changer"].startswith("/dev/sg")
+        assert len(lib["drive_devices"]) == want["drives"][1]
+        assert all(d["nst"].startswith("/dev/nst") for d in lib["drive_devices"])
