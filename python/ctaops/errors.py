@@ -286,6 +286,12 @@ class SourceEmptyError(IllegalRequestError):
     code = "SOURCE_EMPTY"
 
 
+class MediumRemovalPreventedError(IllegalRequestError):
+    """The library refused to take a cartridge its drive holds (5/53/02): unload the drive first."""
+
+    code = "MEDIUM_REMOVAL_PREVENTED"
+
+
 class UnitAttentionError(CheckConditionError):
     """Unit attention (reset, medium changed): retry."""
 
@@ -657,6 +663,7 @@ __all__ = [
     "MailError",
     "MediumError",
     "MediumNotPresentError",
+    "MediumRemovalPreventedError",
     "NoFreeElementError",
     "NoSenseError",
     "NoSuchElementError",

@@ -11,6 +11,7 @@ pub mod op {
     pub const INQUIRY: u8 = 0x12;
     pub const MODE_SENSE6: u8 = 0x1A;
     pub const LOAD_UNLOAD: u8 = 0x1B;
+    pub const PREVENT_ALLOW_MEDIUM_REMOVAL: u8 = 0x1E;
     pub const LOCATE10: u8 = 0x2B;
     pub const READ_POSITION: u8 = 0x34;
     pub const REPORT_DENSITY_SUPPORT: u8 = 0x44;

@@ -532,4 +532,22 @@ mod tests {
             host_status: 0x0E
         }));
     }
+
+    #[test]
+    fn a_library_refuses_to_take_a_cartridge_whose_removal_is_prevented() {
+        // What st does on open and close; tgt's library refuses the move meanwhile, as real ones do.
+        let (lib, mut d) = setup();
+        mount(&lib);
+        d.unload().unwrap();
+        let prevent = |d: &mut TapeDrive<EmulatedDrive>, on: bool| {
+            let cdb = [cdb::op::PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, u8::from(on), 0];
+            d.transport().execute(&cdb, DataDir::None, QUERY_TIMEOUT).unwrap()
+        };
+        assert_eq!(prevent(&mut d, true).status, 0);
+        let mut changer = crate::changer::Changer::new(EmulatedChanger::new(lib));
+        let refused = changer.move_medium(0x101, 0x400, false).unwrap_err();
+        assert_eq!(refused.code(), "MEDIUM_REMOVAL_PREVENTED", "{refused}");
+        assert_eq!(prevent(&mut d, false).status, 0);
+        changer.move_medium(0x101, 0x400, false).unwrap();
+    }
 }

@@ -139,6 +139,10 @@ pub struct Drive {
     pub read_errors_corrected: u64,
     pub read_errors_uncorrected: u64,
     pub cleaning_required: bool,
+    /// PREVENT ALLOW MEDIUM REMOVAL in effect: the kernel's st driver sets it on every open and
+    /// clears it on close and before an unload.
+    #[serde(default)]
+    pub removal_prevented: bool,
 }
 
 /// Which device an injected fault applies to.
@@ -317,6 +321,7 @@ impl Library {
                 read_errors_corrected: 0,
                 read_errors_uncorrected: 0,
                 cleaning_required: false,
+                removal_prevented: false,
             })
             .collect();
         Ok(Self {
@@ -586,7 +591,11 @@ impl Library {
         if self.slot_of(src).is_none_or(|c| c.is_none()) {
             return Err((0x5, 0x3B, 0x0E));
         }
-        if self.drive(src).is_some_and(|d| d.loaded) {
+        // A threaded tape, or removal prevented by whoever has the drive open: both refused with
+        // MEDIUM REMOVAL PREVENTED. Whether a library honours the drive's PREVENT is left to the
+        // device by SMC; tgt does (seen with the kernel's st holding the drive open, issue 15),
+        // and so do IBM and Spectra libraries.
+        if self.drive(src).is_some_and(|d| d.loaded || d.removal_prevented) {
             return Err((0x5, 0x53, 0x02));
         }
         let mut cart = self.slot_of(src).and_then(Option::take).ok_or((0x5, 0x3B, 0x0E))?;

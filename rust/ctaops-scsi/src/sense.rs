@@ -203,6 +203,7 @@ impl Sense {
             (_, 0x3A, _) => "MEDIUM_NOT_PRESENT",
             (0x5, 0x3B, 0x0D) => "DESTINATION_FULL",
             (0x5, 0x3B, 0x0E) => "SOURCE_EMPTY",
+            (0x5, 0x53, 0x02) => "MEDIUM_REMOVAL_PREVENTED",
             (0x5, 0x21, 0x01) => "INVALID_ELEMENT_ADDRESS",
             (0x2, 0x04, 0x01) => "BECOMING_READY",
             (0x8, 0x00, 0x05) => "END_OF_DATA",

@@ -411,9 +411,17 @@ impl ScsiTransport for EmulatedDrive {
                     None => invalid_field(2),
                 });
             }
+            op::PREVENT_ALLOW_MEDIUM_REMOVAL => {
+                d.removal_prevented = cdb[4] & 0x01 != 0;
+                return Ok(CommandResult::good(0));
+            }
             op::LOAD_UNLOAD => {
                 if cdb[4] & 0x04 != 0 {
                     return Ok(invalid_field(4));
+                }
+                if cdb[4] & 0x01 == 0 && d.removal_prevented {
+                    // SSC: an unload while removal is prevented fails (st sends ALLOW first).
+                    return Ok(check(5, 0x53, 0x02));
                 }
                 let Some(c) = d.cartridge.as_ref() else {
                     return Ok(check(2, 0x3A, 0));
