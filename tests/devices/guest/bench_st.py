@@ -3,7 +3,7 @@
 Runs in the guest's bench mode (cartridges of BENCH_CART_MIB). Writes a tape of about 2 GiB with
 `ctaops tape write`, then times, best of RUNS each, reading the whole tape with `dd bs=256k` (one dd
 per tape file, as dd stops at each tape mark) and with `ctaops tape verify --device` (which also
-checksums every file). Prints one JSON document.
+checksums every file); dd with 1 MiB requests too, verify's request size. Prints one JSON document.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ def sh(*args: str) -> str:
     return done.stdout
 
 
-def read_with_dd(nst: str, segments: int) -> None:
+def read_with_dd(nst: str, segments: int, bs: str) -> None:
     sh("mt", "-f", nst, "rewind")
     for _ in range(segments):
-        sh("dd", f"if={nst}", "of=/dev/null", "bs=256k")
+        sh("dd", f"if={nst}", "of=/dev/null", f"bs={bs}")
 
 
 def main() -> None:
@@ -53,11 +53,15 @@ def main() -> None:
     total = FILES * FILE_MIB << 20
     # VOL1 + HDR1..UHL1 | data | EOF1..UTL1 per file: one dd per tape-mark-delimited segment.
     segments = 1 + 3 * FILES
-    dd_s, verify_s = [], []
+    dd_s, dd_1m_s, verify_s = [], [], []
     for _ in range(RUNS):
         t = time.monotonic()
-        read_with_dd(nst, segments)
+        read_with_dd(nst, segments, "256k")
         dd_s.append(time.monotonic() - t)
+        # The same request size as verify's reads (4 blocks, see StDevice::read_buffer_len).
+        t = time.monotonic()
+        read_with_dd(nst, segments, "1M")
+        dd_1m_s.append(time.monotonic() - t)
         t = time.monotonic()
         sh("/usr/local/bin/ctaops", "tape", "verify", "--device", nst, "--vid", vid)
         verify_s.append(time.monotonic() - t)
@@ -68,9 +72,12 @@ def main() -> None:
                 "write_s": round(write_s, 2),
                 "dd_s": [round(x, 2) for x in dd_s],
                 "verify_s": [round(x, 2) for x in verify_s],
+                "dd_1m_s": [round(x, 2) for x in dd_1m_s],
                 "dd_mb_s": round(total / min(dd_s) / 1e6, 1),
+                "dd_1m_mb_s": round(total / min(dd_1m_s) / 1e6, 1),
                 "verify_mb_s": round(total / min(verify_s) / 1e6, 1),
                 "ratio": round(min(dd_s) / min(verify_s), 3),
+                "ratio_1m": round(min(dd_1m_s) / min(verify_s), 3),
             }
         )
     )

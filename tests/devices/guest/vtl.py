@@ -32,6 +32,10 @@ def tgtadm(*args: str) -> None:
     sh("tgtadm", "--lld", "iscsi", *args)
 
 
+def logical_unit(op: str, tid: int, lun: int, *args: str) -> None:
+    tgtadm("--mode", "logicalunit", "--op", op, "--tid", str(tid), "--lun", str(lun), *args)
+
+
 def new_cartridge(path: Path, barcode: str, mib: int, kind: str = "data") -> None:
     sh(
         "tgtimg",
@@ -61,52 +65,19 @@ def build(layout: dict, tid: int, lib: dict) -> None:
     tgtadm("--op", "new", "--mode", "target", "--tid", str(tid), "-T", lib["iqn"])
     drive_start, drive_count = lib["drives"]
     for i in range(drive_count):
-        lun = str(i + 1)
-        tgtadm(
-            "--mode",
-            "logicalunit",
-            "--op",
-            "new",
-            "--tid",
-            str(tid),
-            "--lun",
-            lun,
-            "-b",
-            str(home / "empty-drive"),
-            "--device-type=tape",
-        )
-        tgtadm(
-            "--mode",
-            "logicalunit",
-            "--op",
-            "update",
-            "--tid",
-            str(tid),
-            "--lun",
-            lun,
-            "--params",
+        logical_unit("new", tid, i + 1, "-b", str(home / "empty-drive"), "--device-type=tape")
+        params = (
             f"vendor_id={lib['drive_vendor']},product_id={lib['drive_product']},"
-            f"scsi_sn={lib['drive_serials'][i]},online=0",
+            f"scsi_sn={lib['drive_serials'][i]},online=0"
         )
-    changer = str(drive_count + 1)
+        logical_unit("update", tid, i + 1, "--params", params)
+    changer = drive_count + 1
     # tgt's smc backing store only has to exist; the element state lives in tgtd.
     (home / "changer-state").write_bytes(bytes(1024))
-    tgtadm(
-        "--mode",
-        "logicalunit",
-        "--op",
-        "new",
-        "--tid",
-        str(tid),
-        "--lun",
-        changer,
-        "-b",
-        str(home / "changer-state"),
-        "--device-type=changer",
-    )
+    logical_unit("new", tid, changer, "-b", str(home / "changer-state"), "--device-type=changer")
 
     def update(params: str) -> None:
-        tgtadm("--mode", "logicalunit", "--op", "update", "--tid", str(tid), "--lun", changer, "--params", params)
+        logical_unit("update", tid, changer, "--params", params)
 
     update(f"vendor_id={lib['vendor']},product_id={lib['product']},scsi_sn={lib['serial']}")
     update(f"media_home={home}")

@@ -91,12 +91,6 @@ pub trait TapeDevice {
         None
     }
 
-    /// How long a buffer to read a block of at most `block_size` bytes with (at least
-    /// `block_size`; a longer one must not change what is read).
-    fn read_buffer_len(&self, block_size: usize) -> usize {
-        block_size
-    }
-
     /// The smallest block the device accepts (1 unless a drive says more in READ BLOCK LIMITS).
     fn min_block(&self) -> usize {
         1

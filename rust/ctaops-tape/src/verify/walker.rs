@@ -132,20 +132,9 @@ impl Walker<'_> {
             Self::count(&rec, &mut self.obj);
             return Some((rec, got));
         }
-        let len = self.dev.read_buffer_len(block_size);
-        let mut buf = self.buffer(len)?;
-        let rec = Self::read_into(self.dev, &mut buf[..len], &mut self.obj);
+        let mut buf = self.buffer(block_size)?;
+        let rec = Self::read_into(self.dev, &mut buf[..block_size], &mut self.obj);
         if let Ok(Record::Data(n)) = rec {
-            if n > block_size {
-                // Read whole through the larger buffer, but still longer than UHL1 allows.
-                let err = TapeError::BlockTooLong {
-                    object: self.obj - 1,
-                    len: Some(n as u64),
-                    max: block_size,
-                };
-                self.spare = Some(buf);
-                return Some((Err(err), None));
-            }
             return Some((rec, Some(Got::Buf(buf, n))));
         }
         self.spare = Some(buf);
