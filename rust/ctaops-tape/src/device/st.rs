@@ -333,7 +333,10 @@ impl StDevice {
         let read = self.file.read(&mut again);
         let outcome = match read {
             Ok(m) if m == n => {
-                if self.short_blocks_arrive == Ability::Unknown {
+                // A block of one repeated byte (zeros, say) could equal a buffer the target never
+                // filled: it proves nothing either way, so the question stays open.
+                let telling = again[..n].iter().any(|&b| b != again[0]);
+                if self.short_blocks_arrive == Ability::Unknown && telling {
                     let arrive = again[..n] == *block;
                     tracing::debug!(device = %self.name, arrive, "short blocks checked by reading one again");
                     self.short_blocks_arrive = if arrive { Ability::Yes } else { Ability::No };
