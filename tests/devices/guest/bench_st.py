@@ -3,7 +3,8 @@
 Runs in the guest's bench mode (cartridges of BENCH_CART_MIB). Writes a tape of about 2 GiB with
 `ctaops tape write`, then times, best of RUNS each, reading the whole tape with `dd bs=256k` (one dd
 per tape file, as dd stops at each tape mark) and with `ctaops tape verify --device` (which also
-checksums every file); dd with 1 MiB requests too, verify's request size. Prints one JSON document.
+checksums every file); dd with 1 MiB requests too, to show what reads longer than the blocks
+cost on tgt. Prints one JSON document.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main() -> None:
         t = time.monotonic()
         read_with_dd(nst, segments, "256k")
         dd_s.append(time.monotonic() - t)
-        # The same request size as verify's reads (4 blocks, see StDevice::read_buffer_len).
+        # Requests longer than the blocks: every read ends short (ILI), which tgt answers slowly.
         t = time.monotonic()
         read_with_dd(nst, segments, "1M")
         dd_1m_s.append(time.monotonic() - t)

@@ -7,6 +7,7 @@ data: response too short" (tgt reports 8 bytes less than it sends, and iSCSI's r
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -100,6 +101,27 @@ def test_dismount_of_a_drive_still_holding_the_tape(ts4500: Lib) -> None:
     home = lib.unmount(1, drive_device=dev.nst)
     assert time.monotonic() - started < 60
     assert mtx_status(ts4500.changer).by_address()[home].barcode == ts4500.slot_cartridges[3]
+
+
+def test_cli_dismount_while_a_process_holds_the_drive(ts4500: Lib) -> None:
+    """st sends PREVENT MEDIUM REMOVAL while the drive is open, and tgt then refuses the move, as a
+    library refuses while the tape is threaded: exit 9 ("unload and retry", as cta-smc), nothing
+    moves; once the holder closes the drive the dismount goes through."""
+    dev = load(ts4500, ts4500.slot_cartridges[3], drive=2)
+    holder = os.open(dev.nst, os.O_RDONLY)
+    try:
+        started = time.monotonic()
+        res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", ts4500.slot_cartridges[3][:6])
+        assert time.monotonic() - started < 30
+        assert res.returncode == 9, res
+        assert len(res.stderr.strip().splitlines()) == 1
+        assert "unload" in res.stderr
+        assert mtx_status(ts4500.changer).drives[2].full
+    finally:
+        os.close(holder)
+    res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", ts4500.slot_cartridges[3][:6])
+    assert res.returncode == 0, res.stderr
+    assert not mtx_status(ts4500.changer).drives[2].full
 
 
 def test_dismount_with_the_wrong_vid_is_refused(ts4500: Lib) -> None:

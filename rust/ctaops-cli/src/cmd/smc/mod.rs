@@ -52,6 +52,14 @@ impl From<ScsiError> for Failure {
             ScsiError::VolumeInUse { .. } => 2,
             ScsiError::DriveLoaded { .. } => 9,
             ScsiError::NoFreeElement(_) => 8,
+            // The drive keeps the cartridge (PREVENT MEDIUM REMOVAL, tape threaded): like
+            // DriveLoaded, the tape server must unload it first.
+            _ if e.code() == "MEDIUM_REMOVAL_PREVENTED" => {
+                return Self {
+                    code: 9,
+                    message: format!("{e}: the drive still holds the tape; unload it and retry"),
+                };
+            }
             _ => match e.retry_advice() {
                 RetryAdvice::Retry | RetryAdvice::WaitReady | RetryAdvice::RetryAfter(_) => 3,
                 _ => 1,
