@@ -6,6 +6,7 @@ data: response too short" (tgt reports 8 bytes less than it sends, and iSCSI's r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -104,11 +105,14 @@ def test_dismount_of_a_drive_still_holding_the_tape(ts4500: Lib) -> None:
 
 
 def test_cli_dismount_while_a_process_holds_the_drive(ts4500: Lib) -> None:
-    """st sends PREVENT MEDIUM REMOVAL while the drive is open, and tgt then refuses the move, as a
+    """st sends PREVENT MEDIUM REMOVAL while a process reads the drive, and tgt then refuses the move, as a
     library refuses while the tape is threaded: exit 9 ("unload and retry", as cta-smc), nothing
     moves; once the holder closes the drive the dismount goes through."""
     dev = load(ts4500, ts4500.slot_cartridges[3], drive=2)
     holder = os.open(dev.nst, os.O_RDONLY)
+    # st locks the drive (PREVENT) at the first read or write, not at open.
+    with contextlib.suppress(OSError):
+        os.read(holder, 1 << 20)
     try:
         started = time.monotonic()
         res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", ts4500.slot_cartridges[3][:6])
