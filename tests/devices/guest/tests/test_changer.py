@@ -6,9 +6,7 @@ data: response too short" (tgt reports 8 bytes less than it sends, and iSCSI's r
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import time
 
 import pytest
@@ -104,26 +102,24 @@ def test_dismount_of_a_drive_still_holding_the_tape(ts4500: Lib) -> None:
     assert mtx_status(ts4500.changer).by_address()[home].barcode == ts4500.slot_cartridges[3]
 
 
-def test_cli_dismount_while_a_process_holds_the_drive(ts4500: Lib) -> None:
-    """st sends PREVENT MEDIUM REMOVAL while a process reads the drive, and tgt then refuses the move, as a
-    library refuses while the tape is threaded: exit 9 ("unload and retry", as cta-smc), nothing
-    moves; once the holder closes the drive the dismount goes through."""
+def test_cli_dismount_of_a_drive_that_keeps_its_cartridge(ts4500: Lib) -> None:
+    """A drive that keeps its cartridge (PREVENT MEDIUM REMOVAL, here `mt lock`; on a real library a
+    threaded tape): tgt refuses the move as a library does, and ctaops exits 9 ("unload and retry",
+    as cta-smc) with one line, nothing moved; unlocked, the dismount goes through."""
     dev = load(ts4500, ts4500.slot_cartridges[3], drive=2)
-    holder = os.open(dev.nst, os.O_RDONLY)
-    # st locks the drive (PREVENT) at the first read or write, not at open.
-    with contextlib.suppress(OSError):
-        os.read(holder, 1 << 20)
+    vid = ts4500.slot_cartridges[3][:6]
+    run("mt", "-f", dev.nst, "lock", check=True)
     try:
         started = time.monotonic()
-        res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", ts4500.slot_cartridges[3][:6])
+        res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", vid)
         assert time.monotonic() - started < 30
         assert res.returncode == 9, res
         assert len(res.stderr.strip().splitlines()) == 1
         assert "unload" in res.stderr
         assert mtx_status(ts4500.changer).drives[2].full
     finally:
-        os.close(holder)
-    res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", ts4500.slot_cartridges[3][:6])
+        run("mt", "-f", dev.nst, "unlock", check=True)
+    res = ctaops("smc", "--device", ts4500.changer, "-d", "-D", "2", "-V", vid)
     assert res.returncode == 0, res.stderr
     assert not mtx_status(ts4500.changer).drives[2].full
 
