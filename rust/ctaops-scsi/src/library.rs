@@ -139,8 +139,9 @@ pub struct Drive {
     pub read_errors_corrected: u64,
     pub read_errors_uncorrected: u64,
     pub cleaning_required: bool,
-    /// PREVENT ALLOW MEDIUM REMOVAL in effect: the kernel's st driver sets it on every open and
-    /// clears it on close and before an unload.
+    /// PREVENT ALLOW MEDIUM REMOVAL in effect: the kernel's st driver sets it on MTLOCK (`mt
+    /// lock`, or at the first read or write with its auto-lock option) and clears it on MTUNLOCK,
+    /// on close after an automatic lock, and before an unload.
     #[serde(default)]
     pub removal_prevented: bool,
 }
@@ -591,10 +592,9 @@ impl Library {
         if self.slot_of(src).is_none_or(|c| c.is_none()) {
             return Err((0x5, 0x3B, 0x0E));
         }
-        // A threaded tape, or removal prevented by whoever has the drive open: both refused with
-        // MEDIUM REMOVAL PREVENTED. Whether a library honours the drive's PREVENT is left to the
-        // device by SMC; tgt does (seen with the kernel's st holding the drive open, issue 15),
-        // and so do IBM and Spectra libraries.
+        // A threaded tape, or removal prevented through the drive: both refused with MEDIUM
+        // REMOVAL PREVENTED. Whether a library honours the drive's PREVENT is left to the device
+        // by SMC; tgt does (seen with `mt lock` through the kernel's st, issue 15).
         if self.drive(src).is_some_and(|d| d.loaded || d.removal_prevented) {
             return Err((0x5, 0x53, 0x02));
         }
