@@ -52,11 +52,12 @@ impl From<ScsiError> for Failure {
             ScsiError::VolumeInUse { .. } => 2,
             ScsiError::DriveLoaded { .. } => 9,
             ScsiError::NoFreeElement(_) => 8,
-            // The drive keeps the cartridge (PREVENT MEDIUM REMOVAL, tape threaded): like
-            // DriveLoaded, the tape server must unload it first.
+            // The drive keeps the cartridge (PREVENT MEDIUM REMOVAL, tape threaded). cta-smc's
+            // sense table (mediachanger smc_lib) gives RBT_NORETRY for 5/53/02: exit 1, as
+            // cta-smc, but say what to do.
             _ if e.code() == "MEDIUM_REMOVAL_PREVENTED" => {
                 return Self {
-                    code: 9,
+                    code: 1,
                     message: format!("{e}: the drive still holds the tape; unload it and retry"),
                 };
             }
