@@ -50,9 +50,18 @@ pub fn run(args: &Args) -> Exit {
         Ok(n) => n,
         Err(e) => return common::fail(&e),
     };
-    let bad = items
-        .iter()
-        .any(|i| matches!(i, DumpItem::Error { .. } | DumpItem::Label { error: Some(_), .. }));
+    // The first unreadable object or invalid label, if any: the listing says where, stderr that
+    // the dump is incomplete or the tape damaged.
+    let first_error = items.iter().find_map(|i| match i {
+        DumpItem::Error { object, detail, .. } => Some(format!("object {object}: {detail}")),
+        DumpItem::Label {
+            object,
+            name,
+            error: Some(e),
+            ..
+        } => Some(format!("object {object}: {name}: {e}")),
+        _ => None,
+    });
     let printed = if args.json {
         common::print_json(&serde_json::json!({ "objects": objects, "items": items }))
     } else {
@@ -98,19 +107,11 @@ pub fn run(args: &Args) -> Exit {
     if let Err(exit) = printed {
         return exit;
     }
-    // The listing says where; stderr says that the dump is incomplete or the tape damaged.
-    let first_error = items.iter().find_map(|i| match i {
-        DumpItem::Error { object, detail, .. } => Some(format!("object {object}: {detail}")),
-        DumpItem::Label {
-            object,
-            name,
-            error: Some(e),
-            ..
-        } => Some(format!("object {object}: {name}: {e}")),
-        _ => None,
-    });
-    if let Some(e) = first_error {
-        output::error(&e);
+    match first_error {
+        Some(e) => {
+            output::error(&e);
+            Exit::Failure
+        }
+        None => Exit::Success,
     }
-    if bad { Exit::Failure } else { Exit::Success }
 }

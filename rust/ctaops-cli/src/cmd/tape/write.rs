@@ -54,14 +54,13 @@ pub fn run(args: &Args) -> Exit {
         Err(e) => return common::fail(&e),
     };
     let info = WriterInfo::for_device(&mut *dev);
-    let min_block = dev.min_block();
+    let min = dev.min_block() as u64;
     let mut session = match WriteSession::open(&mut *dev, &args.vid, args.last_fseq, info) {
         Ok(s) => s,
         Err(e) => return common::fail(&e),
     };
     // A drive with a minimum block size (tgt: 4 bytes) refuses a shorter last block; find that out
     // before writing anything rather than leave a file without its trailer on the tape.
-    let min = min_block as u64;
     for (path, (_, len)) in args.files.iter().zip(&sources) {
         let last_block = len % BLOCK_SIZE as u64;
         if last_block > 0 && last_block < min {
