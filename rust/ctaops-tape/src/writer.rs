@@ -221,6 +221,23 @@ impl<'a> WriteSession<'a> {
         })
     }
 
+    /// Continues appending to a tape whose device is already positioned just after the trailer
+    /// tape mark of file `last_fseq` (where [`Self::write_file`] leaves it), without rewinding.
+    ///
+    /// A scheduler that interleaves several drives writes one file at a time and keeps each
+    /// device open between files; repositioning from VOL1 for every file would cost a scan of
+    /// the tape per file.
+    pub fn resume(dev: &'a mut dyn TapeDevice, vid: &str, last_fseq: u64, info: WriterInfo) -> Result<Self> {
+        check_vid(vid)?;
+        Ok(Self {
+            dev,
+            vid: vid.to_owned(),
+            info,
+            last_fseq,
+            buf: vec![0u8; BLOCK_SIZE],
+        })
+    }
+
     /// The fSeq of the last file on the tape.
     #[must_use]
     pub fn last_fseq(&self) -> u64 {

@@ -122,6 +122,33 @@ fn write_session_refuses_wrong_vsn_and_appends() {
 }
 
 #[test]
+fn a_resumed_session_appends_where_the_last_file_ended() {
+    let (mut t, mut cat) = tape(&[BLOCK_SIZE + 3]);
+    // Position as a session leaves the device, then write each later file from a fresh session.
+    WriteSession::open(&mut t, VID, Some(1), info()).unwrap();
+    for (fseq, size) in [(2u64, 10usize), (3, 2 * BLOCK_SIZE)] {
+        let data = payload(size, fseq as u8);
+        let mut s = WriteSession::resume(&mut t, VID, fseq - 1, info()).unwrap();
+        let w = s.write_file(2000 + fseq, &mut data.as_slice()).unwrap();
+        assert_eq!(w.fseq, fseq);
+        cat.push(CatalogueEntry {
+            fseq: w.fseq,
+            block_id: w.block_id,
+            archive_id: w.archive_id,
+            size: w.size,
+            adler32: Some(w.adler32),
+        });
+    }
+    let report = verify(&mut t, &cat);
+    assert_eq!(
+        statuses(&report),
+        vec![(1, FileStatus::Ok), (2, FileStatus::Ok), (3, FileStatus::Ok)]
+    );
+    // and a regular session finds the same end
+    assert_eq!(WriteSession::open(&mut t, VID, None, info()).unwrap().last_fseq(), 3);
+}
+
+#[test]
 fn read_session_by_fseq_and_block_id() {
     let sizes = [0, 1, 262_143, 262_144, 262_145, 600_000];
     let (t, cat) = tape(&sizes);
