@@ -201,6 +201,8 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
             }
         }
     }
+    // The drives each tape daemon serves (what `drive rm` cannot remove: scheduler::taped).
+    tx.execute(crate::scheduler::taped::REGISTER_ALL, ())?;
     // Tapes: pools by share, in VID order.
     let total = u32::try_from(vids.len()).unwrap_or(u32::MAX);
     let mut bounds = Vec::new();

@@ -1,6 +1,8 @@
-//! User retrieves: `ctaops sim retrieve` queues them (one copy per file, on a tape that can be
-//! mounted), the scheduler mounts the tape, reads the files back from the image (headers, size and
-//! Adler-32 checked) into their destinations, and failures become `failedrequest ls` entries.
+//! Retrieves: `ctaops sim retrieve` queues user requests (one copy per file, on a tape that can
+//! be mounted) and repack expansion queues the files of the tape being repacked, both in the
+//! tape's retrieve queue as CTA does. A retrieve session (`scheduler::session`) reads each file
+//! back from the image (headers, size and Adler-32 checked) into its destination; a failed user
+//! request becomes a `failedrequest ls` entry, a repack's file is counted as a failed retrieve.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,13 +11,11 @@ use crate::catalogue::{Db, OptionalExtension};
 use crate::params;
 use ctaops_tape::{Positioning, ReadSession, SimhImage};
 
-use crate::archive::{Requester, mount_policy};
+use crate::archive::{Requester, Source, mount_policy};
 use crate::catalogue::{now, write_tx};
-use crate::error::{Result, SimError, user};
+use crate::error::{Result, user};
 use crate::instance::Instance;
-use crate::scheduler::{
-    FREE_DRIVE, Mount, RunReport, library_move, next_session, release_drive, set_drive, unreadable,
-};
+use crate::scheduler::Mount;
 
 /// Queues retrieves of `ids` into `dest` (one file per archive ID, named after it); returns the
 /// request IDs.
@@ -72,109 +72,30 @@ pub fn queue(inst: &Instance, ids: &[u64], dest: &Path, who: &Requester) -> Resu
     })
 }
 
-/// Retrieve queues (one per tape) with CTA's summary: highest retrieve priority, smallest
-/// minimum retrieve age of their requests' mount policies.
-pub const RETRIEVE_QUEUES: &str = "SELECT Q.VID, MIN(Q.CREATION_TIME) AS OLDEST, MAX(Q.CREATION_TIME) AS YOUNGEST,
-   COUNT(*) AS FILES, SUM(Q.SIZE_IN_BYTES) AS BYTES,
-   MAX(COALESCE(MP.RETRIEVE_PRIORITY, 0)) AS PRIORITY, MIN(COALESCE(MP.RETRIEVE_MIN_REQUEST_AGE, 0)) AS MIN_AGE
- FROM SIM_RETRIEVE_QUEUE Q LEFT JOIN MOUNT_POLICY MP ON MP.MOUNT_POLICY_NAME = Q.MOUNT_POLICY_NAME GROUP BY Q.VID";
-
-/// True while a retrieve queue only waits for its minimum age.
-pub fn waiting_for_age(conn: &Db) -> Result<bool> {
-    let n: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM ({RETRIEVE_QUEUES}) Q WHERE ?1 - Q.OLDEST < Q.MIN_AGE"),
-        [now(conn)?],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
+/// A queued retrieve of a mounted tape.
+pub(crate) struct RetrieveJob {
+    pub(crate) request_id: i64,
+    pub(crate) archive_id: i64,
+    pub(crate) fseq: i64,
+    pub(crate) block_id: i64,
+    pub(crate) copy_nb: i64,
+    pub(crate) size: i64,
+    /// `file://` URL of the destination (the repack buffer for a repack's file).
+    pub(crate) dst: String,
+    pub(crate) requester: String,
+    pub(crate) group: String,
+    /// A file of a repack (read into the repack buffer, then queued for archive).
+    pub(crate) repack: bool,
 }
 
-/// Mounts the tape of the best retrieve queue on a free drive of its logical library and serves it.
-pub(crate) fn retrieve_mount(inst: &Instance, conn: &mut Db, report: &mut RunReport) -> Result<bool> {
-    let pick: Option<(String, i64, String, String, String, String)> = conn
-        .query_row(
-            &format!(
-                "SELECT D.DRIVE_NAME, D.ELEMENT_ADDRESS, PL.STATE_FILE, T.VID, T.TAPE_POOL_NAME, P.VIRTUAL_ORGANIZATION_NAME
-                 FROM ({RETRIEVE_QUEUES}) Q JOIN TAPE T ON T.VID = Q.VID AND T.TAPE_STATE = 'ACTIVE'
-                 JOIN TAPE_POOL P ON P.TAPE_POOL_NAME = T.TAPE_POOL_NAME
-                 JOIN VIRTUAL_ORGANIZATION V ON V.VIRTUAL_ORGANIZATION_NAME = P.VIRTUAL_ORGANIZATION_NAME
-                 JOIN SIM_DRIVE D ON D.LOGICAL_LIBRARY_NAME = T.LOGICAL_LIBRARY_NAME
-                 JOIN LOGICAL_LIBRARY L ON L.LOGICAL_LIBRARY_NAME = D.LOGICAL_LIBRARY_NAME
-                 JOIN PHYSICAL_LIBRARY PL ON PL.PHYSICAL_LIBRARY_NAME = L.PHYSICAL_LIBRARY_NAME
-                 WHERE {FREE_DRIVE} AND T.VID NOT IN (SELECT VID FROM SIM_DRIVE WHERE VID IS NOT NULL)
-                   AND ?1 - Q.OLDEST >= Q.MIN_AGE
-                   AND (SELECT COUNT(*) FROM SIM_DRIVE D2 WHERE D2.VO = V.VIRTUAL_ORGANIZATION_NAME
-                        AND D2.MOUNT_TYPE = 'RETRIEVE') < V.READ_MAX_DRIVES
-                 ORDER BY Q.PRIORITY DESC, Q.OLDEST, T.VID, D.DRIVE_NAME LIMIT 1"
-            ),
-            [now(conn)?],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
-        .optional()?;
-    let Some((drive, address, state_file, vid, pool, vo)) = pick else {
-        return Ok(false);
-    };
-    let m = Mount {
-        drive,
-        address: u16::try_from(address).unwrap_or(0),
-        library_state: inst.dir.join(state_file),
-        vid,
-        pool,
-        vo,
-        session: next_session(conn)?,
-    };
-    set_drive(conn, &m, "MOUNTING", "RETRIEVE")?;
-    if let Err(e) = library_move(&m, true) {
-        release_drive(conn, &m)?;
-        report.errors.push(e.to_string());
-        fail_all(conn, &m.vid, &format!("mount failed: {e}"))?;
-        return Ok(true);
-    }
-    report.record_mount(&m, "RETRIEVE");
-    set_drive(conn, &m, "TRANSFERRING", "RETRIEVE")?;
-    let result = serve(inst, conn, &m, report);
-    set_drive(conn, &m, "UNMOUNTING", "RETRIEVE")?;
-    let unload = library_move(&m, false);
-    release_drive(conn, &m)?;
-    if let Err(e) = result {
-        report.errors.push(e.to_string());
-        fail_all(conn, &m.vid, &e.to_string())?;
-    }
-    unload?;
-    Ok(true)
-}
-
-/// A queued retrieve of the mounted tape.
-struct Job {
-    request_id: i64,
-    archive_id: i64,
-    fseq: i64,
-    block_id: i64,
-    copy_nb: i64,
-    size: i64,
-    dst: String,
-    requester: String,
-    group: String,
-}
-
-fn serve(inst: &Instance, conn: &mut Db, m: &Mount, report: &mut RunReport) -> Result<()> {
-    write_tx(conn, |tx| {
-        tx.execute(
-            "UPDATE TAPE SET READ_MOUNT_COUNT = READ_MOUNT_COUNT + 1, LAST_READ_DRIVE = ?2, LAST_READ_TIME = ?3 WHERE VID = ?1",
-            params![m.vid, m.drive, now(tx)?],
-        )?;
-        Ok(())
-    })?;
-    if unreadable(conn, &m.vid)? {
-        return Err(SimError::Cta(format!("tape {} cannot be read (injected fault)", m.vid)));
-    }
-    let jobs: Vec<Job> = conn
-        .prepare(
-            "SELECT Q.REQUEST_ID, Q.ARCHIVE_FILE_ID, Q.FSEQ, Q.BLOCK_ID, Q.COPY_NB, Q.SIZE_IN_BYTES, Q.DST_URL, Q.REQUESTER, Q.GROUPNAME
-             FROM SIM_RETRIEVE_QUEUE Q WHERE Q.VID = ?1 ORDER BY Q.FSEQ, Q.REQUEST_ID",
-        )?
-        .query_map([&m.vid], |r| {
-            Ok(Job {
+/// The next queued retrieve of `vid`, in tape order.
+pub(crate) fn next_job(conn: &Db, vid: &str) -> Result<Option<RetrieveJob>> {
+    conn.query_row(
+        "SELECT Q.REQUEST_ID, Q.ARCHIVE_FILE_ID, Q.FSEQ, Q.BLOCK_ID, Q.COPY_NB, Q.SIZE_IN_BYTES, Q.DST_URL, Q.REQUESTER, Q.GROUPNAME,
+           Q.REPACK FROM SIM_RETRIEVE_QUEUE Q WHERE Q.VID = ?1 ORDER BY Q.FSEQ, Q.REQUEST_ID LIMIT 1",
+        [vid],
+        |r| {
+            Ok(RetrieveJob {
                 request_id: r.get(0)?,
                 archive_id: r.get(1)?,
                 fseq: r.get(2)?,
@@ -184,68 +105,38 @@ fn serve(inst: &Instance, conn: &mut Db, m: &Mount, report: &mut RunReport) -> R
                 dst: r.get(6)?,
                 requester: r.get(7)?,
                 group: r.get(8)?,
+                repack: r.get::<i64>(9)? != 0,
             })
-        })?
-        .collect::<Result<_>>()?;
-    let mut session: Option<ReadSession<SimhImage>> = None;
-    for job in jobs {
-        let s = match session.take() {
-            Some(s) => s,
-            None => ReadSession::open(SimhImage::open(inst.image(&m.vid), false)?, &m.vid)?,
-        };
-        let (outcome, s) = read_into(s, &job, conn)?;
-        // A failed read leaves the position unknown: the next file opens a new session.
-        session = s;
-        write_tx(conn, |tx| {
-            let t = now(tx)?;
-            tx.execute("DELETE FROM SIM_RETRIEVE_QUEUE WHERE REQUEST_ID = ?1", [job.request_id])?;
-            match &outcome {
-                Ok(()) => {
-                    tx.execute(
-                        "UPDATE SIM_DRIVE SET FILES = FILES + 1, BYTES = BYTES + ?2, LAST_UPDATE = ?3 WHERE DRIVE_NAME = ?1",
-                        params![m.drive, job.size, t],
-                    )?;
-                }
-                Err(msg) => {
-                    tx.execute(
-                        &format!(
-"INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID,
-                           COPY_NB, REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME)
-                         VALUES(?1,'RETRIEVE_REQUEST',?2,?3,?4,?5,?6,?7,?8,?9,1,?10){}", crate::catalogue::FAILED_REQUEST_UPSERT),
-                        params![
-                            format!("RetrieveRequest-ctaops-sim-{}-{}", job.archive_id, job.request_id),
-                            job.archive_id,
-                            m.vid,
-                            job.fseq,
-                            job.block_id,
-                            job.copy_nb,
-                            job.requester,
-                            job.group,
-                            msg,
-                            t
-                        ],
-                    )?;
-                }
-            }
-            Ok(())
-        })?;
-        if outcome.is_ok() {
-            report.files_retrieved += 1;
-        }
-    }
-    Ok(())
+        },
+    )
+    .optional()
 }
 
-type Outcome = std::result::Result<(), String>;
+/// What became of one file: read and checked, or why not.
+pub(crate) type Outcome = std::result::Result<(), String>;
 
-/// Reads one file into its destination; returns the outcome and the session if still positioned.
-fn read_into(mut s: ReadSession<SimhImage>, job: &Job, conn: &Db) -> Result<(Outcome, Option<ReadSession<SimhImage>>)> {
+/// Reads one file into its destination; returns the outcome and the session if still positioned
+/// (`None` in: open a new one).
+pub(crate) fn read_into(
+    session: Option<ReadSession<SimhImage>>,
+    image: &Path,
+    vid: &str,
+    job: &RetrieveJob,
+    conn: &Db,
+) -> Result<(Outcome, Option<ReadSession<SimhImage>>)> {
+    let mut s = match session {
+        Some(s) => s,
+        None => ReadSession::open(SimhImage::open(image, false)?, vid)?,
+    };
     let adler: i64 = conn.query_row(
         "SELECT CHECKSUM_ADLER32 FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1",
         [job.archive_id],
         |r| r.get(0),
     )?;
     let path = PathBuf::from(job.dst.strip_prefix("file://").unwrap_or(&job.dst));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
     let mut io_err = None;
     let read = s.read_file(
@@ -283,19 +174,87 @@ fn read_into(mut s: ReadSession<SimhImage>, job: &Job, conn: &Db) -> Result<(Out
     })
 }
 
-/// Every queued retrieve of `vid` fails with `msg` (the mount or the whole session failed).
-fn fail_all(conn: &mut Db, vid: &str, msg: &str) -> Result<()> {
+/// Records one file's outcome: the request leaves the queue; a user failure goes to
+/// `failedrequest ls`, a repack's file is queued for archive (or counted as failed).
+pub(crate) fn commit(conn: &mut Db, m: &Mount, job: &RetrieveJob, outcome: &Outcome) -> Result<()> {
+    write_tx(conn, |tx| {
+        let t = now(tx)?;
+        tx.execute("DELETE FROM SIM_RETRIEVE_QUEUE WHERE REQUEST_ID = ?1", [job.request_id])?;
+        match (outcome, job.repack) {
+            (Ok(()), repack) => {
+                tx.execute(
+                    "UPDATE SIM_DRIVE SET FILES = FILES + 1, BYTES = BYTES + ?2, LAST_UPDATE = ?3 WHERE DRIVE_NAME = ?1",
+                    params![m.drive, job.size, t],
+                )?;
+                if repack {
+                    crate::scheduler::repack_retrieved(tx, m, job, t)?;
+                }
+            }
+            (Err(msg), true) => {
+                crate::scheduler::repack_retrieve_failed(tx, &m.vid, job, msg, t)?;
+            }
+            (Err(msg), false) => {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID,
+                           COPY_NB, REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME)
+                         VALUES(?1,'RETRIEVE_REQUEST',?2,?3,?4,?5,?6,?7,?8,?9,1,?10){}",
+                        crate::catalogue::FAILED_REQUEST_UPSERT
+                    ),
+                    params![
+                        format!("RetrieveRequest-ctaops-sim-{}-{}", job.archive_id, job.request_id),
+                        job.archive_id,
+                        m.vid,
+                        job.fseq,
+                        job.block_id,
+                        job.copy_nb,
+                        job.requester,
+                        job.group,
+                        msg,
+                        t
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Every queued retrieve of `vid` fails with `msg` (the mount or the whole session failed): user
+/// requests go to `failedrequest ls`, a repack's files are counted as failed retrieves.
+pub(crate) fn fail_all(conn: &mut Db, vid: &str, msg: &str) -> Result<()> {
     write_tx(conn, |tx| {
         let t = now(tx)?;
         tx.execute(
             &format!(
-"INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB,
+                "INSERT INTO SIM_FAILED_REQUEST(OBJECT_ID, REQUEST_TYPE, ARCHIVE_FILE_ID, VID, FSEQ, BLOCK_ID, COPY_NB,
                REQUESTER, GROUPNAME, FAILURE_LOG, TOTAL_RETRIES, TIME)
              SELECT 'RetrieveRequest-ctaops-sim-' || ARCHIVE_FILE_ID || '-' || REQUEST_ID, 'RETRIEVE_REQUEST', ARCHIVE_FILE_ID,
-               VID, FSEQ, BLOCK_ID, COPY_NB, REQUESTER, GROUPNAME, ?2, 1, CAST(?3 AS BIGINT) FROM SIM_RETRIEVE_QUEUE WHERE VID = ?1{}", crate::catalogue::FAILED_REQUEST_UPSERT),
+               VID, FSEQ, BLOCK_ID, COPY_NB, REQUESTER, GROUPNAME, ?2, 1, CAST(?3 AS BIGINT) FROM SIM_RETRIEVE_QUEUE
+             WHERE VID = ?1 AND REPACK = 0{}",
+                crate::catalogue::FAILED_REQUEST_UPSERT
+            ),
             params![vid, msg, t],
         )?;
+        let (files, bytes): (i64, i64) = tx.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(SIZE_IN_BYTES), 0) FROM SIM_RETRIEVE_QUEUE WHERE VID = ?1 AND REPACK = 1",
+            [vid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if files > 0 {
+            crate::scheduler::repack_retrieve_failed_all(tx, vid, files, bytes, msg, t)?;
+        }
         tx.execute("DELETE FROM SIM_RETRIEVE_QUEUE WHERE VID = ?1", [vid])?;
         Ok(())
     })
+}
+
+/// The buffer file a repack reads `archive_id` of `vid` into.
+pub(crate) fn repack_buffer(inst: &Instance, vid: &str, archive_id: i64) -> PathBuf {
+    inst.dir.join("buffer").join(vid).join(archive_id.to_string())
+}
+
+/// Source of an archive-for-repack job read into the buffer.
+pub(crate) fn buffer_source(dst_url: &str) -> String {
+    Source::File(PathBuf::from(dst_url.strip_prefix("file://").unwrap_or(dst_url))).encode()
 }

@@ -26,15 +26,7 @@ fn archive_then_list_with_the_shared_records() {
     };
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     let ids = ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 300_000 }]).unwrap();
-    let report = ctaops_sim::scheduler::run(
-        &inst,
-        RunOptions {
-            until_idle: true,
-            duration: None,
-            speed: 1.0,
-        },
-    )
-    .unwrap();
+    let report = ctaops_sim::scheduler::run(&inst, RunOptions::default()).unwrap();
     assert_eq!(report.files_archived, 1);
 
     let (code, out, _) = admin(tmp.path(), &["--json", "tapefile", "ls", "--vid", "V00001"]);
@@ -143,7 +135,8 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
     let old = rusqlite::Connection::open(inst.catalogue_path()).unwrap();
     old.execute_batch(
         "DROP TABLE DISK_SYSTEM; DROP TABLE DISK_INSTANCE_SPACE; DROP TABLE REQUESTER_ACTIVITY_MOUNT_RULE;
-         DROP TABLE SIM_RETRIEVE_QUEUE; ALTER TABLE SIM_ARCHIVE_QUEUE DROP COLUMN MOUNT_POLICY_NAME; PRAGMA user_version = 0;",
+         DROP TABLE SIM_RETRIEVE_QUEUE; DROP TABLE SIM_TAPED; ALTER TABLE SIM_ARCHIVE_QUEUE DROP COLUMN MOUNT_POLICY_NAME;
+         PRAGMA user_version = 0;",
     )
     .unwrap();
     drop(old);
@@ -152,20 +145,12 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
         assert_eq!((code, out.as_slice()), (0, &b"[]\n"[..]), "{ls}: {err}");
     }
     ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 1000 }]).unwrap();
-    let report = ctaops_sim::scheduler::run(
-        &inst,
-        RunOptions {
-            until_idle: true,
-            duration: None,
-            speed: 1.0,
-        },
-    )
-    .unwrap();
+    let report = ctaops_sim::scheduler::run(&inst, RunOptions::default()).unwrap();
     assert_eq!(report.files_archived, 1);
     let v: i64 = inst
         .connect()
         .unwrap()
         .query_row("PRAGMA user_version", (), |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 1);
+    assert_eq!(v, 2);
 }

@@ -68,15 +68,7 @@ fn archive_then_list_on_postgresql() {
         ],
     )
     .unwrap();
-    let report = ctaops_sim::scheduler::run(
-        &inst,
-        RunOptions {
-            until_idle: true,
-            duration: None,
-            speed: 1.0,
-        },
-    )
-    .unwrap();
+    let report = ctaops_sim::scheduler::run(&inst, RunOptions::default()).unwrap();
     assert_eq!(report.files_archived, 2);
     let args: Vec<String> = ["--json", "tapefile", "ls", "--vid", "V00001"]
         .iter()

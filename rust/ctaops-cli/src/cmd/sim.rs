@@ -99,9 +99,27 @@ enum Sub {
         /// Run for this long (e.g. 30s, 5m), idling when there is nothing to do.
         #[arg(long = "for", value_name = "DURATION")]
         duration: Option<String>,
-        /// Simulated seconds per wall-clock second while idle.
-        #[arg(long, default_value_t = 1.0)]
-        speed: f64,
+        /// Move the instance clock this many simulated seconds per wall-clock second. Without it,
+        /// sessions take scheduler time only (the report's start/end) and the catalogue records
+        /// wall-clock times.
+        #[arg(long)]
+        speed: Option<f64>,
+        /// Seed of the simulated robot and load times (same seed, same sessions).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Drive transfer rate (bytes per simulated second; suffixes as in --size, e.g. 400MB).
+        #[arg(long, value_name = "RATE")]
+        drive_rate: Option<String>,
+        /// taped's MountCriteria `BYTES,FILES` (default: DIR/cta-taped.conf, else 500000000000,10000).
+        #[arg(long, value_name = "BYTES,FILES")]
+        mount_criteria: Option<String>,
+    },
+    /// The tape daemons of the instance (`restart [DRIVE]`: clean up a session a dead daemon left
+    /// and register the drive again if `drive rm` removed it).
+    Taped {
+        dir: PathBuf,
+        #[command(subcommand)]
+        action: TapedCmd,
     },
     /// cta-verify-file: read the files back from the tape image and check them
     /// (`--vid/-v VID (--id/-I ID,… | --filename/-F FILE) [-i INSTANCE] [-u USER] [-g GROUP]`).
@@ -133,6 +151,12 @@ enum Sub {
     Serve(serve::ServeArgs),
     /// Print a JWT for the instance's gRPC frontend.
     Token(serve::TokenArgs),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TapedCmd {
+    /// Restart the daemon of DRIVE (every daemon without it).
+    Restart { drive: Option<String> },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -339,13 +363,35 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             until_idle,
             duration,
             speed,
+            seed,
+            drive_rate,
+            mount_criteria,
         } => {
             let inst = Instance::open(dir)?;
             let duration = duration.as_deref().map(parse_duration).transpose()?;
+            if speed.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+                return Err(SimError::Usage("--speed must be a positive number".into()));
+            }
+            let drive_rate = match drive_rate {
+                None => ctaops_sim::scheduler::DEFAULT_DRIVE_RATE,
+                Some(r) => match ctaops_core::units::parse_size(r) {
+                    Ok(0) | Err(_) => {
+                        return Err(SimError::Usage(format!("--drive-rate: '{r}' is not a positive rate")));
+                    }
+                    Ok(v) => v,
+                },
+            };
+            let mount_criteria = mount_criteria
+                .as_deref()
+                .map(ctaops_sim::scheduler::MountCriteria::parse)
+                .transpose()?;
             let opts = ctaops_sim::scheduler::RunOptions {
                 until_idle: *until_idle || duration.is_none(),
                 duration,
                 speed: *speed,
+                mount_criteria,
+                drive_rate,
+                seed: *seed,
             };
             let report = ctaops_sim::scheduler::run(&inst, opts)?;
             json_line(&report)?;
@@ -354,6 +400,16 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             } else {
                 Exit::Failure
             })
+        }
+        Sub::Taped {
+            dir,
+            action: TapedCmd::Restart { drive },
+        } => {
+            let inst = Instance::open(dir)?;
+            let mut conn = inst.connect()?;
+            let restarted = ctaops_sim::scheduler::taped::restart(&inst, &mut conn, drive.as_deref())?;
+            json_line(&serde_json::json!({ "restarted": restarted }))?;
+            Ok(Exit::Success)
         }
         Sub::VerifyFile { instance, args } => {
             let (mut vid, mut id, mut filename) = (None, None, None);
