@@ -54,6 +54,22 @@ macro_rules! sim_layout_1 {
     };
 }
 
+/// Tables added in catalogue layout 2: the simulated disk instance's namespace (what EOS holds
+/// for each file it sent to CTA: path, disk file id, owner, size, storage class, and the
+/// requester of its CLOSEW event). CTA keeps no path in ARCHIVE_FILE (v15 schema); EOS does,
+/// and sends it with the DELETE event (`frontend/common/WorkflowEvent.cpp::processDELETE`).
+macro_rules! sim_layout_2 {
+    () => {
+        "CREATE TABLE SIM_DISK_FILE(ARCHIVE_FILE_ID INTEGER PRIMARY KEY, DISK_INSTANCE_NAME TEXT NOT NULL,
+  DISK_FILE_ID TEXT NOT NULL, DISK_FILE_PATH TEXT NOT NULL, DISK_FILE_UID INTEGER NOT NULL, DISK_FILE_GID INTEGER NOT NULL,
+  SIZE_IN_BYTES INTEGER NOT NULL, STORAGE_CLASS_NAME TEXT NOT NULL, REQUESTER TEXT NOT NULL, GROUPNAME TEXT NOT NULL,
+  CREATION_TIME INTEGER NOT NULL);
+CREATE INDEX SIM_DISK_FILE_PATH_IDX ON SIM_DISK_FILE(DISK_INSTANCE_NAME, DISK_FILE_PATH);
+CREATE INDEX SIM_DISK_FILE_DFI_IDX ON SIM_DISK_FILE(DISK_INSTANCE_NAME, DISK_FILE_ID);
+"
+    };
+}
+
 pub const SCHEMA: &str = concat!(
     "CREATE TABLE CTA_CATALOGUE(SCHEMA_VERSION_MAJOR INTEGER, SCHEMA_VERSION_MINOR INTEGER, STATUS TEXT);
 INSERT INTO CTA_CATALOGUE VALUES(15, 0, 'PRODUCTION');
@@ -128,7 +144,7 @@ CREATE TABLE SIM_ARCHIVE_QUEUE(REQUEST_ID INTEGER PRIMARY KEY, STORAGE_CLASS_NAM
   COPY_NB INTEGER NOT NULL, SIZE_IN_BYTES INTEGER NOT NULL, SOURCE TEXT NOT NULL, DISK_FILE_ID TEXT NOT NULL,
   ARCHIVE_FILE_ID INTEGER, MOUNT_TYPE TEXT NOT NULL DEFAULT 'ARCHIVE_FOR_USER', REPACK_VID TEXT, REPACK_FSEQ INTEGER,
   CREATION_TIME INTEGER NOT NULL, MOUNT_POLICY_NAME TEXT);
-", sim_layout_1!(), "CREATE TABLE SIM_REPACK(VID TEXT PRIMARY KEY, STATUS TEXT NOT NULL, BUFFER_URL TEXT NOT NULL, MOUNT_POLICY TEXT NOT NULL,
+", sim_layout_1!(), sim_layout_2!(), "CREATE TABLE SIM_REPACK(VID TEXT PRIMARY KEY, STATUS TEXT NOT NULL, BUFFER_URL TEXT NOT NULL, MOUNT_POLICY TEXT NOT NULL,
   REPACK_TYPE TEXT NOT NULL, MAX_FILES INTEGER NOT NULL, TAPE_POOL_NAME TEXT NOT NULL, TOTAL_FILES INTEGER NOT NULL DEFAULT 0,
   TOTAL_BYTES INTEGER NOT NULL DEFAULT 0, FILES_AT_START INTEGER NOT NULL DEFAULT 0, BYTES_AT_START INTEGER NOT NULL DEFAULT 0,
   RETRIEVED_FILES INTEGER NOT NULL DEFAULT 0, RETRIEVED_BYTES INTEGER NOT NULL DEFAULT 0,
@@ -176,7 +192,7 @@ pub fn open_pg(url: &str) -> Result<Db> {
 
 /// The catalogue layout this build writes (`PRAGMA user_version`; instances of the first
 /// release have 0).
-const LAYOUT: i64 = 1;
+const LAYOUT: i64 = 2;
 
 /// The PostgreSQL form of [`SCHEMA`]: 64-bit integers, `BYTEA`, `DOUBLE PRECISION`, identity
 /// keys where SQLite's `INTEGER PRIMARY KEY` hands out row ids, an explicit `rowid` where the
@@ -254,11 +270,16 @@ fn upgrade(conn: &mut rusqlite::Connection) -> Result<()> {
     if has_catalogue == 0 || version(&tx)? >= LAYOUT {
         return Ok(());
     }
-    tx.execute_batch(concat!(
-        layout_1!(),
-        sim_layout_1!(),
-        "ALTER TABLE SIM_ARCHIVE_QUEUE ADD COLUMN MOUNT_POLICY_NAME TEXT;"
-    ))?;
+    if version(&tx)? < 1 {
+        tx.execute_batch(concat!(
+            layout_1!(),
+            sim_layout_1!(),
+            "ALTER TABLE SIM_ARCHIVE_QUEUE ADD COLUMN MOUNT_POLICY_NAME TEXT;"
+        ))?;
+    }
+    // Files archived before layout 2 have no disk-side entry: `sim delete` finds them by
+    // archive ID only (their path is unknown, as it would be to CTA).
+    tx.execute_batch(sim_layout_2!())?;
     tx.pragma_update(None, "user_version", LAYOUT)?;
     tx.commit()?;
     Ok(())
