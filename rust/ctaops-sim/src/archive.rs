@@ -432,6 +432,14 @@ mod tests {
     }
 
     #[test]
+    fn disk_side_patterns_expand_per_file() {
+        assert_eq!(expand("/eos/{instance}/run/f{n}", 3, 42, "eosx"), "/eos/eosx/run/f3");
+        assert_eq!(expand("5{id}", 1, 42, "eosx"), "542");
+        assert_eq!(expand(DEFAULT_PATH, 1, 7, "eosctaops"), "/eos/eosctaops/ctaops/file7");
+        assert!(varies("/eos/f{n}") && varies("{id}") && !varies("/eos/f"));
+    }
+
+    #[test]
     fn generated_stream_is_stable_across_read_sizes() {
         for size in [0usize, 1, 5, 8, 13, 1000, 262_147] {
             // Reads of whole words, as the tape writer makes them (a read shorter than 8 bytes

@@ -50,7 +50,7 @@ impl FrontendSettings {
                         Some("true" | "on" | "yes" | "1") => true,
                         Some("false" | "off" | "no" | "0") => false,
                         other => {
-                            return Err(SimError::Usage(format!(
+                            return Err(SimError::Cta(format!(
                                 "cta-frontend.conf: cta.archivefile.zero_length_files_forbidden must be a boolean, not '{}'",
                                 other.unwrap_or("")
                             )));
