@@ -63,12 +63,13 @@ pub fn restore(tx: &Db, p: &Parsed) -> Result<()> {
         }
     }
     let entries: Vec<Entry> = tx
+        // (Each parameter meets its column first: PostgreSQL types it as the column.)
         .prepare(
             "SELECT FILE_RECYCLE_LOG_ID, VID, FSEQ, BLOCK_ID, COPY_NB, TAPE_FILE_CREATION_TIME, ARCHIVE_FILE_ID, DISK_INSTANCE_NAME,
                DISK_FILE_UID, DISK_FILE_GID, SIZE_IN_BYTES, CHECKSUM_ADLER32, STORAGE_CLASS_NAME
              FROM FILE_RECYCLE_LOG
-             WHERE (?1 = '' OR VID = ?1) AND (?2 < 0 OR ARCHIVE_FILE_ID = ?2) AND (?3 = '' OR DISK_INSTANCE_NAME = ?3)
-               AND (?4 < 0 OR COPY_NB = ?4)
+             WHERE (VID = ?1 OR ?1 = '') AND (ARCHIVE_FILE_ID = ?2 OR ?2 < 0) AND (DISK_INSTANCE_NAME = ?3 OR ?3 = '')
+               AND (COPY_NB = ?4 OR ?4 < 0)
              ORDER BY ARCHIVE_FILE_ID, COPY_NB LIMIT 2",
         )?
         .query_map(
