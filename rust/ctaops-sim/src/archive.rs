@@ -259,7 +259,9 @@ pub fn queue_requests(
 ) -> Result<Queued> {
     let mut conn = inst.connect()?;
     let settings = crate::disk::FrontendSettings::of(inst)?;
-    write_tx(&mut conn, |tx| queue_in(tx, &settings, storage_class, sources, who, disk))
+    write_tx(&mut conn, |tx| {
+        queue_in(tx, &settings, storage_class, sources, who, disk)
+    })
 }
 
 fn queue_in(
@@ -389,7 +391,17 @@ fn queue_in(
             continue;
         }
         for (copy, pool) in &routes {
-            st.execute(params![storage_class, pool, copy, size, source, disk_file_id, next, t, policy])?;
+            st.execute(params![
+                storage_class,
+                pool,
+                copy,
+                size,
+                source,
+                disk_file_id,
+                next,
+                t,
+                policy
+            ])?;
         }
         crate::disk::record_disk_file(
             tx,

@@ -131,8 +131,13 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             };
             let Some(id) = id else {
                 return user(match (archive_id, path) {
-                    (Some(id), _) => format!("No file with archive file ID {id} on the disk side or queued for archival"),
-                    (None, p) => format!("{}: no such file on any disk instance", p.as_deref().unwrap_or_default()),
+                    (Some(id), _) => {
+                        format!("No file with archive file ID {id} on the disk side or queued for archival")
+                    }
+                    (None, p) => format!(
+                        "{}: no such file on any disk instance",
+                        p.as_deref().unwrap_or_default()
+                    ),
                 });
             };
             write_tx(&mut conn, |tx| {

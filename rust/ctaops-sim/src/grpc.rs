@@ -56,8 +56,8 @@ fn parsed(c: &DecodedCommand) -> Result<Parsed, BackendError> {
     // The frontend serves subcommands cta-admin refuses (recycletf restore).
     let mut p = parse::parse_frontend(&c.command.argv()).map_err(backend_error)?;
     if !c.lists.is_empty() {
-        let specs = ctaops_core::admin::options::options(&p.cmd, Some(p.sub.as_str()).filter(|s| !s.is_empty()))
-            .unwrap_or(&[]);
+        let specs =
+            ctaops_core::admin::options::options(&p.cmd, Some(p.sub.as_str()).filter(|s| !s.is_empty())).unwrap_or(&[]);
         for (long, items) in &c.lists {
             let spec = specs
                 .iter()

@@ -393,7 +393,9 @@ fn write_session(inst: &Instance, conn: &mut Db, m: &Mount, mount_type: &str, re
             let written = session.write_file(u64::try_from(job.archive_id).unwrap_or(0), &mut reader)?;
             if written.placeholder {
                 // TapeWriteTask::execute: a placeholder consumes the fSeq, the job is skipped.
-                let message = fault.unwrap_or_else(|| "In TapeWriteTask::execute(): inserted a placeholder for zero length file.".into());
+                let message = fault.unwrap_or_else(|| {
+                    "In TapeWriteTask::execute(): inserted a placeholder for zero length file.".into()
+                });
                 crate::disk::commit_skipped(
                     conn,
                     &crate::disk::Skipped {

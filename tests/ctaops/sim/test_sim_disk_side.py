@@ -72,14 +72,15 @@ def test_zero_length_files_are_ignored_when_the_frontend_allows_them(sim: Sim) -
     """WorkflowEvent::processCLOSEW with zero_length_files_forbidden off (or the VO in
     zero_length_files_forbidden_vo_exception_list): the event succeeds but nothing is queued
     ('ignoring zero-length file')."""
-    (sim.dir / "cta-frontend.conf").write_text("cta.archivefile.zero_length_files_forbidden_vo_exception_list vo_user\n")
+    conf = sim.dir / "cta-frontend.conf"
+    conf.write_text("cta.archivefile.zero_length_files_forbidden_vo_exception_list vo_user\n")
     out = archive(sim, "--count", "2", "--size", "0")
     assert out["queued"] == 0
     assert len(out["ignored"]) == 2  # type: ignore[arg-type]
     assert sim.ls("sq") == []
     sim.ok("sim", "run", sim.dir)
     assert sim.ls("ta", "ls", "-v", "V00001")[0]["lastFseq"] == "0"
-    (sim.dir / "cta-frontend.conf").write_text("cta.archivefile.zero_length_files_forbidden maybe\n")
+    conf.write_text("cta.archivefile.zero_length_files_forbidden maybe\n")
     r = sim.run("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", "--count", "1", "--size", "0")
     assert r.returncode == 1
     assert "zero_length_files_forbidden must be a boolean" in r.stderr
@@ -374,11 +375,10 @@ def test_disk_read_failure_leaves_a_placeholder_and_a_failed_request(sim: Sim, t
     r = readtp(sim, "V00001", "1-3")
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("Read file from tape successfully") == 2
-    assert "nbFailedReads=\"0\"" in r.stdout
+    assert 'nbFailedReads="0"' in r.stdout
     # cta-verify-file and a user retrieve of the others
-    r = subprocess.run(
-        [sim.dir / "bin" / "cta-verify-file", "-v", "V00001", "-I", f"{a},{c}"], capture_output=True, text=True, check=False
-    )
+    verify_file = sim.dir / "bin" / "cta-verify-file"
+    r = subprocess.run([verify_file, "-v", "V00001", "-I", f"{a},{c}"], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     dest = tmp_path / "back"
     sim.ok("sim", "retrieve", sim.dir, "--id", f"{a},{c}", "--dest", dest)

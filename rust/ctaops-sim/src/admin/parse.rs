@@ -126,7 +126,9 @@ pub fn parse(args: &[String]) -> Result<Parsed> {
 /// Parses a request as CTA's frontend takes it: every subcommand it serves, including those
 /// `cta-admin` refuses (`recycletf restore`, sent by `cta-restore-deleted-files`).
 pub fn parse_frontend(args: &[String]) -> Result<Parsed> {
-    parse_with(args, |cmd, sub| table::options(cmd, Some(sub).filter(|s| !s.is_empty())))
+    parse_with(args, |cmd, sub| {
+        table::options(cmd, Some(sub).filter(|s| !s.is_empty()))
+    })
 }
 
 fn parse_with(args: &[String], options: fn(&str, &str) -> Option<&'static [Opt]>) -> Result<Parsed> {
