@@ -130,7 +130,8 @@ impl Default for Requester {
 }
 
 /// Queues files for archival under a storage class for the calling user (group `cta`); returns
-/// the archive file IDs.
+/// the archive file IDs. All or nothing: a request CTA would reject is an error and nothing is
+/// queued (the command line queues the others, see [`queue_requests`]).
 pub fn queue(inst: &Instance, storage_class: &str, sources: &[Source]) -> Result<Vec<u64>> {
     queue_for(inst, storage_class, sources, &Requester::default())
 }
@@ -165,83 +166,261 @@ pub(crate) fn mount_policy(tx: &Db, disk_instance: &str, who: &Requester) -> Res
     )
 }
 
-/// Queues files for archival under a storage class on behalf of `who`.
+/// Queues files for archival under a storage class on behalf of `who` (all or nothing, as [`queue`]).
 pub fn queue_for(inst: &Instance, storage_class: &str, sources: &[Source], who: &Requester) -> Result<Vec<u64>> {
     let mut conn = inst.connect()?;
+    let settings = crate::disk::FrontendSettings::of(inst)?;
     write_tx(&mut conn, |tx| {
-        let nb: Option<i64> = tx
+        let q = queue_in(tx, &settings, storage_class, sources, who, &DiskSide::default())?;
+        match q.rejected.first() {
+            Some(r) => user(format!("{}: {}", r.path, r.error)),
+            None => Ok(q.archive_ids),
+        }
+    })
+}
+
+/// What the disk side (EOS) sends with each file's CREATE/CLOSEW events besides the bytes
+/// (`frontend/common/WorkflowEvent.cpp::processCLOSEW`: `diskFileInfo.path`, `diskFileID`,
+/// `owner_uid`, `gid`; the instance is the one the request comes from). Path and disk file ID
+/// are patterns: `{n}` is the file's 1-based index in the command, `{id}` its archive file ID,
+/// `{instance}` the disk instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskSide {
+    /// The disk instance sending the request; default: the storage class's VO's
+    /// (`VIRTUAL_ORGANIZATION.DISK_INSTANCE_NAME`).
+    pub instance: Option<String>,
+    /// Path pattern; default [`DEFAULT_PATH`].
+    pub path: Option<String>,
+    /// Disk file ID pattern (EOS's fid, a decimal string); default: the archive ID + 4·10⁹.
+    pub disk_file_id: Option<String>,
+    pub owner_uid: u32,
+    pub gid: u32,
+}
+
+/// The default path pattern (`/eos/<instance>/ctaops/file<archive id>`).
+pub const DEFAULT_PATH: &str = "/eos/{instance}/ctaops/file{id}";
+
+impl Default for DiskSide {
+    fn default() -> Self {
+        Self {
+            instance: None,
+            path: None,
+            disk_file_id: None,
+            owner_uid: 1000,
+            gid: 1000,
+        }
+    }
+}
+
+/// Expands a [`DiskSide`] pattern for the `n`-th file (1-based) with archive ID `id`.
+#[must_use]
+pub fn expand(pattern: &str, n: usize, id: u64, instance: &str) -> String {
+    pattern
+        .replace("{n}", &n.to_string())
+        .replace("{id}", &id.to_string())
+        .replace("{instance}", instance)
+}
+
+/// True when `pattern` gives each file of a command its own value.
+fn varies(pattern: &str) -> bool {
+    pattern.contains("{n}") || pattern.contains("{id}")
+}
+
+/// One request the frontend refused (the others of the command are queued).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rejected {
+    pub path: String,
+    pub error: String,
+}
+
+/// The outcome of [`queue_requests`].
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Queued {
+    /// Archive file IDs of the queued files.
+    #[serde(rename = "archiveIds")]
+    pub archive_ids: Vec<u64>,
+    /// Zero-length files CTA accepted without queueing (`zero_length_files_forbidden` off, or the
+    /// VO exempted): "ignoring zero-length file", the file exists on disk only.
+    pub ignored: Vec<u64>,
+    /// Requests CTA rejected, with its message.
+    pub rejected: Vec<Rejected>,
+}
+
+/// Queues each file as one CLOSEW event of its own, as EOS sends them: a request CTA refuses
+/// (a zero-length file) is reported in [`Queued::rejected`] and the others are queued, all in
+/// one transaction. Errors that concern the whole command (unknown storage class or disk
+/// instance, no mount rule, a path pattern that would name every file alike) queue nothing.
+pub fn queue_requests(
+    inst: &Instance,
+    storage_class: &str,
+    sources: &[Source],
+    who: &Requester,
+    disk: &DiskSide,
+) -> Result<Queued> {
+    let mut conn = inst.connect()?;
+    let settings = crate::disk::FrontendSettings::of(inst)?;
+    write_tx(&mut conn, |tx| {
+        queue_in(tx, &settings, storage_class, sources, who, disk)
+    })
+}
+
+fn queue_in(
+    tx: &Db,
+    settings: &crate::disk::FrontendSettings,
+    storage_class: &str,
+    sources: &[Source],
+    who: &Requester,
+    disk: &DiskSide,
+) -> Result<Queued> {
+    let nb: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT S.NB_COPIES, V.VIRTUAL_ORGANIZATION_NAME, V.DISK_INSTANCE_NAME FROM STORAGE_CLASS S JOIN VIRTUAL_ORGANIZATION V
+             ON V.VIRTUAL_ORGANIZATION_NAME = S.VIRTUAL_ORGANIZATION_NAME WHERE S.STORAGE_CLASS_NAME = ?1",
+            [storage_class],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((nb, vo, vo_instance)) = nb else {
+        return user(format!("Storage class {storage_class} does not exist"));
+    };
+    // The request's disk instance is the one that sends it; by default the VO's own.
+    let disk_instance = disk.instance.clone().unwrap_or(vo_instance);
+    let known: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM DISK_INSTANCE WHERE DISK_INSTANCE_NAME = ?1",
+            [&disk_instance],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.is_none() {
+        return user(format!("Disk instance {disk_instance} does not exist"));
+    }
+    if disk.owner_uid == 0 {
+        // frontend/common/WorkflowEvent.cpp::processCREATE
+        return user("CREATE: file owner uid must be non-zero (archive files cannot be owned by root)");
+    }
+    if sources.len() > 1 {
+        for (what, p) in [("--path", &disk.path), ("--disk-file-id", &disk.disk_file_id)] {
+            if let Some(p) = p
+                && !varies(p)
+            {
+                return Err(SimError::Usage(format!(
+                    "{what} '{p}' names one file but {} are archived: use {{n}} or {{id}} in it",
+                    sources.len()
+                )));
+            }
+        }
+    }
+    let policy = mount_policy(tx, &disk_instance, who)?;
+    let mut routes = Vec::new();
+    for copy in 1..=nb {
+        let pool: Option<String> = tx
             .query_row(
-                "SELECT NB_COPIES FROM STORAGE_CLASS WHERE STORAGE_CLASS_NAME = ?1",
-                [storage_class],
+                "SELECT TAPE_POOL_NAME FROM ARCHIVE_ROUTE WHERE STORAGE_CLASS_NAME = ?1 AND COPY_NB = ?2 AND ARCHIVE_ROUTE_TYPE = 'DEFAULT'",
+                params![storage_class, copy],
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(nb) = nb else {
-            return user(format!("Storage class {storage_class} does not exist"));
+        let Some(pool) = pool else {
+            return user(format!(
+                "No archive route for storage class {storage_class} copy {copy}"
+            ));
         };
-        let disk_instance: String = tx.query_row(
-            "SELECT V.DISK_INSTANCE_NAME FROM STORAGE_CLASS S JOIN VIRTUAL_ORGANIZATION V
-             ON V.VIRTUAL_ORGANIZATION_NAME = S.VIRTUAL_ORGANIZATION_NAME WHERE S.STORAGE_CLASS_NAME = ?1",
-            [storage_class],
-            |r| r.get(0),
-        )?;
-        let policy = mount_policy(tx, &disk_instance, who)?;
-        let mut routes = Vec::new();
-        for copy in 1..=nb {
-            let pool: Option<String> = tx
-                .query_row(
-                    "SELECT TAPE_POOL_NAME FROM ARCHIVE_ROUTE WHERE STORAGE_CLASS_NAME = ?1 AND COPY_NB = ?2 AND ARCHIVE_ROUTE_TYPE = 'DEFAULT'",
-                    params![storage_class, copy],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(pool) = pool else {
-                return user(format!(
-                    "No archive route for storage class {storage_class} copy {copy}"
-                ));
-            };
-            routes.push((copy, pool));
-        }
-        let t = now(tx)?;
-        let first: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(ID), 0) + 1 FROM (SELECT MAX(ARCHIVE_FILE_ID) AS ID FROM ARCHIVE_FILE
-             UNION ALL SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_ARCHIVE_QUEUE) AS U",
-            (),
-            |r| r.get(0),
-        )?;
-        let mut ids = Vec::new();
-        let mut st = tx.prepare(
-            "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
-               ARCHIVE_FILE_ID, CREATION_TIME, MOUNT_POLICY_NAME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-        )?;
-        for (next, s) in (first..).zip(sources) {
-            let size = match s {
-                Source::Generated { size, .. } => *size,
-                Source::File(p) => std::fs::metadata(p)
-                    .map_err(|e| SimError::User(format!("{}: {e}", p.display())))?
-                    .len(),
-            };
-            let source = match s {
-                Source::File(p) => Source::File(std::fs::canonicalize(p)?).encode(),
-                g @ Source::Generated { .. } => g.encode(),
-            };
-            for (copy, pool) in &routes {
-                st.execute(params![
-                    storage_class,
-                    pool,
-                    copy,
-                    size,
-                    source,
-                    (next + 4_000_000_000).to_string(),
-                    next,
-                    t,
-                    policy
-                ])?;
+        routes.push((copy, pool));
+    }
+    let t = now(tx)?;
+    // CTA's archive file IDs come from a sequence and are never reused: a deleted file's ID
+    // stays in the recycle log (and may be restored), so it is never handed out again.
+    let first: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(ID), 0) + 1 FROM (SELECT MAX(ARCHIVE_FILE_ID) AS ID FROM ARCHIVE_FILE
+         UNION ALL SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_ARCHIVE_QUEUE UNION ALL SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_DISK_FILE
+         UNION ALL SELECT MAX(ARCHIVE_FILE_ID) FROM FILE_RECYCLE_LOG UNION ALL SELECT MAX(ARCHIVE_FILE_ID) FROM SIM_FAILED_REQUEST) AS U",
+        (),
+        |r| r.get(0),
+    )?;
+    let mut out = Queued::default();
+    let mut st = tx.prepare(
+        "INSERT INTO SIM_ARCHIVE_QUEUE(STORAGE_CLASS_NAME, TAPE_POOL_NAME, COPY_NB, SIZE_IN_BYTES, SOURCE, DISK_FILE_ID,
+           ARCHIVE_FILE_ID, CREATION_TIME, MOUNT_POLICY_NAME) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+    )?;
+    for (i, (next, s)) in (first..).zip(sources).enumerate() {
+        let id = u64::try_from(next).unwrap_or(0);
+        let size = match s {
+            Source::Generated { size, .. } => *size,
+            Source::File(p) => std::fs::metadata(p)
+                .map_err(|e| SimError::User(format!("{}: {e}", p.display())))?
+                .len(),
+        };
+        let source = match s {
+            Source::File(p) => Source::File(std::fs::canonicalize(p)?).encode(),
+            g @ Source::Generated { .. } => g.encode(),
+        };
+        let path = expand(disk.path.as_deref().unwrap_or(DEFAULT_PATH), i + 1, id, &disk_instance);
+        // Earlier releases wrote the archive ID + 4·10⁹: kept as the default.
+        let disk_file_id = disk.disk_file_id.as_deref().map_or_else(
+            || (id + 4_000_000_000).to_string(),
+            |p| expand(p, i + 1, id, &disk_instance),
+        );
+        crate::disk::check_new_disk_file(tx, &disk_instance, &path, &disk_file_id)?;
+        if size == 0 {
+            // frontend/common/WorkflowEvent.cpp::processCLOSEW: refused unless the frontend allows
+            // zero-length files (then acknowledged but never queued: "ignoring zero-length file").
+            if settings.zero_length_forbidden(&vo) {
+                out.rejected.push(Rejected {
+                    path,
+                    error: "Archival of 0-length files not allowed.".into(),
+                });
+                continue;
             }
-            ids.push(u64::try_from(next).unwrap_or(0));
+            crate::disk::record_disk_file(
+                tx,
+                &crate::disk::DiskFile {
+                    archive_id: id,
+                    instance: disk_instance.clone(),
+                    disk_file_id,
+                    path,
+                    uid: disk.owner_uid,
+                    gid: disk.gid,
+                    size,
+                    storage_class: storage_class.to_owned(),
+                },
+                who,
+                t,
+            )?;
+            out.ignored.push(id);
+            continue;
         }
-        Ok(ids)
-    })
+        for (copy, pool) in &routes {
+            st.execute(params![
+                storage_class,
+                pool,
+                copy,
+                size,
+                source,
+                disk_file_id,
+                next,
+                t,
+                policy
+            ])?;
+        }
+        crate::disk::record_disk_file(
+            tx,
+            &crate::disk::DiskFile {
+                archive_id: id,
+                instance: disk_instance.clone(),
+                disk_file_id,
+                path,
+                uid: disk.owner_uid,
+                gid: disk.gid,
+                size,
+                storage_class: storage_class.to_owned(),
+            },
+            who,
+            t,
+        )?;
+        out.archive_ids.push(id);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -262,6 +441,14 @@ mod tests {
             out.extend_from_slice(&v[..take]);
         }
         out
+    }
+
+    #[test]
+    fn disk_side_patterns_expand_per_file() {
+        assert_eq!(expand("/eos/{instance}/run/f{n}", 3, 42, "eosx"), "/eos/eosx/run/f3");
+        assert_eq!(expand("5{id}", 1, 42, "eosx"), "542");
+        assert_eq!(expand(DEFAULT_PATH, 1, 7, "eosctaops"), "/eos/eosctaops/ctaops/file7");
+        assert!(varies("/eos/f{n}") && varies("{id}") && !varies("/eos/f"));
     }
 
     #[test]

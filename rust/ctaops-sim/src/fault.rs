@@ -30,6 +30,13 @@ pub enum Fault {
     },
     /// The library slot holding `vid` (or the element `slot`) jams: every move from or to it fails.
     JamSlot { vid: Option<String>, slot: Option<u16> },
+    /// Reading the disk file of an archive request fails (by archive file ID, or by path on the
+    /// disk side): taped writes the "failing to read from disk" placeholder, the fSeq is
+    /// consumed and the job fails (`failedrequest ls`), as `TapeWriteTask::execute` does.
+    DiskReadFail {
+        archive_id: Option<u64>,
+        path: Option<String>,
+    },
     /// Remove all injected faults (images stay as they are, jammed slots are freed).
     Clear,
 }
@@ -103,6 +110,45 @@ pub fn inject(inst: &Instance, fault: &Fault) -> Result<String> {
             Ok(format!("the next {count} cta-admin calls fail"))
         }
         Fault::JamSlot { vid, slot } => jam_slot(inst, &conn, vid.as_deref(), *slot),
+        Fault::DiskReadFail { archive_id, path } => {
+            let id: Option<i64> = match (archive_id, path) {
+                (Some(id), _) => conn
+                    .query_row(
+                        "SELECT ARCHIVE_FILE_ID FROM SIM_ARCHIVE_QUEUE WHERE ARCHIVE_FILE_ID = ?1
+                         UNION SELECT ARCHIVE_FILE_ID FROM SIM_DISK_FILE WHERE ARCHIVE_FILE_ID = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )
+                    .optional()?,
+                (None, Some(p)) => conn
+                    .query_row(
+                        "SELECT ARCHIVE_FILE_ID FROM SIM_DISK_FILE WHERE DISK_FILE_PATH = ?1 ORDER BY ARCHIVE_FILE_ID LIMIT 1",
+                        [p],
+                        |r| r.get(0),
+                    )
+                    .optional()?,
+                (None, None) => return user("Give --archive-id or --path"),
+            };
+            let Some(id) = id else {
+                return user(match (archive_id, path) {
+                    (Some(id), _) => {
+                        format!("No file with archive file ID {id} on the disk side or queued for archival")
+                    }
+                    (None, p) => format!(
+                        "{}: no such file on any disk instance",
+                        p.as_deref().unwrap_or_default()
+                    ),
+                });
+            };
+            write_tx(&mut conn, |tx| {
+                tx.execute(
+                    "INSERT INTO SIM_FAULT VALUES('disk-read-fail', ?1, 1, 'disk read fails')",
+                    [id.to_string()],
+                )?;
+                Ok(())
+            })?;
+            Ok(format!("reading the disk file of archive file {id} now fails"))
+        }
         Fault::Clear => {
             for state in library_states(inst, &conn)? {
                 let mut lib = Library::load(&state)?;

@@ -53,9 +53,11 @@ fn backend_error(e: SimError) -> BackendError {
 /// The request in the form the simulator's `cta-admin` parses, list options filled in from the
 /// items the client sent (the client read the file, as `cta-admin` does).
 fn parsed(c: &DecodedCommand) -> Result<Parsed, BackendError> {
-    let mut p = parse::parse(&c.command.argv()).map_err(backend_error)?;
+    // The frontend serves subcommands cta-admin refuses (recycletf restore).
+    let mut p = parse::parse_frontend(&c.command.argv()).map_err(backend_error)?;
     if !c.lists.is_empty() {
-        let specs = parse::options(&p.cmd, &p.sub).unwrap_or(&[]);
+        let specs =
+            ctaops_core::admin::options::options(&p.cmd, Some(p.sub.as_str()).filter(|s| !s.is_empty())).unwrap_or(&[]);
         for (long, items) in &c.lists {
             let spec = specs
                 .iter()

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod archive;
 pub mod catalogue;
+pub mod disk;
 pub mod error;
 pub mod fault;
 pub mod grpc;

@@ -135,7 +135,8 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
     let old = rusqlite::Connection::open(inst.catalogue_path()).unwrap();
     old.execute_batch(
         "DROP TABLE DISK_SYSTEM; DROP TABLE DISK_INSTANCE_SPACE; DROP TABLE REQUESTER_ACTIVITY_MOUNT_RULE;
-         DROP TABLE SIM_RETRIEVE_QUEUE; DROP TABLE SIM_TAPED; ALTER TABLE SIM_ARCHIVE_QUEUE DROP COLUMN MOUNT_POLICY_NAME;
+         DROP TABLE SIM_RETRIEVE_QUEUE; DROP TABLE SIM_TAPED; DROP TABLE SIM_DISK_FILE;
+         ALTER TABLE SIM_ARCHIVE_QUEUE DROP COLUMN MOUNT_POLICY_NAME;
          PRAGMA user_version = 0;",
     )
     .unwrap();
@@ -153,4 +154,52 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
         .query_row("PRAGMA user_version", (), |r| r.get(0))
         .unwrap();
     assert_eq!(v, 2);
+    // the file archived after the upgrade has its disk-side entry (layout 2)
+    let n: i64 = inst
+        .connect()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM SIM_DISK_FILE", (), |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn an_instance_of_layout_1_gains_the_disk_side_when_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = InitOptions {
+        preset: Preset::Small,
+        seed: 1,
+        tapes: Some(5),
+        drives: Some(1),
+        exec_prefix: vec!["/bin/false".into()],
+        synthetic_files_per_tape: None,
+        catalogue: None,
+    };
+    let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
+    // A file archived by a layout-1 build (no disk-side entry), then the layout taken back to 1.
+    ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 1000 }]).unwrap();
+    let old = rusqlite::Connection::open(inst.catalogue_path()).unwrap();
+    old.execute_batch(
+        "DELETE FROM SIM_DISK_FILE; DROP TABLE SIM_DISK_FILE; DROP TABLE SIM_TAPED;
+         ALTER TABLE SIM_RETRIEVE_QUEUE DROP COLUMN REPACK; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(old);
+    let report = ctaops_sim::scheduler::run(&inst, RunOptions::default()).unwrap();
+    assert_eq!(report.files_archived, 1);
+    // The file belongs to its VO's disk instance, its disk file ID is the old default, and a
+    // DELETE by archive ID still reaches it (its path is unknown, as it would be to CTA).
+    let (code, out, err) = admin(tmp.path(), &["--json", "tf", "ls", "--vid", "V00001"]);
+    assert_eq!(code, 0, "{err}");
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("\"diskInstance\":\"eosctaops\""), "{text}");
+    assert!(text.contains("\"diskId\":\"4000000001\""), "{text}");
+    let who = ctaops_sim::archive::Requester::default();
+    let d = ctaops_sim::disk::delete(
+        &inst,
+        &ctaops_sim::disk::Target::ArchiveId { instance: None, id: 1 },
+        &who,
+    )
+    .unwrap();
+    assert_eq!((d.recycled_copies, d.path.as_str()), (1, ""));
 }

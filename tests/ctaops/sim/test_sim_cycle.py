@@ -76,7 +76,7 @@ def test_archive_verify_repack_reclaim(sim: Sim, tmp_path: Path) -> None:  # noq
     assert sorted(int(f["af"]["archiveId"]) for f in moved) == sorted(int(f["af"]["archiveId"]) for f in files)  # type: ignore[index]
     recycled = sim.ls("rtf", "ls", "-v", "V00001")
     assert len(recycled) == 5
-    assert recycled[0]["reasonLog"] == "Repacked"
+    assert recycled[0]["reasonLog"] == "REPACK"  # catalogue/InsertFileRecycleLog.hpp::getRepackReasonLog
     assert [r["fseq"] for r in recycled] == ["1", "2", "3", "4", "5"]
     fxids = tmp_path / "fxids"
     fxids.write_text("".join(f"fid={int(str(r['diskFileId'])):x} path=/eos/x\n" for r in recycled[:2]))

@@ -74,7 +74,43 @@ enum Sub {
         /// Requester group, used when the requester has no rule of their own.
         #[arg(long, default_value = "cta")]
         group: String,
+        /// Disk instance sending the requests (default: the storage class's VO's).
+        #[arg(long)]
+        disk_instance: Option<String>,
+        /// Disk path; a pattern when more than one file is archived: {n} = 1-based index in
+        /// this command, {id} = archive file ID, {instance} = disk instance
+        /// (default /eos/{instance}/ctaops/file{id}).
+        #[arg(long)]
+        path: Option<String>,
+        /// Disk file ID (EOS fid, decimal); same pattern rules as --path (default: archive ID + 4000000000).
+        #[arg(long)]
+        disk_file_id: Option<String>,
+        /// Owner uid of the disk files (non-zero, as CTA requires).
+        #[arg(long, default_value_t = 1000)]
+        owner_uid: u32,
+        /// Owner gid of the disk files.
+        #[arg(long, default_value_t = 1000)]
+        owner_gid: u32,
         files: Vec<PathBuf>,
+    },
+    /// Play the disk side's DELETE event: queued archive requests are cancelled, tape copies move
+    /// to the recycle log ("File deleted by USER from the INSTANCE instance"), the file is removed.
+    Delete {
+        dir: PathBuf,
+        /// Path of the file on the disk side.
+        #[arg(long, conflicts_with = "archive_id", required_unless_present = "archive_id")]
+        path: Option<String>,
+        /// Archive file ID of the file (its sys.archive.file_id).
+        #[arg(long)]
+        archive_id: Option<u64>,
+        /// Disk instance sending the event (default: the file's own).
+        #[arg(long)]
+        disk_instance: Option<String>,
+        /// The user deleting the file (default: $USER).
+        #[arg(long)]
+        requester: Option<String>,
+        #[arg(long, default_value = "cta")]
+        group: String,
     },
     /// Queue user retrieves of archive files (the scheduler mounts their tapes and reads them back).
     Retrieve {
@@ -202,6 +238,14 @@ enum FaultCmd {
         #[arg(long)]
         slot: Option<u16>,
     },
+    /// Reading a file from the disk side fails when the scheduler archives it: taped leaves its
+    /// "failing to read from disk" placeholder on the tape and the request fails.
+    DiskReadFail {
+        #[arg(long, conflicts_with = "path", required_unless_present = "path")]
+        archive_id: Option<u64>,
+        #[arg(long)]
+        path: Option<String>,
+    },
     /// Remove injected faults (damaged images stay damaged, jammed slots are freed).
     Clear,
 }
@@ -316,6 +360,11 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             seed,
             requester,
             group,
+            disk_instance,
+            path,
+            disk_file_id,
+            owner_uid,
+            owner_gid,
             files,
         } => {
             let inst = Instance::open(dir)?;
@@ -336,8 +385,54 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                 who.user.clone_from(r);
             }
             who.group.clone_from(group);
-            let ids = ctaops_sim::archive::queue_for(&inst, storageclass, &sources, &who)?;
-            json_line(&serde_json::json!({"queued": ids.len(), "archiveIds": ids}))?;
+            let disk = ctaops_sim::archive::DiskSide {
+                instance: disk_instance.clone(),
+                path: path.clone(),
+                disk_file_id: disk_file_id.clone(),
+                owner_uid: *owner_uid,
+                gid: *owner_gid,
+            };
+            // One request per file, as EOS sends them: a refused file does not stop the others.
+            let q = ctaops_sim::archive::queue_requests(&inst, storageclass, &sources, &who, &disk)?;
+            json_line(&serde_json::json!({
+                "queued": q.archive_ids.len(), "archiveIds": q.archive_ids, "ignored": q.ignored, "rejected": q.rejected
+            }))?;
+            for r in &q.rejected {
+                output::error(&format!("{}: {}", r.path, r.error));
+            }
+            Ok(if q.rejected.is_empty() {
+                Exit::Success
+            } else {
+                Exit::Code(2)
+            })
+        }
+        Sub::Delete {
+            dir,
+            path,
+            archive_id,
+            disk_instance,
+            requester,
+            group,
+        } => {
+            let inst = Instance::open(dir)?;
+            let mut who = ctaops_sim::archive::Requester::default();
+            if let Some(r) = requester {
+                who.user.clone_from(r);
+            }
+            who.group.clone_from(group);
+            let target = match (path, archive_id) {
+                (Some(p), _) => ctaops_sim::disk::Target::Path {
+                    instance: disk_instance.clone(),
+                    path: p.clone(),
+                },
+                (None, Some(id)) => ctaops_sim::disk::Target::ArchiveId {
+                    instance: disk_instance.clone(),
+                    id: *id,
+                },
+                (None, None) => return Err(SimError::Usage("give --path or --archive-id".into())),
+            };
+            let deleted = ctaops_sim::disk::delete(&inst, &target, &who)?;
+            json_line(&deleted)?;
             Ok(Exit::Success)
         }
         Sub::Retrieve {
@@ -490,6 +585,10 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                 FaultCmd::JamSlot { vid, slot } => Fault::JamSlot {
                     vid: vid.clone(),
                     slot: *slot,
+                },
+                FaultCmd::DiskReadFail { archive_id, path } => Fault::DiskReadFail {
+                    archive_id: *archive_id,
+                    path: path.clone(),
                 },
                 FaultCmd::Clear => Fault::Clear,
             };

@@ -54,6 +54,7 @@ pub fn run(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<String> {
         ("drive", "rm") => drive_rm(tx, p),
         ("failedrequest", "rm") => super::files::failed_rm(tx, p).map(|()| String::new()),
         ("archivefile", "ch") => super::files::archivefile_ch(tx, p).map(|()| String::new()),
+        ("recycletf", "restore") => super::recycle::restore(tx, p).map(|()| String::new()),
         (c, s)
             if super::config::handles(c, s) && (c, s) != ("logicallibrary", "ch") && (c, s) != ("tapepool", "ch") =>
         {

@@ -7,6 +7,7 @@ pub mod files;
 pub mod ls;
 pub mod out;
 pub mod parse;
+pub mod recycle;
 
 use std::io::Write;
 

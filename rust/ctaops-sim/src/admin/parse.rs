@@ -120,6 +120,18 @@ fn usage(msg: impl Into<String>) -> SimError {
 
 /// Parses `[--json|--jsonl] <command> [<subcommand>] [options]` as cta-admin does.
 pub fn parse(args: &[String]) -> Result<Parsed> {
+    parse_with(args, options)
+}
+
+/// Parses a request as CTA's frontend takes it: every subcommand it serves, including those
+/// `cta-admin` refuses (`recycletf restore`, sent by `cta-restore-deleted-files`).
+pub fn parse_frontend(args: &[String]) -> Result<Parsed> {
+    parse_with(args, |cmd, sub| {
+        table::options(cmd, Some(sub).filter(|s| !s.is_empty()))
+    })
+}
+
+fn parse_with(args: &[String], options: fn(&str, &str) -> Option<&'static [Opt]>) -> Result<Parsed> {
     let mut p = Parsed::default();
     let mut i = 0;
     if args.get(i).map(String::as_str) == Some("--json") {

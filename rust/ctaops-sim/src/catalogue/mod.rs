@@ -54,11 +54,21 @@ macro_rules! sim_layout_1 {
     };
 }
 
-/// Simulator tables and columns added in catalogue layout 2: repack retrieves in the tapes'
-/// retrieve queues, and the drives the tape daemons run (`scheduler::taped`).
+/// Tables and columns added in catalogue layout 2: the simulated disk instance's namespace (what
+/// EOS holds for each file it sent to CTA: path, disk file id, owner, size, storage class, and the
+/// requester of its CLOSEW event; CTA keeps no path in ARCHIVE_FILE (v15 schema), EOS does and
+/// sends it with the DELETE event, `frontend/common/WorkflowEvent.cpp::processDELETE`), repack
+/// retrieves in the tapes' retrieve queues, and the drives the tape daemons run
+/// (`scheduler::taped`).
 macro_rules! sim_layout_2 {
     () => {
-        "ALTER TABLE SIM_RETRIEVE_QUEUE ADD COLUMN REPACK INTEGER NOT NULL DEFAULT 0;
+        "CREATE TABLE SIM_DISK_FILE(ARCHIVE_FILE_ID INTEGER PRIMARY KEY, DISK_INSTANCE_NAME TEXT NOT NULL,
+  DISK_FILE_ID TEXT NOT NULL, DISK_FILE_PATH TEXT NOT NULL, DISK_FILE_UID INTEGER NOT NULL, DISK_FILE_GID INTEGER NOT NULL,
+  SIZE_IN_BYTES INTEGER NOT NULL, STORAGE_CLASS_NAME TEXT NOT NULL, REQUESTER TEXT NOT NULL, GROUPNAME TEXT NOT NULL,
+  CREATION_TIME INTEGER NOT NULL);
+CREATE INDEX SIM_DISK_FILE_PATH_IDX ON SIM_DISK_FILE(DISK_INSTANCE_NAME, DISK_FILE_PATH);
+CREATE INDEX SIM_DISK_FILE_DFI_IDX ON SIM_DISK_FILE(DISK_INSTANCE_NAME, DISK_FILE_ID);
+ALTER TABLE SIM_RETRIEVE_QUEUE ADD COLUMN REPACK INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE SIM_TAPED(DRIVE_NAME TEXT PRIMARY KEY, LOGICAL_LIBRARY_NAME TEXT NOT NULL, HOST TEXT NOT NULL,
   ELEMENT_ADDRESS INTEGER NOT NULL, DEV_FILE_NAME TEXT NOT NULL);
 "
@@ -272,6 +282,8 @@ fn upgrade(conn: &mut rusqlite::Connection) -> Result<()> {
             "ALTER TABLE SIM_ARCHIVE_QUEUE ADD COLUMN MOUNT_POLICY_NAME TEXT;"
         ))?;
     }
+    // Files archived before layout 2 have no disk-side entry: `sim delete` finds them by
+    // archive ID only (their path is unknown, as it would be to CTA).
     tx.execute_batch(sim_layout_2!())?;
     tx.execute(crate::scheduler::taped::REGISTER_ALL, [])?;
     tx.pragma_update(None, "user_version", LAYOUT)?;

@@ -14,14 +14,21 @@ pub(crate) fn commit_written(conn: &mut Db, m: &Mount, job: &ArchiveJob, w: &cta
     write_tx(conn, |tx| {
         let t = now(tx)?;
         let blob = ctaops_core::checksum::ChecksumBlob::adler32(w.adler32).to_protobuf();
-        tx.execute(
-            "INSERT INTO ARCHIVE_FILE(ARCHIVE_FILE_ID, DISK_INSTANCE_NAME, DISK_FILE_ID, DISK_FILE_UID, DISK_FILE_GID,
-               SIZE_IN_BYTES, CHECKSUM_BLOB, CHECKSUM_ADLER32, STORAGE_CLASS_NAME, CREATION_TIME, RECONCILIATION_TIME, SIM_SOURCE)
-             VALUES(?1, ?2, ?3, 1000, 1000, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT DO NOTHING",
-            params![job.archive_id, crate::init::DISK_INSTANCE, job.disk_file_id, job.size, blob, w.adler32, job.storage_class, job.creation_time, job.source],
+        // The disk instance, fid and owner the disk side sent with the request.
+        crate::disk::insert_archive_file(
+            tx,
+            job.archive_id,
+            &job.storage_class,
+            &job.disk_file_id,
+            job.size,
+            &blob,
+            w.adler32,
+            job.creation_time,
+            &job.source,
         )?;
         if let (Some(src_vid), Some(src_fseq)) = (&job.repack_vid, job.repack_fseq) {
-            recycle_tape_file(tx, src_vid, src_fseq, "Repacked", t)?;
+            // catalogue/InsertFileRecycleLog.hpp::getRepackReasonLog
+            recycle_tape_file(tx, src_vid, src_fseq, crate::disk::REPACK_REASON, t)?;
             tx.execute(
                 "UPDATE SIM_REPACK SET ARCHIVED_FILES = ARCHIVED_FILES + 1, ARCHIVED_BYTES = ARCHIVED_BYTES + ?2 WHERE VID = ?1",
                 params![src_vid, job.size],

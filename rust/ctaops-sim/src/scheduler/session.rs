@@ -303,9 +303,34 @@ impl Active {
             return Ok(None);
         }
         let src = Source::decode(&job.source)?;
-        let mut reader = src.open()?;
+        // An injected disk read failure: taped writes its placeholder (crate::disk).
+        let fault = crate::disk::read_fault(conn, job.archive_id)?;
+        let mut reader: Box<dyn std::io::Read> = match &fault {
+            Some(msg) => Box::new(crate::disk::FailingRead(msg.clone())),
+            None => src.open()?,
+        };
         let mut session = WriteSession::resume(image, &self.m.vid, *last_fseq, info.clone())?;
         let written = session.write_file(u64::try_from(job.archive_id).unwrap_or(0), &mut reader)?;
+        if written.placeholder {
+            // TapeWriteTask::execute: a placeholder consumes the fSeq, the job is skipped.
+            *last_fseq = written.fseq;
+            let message = fault
+                .unwrap_or_else(|| "In TapeWriteTask::execute(): inserted a placeholder for zero length file.".into());
+            crate::disk::commit_skipped(
+                conn,
+                &crate::disk::Skipped {
+                    drive: &self.m.drive,
+                    vid: &self.m.vid,
+                    pool: &self.m.pool,
+                    request_id: job.request_id,
+                    archive_id: job.archive_id,
+                    copy_nb: job.copy_nb,
+                    fseq: written.fseq,
+                    message: &message,
+                },
+            )?;
+            return Ok(Some(0));
+        }
         if written.size != u64::try_from(job.size).unwrap_or(0) {
             return Err(SimError::Cta(format!(
                 "source of archive file {} changed size while archiving",

@@ -20,10 +20,16 @@ pub(super) fn failed(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Re
         f.add("F.TAPE_POOL_NAME = ?", t.to_owned());
     }
     let sql = format!(
-        "SELECT F.OBJECT_ID, F.REQUEST_TYPE, F.REQUESTER, F.GROUPNAME, F.ARCHIVE_FILE_ID, A.DISK_INSTANCE_NAME, A.DISK_FILE_ID,
-           A.SIZE_IN_BYTES, A.STORAGE_CLASS_NAME, A.CREATION_TIME, F.VID, F.FSEQ, F.BLOCK_ID, F.TAPE_POOL_NAME, F.COPY_NB,
-           F.TOTAL_RETRIES, F.FAILURE_LOG, A.DISK_FILE_UID, A.DISK_FILE_GID
-         FROM SIM_FAILED_REQUEST F LEFT JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = F.ARCHIVE_FILE_ID{} ORDER BY F.TIME, F.OBJECT_ID",
+        // An archive request that never reached tape has no ARCHIVE_FILE row: its file is
+        // described by what the disk side sent (CTA keeps that in the request itself).
+        "SELECT F.OBJECT_ID, F.REQUEST_TYPE, F.REQUESTER, F.GROUPNAME, F.ARCHIVE_FILE_ID,
+           COALESCE(A.DISK_INSTANCE_NAME, D.DISK_INSTANCE_NAME), COALESCE(A.DISK_FILE_ID, D.DISK_FILE_ID),
+           COALESCE(A.SIZE_IN_BYTES, D.SIZE_IN_BYTES), COALESCE(A.STORAGE_CLASS_NAME, D.STORAGE_CLASS_NAME),
+           COALESCE(A.CREATION_TIME, D.CREATION_TIME), F.VID, F.FSEQ, F.BLOCK_ID, F.TAPE_POOL_NAME, F.COPY_NB,
+           F.TOTAL_RETRIES, F.FAILURE_LOG, COALESCE(A.DISK_FILE_UID, D.DISK_FILE_UID), COALESCE(A.DISK_FILE_GID, D.DISK_FILE_GID),
+           D.DISK_FILE_PATH
+         FROM SIM_FAILED_REQUEST F LEFT JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = F.ARCHIVE_FILE_ID
+           LEFT JOIN SIM_DISK_FILE D ON D.ARCHIVE_FILE_ID = F.ARCHIVE_FILE_ID{} ORDER BY F.TIME, F.OBJECT_ID",
         f.sql()
     );
     let mut st = conn.prepare(&sql)?;
@@ -46,7 +52,8 @@ pub(super) fn failed(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Re
                 size: uint(r, 7)?,
                 storage_class: text(r, 8)?,
                 df: Some(ctaops_core::admin::tapefile::DiskFileInfo {
-                    path: String::new(),
+                    // the request's diskFileInfo.path (FailedRequestLsResponseStream.cpp)
+                    path: text(r, 19)?,
                     owner_id: Some(OwnerId {
                         uid: u32::try_from(uint(r, 17)?).unwrap_or(0),
                         gid: u32::try_from(uint(r, 18)?).unwrap_or(0),
