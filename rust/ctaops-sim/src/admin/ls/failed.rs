@@ -47,11 +47,9 @@ pub(super) fn failed(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Re
                 storage_class: text(r, 8)?,
                 df: Some(ctaops_core::admin::tapefile::DiskFileInfo {
                     path: String::new(),
-                    owner_id: Some(OwnerId {
-                        uid: u32::try_from(uint(r, 17)?).unwrap_or(0),
-                        gid: u32::try_from(uint(r, 18)?).unwrap_or(0),
-                        extra: Map::new(),
-                    }),
+                    // FailedRequestLsResponseStream::fillBuffer{Archive,Retrieve} set only the
+                    // path of `af.df`, so its `ownerId` sub-message is absent from CTA's JSON.
+                    owner_id: None,
                     extra: Map::new(),
                 }),
                 creation_time: uint(r, 9)?,
