@@ -259,7 +259,10 @@ def test_server_rules(sim: Sim) -> None:
             ["pl", "ch", "-n", "ctaops_lib1", "-d", "true"],
             "Cannot disable physical library ctaops_lib1 because the reason has not been provided",
         ),
-        (["tp", "rm", "-n", "ctaops_user"], "Cannot delete tape-pool 'ctaops_user' because it is used in an archive route"),
+        (
+            ["tp", "rm", "-n", "ctaops_user"],
+            "Cannot delete tape-pool 'ctaops_user' because it is used in an archive route",
+        ),
         (
             ["tp", "add", "-n", "p", "--vo", "vo_user", "-p", "1", "-s", "p", "-m", "c"],
             "Cannot create tape pool 'p' because the supply tape pool 'p' does not exist",

@@ -53,7 +53,10 @@ TAPEPOOL: list[Case] = [
     ),
     (["tp", "ch", "-n", "nosuch", "-m", "c"], "Cannot modify tape pool 'nosuch' because it does not exist"),
     (["tp", "ch", "-n", "erase", "-m", ""], "Cannot modify tape pool because the new comment is an empty string"),
-    (["tp", "ch", "-n", "erase", "--vo", "novo"], "Cannot modify tape pool 'erase' because the vo 'novo' does not exist"),
+    (
+        ["tp", "ch", "-n", "erase", "--vo", "novo"],
+        "Cannot modify tape pool 'erase' because the vo 'novo' does not exist",
+    ),
     (
         ["tp", "ch", "-n", "erase", "-s", "erase"],
         "Cannot modify tape pool 'erase' because it and the supply tape pool 'erase' are the same",
@@ -98,7 +101,10 @@ VO: list[Case] = [
         ["vo", "add", "--vo", "vo2", "--rmd", "1", "--wmd", "1", "-m", "c", "--di", "eosctaops", "--irvo", "true"],
         "There already exists a default VO for repacking",
     ),
-    (["vo", "ch", "--vo", "nosuch", "-m", "c"], "Cannot modify virtual organization : nosuch because it does not exist"),
+    (
+        ["vo", "ch", "--vo", "nosuch", "-m", "c"],
+        "Cannot modify virtual organization : nosuch because it does not exist",
+    ),
     (["vo", "ch", "--vo", "vo_user", "--irvo", "true"], "There already exists a default VO for repacking"),
 ]
 
@@ -159,7 +165,9 @@ def test_storage_class_used_by_files(sim: Sim) -> None:
     sim.ok("sim", "run", sim.dir)
     accepted(sim, "ar", "rm", "-s", "ctaops_sc", "-c", "1", "--art", "DEFAULT")
     accepted(sim, "ar", "rm", "-s", "ctaops_sc", "-c", "1", "--art", "REPACK")
-    refused(sim, ["sc", "rm", "-n", "ctaops_sc"], "The ctaops_sc storage class is being used by one or more archive files")
+    refused(
+        sim, ["sc", "rm", "-n", "ctaops_sc"], "The ctaops_sc storage class is being used by one or more archive files"
+    )
 
 
 # RdbmsArchiveRouteCatalogue.cpp: createArchiveRoute, modifyArchiveRouteComment,
@@ -235,7 +243,10 @@ MEDIATYPE: list[Case] = [
         "Primary density code cannot be larger than 255: value=256",
     ),
     (["mt", "ch", "-n", "nosuch", "-m", "c"], "Cannot modify media type nosuch because it does not exist"),
-    (["mt", "ch", "-n", "LTO9", "-w", "4294967296"], "Number of wraps cannot be larger than 4294967295: value=4294967296"),
+    (
+        ["mt", "ch", "-n", "LTO9", "-w", "4294967296"],
+        "Number of wraps cannot be larger than 4294967295: value=4294967296",
+    ),
 ]
 
 
@@ -390,7 +401,10 @@ def test_libraries(sim: Sim) -> None:
     pl = sim.ls("pl", "ls")[0]["name"]
     assert isinstance(pl, str)
     for argv, msg in [
-        (["ll", "rm", "-n", "ctaops_lib1"], "Cannot delete logical library ctaops_lib1 because it contains one or more tapes"),
+        (
+            ["ll", "rm", "-n", "ctaops_lib1"],
+            "Cannot delete logical library ctaops_lib1 because it contains one or more tapes",
+        ),
         (["ll", "rm", "-n", "nosuch"], "Cannot delete logical library nosuch because it does not exist"),
         (
             ["ll", "add", "-n", "ctaops_lib1", "-m", "c"],
@@ -455,7 +469,10 @@ def test_tape_ch_of_a_missing_tape(sim: Sim) -> None:
             "Cannot modify tape NOPE01 because either it or tape pool erase does not exist",
         ),
         (["ta", "ch", "-v", "NOPE01", "-s", "DISABLED", "-r", "x"], "The VID NOPE01 does not exist"),
-        (["ta", "ch", "-v", "V00001", "-t", "nosuch"], "Cannot modify tape V00001 because the tape pool nosuch does not exist"),
+        (
+            ["ta", "ch", "-v", "V00001", "-t", "nosuch"],
+            "Cannot modify tape V00001 because the tape pool nosuch does not exist",
+        ),
         (
             ["ta", "ch", "-v", "V00001", "-l", "nosuch"],
             "Cannot modify tape V00001 because the logical library nosuch does not exist",
@@ -476,7 +493,9 @@ def test_tapefile_rm(sim: Sim) -> None:
     assert isinstance(af, dict)
     aid = str(af["archiveId"])
     refused(sim, ["tf", "rm", "-v", "NOPE01", "-I", aid, "-r", "x"], "Tape NOPE01 not found")
-    refused(sim, ["tf", "rm", "-v", vid, "-I", aid, "-r", "x"], f"Tape {vid} not in REPACKING_DISABLED or BROKEN states")
+    refused(
+        sim, ["tf", "rm", "-v", vid, "-I", aid, "-r", "x"], f"Tape {vid} not in REPACKING_DISABLED or BROKEN states"
+    )
     refused(
         sim,
         ["tf", "rm", "-v", vid, "--dfid", "1", "-r", "x"],
@@ -493,7 +512,11 @@ def test_tapefile_rm(sim: Sim) -> None:
         ["tf", "rm", "-v", vid, "-I", "999999", "-r", "x"],
         "Cannot delete a copy of the file with archiveFileId 999999 because the file does not exist",
     )
-    refused(sim, ["tf", "rm", "-v", vid, "-f", "xyz", "-i", "eosctaops", "-r", "x"], "xyz is not a valid hexadecimal file ID value")
+    refused(
+        sim,
+        ["tf", "rm", "-v", vid, "-f", "xyz", "-i", "eosctaops", "-r", "x"],
+        "xyz is not a valid hexadecimal file ID value",
+    )
 
 
 def test_failedrequest_rm_unknown_object(sim: Sim) -> None:
@@ -546,7 +569,9 @@ USAGE_COMMANDS = [
 USAGE = USAGE_INTRO + "".join(f"  cta-admin {c:<25}{s}\n" for c, s in USAGE_COMMANDS) + "\n"
 
 
-@pytest.mark.parametrize("argv", [[], ["bogus"], ["--json"], ["--json", "--jsonl", "tape", "ls"], ["--json", "nosuch", "ls"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["bogus"], ["--json"], ["--json", "--jsonl", "tape", "ls"], ["--json", "nosuch", "ls"]]
+)
 def test_usage(sim: Sim, argv: list[str]) -> None:
     r = sim.admin(*argv)
     assert (r.returncode, r.stdout, r.stderr) == (1, "", USAGE)
