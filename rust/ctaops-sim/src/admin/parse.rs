@@ -335,8 +335,11 @@ mod tests {
         let u = usage_text();
         assert!(u.starts_with("CTA Administration Tool\n\nUsage: cta-admin [--json|--jsonl]"));
         assert!(u.contains("\n       cta-admin <command> help\n\n"));
-        assert!(u.contains("  cta-admin showqueues/sq               \n"));
-        assert!(u.contains("  cta-admin tape/ta                   add/ch/rm/reclaim/ls\n  cta-admin tapefile/tf"));
+        assert!(u.contains(&format!("  cta-admin showqueues/sq{}\n", " ".repeat(12))));
+        assert!(u.contains(&format!(
+            "  cta-admin tape/ta{}add/ch/rm/reclaim/ls\n  cta-admin tapefile/tf",
+            " ".repeat(19)
+        )));
         assert!(u.ends_with("  cta-admin virtualorganization/vo    add/ch/rm/ls\n"));
     }
 }
