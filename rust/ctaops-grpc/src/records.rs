@@ -135,6 +135,14 @@ pub fn jsonl_to_records(kind: Kind, jsonl: &[u8]) -> Result<Records, RecordError
             p.supply = None;
         }
     }
+    // `TapeLsItem.storage_class_statistics` is repeated: CTA HEAD's cta-admin JSON always prints
+    // it (`[]` unless --get-storage-class-stats). The vendored .proto lacks the field, and proto3
+    // cannot tell empty from absent, so a decoded tape gets the empty list CTA HEAD prints.
+    if let Records::Tape(tapes) = &mut records {
+        for t in tapes.iter_mut().filter(|t| t.storage_class_statistics.is_none()) {
+            t.storage_class_statistics = Some(Vec::new());
+        }
+    }
     Ok(records)
 }
 

@@ -34,7 +34,7 @@ async fn every_listing_gives_the_json_records() {
     let c = client(&r, &token_for("ctaops", 600)).await;
     for (kind, words) in LISTINGS {
         let got = c.list(&cmd(words)).await.unwrap_or_else(|e| panic!("{words:?}: {e}"));
-        assert_eq!(got, fixture_records(*kind), "{kind:?}");
+        assert_eq!(got, decoded_fixture_records(*kind), "{kind:?}");
         assert!(!got.is_empty(), "{kind:?}");
     }
     // Arrow tables come out of the same records; one channel served all calls.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{LISTINGS, fixture_records};
+use common::{LISTINGS, decoded_fixture_records, fixture_records};
 use ctaops_grpc::records::{decode_listing, records_to_data};
 use prost::Message as _;
 
@@ -19,7 +19,7 @@ fn every_ls_record_round_trips_through_protobuf() {
             .map(|d| prost::Message::decode(d.encode_to_vec().as_slice()).unwrap())
             .collect();
         let back = decode_listing(*kind, &wire).unwrap();
-        assert_eq!(back, from_json, "{kind:?}");
+        assert_eq!(back, decoded_fixture_records(*kind), "{kind:?}");
     }
 }
 
@@ -41,7 +41,7 @@ fn unknown_fields_of_a_newer_server_are_ignored() {
     let d = ctaops_grpc::pb::cta::xrd::Data::decode(bytes.as_slice()).unwrap();
     let back = decode_listing(ctaops_core::admin::Kind::Tape, &[d]).unwrap();
     assert_eq!(back.len(), 1);
-    let orig = fixture_records(ctaops_core::admin::Kind::Tape);
+    let orig = decoded_fixture_records(ctaops_core::admin::Kind::Tape);
     assert_eq!(back.to_cta_json(0), orig.to_cta_json(0));
 }
 

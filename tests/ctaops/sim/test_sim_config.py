@@ -170,7 +170,7 @@ def test_add_ch_rm(sim: Sim, fam: tuple[str, list[str], list[str], str, object, 
     assert rows[0][created] == rows[0][modified]
     again = sim.admin("--json", cmd, "add", *add)
     assert (again.returncode, again.stdout) == (2, "[]\n")
-    assert "because it already exists" in again.stderr
+    assert again.stderr  # each family's own text: test_sim_refusals.py
     r = sim.admin(cmd, "ch", *ch)
     assert r.returncode == 0, r.stderr
     assert _find(sim, cmd, key, value)[0][field] == new
@@ -179,7 +179,7 @@ def test_add_ch_rm(sim: Sim, fam: tuple[str, list[str], list[str], str, object, 
     assert _find(sim, cmd, key, value) == []
     gone = sim.admin(cmd, "rm", *rm)
     assert gone.returncode == 2
-    assert "because it does not exist" in gone.stderr
+    assert "not exist" in gone.stderr
 
 
 def test_disksystem_and_typed_records(sim: Sim) -> None:
@@ -205,8 +205,9 @@ def test_disksystem_and_typed_records(sim: Sim) -> None:
         "-m",
         "c",
     )
-    assert r.returncode == 2
-    assert "disk instance space nope does not exist" in r.stderr
+    # CTA has no check of its own here: its schema's foreign key fails, a server error (exit 1)
+    assert r.returncode == 1
+    assert "disk instance space nope of disk instance eosctaops does not exist" in r.stderr
     r = sim.admin(
         "ds", "add", "-n", "ds1", "-r", "^root://", "--di", "eosctaops", "--dis", "sp", "-f", "10", "-s", "6", "-m", "c"
     )
@@ -218,8 +219,8 @@ def test_disksystem_and_typed_records(sim: Sim) -> None:
     # CTA's quirks: instanceName carries the space name, lastRefreshTime is always "0"
     assert (space["instanceName"], space["lastRefreshTime"], space["freeSpace"]) == ("sp", "0", "0")
     r = sim.admin("dis", "rm", "-n", "sp", "--di", "eosctaops")
-    assert r.returncode == 2
-    assert "used by 1 disk system(s)" in r.stderr
+    assert r.returncode == 1
+    assert "it is used by a disk system (foreign key)" in r.stderr
     admin = pytest.importorskip("ctaops.admin")
     for kind, argv in [("disksystem", ["ds", "ls"]), ("diskinstancespace", ["dis", "ls"])]:
         assert len(admin.parse(kind, sim.admin("--json", *argv).stdout)) == 1
@@ -228,22 +229,23 @@ def test_disksystem_and_typed_records(sim: Sim) -> None:
 
 
 def test_server_rules(sim: Sim) -> None:
+    """A few rules end to end; every family's texts are in test_sim_refusals.py (CTA's, cited there)."""
     for argv, msg in [
         (
             ["sc", "add", "-n", "x", "-c", "1", "--vo", "nope", "-m", "c"],
-            "Cannot create storage class x because virtual organization nope does not exist",
+            "Cannot create storage class : x because the vo : nope does not exist",
         ),
         (
             ["sc", "rm", "-n", "ctaops_sc"],
-            "Cannot delete storage class ctaops_sc because it is used by 2 archive route(s)",
+            "The ctaops_sc storage class is being used by one or more archive routes",
         ),
         (
             ["ar", "add", "-s", "ctaops_sc", "-c", "2", "--art", "bogus", "-t", "ctaops_user", "-m", "c"],
-            "BOGUS is not a valid archive route type. Valid types are DEFAULT or REPACK",
+            "The type given (BOGUS) does not exist. Possible values are DEFAULT and REPACK.",
         ),
         (
             ["ar", "add", "-s", "ctaops_sc", "-c", "0", "-t", "erase", "-m", "c"],
-            "Invalid copy number 0: copy numbers start at 1",
+            "Cannot create archive route because copy number is zero",
         ),
         (
             ["mt", "add", "-n", "M", "-t", "c", "-c", "1", "-s", "256", "-m", "c"],
@@ -251,24 +253,25 @@ def test_server_rules(sim: Sim) -> None:
         ),
         (
             ["vo", "add", "--vo", "v2", "--rmd", "1", "--wmd", "1", "-m", "c", "--di", "eosctaops", "--irvo", "true"],
-            "Cannot set virtual organization v2 as the repack VO because there is already one",
+            "There already exists a default VO for repacking",
         ),
         (
             ["pl", "ch", "-n", "ctaops_lib1", "-d", "true"],
-            "Cannot disable physical library ctaops_lib1 because no reason was provided (--disabledreason)",
+            "Cannot disable physical library ctaops_lib1 because the reason has not been provided",
         ),
-        (["tp", "rm", "-n", "ctaops_user"], "Cannot delete tape pool ctaops_user because it is used by 4 tape(s)"),
+        (
+            ["tp", "rm", "-n", "ctaops_user"],
+            "Cannot delete tape-pool 'ctaops_user' because it is used in an archive route",
+        ),
         (
             ["tp", "add", "-n", "p", "--vo", "vo_user", "-p", "1", "-s", "p", "-m", "c"],
-            "Tape pool p cannot supply itself",
+            "Cannot create tape pool 'p' because the supply tape pool 'p' does not exist",
         ),
-        (["mp", "ch", "-n", "nope", "--ap", "1"], "Cannot modify mount policy nope because it does not exist"),
-        (["fr", "rm", "-o", "nope"], "Failed request nope does not exist"),
+        (["mp", "ch", "-n", "nope", "--ap", "1"], "Cannot modify mount policy nope because they do not exist"),
         (
-            ["sc", "add", "-n", "x", "-c", "1", "--vo", "vo_user", "-m", " "],
+            ["sc", "add", "-n", "x", "-c", "1", "--vo", "vo_user", "-m", ""],
             "Cannot create storage class because the comment is an empty string",
         ),
-        (["mt", "ch", "-n", "LTO9", "-t", ""], "Cannot modify media type because the cartridge is an empty string"),
         (["af", "ch", "-F", "/dev/null", "-s", "ctaops_sc"], "No archive file IDs were given (--idfile)"),
     ]:
         r = sim.admin("--json", *argv)

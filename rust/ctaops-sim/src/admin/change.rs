@@ -83,7 +83,7 @@ fn exists(tx: &Db, sql: &str, key: &str) -> Result<bool> {
 fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
     let Some(tape) = tape_by_vid(tx, vid, inst)? else {
-        return user(format!("The VID {vid} does not exist"));
+        return tape_ch_missing(tx, p, vid);
     };
     let t = now(tx)?;
     if let Some(mt) = p.str("mediatype") {
@@ -94,7 +94,7 @@ fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
         }
         if !exists(tx, "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1", mt)? {
             return user(format!(
-                "Cannot modify tape {vid} because media type {mt} does not exist"
+                "Cannot modify tape {vid} because the media type {mt} does not exist"
             ));
         }
         tx.execute("UPDATE TAPE SET MEDIA_TYPE_NAME = ?2 WHERE VID = ?1", params![vid, mt])?;
@@ -105,7 +105,7 @@ fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
     if let Some(ll) = p.str("logicallibrary") {
         if !exists(tx, "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1", ll)? {
             return user(format!(
-                "Cannot modify tape {vid} because logical library {ll} does not exist"
+                "Cannot modify tape {vid} because the logical library {ll} does not exist"
             ));
         }
         tx.execute(
@@ -116,7 +116,7 @@ fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
     if let Some(tp) = p.str("tapepool") {
         if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", tp)? {
             return user(format!(
-                "Cannot modify tape {vid} because tape pool {tp} does not exist"
+                "Cannot modify tape {vid} because the tape pool {tp} does not exist"
             ));
         }
         tx.execute("UPDATE TAPE SET TAPE_POOL_NAME = ?2 WHERE VID = ?1", params![vid, tp])?;
@@ -173,6 +173,58 @@ fn tape_ch(tx: &Db, p: &Parsed, who: &Who, inst: &str) -> Result<()> {
         )?;
     }
     touch_tape(tx, vid, who, t)
+}
+
+/// `tape ch` of a VID the catalogue does not hold: AdminCmd::processTape_Ch makes its calls in
+/// this order and the first refuses (RdbmsTapeCatalogue::modifyTape*; the state goes through
+/// Scheduler::triggerTapeStateChange, after the state name is parsed). No option, no call.
+fn tape_ch_missing(tx: &Db, p: &Parsed, vid: &str) -> Result<()> {
+    let gone = || user(format!("Cannot modify tape {vid} because it does not exist"));
+    if let Some(mt) = p.str("mediatype") {
+        if !exists(tx, "SELECT 1 FROM MEDIA_TYPE WHERE MEDIA_TYPE_NAME = ?1", mt)? {
+            return user(format!(
+                "Cannot modify tape {vid} because the media type {mt} does not exist"
+            ));
+        }
+        return gone();
+    }
+    if p.str("vendor").is_some() {
+        return gone();
+    }
+    if let Some(ll) = p.str("logicallibrary") {
+        if !exists(tx, "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1", ll)? {
+            return user(format!(
+                "Cannot modify tape {vid} because the logical library {ll} does not exist"
+            ));
+        }
+        return user(format!(
+            "Cannot modify tape {vid} because either it or logical library {ll} does not exist"
+        ));
+    }
+    if let Some(tp) = p.str("tapepool") {
+        if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", tp)? {
+            return user(format!(
+                "Cannot modify tape {vid} because the tape pool {tp} does not exist"
+            ));
+        }
+        return user(format!(
+            "Cannot modify tape {vid} because either it or tape pool {tp} does not exist"
+        ));
+    }
+    if ["comment", "encryptionkeyname", "purchaseorder", "full"]
+        .iter()
+        .any(|o| p.opts.contains_key(o))
+    {
+        return gone();
+    }
+    if let Some(s) = p.str("state") {
+        parse_state(s)?;
+        return user(format!("The VID {vid} does not exist"));
+    }
+    if p.opts.contains_key("dirty") || p.opts.contains_key("verificationstatus") {
+        return gone();
+    }
+    Ok(())
 }
 
 /// `tape ch --state` (§5.3); the simulator's scheduler backend finishes pending transitions at once
@@ -368,59 +420,92 @@ fn tape_reclaim(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     touch_tape(tx, vid, who, t)
 }
 
+/// `--fxid`/`--diskfileid` as the frontend reads them (AdminCmdOptions::getAndValidateDiskFileIdOptional):
+/// not both, and an fxid is hexadecimal, turned into the decimal disk file ID.
+pub fn disk_file_id(p: &Parsed) -> Result<Option<String>> {
+    match (p.str("fxid"), p.str("diskfileid")) {
+        (Some(x), Some(d)) => user(format!(
+            "File ID can't be received in both string ({d}) and hexadecimal ({x}) formats"
+        )),
+        (Some(x), None) => u64::from_str_radix(x, 16)
+            .map(|n| Some(n.to_string()))
+            .or_else(|_| user(format!("{x} is not a valid hexadecimal file ID value"))),
+        (None, d) => Ok(d.map(str::to_owned)),
+    }
+}
+
+/// `tf rm`: RdbmsArchiveFileCatalogue::getArchiveFileCopyForDeletion's checks in its order, then
+/// the copy goes to the recycle log (RdbmsTapeFileCatalogue::deleteTapeFileCopy).
 fn tapefile_rm(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let vid = p.str("vid").unwrap_or_default();
+    let disk_id = disk_file_id(p)?;
+    let id = p.uint("id").map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+    let inst = p.str("instance");
+    if disk_id.is_none() && id.is_none() {
+        return user("To delete a file copy either the diskFileId+diskInstanceName or archiveFileId must be specified");
+    }
+    if disk_id.is_some() && inst.is_none() {
+        return user("DiskFileId makes no sense without disk instance");
+    }
     let state: Option<String> = tx
         .query_row("SELECT TAPE_STATE FROM TAPE WHERE VID = ?1", [vid], |r| r.get(0))
         .optional()?;
     let Some(state) = state else {
-        return user(format!("Tape VID {vid} does not exist."));
-    };
-    let id: i64 = if let Some(id) = p.uint("id") {
-        i64::try_from(id).unwrap_or(i64::MAX)
-    } else {
-        let Some(inst) = p.str("instance") else {
-            return user("Disk file IDs are ambiguous without disk instance name");
-        };
-        let disk_id = match (p.str("diskfileid"), p.str("fxid")) {
-            (Some(d), _) => d.to_owned(),
-            (None, Some(f)) => u64::from_str_radix(f, 16).map_or_else(|_| f.to_owned(), |n| n.to_string()),
-            (None, None) => return user("Must specify --id, or --fxid/--diskfileid with --instance"),
-        };
-        match tx
-            .query_row(
-                "SELECT A.ARCHIVE_FILE_ID FROM ARCHIVE_FILE A JOIN TAPE_FILE T ON T.ARCHIVE_FILE_ID = A.ARCHIVE_FILE_ID
-                 WHERE A.DISK_INSTANCE_NAME = ?1 AND A.DISK_FILE_ID = ?2 AND T.VID = ?3",
-                params![inst, disk_id, vid],
-                |r| r.get(0),
-            )
-            .optional()?
-        {
-            Some(id) => id,
-            None => return user(format!("No tape file on {vid} for disk file {disk_id} of {inst}")),
-        }
+        return user(format!("Tape {vid} not found"));
     };
     if !matches!(state.as_str(), "REPACKING_DISABLED" | "BROKEN") {
         return user(format!("Tape {vid} not in REPACKING_DISABLED or BROKEN states"));
     }
+    // The file as named, on any tape; the texts name it by archive ID when one was given.
+    let what = match (id, &disk_id) {
+        (Some(id), _) => format!("archiveFileId {id}"),
+        (None, d) => format!(
+            "eosFxid {} and diskInstance {}",
+            d.as_deref().unwrap_or_default(),
+            inst.unwrap_or_default()
+        ),
+    };
+    let file: Option<i64> = match (id, &disk_id) {
+        (Some(id), None) => tx.query_row(
+            "SELECT ARCHIVE_FILE_ID FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1",
+            [id],
+            |r| r.get(0),
+        ),
+        (Some(id), Some(d)) => tx.query_row(
+            "SELECT ARCHIVE_FILE_ID FROM ARCHIVE_FILE WHERE ARCHIVE_FILE_ID = ?1 AND DISK_FILE_ID = ?2 AND DISK_INSTANCE_NAME = ?3",
+            params![id, d, inst],
+            |r| r.get(0),
+        ),
+        (None, d) => tx.query_row(
+            "SELECT ARCHIVE_FILE_ID FROM ARCHIVE_FILE WHERE DISK_FILE_ID = ?1 AND DISK_INSTANCE_NAME = ?2",
+            params![d, inst],
+            |r| r.get(0),
+        ),
+    }
+    .optional()?;
+    let Some(id) = file else {
+        return user(format!(
+            "Cannot delete a copy of the file with {what} because the file does not exist"
+        ));
+    };
     let copies: i64 = tx.query_row("SELECT COUNT(*) FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1", [id], |r| {
         r.get(0)
     })?;
-    let on_tape: Option<(i64, i64)> = tx
-        .query_row(
-            "SELECT FSEQ, COPY_NB FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1 AND VID = ?2",
-            params![id, vid],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((fseq, _)) = on_tape else {
-        return user(format!("Archive file {id} has no copy on tape {vid}"));
-    };
-    if copies <= 1 {
+    if copies == 1 {
         return user(format!(
-            "Cannot delete the tape file of archive file {id} on tape {vid} because it is the only copy"
+            "Cannot delete a copy of the file with {what} because it is the only copy"
         ));
     }
+    let on_tape: Option<i64> = tx
+        .query_row(
+            "SELECT FSEQ FROM TAPE_FILE WHERE ARCHIVE_FILE_ID = ?1 AND VID = ?2",
+            params![id, vid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(fseq) = on_tape else {
+        return user(format!("No copy of the file with {what} on vid {vid}"));
+    };
     let t = now(tx)?;
     recycle_tape_file(
         tx,
@@ -453,70 +538,119 @@ pub fn recycle_tape_file(tx: &Db, vid: &str, fseq: i64, reason: &str, t: u64) ->
     Ok(())
 }
 
+/// `tp ch`: one catalogue call per given option in the order of
+/// `AdminCmd::processTapePool_Ch` (comment, vo, partial tapes, encryption, supply), each with the
+/// checks and texts of its `RdbmsTapePoolCatalogue::modifyTapePool*`/`setTapePoolEncryption`.
 fn tapepool_ch(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let name = p.str("name").unwrap_or_default();
-    if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", name)? {
-        return user(format!("Cannot modify tape pool {name} because it does not exist"));
+    let missing = || -> Result<()> {
+        if exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", name)? {
+            Ok(())
+        } else {
+            user(format!("Cannot modify tape pool '{name}' because it does not exist"))
+        }
+    };
+    let empty_name = || -> Result<()> {
+        if name.is_empty() {
+            return user("Cannot modify tape pool because the tape pool name is an empty string");
+        }
+        Ok(())
+    };
+    let touched = ["comment", "vo", "partialtapesnumber", "encryptionkeyname", "supply"]
+        .iter()
+        .any(|o| p.opts.contains_key(o));
+    if let Some(c) = p.str("comment") {
+        empty_name()?;
+        if c.is_empty() {
+            return user("Cannot modify tape pool because the new comment is an empty string");
+        }
+        missing()?;
+        tx.execute(
+            "UPDATE TAPE_POOL SET USER_COMMENT = ?2 WHERE TAPE_POOL_NAME = ?1",
+            params![name, c],
+        )?;
     }
     if let Some(vo) = p.str("vo") {
+        empty_name()?;
+        if vo.is_empty() {
+            return user("Cannot modify tape pool because the new VO is an empty string");
+        }
         if !exists(
             tx,
             "SELECT 1 FROM VIRTUAL_ORGANIZATION WHERE VIRTUAL_ORGANIZATION_NAME = ?1",
             vo,
         )? {
             return user(format!(
-                "Cannot modify tape pool {name} because the virtual organization {vo} does not exist"
+                "Cannot modify tape pool '{name}' because the vo '{vo}' does not exist"
             ));
         }
+        missing()?;
         tx.execute(
             "UPDATE TAPE_POOL SET VIRTUAL_ORGANIZATION_NAME = ?2 WHERE TAPE_POOL_NAME = ?1",
             params![name, vo],
         )?;
     }
     if let Some(n) = p.uint("partialtapesnumber") {
+        empty_name()?;
+        missing()?;
         tx.execute(
             "UPDATE TAPE_POOL SET NB_PARTIAL_TAPES = ?2 WHERE TAPE_POOL_NAME = ?1",
             params![name, i64::try_from(n).unwrap_or(i64::MAX)],
         )?;
     }
     if let Some(k) = p.str("encryptionkeyname") {
+        missing()?;
         tx.execute(
             "UPDATE TAPE_POOL SET ENCRYPTION_KEY_NAME = NULLIF(?2, ''), IS_ENCRYPTED = (?2 <> '') WHERE TAPE_POOL_NAME = ?1",
             params![name, k],
         )?;
     }
-    if let Some(c) = p.str("comment") {
-        tx.execute(
-            "UPDATE TAPE_POOL SET USER_COMMENT = ?2 WHERE TAPE_POOL_NAME = ?1",
-            params![name, c],
-        )?;
-    }
     if let Some(s) = p.str("supply") {
+        empty_name()?;
+        check_supply(tx, name, s, "modify")?;
+        missing()?;
         set_supply(tx, name, s)?;
     }
-    tx.execute(
-        "UPDATE TAPE_POOL SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE TAPE_POOL_NAME = ?1",
-        params![name, who.user, who.host, now(tx)?],
-    )?;
+    if touched {
+        tx.execute(
+            "UPDATE TAPE_POOL SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE TAPE_POOL_NAME = ?1",
+            params![name, who.user, who.host, now(tx)?],
+        )?;
+    }
     Ok(())
 }
 
-/// `--supply a,b`: the pools that supply `name` (each must exist and differ from it).
-pub fn set_supply(tx: &Db, name: &str, s: &str) -> Result<()> {
-    let sources: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
-    for src in &sources {
-        if *src == name {
-            return user(format!("Tape pool {name} cannot supply itself"));
-        }
+/// The pools of `--supply a,b` (CTA's `commaSeparatedStringToVector`: trimmed, empties dropped).
+fn supply_list(s: &str) -> Vec<&str> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect()
+}
+
+/// `--supply` of `tp add` (`verb` "create") or `tp ch` ("modify"): each pool must exist, then
+/// differ from the pool itself, in list order (`RdbmsTapePoolCatalogue::createTapePool`,
+/// `modifyTapePoolSupply`).
+pub fn check_supply(tx: &Db, name: &str, s: &str, verb: &str) -> Result<()> {
+    for src in supply_list(s) {
         if !exists(tx, "SELECT 1 FROM TAPE_POOL WHERE TAPE_POOL_NAME = ?1", src)? {
-            return user(format!("Supply tape pool {src} does not exist"));
+            return user(format!(
+                "Cannot {verb} tape pool '{name}' because the supply tape pool '{src}' does not exist"
+            ));
+        }
+        if src == name {
+            return user(format!(
+                "Cannot {verb} tape pool '{name}' because it and the supply tape pool '{src}' are the same"
+            ));
         }
     }
+    Ok(())
+}
+
+/// Writes the pools that supply `name` (checked by [`check_supply`]).
+pub fn set_supply(tx: &Db, name: &str, s: &str) -> Result<()> {
     tx.execute(
         "DELETE FROM TAPE_POOL_SUPPLY WHERE SUPPLY_DESTINATION_TAPE_POOL_NAME = ?1",
         [name],
     )?;
-    for src in sources {
+    for src in supply_list(s) {
         tx.execute("INSERT INTO TAPE_POOL_SUPPLY VALUES(?1, ?2)", params![src, name])?;
     }
     Ok(())
@@ -557,6 +691,14 @@ fn drive_rm(tx: &Db, p: &Parsed) -> Result<String> {
 
 fn drive_state(tx: &Db, p: &Parsed) -> Result<String> {
     let pattern = p.str("drive").unwrap_or_default();
+    // AdminCmd::processDrive_Down/_Ch refuse a blank reason/comment before looking at drives.
+    match p.sub.as_str() {
+        "down" if blank(p.str("reason")) => {
+            return user("You must provide a reason in order to set the drive down");
+        }
+        "ch" if blank(p.str("comment")) => return user("You must provide a comment to change it."),
+        _ => {}
+    }
     let names: Vec<(String, String)> = tx
         .prepare("SELECT DRIVE_NAME, STATUS FROM SIM_DRIVE ORDER BY DRIVE_NAME")?
         .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -580,9 +722,6 @@ fn drive_state(tx: &Db, p: &Parsed) -> Result<String> {
             }
             "down" => {
                 let reason = p.str("reason").unwrap_or_default();
-                if reason.trim().is_empty() {
-                    return user("You must specify a reason to set the drive down");
-                }
                 let force = p.flag("force");
                 // An idle drive goes down at once; a busy one finishes its session first (unless forced).
                 let busy = status != "UP" && status != "DOWN";
@@ -609,57 +748,84 @@ fn drive_state(tx: &Db, p: &Parsed) -> Result<String> {
     Ok(msg)
 }
 
+/// `ll ch`: AdminCmd::processLogicalLibrary_Ch (disabled, comment, reason, physical library),
+/// each a RdbmsLogicalLibraryCatalogue call that refuses a library that does not exist.
 fn ll_ch(tx: &Db, p: &Parsed, who: &Who) -> Result<()> {
     let name = p.str("name").unwrap_or_default();
-    if !exists(
-        tx,
-        "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1",
-        name,
-    )? {
-        return user(format!(
-            "Cannot modify logical library {name} because it does not exist"
-        ));
-    }
+    let missing = || -> Result<()> {
+        if exists(
+            tx,
+            "SELECT 1 FROM LOGICAL_LIBRARY WHERE LOGICAL_LIBRARY_NAME = ?1",
+            name,
+        )? {
+            Ok(())
+        } else {
+            user(format!(
+                "Cannot modify logical library {name} because it does not exist"
+            ))
+        }
+    };
+    let reason = p.str("disabledreason");
     if let Some(d) = p.bool("disabled") {
-        let reason = p.str("disabledreason");
-        if d && blank(reason) {
+        // Only an absent reason is refused; an empty one is accepted (and stored as none).
+        if d && reason.is_none() {
             return user(format!(
-                "Cannot disable logical library {name} because no reason was provided (--disabledreason)"
+                "Cannot disable logical library {name} because the reason has not been provided"
             ));
         }
+        missing()?;
         tx.execute(
-            "UPDATE LOGICAL_LIBRARY SET IS_DISABLED = ?2, DISABLED_REASON = ?3 WHERE LOGICAL_LIBRARY_NAME = ?1",
-            params![name, i64::from(d), reason.filter(|r| !r.trim().is_empty())],
+            "UPDATE LOGICAL_LIBRARY SET IS_DISABLED = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, i64::from(d)],
         )?;
-    } else if let Some(r) = p.str("disabledreason") {
-        tx.execute(
-            "UPDATE LOGICAL_LIBRARY SET DISABLED_REASON = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
-            params![name, r],
-        )?;
-    }
-    if let Some(pl) = p.str("physicallibrary") {
-        if !exists(
-            tx,
-            "SELECT 1 FROM PHYSICAL_LIBRARY WHERE PHYSICAL_LIBRARY_NAME = ?1",
-            pl,
-        )? {
-            return user(format!("Physical library {pl} does not exist"));
+        if !d && reason.is_none() {
+            tx.execute(
+                "UPDATE LOGICAL_LIBRARY SET DISABLED_REASON = NULL WHERE LOGICAL_LIBRARY_NAME = ?1",
+                [name],
+            )?;
         }
-        tx.execute(
-            "UPDATE LOGICAL_LIBRARY SET PHYSICAL_LIBRARY_NAME = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
-            params![name, pl],
-        )?;
     }
     if let Some(c) = p.str("comment") {
+        missing()?;
         tx.execute(
             "UPDATE LOGICAL_LIBRARY SET USER_COMMENT = ?2 WHERE LOGICAL_LIBRARY_NAME = ?1",
             params![name, c],
         )?;
     }
-    tx.execute(
-        "UPDATE LOGICAL_LIBRARY SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE LOGICAL_LIBRARY_NAME = ?1",
-        params![name, who.user, who.host, now(tx)?],
-    )?;
+    if let Some(r) = reason {
+        missing()?;
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET DISABLED_REASON = NULLIF(?2, '') WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, r],
+        )?;
+    }
+    if let Some(pl) = p.str("physicallibrary") {
+        if !pl.is_empty()
+            && !exists(
+                tx,
+                "SELECT 1 FROM PHYSICAL_LIBRARY WHERE PHYSICAL_LIBRARY_NAME = ?1",
+                pl,
+            )?
+        {
+            return user(format!(
+                "Cannot update logical library {name} because physical library {pl} does not exist"
+            ));
+        }
+        missing()?;
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET PHYSICAL_LIBRARY_NAME = NULLIF(?2, '') WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, pl],
+        )?;
+    }
+    if ["disabled", "comment", "disabledreason", "physicallibrary"]
+        .iter()
+        .any(|o| p.opts.contains_key(o))
+    {
+        tx.execute(
+            "UPDATE LOGICAL_LIBRARY SET LAST_UPDATE_USER_NAME = ?2, LAST_UPDATE_HOST_NAME = ?3, LAST_UPDATE_TIME = ?4 WHERE LOGICAL_LIBRARY_NAME = ?1",
+            params![name, who.user, who.host, now(tx)?],
+        )?;
+    }
     Ok(())
 }
 

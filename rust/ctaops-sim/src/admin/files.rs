@@ -4,14 +4,16 @@ use crate::catalogue::Db;
 use crate::params;
 
 use super::parse::Parsed;
-use crate::error::{Result, user};
+use crate::error::{Result, SimError, user};
 
 /// `fr rm --objectid ID`: forgets one failed request.
 pub fn failed_rm(tx: &Db, p: &Parsed) -> Result<()> {
     let id = p.str("objectid").unwrap_or_default();
     let n = tx.execute("DELETE FROM SIM_FAILED_REQUEST WHERE OBJECT_ID = ?1", [id])?;
     if n == 0 {
-        return user(format!("Failed request {id} does not exist"));
+        // OStoreDB::deleteFailed (the objectstore scheduler, the only one implementing it): a
+        // server error, not a user error.
+        return Err(SimError::Cta(format!("Object {id} not found.")));
     }
     Ok(())
 }

@@ -63,8 +63,9 @@ pub fn execute_as(
         })
         .optional()?;
     if is_admin.is_none() {
+        // Scheduler::authorizeAdmin.
         return Err(SimError::User(format!(
-            "Admin user {user} is not an administrator of this CTA instance"
+            "User: {user} on host: {host} is not authorized to execute CTA admin commands"
         )));
     }
     let name = inst.name();

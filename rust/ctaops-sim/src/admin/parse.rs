@@ -38,6 +38,71 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("virtualorganization", "vo"),
 ];
 
+/// Subcommands of each command in help order (`cmdHelp` of CTA's `tools/CtaAdminCmdParser.hpp`).
+const SUBCOMMANDS: &[(&str, &[&str])] = &[
+    ("activitymountrule", &["add", "ch", "rm", "ls"]),
+    ("admin", &["add", "ch", "rm", "ls"]),
+    ("archivefile", &["ch"]),
+    ("archiveroute", &["add", "ch", "rm", "ls"]),
+    ("diskinstance", &["add", "ch", "rm", "ls"]),
+    ("diskinstancespace", &["add", "ch", "rm", "ls"]),
+    ("disksystem", &["add", "ch", "rm", "ls"]),
+    ("drive", &["up", "down", "ls", "ch", "rm"]),
+    ("failedrequest", &["ls", "rm"]),
+    ("groupmountrule", &["add", "ch", "rm", "ls"]),
+    ("logicallibrary", &["add", "ch", "rm", "ls"]),
+    ("mediatype", &["add", "ch", "rm", "ls"]),
+    ("mountpolicy", &["add", "ch", "rm", "ls"]),
+    ("physicallibrary", &["add", "ch", "rm", "ls"]),
+    ("recycletf", &["ls"]),
+    ("repack", &["add", "rm", "ls", "err"]),
+    ("requestermountrule", &["add", "ch", "rm", "ls"]),
+    ("showqueues", &[]),
+    ("storageclass", &["add", "ch", "rm", "ls"]),
+    ("tape", &["add", "ch", "rm", "reclaim", "ls"]),
+    ("tapefile", &["ls", "rm"]),
+    ("tapepool", &["add", "ch", "rm", "ls"]),
+    ("version", &[]),
+    ("virtualorganization", &["add", "ch", "rm", "ls"]),
+];
+
+/// The text cta-admin prints (on stderr, exit 1) with no command, an unknown command, or both
+/// `--json` and `--jsonl`: `CtaAdminParsedCmd::throwUsage` with no command set. Each command's
+/// line is `CmdHelp::short_help` (`long/short` padded to 25 columns, then the subcommands),
+/// the lines sorted as strings. It ends with an empty line: the text ends with a newline and
+/// `main` adds one.
+#[must_use]
+pub fn usage_text() -> String {
+    let exe = "cta-admin";
+    let mut s = format!(
+        "CTA Administration Tool\n\n\
+         Usage: {exe} [--json|--jsonl] [--config <configpath>] <command> [<subcommand> [<option>...]]\n\
+         \x20      {exe} <command> help\n\n\
+         By default, the output is in tabular format.\n\
+         If the --json option is used, the output is a JSON array.\n\
+         If, instead, the --jsonl option is used, the output is in JSON Lines format.\n\n\
+         Commands have a long and short version. Subcommands (add/ch/ls/rm/etc.) do not have short versions. For\n\
+         detailed help on the options of each subcommand, type: {exe} <command> help\n\n"
+    );
+    let mut lines: Vec<String> = COMMANDS
+        .iter()
+        .map(|(long, short)| {
+            let mut line = format!("{:<25}", format!("{long}/{short}"));
+            let subs = SUBCOMMANDS.iter().find(|(c, _)| c == long).map_or(&[][..], |(_, s)| s);
+            for (i, sub) in subs.iter().enumerate() {
+                line.push(if i == 0 { ' ' } else { '/' });
+                line.push_str(sub);
+            }
+            line
+        })
+        .collect();
+    lines.sort();
+    for l in lines {
+        s.push_str(&format!("  {exe} {l}\n"));
+    }
+    s
+}
+
 /// Options of each (command, subcommand): CTA's table (cta-interfaces.md §1.3), the same one the
 /// client side builds argument vectors and gRPC requests from. `sub` is `""` for `showqueues`
 /// and `version`; subcommands `cta-admin` itself refuses are `None` here too.
@@ -140,7 +205,7 @@ fn parse_with(args: &[String], options: fn(&str, &str) -> Option<&'static [Opt]>
     }
     if args.get(i).map(String::as_str) == Some("--jsonl") {
         if p.json {
-            return Err(usage("--json and --jsonl are mutually exclusive"));
+            return Err(usage(usage_text()));
         }
         p.jsonl = true;
         i += 1;
@@ -149,13 +214,11 @@ fn parse_with(args: &[String], options: fn(&str, &str) -> Option<&'static [Opt]>
         i += 2; // the simulator needs no endpoint; the path is accepted and ignored
     }
     let Some(word) = args.get(i) else {
-        return Err(usage(
-            "Usage: cta-admin [--json|--jsonl] <command> [<subcommand> [<option>...]]",
-        ));
+        return Err(usage(usage_text()));
     };
     i += 1;
     let Some(&(cmd, _)) = COMMANDS.iter().find(|(l, s)| l == word || s == word) else {
-        return Err(usage(format!("Invalid command: {word}")));
+        return Err(usage(usage_text()));
     };
     p.cmd = cmd.to_owned();
     let has_sub = !matches!(cmd, "showqueues" | "version");
@@ -273,9 +336,22 @@ mod tests {
         assert_eq!(e(&["tape", "ls", "-f", "maybe"]), "maybe is not a boolean value");
         assert_eq!(e(&["tape", "ls", "-c", "x"]), "x is not a valid unsigned integer");
         assert_eq!(e(&["drive", "down", "--reason", "r"]), "Missing option: <drive_name>");
-        assert_eq!(
-            e(&["--json", "--jsonl", "tape", "ls"]),
-            "--json and --jsonl are mutually exclusive"
-        );
+        assert_eq!(e(&["--json", "--jsonl", "tape", "ls"]), usage_text());
+        assert_eq!(e(&["bogus"]), usage_text());
+        assert_eq!(e(&[]), usage_text());
+    }
+
+    #[test]
+    fn usage_lines() {
+        // cta-interfaces.md §1.3.1: sorted, `long/short` padded to 25 columns.
+        let u = usage_text();
+        assert!(u.starts_with("CTA Administration Tool\n\nUsage: cta-admin [--json|--jsonl]"));
+        assert!(u.contains("\n       cta-admin <command> help\n\n"));
+        assert!(u.contains(&format!("  cta-admin showqueues/sq{}\n", " ".repeat(12))));
+        assert!(u.contains(&format!(
+            "  cta-admin tape/ta{}add/ch/rm/reclaim/ls\n  cta-admin tapefile/tf",
+            " ".repeat(19)
+        )));
+        assert!(u.ends_with("  cta-admin virtualorganization/vo    add/ch/rm/ls\n"));
     }
 }

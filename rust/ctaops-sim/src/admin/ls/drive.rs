@@ -108,7 +108,7 @@ pub(super) fn drive(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
     if let Some(pat) = pattern
         && recs.is_empty()
     {
-        return user(format!("Drive {pat} not found"));
+        return user(format!("Drive {pat} not found."));
     }
     out.header(&[
         "library",

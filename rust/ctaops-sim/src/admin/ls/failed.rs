@@ -52,13 +52,10 @@ pub(super) fn failed(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Re
                 size: uint(r, 7)?,
                 storage_class: text(r, 8)?,
                 df: Some(ctaops_core::admin::tapefile::DiskFileInfo {
-                    // the request's diskFileInfo.path (FailedRequestLsResponseStream.cpp)
+                    // the request's diskFileInfo.path; FailedRequestLsResponseStream::fillBuffer{Archive,Retrieve}
+                    // set only the path of `af.df`, so its `ownerId` sub-message is absent from CTA's JSON.
                     path: text(r, 19)?,
-                    owner_id: Some(OwnerId {
-                        uid: u32::try_from(uint(r, 17)?).unwrap_or(0),
-                        gid: u32::try_from(uint(r, 18)?).unwrap_or(0),
-                        extra: Map::new(),
-                    }),
+                    owner_id: None,
                     extra: Map::new(),
                 }),
                 creation_time: uint(r, 9)?,

@@ -21,7 +21,7 @@ pub use tapefile::checksum_list;
 mod prelude {
     pub(super) use crate::catalogue::{Db, Row, ToValue};
     pub(super) use ctaops_core::admin::catalogue as cat;
-    pub(super) use ctaops_core::admin::common::{Checksum, EntryLog, OwnerId, TapeLog};
+    pub(super) use ctaops_core::admin::common::{Checksum, EntryLog, TapeLog};
     pub(super) use ctaops_core::admin::drive::Drive;
     pub(super) use ctaops_core::admin::enums::{
         ArchiveRouteType, ChecksumKind, DriveStatus, LabelFormat, MountType, RepackStatus, RequestType, TapeState,

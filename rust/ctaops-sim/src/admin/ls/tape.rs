@@ -1,6 +1,9 @@
 //! `tape ls` and `tapepool ls`.
 
+use std::collections::HashMap;
+
 use super::prelude::*;
+use ctaops_core::admin::tape::StorageClassStatistics;
 
 pub(super) const TAPE_COLS: &str = "T.VID, T.MEDIA_TYPE_NAME, T.VENDOR, T.LOGICAL_LIBRARY_NAME, T.TAPE_POOL_NAME, P.VIRTUAL_ORGANIZATION_NAME,
  T.ENCRYPTION_KEY_NAME, M.CAPACITY_IN_BYTES, T.DATA_IN_BYTES, T.LAST_FSEQ, T.IS_FULL, T.IS_FROM_CASTOR, T.READ_MOUNT_COUNT,
@@ -198,10 +201,45 @@ pub(super) fn tape(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Resu
     out.header(TAPE_HEADER);
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(f.refs().as_slice())?;
+    let mut stats = if p.flag("storage_class_stats") {
+        storage_class_statistics(conn, p.str("vid"))?
+    } else {
+        HashMap::new()
+    };
     while let Some(r) = rows.next()? {
-        out.emit(&tape_row(r, inst)?, tape_cells)?;
+        let mut t = tape_row(r, inst)?;
+        // A repeated field: CTA's JSON always prints it, `[]` unless asked for and the tape holds files.
+        t.storage_class_statistics = Some(stats.remove(&t.vid).unwrap_or_default());
+        out.emit(&t, tape_cells)?;
     }
     Ok(())
+}
+
+/// `--get-storage-class-stats`: per tape and storage class, the files and bytes of its copies
+/// (RdbmsCatalogueGetTapesItor::loadStorageClassStatistics; the frontend copies them into
+/// `TapeLsItem.storage_class_statistics` in TapeLsResponseStream::next).
+fn storage_class_statistics(conn: &Db, vid: Option<&str>) -> Result<HashMap<String, Vec<StorageClassStatistics>>> {
+    let sql = format!(
+        "SELECT TF.VID, A.STORAGE_CLASS_NAME, COUNT(*), COALESCE(SUM(TF.LOGICAL_SIZE_IN_BYTES), 0)
+         FROM TAPE_FILE TF JOIN ARCHIVE_FILE A ON A.ARCHIVE_FILE_ID = TF.ARCHIVE_FILE_ID{}
+         GROUP BY TF.VID, A.STORAGE_CLASS_NAME ORDER BY TF.VID, A.STORAGE_CLASS_NAME",
+        if vid.is_some() { " WHERE TF.VID = ?1" } else { "" }
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = match vid {
+        Some(v) => st.query([v])?,
+        None => st.query(())?,
+    };
+    let mut by_vid: HashMap<String, Vec<StorageClassStatistics>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        by_vid.entry(r.get(0)?).or_default().push(StorageClassStatistics {
+            storage_class_name: r.get(1)?,
+            nb_master_files: Some(uint(r, 2)?),
+            master_data_in_bytes: Some(uint(r, 3)?),
+            extra: Map::new(),
+        });
+    }
+    Ok(by_vid)
 }
 
 pub(super) fn tapepool(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
@@ -268,7 +306,9 @@ pub(super) fn tapepool(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
             capacity_bytes: uint(r, 5)?,
             data_bytes: uint(r, 6)?,
             encrypt: uint(r, 7)? != 0,
-            supply: Some(sources.join(",")),
+            // CTA HEAD prints only supplySource/supplyDestination (TapePoolLsResponseStream::next
+            // no longer sets the deprecated comma-joined `supply`); the table still shows the list.
+            supply: None,
             created: log(r, 10)?,
             modified: log(r, 13)?,
             comment: text(r, 9)?,
@@ -292,7 +332,7 @@ pub(super) fn tapepool(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> 
                 size(avail),
                 format!("{pct}%"),
                 t.encrypt.to_string(),
-                t.supply.clone().unwrap_or_default(),
+                t.supply_sources().join(","),
             ];
             v.extend(audit_cells(&t.created, &t.modified));
             v.push(inst.to_owned());
