@@ -53,8 +53,10 @@ pub struct InitOptions {
     pub catalogue: Option<String>,
 }
 
-/// Pool layout: (name, VO, share of the tapes in percent, labelled).
-const POOLS: &[(&str, &str, u32, bool)] = &[
+/// A pool of the layout: (name, VO, share of the tapes in percent, labelled).
+type Pool = (&'static str, &'static str, u32, bool);
+
+const POOLS: &[Pool] = &[
     ("ctaops_user", "vo_user", 40, true),
     ("ctaops_repack", "vo_repack", 20, true),
     ("supply", "vo_user", 20, true),
@@ -64,7 +66,7 @@ const POOLS: &[(&str, &str, u32, bool)] = &[
 
 /// `--preset cern-like`: the same pools plus experiments' pools (several VOs; `atlas_raw` files
 /// have their second copy in `atlas_raw_c2`), so listings show more than one VO and storage class.
-const CERN_POOLS: &[(&str, &str, u32, bool)] = &[
+const CERN_POOLS: &[Pool] = &[
     ("ctaops_user", "vo_user", 20, true),
     ("atlas_raw", "atlas", 12, true),
     ("atlas_raw_c2", "atlas", 8, true),
@@ -83,7 +85,7 @@ pub const CERN_VOS: &[(&str, &str, &str, &[&str])] = &[
     ("lhcb", "eoslhcb", "lhcb_user", &["lhcb_user"]),
 ];
 
-fn pools(preset: Preset) -> &'static [(&'static str, &'static str, u32, bool)] {
+fn pools(preset: Preset) -> &'static [Pool] {
     match preset {
         Preset::Small => POOLS,
         Preset::CernLike => CERN_POOLS,
@@ -92,7 +94,7 @@ fn pools(preset: Preset) -> &'static [(&'static str, &'static str, u32, bool)] {
 
 /// Splits `total` tapes over the pools by share: each pool gets at least one while tapes last,
 /// the last pool the rest; with fewer tapes than pools the last pools stay empty.
-fn allocate(total: u32, layout: &[(&str, &str, u32, bool)]) -> Vec<(u32, u32)> {
+fn allocate(total: u32, layout: &[Pool]) -> Vec<(u32, u32)> {
     let mut out = Vec::with_capacity(layout.len());
     let mut acc = 0u32;
     for (i, p) in layout.iter().enumerate() {
@@ -252,7 +254,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     // Tapes: pools by share, in VID order.
     let total = u32::try_from(vids.len()).unwrap_or(u32::MAX);
     let layout = pools(opts.preset);
-    let bounds: Vec<(u32, u32, &(&str, &str, u32, bool))> = allocate(total, layout)
+    let bounds: Vec<(u32, u32, &Pool)> = allocate(total, layout)
         .into_iter()
         .zip(layout)
         .map(|((lo, hi), p)| (lo, hi, p))
