@@ -518,3 +518,23 @@ pub(crate) fn set_executable(_path: &Path) -> Result<()> {
 pub(crate) fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tape_gets_a_pool_and_small_counts_fill_the_first_pools() {
+        for layout in [POOLS, CERN_POOLS] {
+            for total in [5, 7, 60, 5000] {
+                let b = allocate(total, layout);
+                assert_eq!(b.last().map(|r| r.1), Some(total));
+                assert!(b.windows(2).all(|w| w[0].1 == w[1].0));
+            }
+        }
+        // cern-like with 5 tapes: one each for the first five pools, none for the others.
+        let b = allocate(5, CERN_POOLS);
+        assert!(b[..5].iter().all(|(lo, hi)| hi - lo == 1));
+        assert!(b[5..].iter().all(|(lo, hi)| lo == hi));
+    }
+}

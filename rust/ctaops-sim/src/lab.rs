@@ -304,3 +304,15 @@ fn write_config(inst: &Instance, lay: &Layout) -> Result<()> {
     std::fs::write(inst.dir.join("cta-ops-config.yaml"), y)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffixes_and_labels_name_the_library() {
+        assert_eq!(pool_suffix("ctaops_lib1"), "_LIB1");
+        assert_eq!(pool_suffix("ctaops_lib2_lto9b"), "_LIB2LTO9B");
+        assert_eq!(library_label("ctaops_lib1"), "CTAOPSLIB1");
+    }
+}
