@@ -8,9 +8,7 @@ catalogue with `ctaops tape verify`, and repacks the tape. A short checksum chec
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zlib
@@ -79,7 +77,7 @@ def main() -> None:
     sh(admin, "repack", "ls")
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
     atresys_cycle(exe, admin)
-    print("\nThe instance stays in demo/: point tools at demo/cta-ops-config.yaml or run demo/bin/cta-admin.")
+    print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
 
 def atresys_cycle(exe: str, admin: Path) -> None:
@@ -88,37 +86,8 @@ def atresys_cycle(exe: str, admin: Path) -> None:
     sh(exe, "sim", "archive", DEMO, "--storageclass", "ctaops_sc", "--count", "4", "--size", "2MiB", "--seed", "9")
     sh(exe, "sim", "run", DEMO)
     sh(admin, "tape", "ch", "--vid", "V00002", "--full", "true")
-    # the simulator has no `tapepool add`: the quarantine and destination pools go straight into its catalogue
-    with sqlite3.connect(DEMO / "catalogue.db") as c:
-        for name in ("repack_quarantine", "tolabel_DEMO"):
-            c.execute(
-                "INSERT OR IGNORE INTO TAPE_POOL SELECT ?, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED,"
-                " ENCRYPTION_KEY_NAME, 'demo', CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME,"
-                " LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME FROM TAPE_POOL"
-                " WHERE TAPE_POOL_NAME = 'erase'",
-                (name,),
-            )
-    cfg = DEMO / "atresys.yaml"
-    doc = {
-        "global": {
-            "binaries": {"cta-admin": str(admin)},
-            "tape": {"lib_to_pool_map": {"ctaops_lib1": {"LTO9": "_DEMO"}}},
-        },
-        "tools": {
-            "cta-ops-repack-automation": {
-                "database": {"backend": "sqlite", "path": str(DEMO / "atresys.sqlite")},
-                "quarantine_days": 0,
-                "quarantine_pool": "repack_quarantine",
-                "priorities": {10: {"name": "low", "mount_policy": "repack", "default_dst_pool_prefix": "tolabel"}},
-                "cta-ops-repack-2-start": {
-                    "existing_files_on_tape": str(DEMO / "log" / "repack-tapefile-$DATE-$TAPE.txt")
-                },
-                "cta-ops-repack-3-end": {"repack-end-json-path": str(DEMO / "log" / "repack-end.json")},
-                "cta-ops-repack-monitor": {"ls_out": str(DEMO / "log" / "repack-automation.json")},
-            }
-        },
-    }
-    cfg.write_text(re.sub(r'"(\d+)":', r"\1:", json.dumps(doc)))  # JSON is YAML; keep priority keys integers
+    # `sim init` wrote the whole ops config: ATRESYS's database, outputs, quarantine and tolabel pools
+    cfg = DEMO / "cta-ops-config.yaml"
     bindir = Path(sys.executable).parent
     manager = str(bindir / "cta-ops-repack-manager")
 

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from ctaops.utils.config import load_yaml
+
+
+def deep_update(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``changes`` into ``doc`` key by key (mappings recursively); returns ``doc``."""
+    for k, v in changes.items():
+        if isinstance(v, dict) and isinstance(doc.get(k), dict):
+            deep_update(doc[k], v)
+        else:
+            doc[k] = v
+    return doc
 
 
 @dataclass
@@ -20,6 +34,12 @@ class SimLibrary:
     @property
     def state(self) -> Path:
         return self.dir / "library" / "ctaops_lib1.json"
+
+    def derived(self, name: str, changes: dict[str, Any]) -> Path:
+        """The instance's config with ``changes`` merged in, written beside it as ``name``."""
+        path = self.dir / name
+        path.write_text(json.dumps(deep_update(load_yaml(self.config), changes)))  # JSON is YAML
+        return path
 
     def fault(self, *args: str) -> None:
         subprocess.run([self.exe, "smc", "emulated", "fault", str(self.state), *args], check=True)

@@ -35,16 +35,18 @@ def _ts4500_export(directory: Path, name: str = "IBMLIB1") -> Path:
     return path
 
 
-def _with(sim: SimLibrary, extra: str) -> Path:
-    cfg = sim.dir / "drive-config.yaml"
-    cfg.write_text(sim.config.read_text() + extra)
-    return cfg
+def _with(sim: SimLibrary, exports: Path, tape: dict[str, object] | None = None) -> Path:
+    """The instance's config reading the library exports in ``exports`` (and ``global.tape`` changes)."""
+    changes: dict[str, object] = {"tools": {"cta-ops-drive-config-generate": {"library_config_dir": str(exports)}}}
+    if tape:
+        changes["global"] = {"tape": tape}
+    return sim.derived("drive-config.yaml", changes)
 
 
 def test_ts4500_naming_against_the_simulator(sim: SimLibrary, tmp_path: Path) -> None:
     exports = tmp_path / "exports"
     _ts4500_export(exports)
-    cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
+    cfg = _with(sim, exports)
     r = tool(PROG, "-C", cfg, "-v")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {
@@ -71,19 +73,12 @@ def test_ts4500_naming_against_the_simulator(sim: SimLibrary, tmp_path: Path) ->
 def test_legacy_mapping_model_table_and_output_file(sim: SimLibrary, tmp_path: Path) -> None:
     exports = tmp_path / "exports"
     _ts4500_export(exports)
-    cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
     # global.tape: tape_drive_types maps the product; drive_to_lib_map translates the library.
-    tape_keys = (
-        "    tape_drive_types:\n      - {name: 'ULT3580-TD9', mode: 'LTO9X'}\n"
-        "    drive_to_lib_map:\n      separator: '-'\n      IBMLIB1-LTO9X: 'IBM1L9'\n"
-    )
-    text = cfg.read_text()
-    # The instance config may already have a global.tape mapping (its cta-admin_config).
-    if "\n  tape:\n" in text:
-        text = text.replace("\n  tape:\n", "\n  tape:\n" + tape_keys, 1)
-    else:
-        text = text.replace("global:\n", "global:\n  tape:\n" + tape_keys, 1)
-    cfg.write_text(text)
+    tape: dict[str, object] = {
+        "tape_drive_types": [{"name": "ULT3580-TD9", "mode": "LTO9X"}],
+        "drive_to_lib_map": {"separator": "-", "IBMLIB1-LTO9X": "IBM1L9"},
+    }
+    cfg = _with(sim, exports, tape)
     out = tmp_path / "facts.json"
     r = tool(PROG, "-C", cfg, "--use-legacy-mapping", "--output-file", out)
     assert r.returncode == 0, r.stderr
@@ -94,7 +89,7 @@ def test_legacy_mapping_model_table_and_output_file(sim: SimLibrary, tmp_path: P
         ("IBM1L9", "IBMLIB1-LTO9X-F3C4R2"),
     ]
     # Without a mapping entry for the computed library: exit 1, one line.
-    cfg.write_text(text.replace("IBMLIB1-LTO9X: 'IBM1L9'", "OTHER-LTO9X: 'X'"))
+    cfg = _with(sim, exports, {**tape, "drive_to_lib_map": {"separator": "-", "OTHER-LTO9X": "X"}})
     r = tool(PROG, "-C", cfg, "--use-legacy-mapping")
     assert r.returncode == 1
     assert "drive_to_lib_map" in one_error_line(r.stderr, PROG)
@@ -104,7 +99,7 @@ def test_drive_missing_from_the_export_exits_2_with_empty_object(sim: SimLibrary
     exports = tmp_path / "exports"
     exports.mkdir()
     (exports / "IBMLIB1.json").write_text(json.dumps([{"sn": "1000000001", "location": "F1C1R1"}]))
-    cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
+    cfg = _with(sim, exports)
     r = tool(PROG, "-C", cfg)
     assert r.returncode == 2
     assert json.loads(r.stdout) == {}
@@ -113,7 +108,7 @@ def test_drive_missing_from_the_export_exits_2_with_empty_object(sim: SimLibrary
 
 def test_bad_exports_and_missing_directory(sim: SimLibrary, tmp_path: Path) -> None:
     exports = tmp_path / "exports"
-    cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
+    cfg = _with(sim, exports)
     r = tool(PROG, "-C", cfg)
     assert r.returncode == 1
     assert "not a directory" in one_error_line(r.stderr, PROG)
@@ -197,7 +192,7 @@ def test_library_type_and_models() -> None:
 def test_busy_changer_exits_3(sim: SimLibrary, tmp_path: Path) -> None:
     exports = tmp_path / "exports"
     _ts4500_export(exports)
-    cfg = _with(sim, f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n")
+    cfg = _with(sim, exports)
     sim.fault("--busy", "20")
     r = tool(PROG, "-C", cfg)
     assert r.returncode == 3

@@ -47,10 +47,9 @@ def test_json_lines_and_prometheus(sim: SimLibrary, tmp_path: Path) -> None:
 
 def test_blacklist_and_output_file_from_config(sim: SimLibrary, tmp_path: Path) -> None:
     out = tmp_path / "from-config.json"
-    cfg = sim.dir / "env.yaml"
-    cfg.write_text(
-        sim.config.read_text()
-        + f"  cta-ops-drive-environmentals:\n    model_blacklist: ['ULT3580-TD9']\n    output_file: {out}\n"
+    cfg = sim.derived(
+        "env.yaml",
+        {"tools": {"cta-ops-drive-environmentals": {"model_blacklist": ["ULT3580-TD9"], "output_file": str(out)}}},
     )
     r = tool(PROG, "-C", cfg)
     assert r.returncode == 0, r.stderr

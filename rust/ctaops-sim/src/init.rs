@@ -1,6 +1,5 @@
 //! `ctaops sim init`: a fresh instance with a default configuration (design.md, "The simulator").
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::catalogue::{Db, ToValue};
@@ -54,14 +53,62 @@ pub struct InitOptions {
     pub catalogue: Option<String>,
 }
 
-/// Pool layout: (name, VO, share of the tapes in percent, labelled).
-const POOLS: &[(&str, &str, u32, bool)] = &[
+/// A pool of the layout: (name, VO, share of the tapes in percent, labelled).
+type Pool = (&'static str, &'static str, u32, bool);
+
+const POOLS: &[Pool] = &[
     ("ctaops_user", "vo_user", 40, true),
     ("ctaops_repack", "vo_repack", 20, true),
     ("supply", "vo_user", 20, true),
     ("erase", "vo_user", 10, true),
     ("tolabel", "vo_user", 10, false),
 ];
+
+/// `--preset cern-like`: the same pools plus experiments' pools (several VOs; `atlas_raw` files
+/// have their second copy in `atlas_raw_c2`), so listings show more than one VO and storage class.
+const CERN_POOLS: &[Pool] = &[
+    ("ctaops_user", "vo_user", 20, true),
+    ("atlas_raw", "atlas", 12, true),
+    ("atlas_raw_c2", "atlas", 8, true),
+    ("cms_reco", "cms", 12, true),
+    ("lhcb_user", "lhcb", 8, true),
+    ("ctaops_repack", "vo_repack", 10, true),
+    ("supply", "vo_user", 14, true),
+    ("erase", "vo_user", 8, true),
+    ("tolabel", "vo_user", 8, false),
+];
+
+/// cern-like's experiment VOs: (VO, its disk instance, storage class, copies, pool of each copy).
+pub const CERN_VOS: &[(&str, &str, &str, &[&str])] = &[
+    ("atlas", "eosatlas", "atlas_raw", &["atlas_raw", "atlas_raw_c2"]),
+    ("cms", "eoscms", "cms_reco", &["cms_reco"]),
+    ("lhcb", "eoslhcb", "lhcb_user", &["lhcb_user"]),
+];
+
+fn pools(preset: Preset) -> &'static [Pool] {
+    match preset {
+        Preset::Small => POOLS,
+        Preset::CernLike => CERN_POOLS,
+    }
+}
+
+/// Splits `total` tapes over the pools by share: each pool gets at least one while tapes last,
+/// the last pool the rest; with fewer tapes than pools the last pools stay empty.
+fn allocate(total: u32, layout: &[Pool]) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(layout.len());
+    let mut acc = 0u32;
+    for (i, p) in layout.iter().enumerate() {
+        let left = total - acc;
+        let n = if i + 1 == layout.len() {
+            left
+        } else {
+            (total * p.2 / 100).max(1).min(left)
+        };
+        out.push((acc, acc + n));
+        acc += n;
+    }
+    out
+}
 
 pub const MEDIA_TYPE: &str = "LTO9";
 pub const STORAGE_CLASS: &str = "ctaops_sc";
@@ -71,6 +118,9 @@ pub const DISK_INSTANCE: &str = "eosctaops";
 /// Creates the instance in `dir` (which must not hold one already). On failure the catalogue is
 /// removed again, so a half-built instance is never mistaken for one.
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
+    // Every path init writes (bin/ wrappers, cta-ops-config.yaml, cta-cli.conf) must work from
+    // any working directory, so a relative DIR is made absolute first.
+    let dir = &std::path::absolute(dir)?;
     let inst = Instance { dir: dir.to_path_buf() };
     if inst.catalogue_path().exists() || inst.catalogue_url_path().exists() {
         return Err(SimError::Cta(format!(
@@ -139,7 +189,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
         host: &host,
         now,
     };
-    configure(&tx, &a)?;
+    configure(&tx, &a, opts.preset)?;
     // Physical libraries: tapes and drives split evenly; each has two logical libraries in cern-like.
     let mut vids: Vec<(String, String)> = Vec::new();
     let mut first_tape = 1u32;
@@ -205,17 +255,12 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     tx.execute(crate::scheduler::taped::REGISTER_ALL, ())?;
     // Tapes: pools by share, in VID order.
     let total = u32::try_from(vids.len()).unwrap_or(u32::MAX);
-    let mut bounds = Vec::new();
-    let mut acc = 0u32;
-    for (i, p) in POOLS.iter().enumerate() {
-        let n = if i + 1 == POOLS.len() {
-            total - acc
-        } else {
-            (total * p.2 / 100).max(1)
-        };
-        bounds.push((acc, acc + n, p));
-        acc += n;
-    }
+    let layout = pools(opts.preset);
+    let bounds: Vec<(u32, u32, &Pool)> = allocate(total, layout)
+        .into_iter()
+        .zip(layout)
+        .map(|((lo, hi), p)| (lo, hi, p))
+        .collect();
     let info = WriterInfo::default();
     let mut stmt = tx.prepare(concat!(
         "INSERT INTO TAPE(VID, MEDIA_TYPE_NAME, VENDOR, LOGICAL_LIBRARY_NAME, TAPE_POOL_NAME, LABEL_DRIVE, LABEL_TIME, DIRTY,",
@@ -266,7 +311,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     tx.commit()?;
     write_bin(inst, &opts.exec_prefix)?;
     crate::serve::write_files(inst)?;
-    write_config(inst)
+    crate::lab::setup(inst)
 }
 
 fn drive_prefix(pl: &str) -> String {
@@ -280,7 +325,7 @@ pub struct Audit<'a> {
     pub now: u64,
 }
 
-fn configure(tx: &Db, a: &Audit<'_>) -> Result<()> {
+fn configure(tx: &Db, a: &Audit<'_>, preset: Preset) -> Result<()> {
     let au = "CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME";
     let av = "?1,?2,?3,?1,?2,?3";
     let ins = |table: &str, cols: &str, vals: &str, extra: &[&dyn ToValue]| -> Result<()> {
@@ -326,7 +371,23 @@ fn configure(tx: &Db, a: &Audit<'_>) -> Result<()> {
         "'3592JE', '3592', 20000000000000, 85, NULL, NULL, NULL, NULL, 'IBM 3592 JE 20 TB'",
         &[],
     )?;
-    for (pool, vo, _, _) in POOLS {
+    if preset == Preset::CernLike {
+        for (vo, instance, _, _) in CERN_VOS {
+            ins(
+                "DISK_INSTANCE",
+                "DISK_INSTANCE_NAME, USER_COMMENT",
+                "?4, 'simulated EOS'",
+                &[instance],
+            )?;
+            ins(
+                "VIRTUAL_ORGANIZATION",
+                "VIRTUAL_ORGANIZATION_NAME, READ_MAX_DRIVES, WRITE_MAX_DRIVES, MAX_FILE_SIZE, DISK_INSTANCE_NAME, IS_REPACK_VO, USER_COMMENT",
+                "?4, 6, 4, 0, ?5, NULL, 'experiment VO'",
+                &[vo, instance],
+            )?;
+        }
+    }
+    for (pool, vo, _, _) in pools(preset) {
         ins(
             "TAPE_POOL",
             "TAPE_POOL_NAME, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, USER_COMMENT",
@@ -355,6 +416,33 @@ fn configure(tx: &Db, a: &Audit<'_>) -> Result<()> {
         "?4, 1, 'REPACK', 'ctaops_repack', 'repack route'",
         &[&STORAGE_CLASS],
     )?;
+    if preset == Preset::CernLike {
+        for (_, instance, sc, copies) in CERN_VOS {
+            let vo = sc.split('_').next().unwrap_or(sc);
+            let n = i64::try_from(copies.len()).unwrap_or(1);
+            ins(
+                "STORAGE_CLASS",
+                "STORAGE_CLASS_NAME, NB_COPIES, VIRTUAL_ORGANIZATION_NAME, USER_COMMENT",
+                "?4, ?5, ?6, 'experiment data'",
+                &[sc, &n, &vo],
+            )?;
+            for (i, pool) in copies.iter().enumerate() {
+                let copy = i64::try_from(i + 1).unwrap_or(1);
+                ins(
+                    "ARCHIVE_ROUTE",
+                    "STORAGE_CLASS_NAME, COPY_NB, ARCHIVE_ROUTE_TYPE, TAPE_POOL_NAME, USER_COMMENT",
+                    "?4, ?5, 'DEFAULT', ?6, 'experiment route'",
+                    &[sc, &copy, pool],
+                )?;
+            }
+            ins(
+                "REQUESTER_GROUP_MOUNT_RULE",
+                "DISK_INSTANCE_NAME, REQUESTER_GROUP_NAME, MOUNT_POLICY_NAME, USER_COMMENT",
+                "?4, 'cta', ?5, 'default'",
+                &[instance, &MOUNT_POLICY],
+            )?;
+        }
+    }
     for (mp, prio) in [(MOUNT_POLICY, 1), ("repack", 2)] {
         ins(
             "MOUNT_POLICY",
@@ -418,46 +506,37 @@ fn write_bin(inst: &Instance, prefix: &[String]) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn set_executable(path: &Path) -> Result<()> {
+pub(crate) fn set_executable(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn set_executable(_path: &Path) -> Result<()> {
+pub(crate) fn set_executable(_path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-fn write_config(inst: &Instance) -> Result<()> {
-    let bin = inst.dir.join("bin");
-    let b = |n: &str| bin.join(n).to_string_lossy().into_owned();
-    let mut y = String::from(
-        "# generated by ctaops sim init: points the tools at this simulator instance\nglobal:\n  binaries:\n",
-    );
-    let _ = writeln!(y, "    cta-admin: {:?}", b("cta-admin"));
-    let _ = writeln!(y, "    cta_smc: {:?}", b("cta-smc"));
-    let _ = writeln!(y, "    cta_label: {:?}", b("cta-tape-label"));
-    let _ = writeln!(
-        y,
-        "    cta_verify_file_cmd: {:?}",
-        format!("{} --id", b("cta-verify-file"))
-    );
-    let _ = writeln!(
-        y,
-        "  tape:\n    cta-admin_config: {:?}",
-        crate::serve::cta_cli_conf(inst).to_string_lossy()
-    );
-    // `ctaops smc -C` and the drive tools find the first library's changer here.
-    let _ = writeln!(
-        y,
-        "tools:\n  ctaops-smc:\n    library_state: {:?}",
-        inst.library_state("ctaops_lib1").to_string_lossy()
-    );
-    std::fs::write(inst.dir.join("cta-ops-config.yaml"), y)?;
-    Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tape_gets_a_pool_and_small_counts_fill_the_first_pools() {
+        for layout in [POOLS, CERN_POOLS] {
+            for total in [5, 7, 60, 5000] {
+                let b = allocate(total, layout);
+                assert_eq!(b.last().map(|r| r.1), Some(total));
+                assert!(b.windows(2).all(|w| w[0].1 == w[1].0));
+            }
+        }
+        // cern-like with 5 tapes: one each for the first five pools, none for the others.
+        let b = allocate(5, CERN_POOLS);
+        assert!(b[..5].iter().all(|(lo, hi)| hi - lo == 1));
+        assert!(b[5..].iter().all(|(lo, hi)| lo == hi));
+    }
 }

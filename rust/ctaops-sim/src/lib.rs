@@ -14,6 +14,7 @@ pub mod grpc;
 pub mod grpc_negotiate;
 pub mod init;
 pub mod instance;
+pub mod lab;
 pub mod retrieve;
 pub mod scheduler;
 pub mod serve;

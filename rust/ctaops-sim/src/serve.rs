@@ -151,6 +151,12 @@ fn read(path: &Path) -> Result<String> {
 /// socket is open (the CLI prints it; `cta-cli.conf` is rewritten to point at it).
 pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let inst = Instance::open(dir)?;
+    // cta-cli.conf names the CA and token files: absolute paths, so a client started from any
+    // working directory finds them (a relative DIR made every such client fail).
+    let inst = Instance {
+        dir: std::path::absolute(&inst.dir)?,
+    };
+    let dir = inst.dir.as_path();
     let files = GrpcFiles::of(&inst);
     let jwt = JwtVerifier::from_public_pem(&read(&files.jwt_public())?, KID).map_err(pki_error)?;
     let settings = ServerSettings {

@@ -1,8 +1,9 @@
 """A simulator instance with full tapes holding real files, and an ATRESYS database on each backend.
 
-The config points every step at the simulator's cta-admin, the database (SQLite file or the
-throwaway PostgreSQL cluster), and files under the test's temp dir; the quarantine and
-destination pools are added to the simulator's catalogue (its cta-admin has no ``tapepool add``).
+The config is the one ``ctaops sim init`` writes (ATRESYS database, outputs, the quarantine and
+destination pools and mount policies all set up by init); the tests only change what they are
+about: the database backend (the throwaway PostgreSQL cluster), short leases and no quarantine
+wait, and the keys a test varies (``rewrite_config``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,11 +23,12 @@ from typing import Any
 import pytest
 
 from ctaops.atresys import Store, TapeRow
+from ctaops.utils.config import load_yaml
 from tests.ctaops.sim.conftest import sim_exe, sim_serving
 from tests.pgcluster import PgCluster
 
-SUFFIX = "_LIB1"
-QUARANTINE = "repack_quarantine"
+SUFFIX = "_LIB1"  # lib_to_pool_map suffix sim init gives ctaops_lib1
+QUARANTINE = "quarantine"  # the quarantine pool sim init creates
 USER_TAPES = ("V00001", "V00002", "V00003")
 __all__ = ["sim_exe"]  # the simulator tests' fixture, shared
 
@@ -52,6 +53,32 @@ class Env:
 
     def store(self) -> Store:
         return Store(**self.store_args, table=self.table)
+
+    @property
+    def tool(self) -> dict[str, Any]:
+        return dict(self.doc["tools"]["cta-ops-repack-automation"])
+
+    @property
+    def log_dir(self) -> Path:
+        """Where the tapefile listings go (``existing_files_on_tape``'s directory)."""
+        return Path(self.tool["cta-ops-repack-2-start"]["existing_files_on_tape"]).parent
+
+    @property
+    def end_json(self) -> Path:
+        return Path(self.tool["cta-ops-repack-3-end"]["repack-end-json-path"])
+
+    @property
+    def ls_out(self) -> Path:
+        return Path(self.tool["cta-ops-repack-monitor"]["ls_out"])
+
+    @property
+    def prom(self) -> Path:
+        return Path(self.tool["cta-ops-repack-monitor"]["prometheus_out"])
+
+    @property
+    def outbox(self) -> Path:
+        """Where the instance's ``bin/sendmail`` (``global.binaries.sendmail``) files mail."""
+        return self.sim / "mail" / "outbox"
 
     def step(
         self, name: str, *args: str, env: dict[str, str] | None = None, check: bool = True
@@ -139,87 +166,44 @@ def pg_database(cluster: PgCluster) -> dict[str, Any]:
     }
 
 
-def add_pools(sim: Path) -> None:
-    """The quarantine and destination pools (the simulator's cta-admin has no ``tapepool add``)."""
-    with sqlite3.connect(sim / "catalogue.db") as c:
-        for name in (QUARANTINE, f"tolabel{SUFFIX}", f"erase{SUFFIX}"):
-            c.execute(
-                "INSERT INTO TAPE_POOL SELECT ?, VIRTUAL_ORGANIZATION_NAME, NB_PARTIAL_TAPES, IS_ENCRYPTED, "
-                "ENCRYPTION_KEY_NAME, 'added by the ATRESYS tests', CREATION_LOG_USER_NAME, CREATION_LOG_HOST_NAME, "
-                "CREATION_LOG_TIME, LAST_UPDATE_USER_NAME, LAST_UPDATE_HOST_NAME, LAST_UPDATE_TIME "
-                "FROM TAPE_POOL WHERE TAPE_POOL_NAME = 'erase'",
-                (name,),
-            )
-
-
 @pytest.fixture(scope="session")
 def sim_template(sim_exe: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One filled instance, copied for each test (filling takes a few seconds)."""
     d = tmp_path_factory.mktemp("atresys-sim") / "inst"
     subprocess.run([sim_exe, "sim", "init", str(d)], check=True, capture_output=True)
     _fill_tapes(sim_exe, d)
-    add_pools(d)
     return d
 
 
 def _copy_instance(src: Path, dst: Path, sim_exe: str) -> None:
-    """Copy the instance and point its wrappers at the new place."""
+    """Copy the instance and point its wrappers and configs at the new place."""
     subprocess.run(["cp", "-a", str(src), str(dst)], check=True)
-    for f in (dst / "bin").iterdir():
-        f.write_text(f.read_text().replace(str(src), str(dst)))
-    for f in (dst / "library").glob("*.json"):
+    for f in [
+        *(dst / "bin").iterdir(),
+        *(dst / "library").glob("*.json"),
+        dst / "cta-ops-config.yaml",
+        dst / "cta-cli.conf",
+    ]:
         f.write_text(f.read_text().replace(str(src), str(dst)))
 
 
 def _make_env(backend: str, request: pytest.FixtureRequest, tmp_path: Path, sim_template: Path, sim_exe: str) -> Env:
     sim = tmp_path / "inst"
     _copy_instance(sim_template, sim, sim_exe)
-    table = "RS_" + uuid.uuid4().hex[:10].upper()
+    config = sim / "cta-ops-config.yaml"
+    doc: dict[str, Any] = load_yaml(config)
+    tool = doc["tools"]["cta-ops-repack-automation"]
     if backend == "sqlite":
-        db: dict[str, Any] = {"backend": "sqlite", "path": str(tmp_path / "atresys.sqlite")}
-        store_args: dict[str, Any] = {"sqlite_path": db["path"]}
+        table = tool["database"]["repack_table_name"]
+        store_args: dict[str, Any] = {"sqlite_path": tool["database"]["path"]}
     else:
+        # Tests share the cluster: a table of their own in it.
         cluster: PgCluster = request.getfixturevalue("postgresql_cluster")
-        db = pg_database(cluster)
+        table = "RS_" + uuid.uuid4().hex[:10].upper()
+        tool["database"] = {**pg_database(cluster), "repack_table_name": table}
         store_args = {"pg_host": "127.0.0.1", "pg_port": cluster.port, "pg_user": cluster.user, "pg_dbname": "postgres"}
-    db["repack_table_name"] = table
-    logs = tmp_path / "log"
-    prio = {"mount_policy": "repack"}
-    mail_out = tmp_path / "mail.txt"
-    sendmail = tmp_path / "sendmail"
-    sendmail.write_text(f"#!/bin/sh\necho \"ARGS: $*\" >> '{mail_out}'\ncat >> '{mail_out}'\n")
-    sendmail.chmod(0o755)
-    doc: dict[str, Any] = {
-        "global": {
-            "binaries": {"cta-admin": str(sim / "bin" / "cta-admin"), "sendmail": str(sendmail)},
-            "email": {"recipients": ["tape-ops@example.org"], "sender": "atresys@example.org"},
-            "tape": {
-                "cta-admin_config": str(tmp_path / "no-cta-cli.conf"),
-                "lib_to_pool_map": {"ctaops_lib1": {"LTO9": SUFFIX}},
-            },
-        },
-        "tools": {
-            "cta-ops-repack-automation": {
-                "database": db,
-                "max_active_repacks": 10,
-                "quarantine_days": 0,
-                "quarantine_pool": QUARANTINE,
-                "lease_seconds": 1,
-                "priorities": {
-                    10: {"name": "low", "default_dst_pool_prefix": "tolabel", **prio},
-                    50: {"name": "high", "default_dst_pool_prefix": "erase", **prio},
-                },
-                "cta-ops-repack-0-scan": {"tape_usage_threshold": 0.4, "number_of_tapes": 10},
-                "cta-ops-repack-2-start": {"existing_files_on_tape": str(logs / "repack-tapefile-$DATE-$TAPE.txt")},
-                "cta-ops-repack-3-end": {"repack-end-json-path": str(logs / "end.json")},
-                "cta-ops-repack-monitor": {
-                    "ls_out": str(logs / "automation.json"),
-                    "prometheus_out": str(logs / "atresys.prom"),
-                },
-            }
-        },
-    }
-    config = tmp_path / "cta-ops-config.yaml"
+    # Test speed: no 31-day quarantine wait, and leases of killed runs expire in a second.
+    tool.update(quarantine_days=0, lease_seconds=1)
     write_yaml(config, doc)
     e = Env(sim_exe, sim, config, tmp_path, store_args, table, doc)
     e.store().upgrade()

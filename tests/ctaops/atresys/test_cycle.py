@@ -62,7 +62,7 @@ def full_cycle(env: Env) -> None:  # noqa: PLR0915
     for vid in started:
         t = env.tape(vid)
         assert (t["state"], t["full"]) == ("REPACKING", True)
-        listing = next((env.tmp / "log").glob(f"repack-tapefile-*-{vid}.txt"))
+        listing = next(env.log_dir.glob(f"repack-tapefile-*-{vid}.txt"))
         assert sorted(int(r["af"]["archiveId"]) for r in json.loads(listing.read_text())) == before[vid]
     # a second start run while both are active starts nothing
     env.step("2-start")
@@ -75,7 +75,7 @@ def full_cycle(env: Env) -> None:  # noqa: PLR0915
     env.sim_run("--until-idle")
     env.step("3-end")
     assert sorted(r.state for r in env.rows().values()) == ["entered", "repacked", "repacked"]
-    stats = [json.loads(line) for line in (env.tmp / "log" / "end.json").read_text().splitlines()]
+    stats = [json.loads(line) for line in env.end_json.read_text().splitlines()]
     assert sorted(s["tape"] for s in stats) == sorted(started)
     assert all(s["status"] == "Complete" and s["destinationInfos"] for s in stats)
 
@@ -201,9 +201,9 @@ def test_errors_are_mailed_when_configured(env: Env) -> None:
     env.rewrite_config(email_errors=True)
     r = env.step("1-prepare", "V00004", check=False)
     assert r.returncode == 1
-    mail = (env.tmp / "mail.txt").read_text()
-    assert "ARGS: -t -oi" in mail
-    assert "To: tape-ops@example.org" in mail
+    mail = env.outbox.read_text()
+    assert "X-Sendmail-Args: -t -oi" in mail
+    assert "To: tape-ops@localhost" in mail
     assert "V00004: not full" in mail
 
 

@@ -20,13 +20,13 @@ def test_monitor_writes_json_lines_and_metrics(env: Env) -> None:
     r = env.step("monitor")
     assert "tape" in r.stdout.splitlines()[0]
     assert len(r.stdout.splitlines()) >= 4
-    lines = [json.loads(x) for x in (env.tmp / "log" / "automation.json").read_text().splitlines()]
+    lines = [json.loads(x) for x in env.ls_out.read_text().splitlines()]
     assert len(lines) == 3
     by = {d["tape"]: d for d in lines}
     started = next(v for v, d in by.items() if d["state"] == "started")
     assert by["V00002"]["mode"] == "manual"
     assert all(d["timestamp"].endswith("Z") and d["files"] > 0 for d in lines)
-    prom = (env.tmp / "log" / "atresys.prom").read_text()
+    prom = env.prom.read_text()
     assert 'ctaops_repack_tapes{state="started",mode="auto"} 1' in prom
     entered_auto = sum(1 for d in lines if d["state"] == "entered" and d["mode"] == "auto")
     assert f'ctaops_repack_tapes{{state="entered",mode="auto"}} {entered_auto}' in prom
@@ -35,7 +35,7 @@ def test_monitor_writes_json_lines_and_metrics(env: Env) -> None:
     assert metric(prom, "ctaops_repack_oldest_job_age_seconds") >= 0
     # a second run appends, never rewrites
     env.step("monitor")
-    assert len((env.tmp / "log" / "automation.json").read_text().splitlines()) == 6
+    assert len(env.ls_out.read_text().splitlines()) == 6
 
 
 def test_monitor_prints_metrics_and_json(env: Env) -> None:
@@ -45,6 +45,6 @@ def test_monitor_prints_metrics_and_json(env: Env) -> None:
     assert 'ctaops_repack_tapes{state="entered",mode="auto"} 1' in out
     rows = json.loads(env.step("monitor", "-j").stdout)
     assert [(d["tape"], d["state"]) for d in rows] == [("V00001", "entered")]
-    before = (env.tmp / "log" / "automation.json").read_text()
+    before = env.ls_out.read_text()
     env.step("monitor", "--dry-run")
-    assert (env.tmp / "log" / "automation.json").read_text() == before
+    assert env.ls_out.read_text() == before

@@ -62,7 +62,7 @@ def check_clean_end(env: Env) -> None:
         assert [h.action for h in env.store().history(vid)].count("add") == 1
         t = env.tape(vid)
         assert (t["tapepool"], t["full"], t["lastFseq"]) == (f"tolabel{SUFFIX}", False, "0")
-    stats = [json.loads(line)["tape"] for line in (env.tmp / "log" / "end.json").read_text().splitlines()]
+    stats = [json.loads(line)["tape"] for line in env.end_json.read_text().splitlines()]
     assert sorted(stats) == sorted(USER_TAPES)  # one statistics line per repack, none twice
 
 
@@ -87,9 +87,9 @@ def test_monitor_resumes_after_crash(env: Env) -> None:
     env.step("1-prepare")
     r = env.step("monitor", env={"CTAOPS_CRASH_AT": "monitor:after-ls-out"}, check=False)
     assert r.returncode == 99
-    assert not (env.tmp / "log" / "atresys.prom").exists()
+    assert not env.prom.exists()
     env.step("monitor")
-    assert "ctaops_repack_tapes" in (env.tmp / "log" / "atresys.prom").read_text()
+    assert "ctaops_repack_tapes" in env.prom.read_text()
 
 
 def counting_admin(env: Env) -> Path:

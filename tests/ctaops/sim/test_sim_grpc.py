@@ -4,6 +4,7 @@ API: `CtaAdmin(transport="grpc")` and `CtaAdmin()` on one instance, plus the sec
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from ctaops.utils.config import load_yaml
+from tests.ctaops.drivetools import deep_update
 from tests.ctaops.sim.conftest import Sim, sim_serving
 
 admin = pytest.importorskip("ctaops.admin")
@@ -226,12 +229,12 @@ def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
 def test_the_ops_config_chooses_the_transport(served: Served, tmp_path: Path) -> None:
     """``global.tape.cta-admin_transport: grpc`` sends the CLI and ``CtaAdmin(config)`` (so every
     tool built on it) to the frontend; the ``cta-admin`` binary it names does not even exist."""
+    # The instance's own config, switched to gRPC.
+    tape = {"cta-admin_config": str(served.conf), "cta-admin_transport": "grpc"}
+    changes = {"global": {"binaries": {"cta-admin": str(tmp_path / "no-such-cta-admin")}, "tape": tape}}
+    doc = deep_update(load_yaml(served.sim.dir / "cta-ops-config.yaml"), changes)
     config = tmp_path / "cta-ops-config.yaml"
-    config.write_text(
-        "global:\n"
-        f"  binaries: {{cta-admin: {tmp_path / 'no-such-cta-admin'}}}\n"
-        f"  tape: {{cta-admin_config: {served.conf}, cta-admin_transport: grpc}}\n"
-    )
+    config.write_text(json.dumps(doc))  # JSON is YAML
     r = served.sim.run("admin", "-C", config, "--", "tape", "ls", "--vid", "V00001")
     assert r.returncode == 0, r.stderr
     assert '"vid":"V00001"' in r.stdout

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ctaops.utils.config import load_yaml
+from tests.ctaops.drivetools import deep_update
 from tests.ctaops.sim.conftest import Sim, sim_exe  # noqa: F401 - fixture re-exported
 
 VERIFY_TAPE = [sys.executable, "-m", "ctaops.tapeverify.verify_tape"]
@@ -21,11 +25,18 @@ class Instance:
     sim: Sim
     config: Path
     log_dir: Path
+    state_dir: Path
 
     def tool(self, cmd: list[str], *args: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*cmd, "-C", str(self.config), *map(str, args)], capture_output=True, text=True, check=False, timeout=300
         )
+
+    def derived(self, name: str, changes: dict[str, Any]) -> Path:
+        """This config with ``changes`` merged in, written beside it as ``name``."""
+        path = self.config.with_name(name)
+        path.write_text(json.dumps(deep_update(load_yaml(self.config), changes)))  # JSON is YAML
+        return path
 
     def verify_tape(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
         return self.tool(VERIFY_TAPE, *args)
@@ -46,7 +57,7 @@ class Instance:
 
 @pytest.fixture
 def inst(sim_exe: str, tmp_path: Path) -> Instance:  # noqa: F811 - the imported fixture
-    """V00001 holds 12 files of 300 KiB, V00002 3 files, V00003 1 file; a config with a log dir."""
+    """V00001 holds 12 files of 300 KiB, V00002 3 files, V00003 1 file; the instance's config."""
     d = tmp_path / "inst"
     sim = Sim(sim_exe, d)
     assert sim.run("sim", "init", d).returncode == 0
@@ -56,17 +67,10 @@ def inst(sim_exe: str, tmp_path: Path) -> Instance:  # noqa: F811 - the imported
         r = sim.run("sim", "run", d, "--until-idle")
         assert r.returncode == 0, r.stderr
         assert sim.admin("tape", "ch", "--vid", vid, "--full", "true").returncode == 0
-    log_dir = tmp_path / "logs"
+    # The instance's own config (log and state dirs under the instance), with smaller selections.
+    doc = load_yaml(d / "cta-ops-config.yaml")
+    verify = doc["tools"]["cta-ops-tape-verify"]
+    verify["cta-ops-verify-tape"] = {"default_first": 2, "default_last": 2, "default_random": 1}
     config = tmp_path / "cta-ops-config.yaml"
-    verify_section = (
-        "  cta-ops-tape-verify:\n"
-        + f"    logger:\n      log_dir: {str(log_dir)!r}\n"
-        + "    cta-ops-verify-tape:\n      default_first: 2\n      default_last: 2\n      default_random: 1\n"
-    )
-    base = (d / "cta-ops-config.yaml").read_text()
-    # The instance config may already hold a `tools:` mapping; a second one would be a duplicate key.
-    if "\ntools:\n" in base:
-        config.write_text(base.replace("\ntools:\n", "\ntools:\n" + verify_section, 1))
-    else:
-        config.write_text(base + "tools:\n" + verify_section)
-    return Instance(sim, config, log_dir)
+    config.write_text(re.sub(r'"(\d+)":', r"\1:", json.dumps(doc)))  # JSON is YAML
+    return Instance(sim, config, Path(verify["logging"]["log_dir"]), Path(verify["state_dir"]))

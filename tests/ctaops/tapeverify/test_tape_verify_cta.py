@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
-from pathlib import Path
 
 from tests.ctaops.sim.conftest import sim_serving
 from tests.ctaops.tapeverify.conftest import VERIFY_TAPE, Instance
@@ -46,15 +44,6 @@ def test_tape_verify_cta_errors_are_one_line(inst: Instance, ctaops_native: str,
     assert "cta-admin" in r.stderr
 
 
-def with_cta_admin_config(text: str, path: Path) -> str:
-    """The instance config with ``global.tape.cta-admin_config`` set to ``path`` (replaced if present)."""
-    line = f"    cta-admin_config: {path}\n"
-    text = re.sub(r"^    cta-admin_config: .*\n", "", text, flags=re.M)
-    if "\n  tape:\n" in text:
-        return text.replace("\n  tape:\n", "\n  tape:\n" + line, 1)
-    return text.replace("global:\n", "global:\n  tape:\n" + line, 1)
-
-
 def test_both_tools_run_cta_admin_with_the_configured_client_config(inst: Instance, ctaops_native: str) -> None:
     """A wrapper records cta-admin's arguments: `--config <global.tape.cta-admin_config>` is passed."""
     calls = inst.config.with_name("calls.txt")
@@ -63,9 +52,10 @@ def test_both_tools_run_cta_admin_with_the_configured_client_config(inst: Instan
     wrapper.chmod(0o755)
     cli_conf = inst.config.with_name("cta-cli.conf")
     cli_conf.write_text("cta.endpoint localhost:17017\n")
-    cfg = inst.config.with_name("wrapped.yaml")
-    text = inst.config.read_text().replace(str(inst.sim.dir / "bin" / "cta-admin"), str(wrapper))
-    cfg.write_text(with_cta_admin_config(text, cli_conf))
+    cfg = inst.derived(
+        "wrapped.yaml",
+        {"global": {"binaries": {"cta-admin": str(wrapper)}, "tape": {"cta-admin_config": str(cli_conf)}}},
+    )
     r = subprocess.run(
         [
             ctaops_native,
@@ -99,10 +89,11 @@ def test_both_tools_go_over_grpc_when_the_config_says_so(inst: Instance, ctaops_
     Python tool's listing and ``tape ch`` go through ``sim serve``; the configured ``cta-admin``
     does not exist, so nothing reaches the simulator another way."""
     with sim_serving(inst.sim.exe, inst.sim.dir, inst.config.with_name("serve.log")):
-        text = inst.config.read_text().replace(str(inst.sim.dir / "bin" / "cta-admin"), "/nonexistent/cta-admin")
-        text = with_cta_admin_config(text, inst.sim.dir / "cta-cli.conf")
-        cfg = inst.config.with_name("grpc.yaml")
-        cfg.write_text(text.replace("\n  tape:\n", "\n  tape:\n    cta-admin_transport: grpc\n", 1))
+        tape = {"cta-admin_config": str(inst.sim.dir / "cta-cli.conf")}
+        binaries = {"cta-admin": "/nonexistent/cta-admin"}
+        cfg = inst.derived(
+            "grpc.yaml", {"global": {"binaries": binaries, "tape": {**tape, "cta-admin_transport": "grpc"}}}
+        )
         image = str(inst.image("V00001"))
         r = subprocess.run(
             [ctaops_native, "tape", "verify", "--image", image, "--vid", "V00001", "--cta", "-C", str(cfg), "--json"],
@@ -118,8 +109,7 @@ def test_both_tools_go_over_grpc_when_the_config_says_so(inst: Instance, ctaops_
         assert r.returncode == 0, r.stderr
         assert inst.status("V00002") is not None
         # The same config with the transport left at its default cannot reach CTA.
-        plain = inst.config.with_name("plain.yaml")
-        plain.write_text(text)
+        plain = inst.derived("plain.yaml", {"global": {"binaries": binaries, "tape": tape}})
         r = subprocess.run(
             [ctaops_native, "tape", "verify", "--image", image, "--vid", "V00001", "--cta", "-C", str(plain)],
             capture_output=True,

@@ -51,7 +51,7 @@ def test_submits_through_cta_verify_file_and_records_ongoing(inst: Instance) -> 
     assert "[INFO] [" in r.stderr
     log = (inst.log_dir / "cta-ops-verify-tape.log").read_text()
     assert "Verification status of tape V00001 set to" in log
-    state = json.loads((inst.log_dir / "state" / f"{VID}.json").read_text())
+    state = json.loads((inst.state_dir / f"{VID}.json").read_text())
     assert len(state["object_ids"]) == 5
     assert all(o.startswith("RetrieveRequest-") for o in state["object_ids"])
     listed = {int(str(f["af"]["archiveId"])): int(str(f["tf"]["fSeq"])) for f in inst.sim.ls("tf", "ls", "-v", VID)}
@@ -80,7 +80,7 @@ def test_data_size_and_dry_run(inst: Instance) -> None:
     assert "Selected 2 of the 12 files" in r.stderr
     assert "--vid V00001" in r.stderr
     assert inst.status(VID) is None
-    assert not (inst.log_dir / "state" / f"{VID}.json").exists()
+    assert not (inst.state_dir / f"{VID}.json").exists()
 
 
 def test_native_verify_records_done(inst: Instance) -> None:

@@ -168,6 +168,17 @@ fn unknown_keys_are_kept() {
 }
 
 #[test]
+fn ctaops_additions_are_known_keys() {
+    // Read by ATRESYS and the verification tools; `ctaops sim init` writes them.
+    let cfg = load(
+        "tools:\n  cta-ops-repack-automation:\n    database: {backend: sqlite, path: /x.sqlite}\n    quarantine_pool: q\n\
+         \x20   lease_seconds: 5\n    cta-ops-repack-monitor: {prometheus_out: /x.prom, ls_out: /x.json}\n\
+         \x20 cta-ops-tape-verify: {state_dir: /s, logging: {log_dir: /l}}\n",
+    );
+    assert!(cfg.unknown_keys().is_empty(), "{:?}", cfg.unknown_keys());
+}
+
+#[test]
 fn unknown_keys_are_reported_not_rejected() {
     let cfg = load(
         "global:\n  site_key: 1\n  logging: {rotation_max_sise: 2G, log_dir: /x}\n  tape: {lib_to_pool_map: {L: {M: _S}}}\n\
