@@ -362,16 +362,8 @@ fn queue_in(
             |p| expand(p, i + 1, id, &disk_instance),
         );
         crate::disk::check_new_disk_file(tx, &disk_instance, &path, &disk_file_id)?;
-        if size == 0 {
-            // frontend/common/WorkflowEvent.cpp::processCLOSEW: refused unless the frontend allows
-            // zero-length files (then acknowledged but never queued: "ignoring zero-length file").
-            if settings.zero_length_forbidden(&vo) {
-                out.rejected.push(Rejected {
-                    path,
-                    error: "Archival of 0-length files not allowed.".into(),
-                });
-                continue;
-            }
+        // What EOS keeps of the file it sent (queued or, zero-length, only acknowledged).
+        let record = |disk_file_id: String, path: String| {
             crate::disk::record_disk_file(
                 tx,
                 &crate::disk::DiskFile {
@@ -386,7 +378,19 @@ fn queue_in(
                 },
                 who,
                 t,
-            )?;
+            )
+        };
+        if size == 0 {
+            // frontend/common/WorkflowEvent.cpp::processCLOSEW: refused unless the frontend allows
+            // zero-length files (then acknowledged but never queued: "ignoring zero-length file").
+            if settings.zero_length_forbidden(&vo) {
+                out.rejected.push(Rejected {
+                    path,
+                    error: "Archival of 0-length files not allowed.".into(),
+                });
+                continue;
+            }
+            record(disk_file_id, path)?;
             out.ignored.push(id);
             continue;
         }
@@ -403,21 +407,7 @@ fn queue_in(
                 policy
             ])?;
         }
-        crate::disk::record_disk_file(
-            tx,
-            &crate::disk::DiskFile {
-                archive_id: id,
-                instance: disk_instance.clone(),
-                disk_file_id,
-                path,
-                uid: disk.owner_uid,
-                gid: disk.gid,
-                size,
-                storage_class: storage_class.to_owned(),
-            },
-            who,
-            t,
-        )?;
+        record(disk_file_id, path)?;
         out.archive_ids.push(id);
     }
     Ok(out)

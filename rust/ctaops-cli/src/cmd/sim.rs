@@ -290,6 +290,16 @@ fn exec_prefix() -> Vec<String> {
     }
 }
 
+/// `--requester`/`--group` over the default requester (`$USER`).
+fn requester_of(requester: Option<&String>, group: &str) -> ctaops_sim::archive::Requester {
+    let mut who = ctaops_sim::archive::Requester::default();
+    if let Some(r) = requester {
+        who.user.clone_from(r);
+    }
+    who.group = group.to_owned();
+    who
+}
+
 fn json_line(v: &impl serde::Serialize) -> Result<(), SimError> {
     let mut out = io::stdout().lock();
     serde_json::to_writer(&mut out, v)?;
@@ -380,11 +390,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             if sources.is_empty() {
                 return Err(SimError::Usage("give --count N --size SIZE or FILE arguments".into()));
             }
-            let mut who = ctaops_sim::archive::Requester::default();
-            if let Some(r) = requester {
-                who.user.clone_from(r);
-            }
-            who.group.clone_from(group);
+            let who = requester_of(requester.as_ref(), group);
             let disk = ctaops_sim::archive::DiskSide {
                 instance: disk_instance.clone(),
                 path: path.clone(),
@@ -415,11 +421,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             group,
         } => {
             let inst = Instance::open(dir)?;
-            let mut who = ctaops_sim::archive::Requester::default();
-            if let Some(r) = requester {
-                who.user.clone_from(r);
-            }
-            who.group.clone_from(group);
+            let who = requester_of(requester.as_ref(), group);
             let target = match (path, archive_id) {
                 (Some(p), _) => ctaops_sim::disk::Target::Path {
                     instance: disk_instance.clone(),
@@ -443,11 +445,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             group,
         } => {
             let inst = Instance::open(dir)?;
-            let mut who = ctaops_sim::archive::Requester::default();
-            if let Some(r) = requester {
-                who.user.clone_from(r);
-            }
-            who.group.clone_from(group);
+            let who = requester_of(requester.as_ref(), group);
             let dest = dest.clone().unwrap_or_else(|| inst.dir.join("retrieved"));
             let ids = ctaops_sim::retrieve::queue(&inst, id, &dest, &who)?;
             json_line(&serde_json::json!({"queued": ids.len(), "requestIds": ids, "dest": dest}))?;
