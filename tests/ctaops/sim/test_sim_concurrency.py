@@ -146,7 +146,8 @@ def test_repack_competes_with_user_retrieves(sim4: Sim, tmp_path: Path) -> None:
     assert sum(int(str(s["files"])) for s in dest) == len(by_tape[repacked])
     [rl] = sim4.ls("re", "ls", "-v", repacked)
     assert rl["status"] == "Complete"
-    assert (tmp_path / "r1" / by_tape[t1][0]).exists() and (tmp_path / "r2" / by_tape[t2][0]).exists()
+    assert (tmp_path / "r1" / by_tape[t1][0]).exists()
+    assert (tmp_path / "r2" / by_tape[t2][0]).exists()
 
 
 def normalised(report: dict[str, object]) -> list[tuple[object, ...]]:
