@@ -165,6 +165,20 @@ def test_verify_usage_and_device_errors(tape: tuple[Path, Path, list[bytes]], ex
     assert res.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", ["verify", "dump"])
+def test_an_image_that_is_not_a_regular_file_is_refused(tmp_path: Path, exe: str, command: str) -> None:
+    """A FIFO used to hang the reader and /dev/null read as a blank tape: both are refused in one line."""
+    fifo = tmp_path / "fifo.tap"
+    os.mkfifo(fifo)
+    vid = ["--vid", VID] if command == "verify" else []
+    for path, kind in ((fifo, "a FIFO"), (Path("/dev/null"), "a character device")):
+        res = run(exe, "tape", command, "--image", path, *vid)
+        assert res.returncode == 1, res.stderr
+        assert res.stderr.count("\n") == 1, res.stderr
+        assert f"{path}: is {kind}, not a tape image" in res.stderr
+        assert "blank" not in res.stdout + res.stderr
+
+
 def test_label_refuses_data_and_honours_dry_run(tape: tuple[Path, Path, list[bytes]], exe: str) -> None:
     image, _, _ = tape
     before = image.read_bytes()

@@ -34,6 +34,39 @@ pub struct SimhImage {
     sync: bool,
 }
 
+/// An image is a regular file. Checked before opening: opening a FIFO blocks until a writer
+/// comes, and a character device such as `/dev/null` reads as a blank tape, a wrong answer
+/// (a tape drive is opened as a drive, `--device`, not as an image).
+fn refuse_special_file(path: &Path) -> Result<()> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        // Missing files are reported (or created) by the open itself.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(TapeError::io(path, e)),
+    };
+    let ft = meta.file_type();
+    let kind = {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_file() || ft.is_dir() {
+            return Ok(()); // a directory gets its own error from the open path
+        } else if ft.is_fifo() {
+            "a FIFO"
+        } else if ft.is_char_device() {
+            "a character device"
+        } else if ft.is_block_device() {
+            "a block device"
+        } else if ft.is_socket() {
+            "a socket"
+        } else {
+            "a special file"
+        }
+    };
+    Err(TapeError::InvalidArgument(format!(
+        "{}: is {kind}, not a tape image (an image is a regular file; read a tape drive with --device)",
+        path.display()
+    )))
+}
+
 enum Word {
     End,
     Mark,
@@ -44,6 +77,7 @@ impl SimhImage {
     /// Opens an existing image (read-only unless `writable`).
     pub fn open(path: impl AsRef<Path>, writable: bool) -> Result<Self> {
         let path = path.as_ref();
+        refuse_special_file(path)?;
         let file = OpenOptions::new()
             .read(true)
             .write(writable)
@@ -62,6 +96,7 @@ impl SimhImage {
     /// Opens an image for writing, creating an empty (blank) one if it does not exist.
     pub fn open_or_create(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
+        refuse_special_file(path)?;
         let file = OpenOptions::new()
             .read(true)
             .write(true)
