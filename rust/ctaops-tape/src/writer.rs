@@ -212,13 +212,7 @@ impl<'a> WriteSession<'a> {
             }
             expect_tape_mark(dev, "after UTL1")?;
         }
-        Ok(Self {
-            dev,
-            vid: vid.to_owned(),
-            info,
-            last_fseq,
-            buf: vec![0u8; BLOCK_SIZE],
-        })
+        Self::resume(dev, vid, last_fseq, info)
     }
 
     /// Continues appending to a tape whose device is already positioned just after the trailer

@@ -142,6 +142,7 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
     let mut report = RunReport::default();
     // Sessions a killed run left behind: the daemons clean their drives when they start.
     taped::recover(inst, &mut conn)?;
+    taped::report(&mut conn)?;
     // Without --speed the session times are the scheduler's own: the instance clock stays on the
     // wall clock, so the catalogue never holds times in the future that tools (which read the
     // wall clock) would misread.
@@ -157,7 +158,6 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
                 active.swap_remove(i);
             }
         }
-        taped::report(&mut conn)?;
         repack::expand(inst, &mut conn, t)?;
         pick::fill_free_drives(inst, &mut conn, &criteria, &mut active, &mut report, t, &opts)?;
         report.repacks_completed += repack::finish(&mut conn, t)?;
@@ -186,6 +186,8 @@ pub fn run(inst: &Instance, opts: RunOptions) -> Result<RunReport> {
         if opts.until_idle && ready_at.is_none() {
             break;
         }
+        // The daemons poll while idle: a drive removed meanwhile registers again.
+        taped::report(&mut conn)?;
         std::thread::sleep(Duration::from_millis(200));
         let advanced = match opts.speed {
             Some(s) if s > 1.0 => t + (0.2 * s) as u64,

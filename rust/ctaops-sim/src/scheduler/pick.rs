@@ -132,6 +132,20 @@ const RETRIEVE_QUEUES: &str = "SELECT T.TAPE_POOL_NAME, Q.VID, P.VIRTUAL_ORGANIZ
 
 type QueueRow = (String, String, Option<String>, i64, i64, i64, i64, i64);
 
+/// The eight summary columns both queue queries start with.
+fn queue_row(r: &crate::catalogue::Row) -> Result<QueueRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
 /// Every queue as a potential mount (before CTA's filters).
 fn queues(conn: &Db) -> Result<Vec<Potential>> {
     let repack_vo: Option<String> = conn
@@ -144,18 +158,7 @@ fn queues(conn: &Db) -> Result<Vec<Potential>> {
     let mut out = Vec::new();
     let archive: Vec<QueueRow> = conn
         .prepare(ARCHIVE_QUEUES)?
-        .query_map((), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        })?
+        .query_map((), queue_row)?
         .collect::<Result<_>>()?;
     for (pool, mount_type, vo, priority, min_age, oldest, files, bytes) in archive {
         let vo = if mount_type == "ARCHIVE_FOR_REPACK" {
@@ -181,19 +184,7 @@ fn queues(conn: &Db) -> Result<Vec<Potential>> {
         .prepare(RETRIEVE_QUEUES)?
         .query_map((), |r| {
             let repacking = r.get::<i64>(8)? != 0 || r.get::<i64>(9)? != 0;
-            Ok((
-                (
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ),
-                repacking,
-            ))
+            Ok((queue_row(r)?, repacking))
         })?
         .collect::<Result<_>>()?;
     for ((pool, vid, vo, priority, min_age, oldest, files, bytes), repacking) in retrieve {
