@@ -45,6 +45,12 @@ def ctaops_native() -> str:
     pytest.fail(f"native ctaops binary not found under {target} (run `make dev`)")
 
 
+@pytest.fixture(params=["script", "native"])
+def exe(request: pytest.FixtureRequest, ctaops_script: str, ctaops_native: str) -> str:
+    """Both ways an operator runs ctaops: the console script (Python) and the Rust binary."""
+    return ctaops_script if request.param == "script" else ctaops_native
+
+
 @pytest.fixture(scope="session")
 def postgresql_cluster() -> Iterator[PgCluster]:
     """A real PostgreSQL server in a temp dir on a free 127.0.0.1 port, removed afterwards."""

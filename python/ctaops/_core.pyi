@@ -177,8 +177,8 @@ def tape_write(
 ) -> str:
     """Append files (bytes-like or paths); return the written files as JSON."""
 
-def tape_dump(device: TapeDevice) -> str:
-    """Return every object on the tape as JSON."""
+def tape_dump(device: TapeDevice, max_problems: int = 100) -> str:
+    """Return every object on the tape as JSON, with the count of layout problems."""
 
 def label_parse(data: Buffer) -> str | None:
     """Return a label record's fields as JSON, None if the bytes are not a label."""
@@ -186,11 +186,11 @@ def label_parse(data: Buffer) -> str | None:
 def label_format(json: str) -> bytes:
     """Return the 80-byte record for fields as ``label_parse`` returns them."""
 
-def tapefile_ls_entries(text: str, vid: str) -> list[tuple[int, int, int, int, int | None]]:
-    """Return ``(fseq, block_id, archive_id, size, adler32)`` from ``cta-admin --json tapefile ls`` text."""
+def tapefile_ls_entries(text: str, vid: str) -> list[tuple[int, int, int, int, int | None, list[tuple[str, str]]]]:
+    """Return ``(fseq, block_id, archive_id, size, adler32, [(type, hex), ...])`` from ``tapefile ls`` text."""
 
 def tape_select(
-    catalogue: Sequence[tuple[int, int, int, int, int | None]],
+    catalogue: Sequence[tuple[int, int, int, int, int | None, list[tuple[str, str]]]],
     fseqs: Sequence[int] = ...,
     first: int = 0,
     last: int = 0,
@@ -203,7 +203,7 @@ def tape_select(
 def tape_verify(
     device: TapeDevice,
     vid: str,
-    catalogue: Sequence[tuple[int, int, int, int, int | None]] | None = None,
+    catalogue: Sequence[tuple[int, int, int, int, int | None, list[tuple[str, str]]]] | None = None,
     fseqs: Sequence[int] = ...,
     first: int = 0,
     last: int = 0,

@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, overload
 
 from typing_extensions import Buffer, Self
 
@@ -273,9 +273,13 @@ def write_files(
 
 @dataclass(frozen=True)
 class DumpItem:
-    """One entry of :func:`dump`: a label, a tape mark, a run of data blocks, or an error."""
+    """One entry of :func:`dump`.
 
-    kind: Literal["label", "tape_mark", "data", "error"]
+    A label, a run of tape marks, a run of data blocks, a read error, or a problem (a record out
+    of CTA's layout, listed just before that record).
+    """
+
+    kind: Literal["label", "tape_mark", "data", "error", "problem"]
     object: int
     name: str | None = None
     text: str | None = None
@@ -286,16 +290,43 @@ class DumpItem:
     largest_block: int | None = None
     detail: str | None = None
     fatal: bool | None = None
+    count: int | None = None
 
 
-def dump(tape: TapeDevice) -> Sequence[DumpItem]:
-    """Every label, tape mark and data run from BOT to end of data."""
-    doc = json.loads(_core.tape_dump(tape._dev))
-    return [DumpItem(**item) for item in doc["items"]]
+@dataclass(frozen=True)
+class Dump(Sequence[DumpItem]):
+    """A whole-tape listing: the items in tape order, and what the reading found."""
+
+    items: tuple[DumpItem, ...]
+    objects: int
+    #: Layout problems, invalid labels and read errors; 0 for a tape exactly as CTA writes it.
+    problems: int
+    #: True when reading stopped early after ``max_problems`` problems.
+    stopped: bool
+
+    @overload
+    def __getitem__(self, index: int) -> DumpItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DumpItem]: ...
+    def __getitem__(self, index: int | slice) -> DumpItem | Sequence[DumpItem]:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def dump(tape: TapeDevice, max_problems: int = 100) -> Dump:
+    """Every label, tape mark and data run from BOT to end of data, checked against CTA's layout.
+
+    Reading stops after ``max_problems`` problems so a foreign or damaged medium stays bounded.
+    """
+    doc = json.loads(_core.tape_dump(tape._dev, max_problems))
+    return Dump(tuple(DumpItem(**item) for item in doc["items"]), doc["objects"], doc["problems"], doc["stopped"])
 
 
 __all__ = [
     "BLOCK_SIZE",
+    "Dump",
     "DumpItem",
     "Hdr1",
     "Hdr2",

@@ -27,7 +27,15 @@ from ctaops import _core
 from ctaops.tape import TapeDevice, TapeImage
 
 FileStatus = Literal[
-    "ok", "checksum_mismatch", "size_mismatch", "header_error", "unreadable", "missing", "unexpected", "placeholder"
+    "ok",
+    "checksum_mismatch",
+    "size_mismatch",
+    "header_error",
+    "unreadable",
+    "missing",
+    "unexpected",
+    "placeholder",
+    "no_checksum",
 ]
 
 
@@ -40,6 +48,12 @@ class CatalogueEntry:
     archive_id: int
     size: int
     adler32: int | None = None
+    #: The other checksums of the file's blob as ``(type, hex)`` in CTA's spelling
+    #: (``("CRC32C", "0a0b0c0d")``); they are compared too.
+    checksums: tuple[tuple[str, str], ...] = ()
+
+    def _tuple(self) -> tuple[int, int, int, int, int | None, list[tuple[str, str]]]:
+        return (self.fseq, self.block_id, self.archive_id, self.size, self.adler32, list(self.checksums))
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,10 @@ TapeLike = Union[TapeDevice, str, "os.PathLike[str]"]
 
 def parse_tapefile_ls(text: str, vid: str) -> list[CatalogueEntry]:
     """Entries for ``vid`` from the text of ``cta-admin --json tapefile ls --vid VID``."""
-    return [CatalogueEntry(*t) for t in _core.tapefile_ls_entries(text, vid)]
+    return [
+        CatalogueEntry(f, b, a, s, adler, tuple(others))
+        for f, b, a, s, adler, others in _core.tapefile_ls_entries(text, vid)
+    ]
 
 
 def load_tapefile_ls(path: str | os.PathLike[str], vid: str) -> list[CatalogueEntry]:
@@ -140,7 +157,7 @@ def select_files(  # noqa: PLR0913 - the selection options of cta-ops-verify-tap
     ``seed``, then random files until ``min_bytes`` are selected. No option selects nothing here
     (``verify_tape`` then reads every file).
     """
-    entries = [(e.fseq, e.block_id, e.archive_id, e.size, e.adler32) for e in catalogue]
+    entries = [e._tuple() for e in catalogue]
     return _core.tape_select(entries, list(fseqs), first, last, random, seed, min_bytes)
 
 
@@ -201,7 +218,7 @@ def verify_tape(  # noqa: PLR0913 - the selection options of cta-ops-verify-tape
     ``progress`` is called with a :class:`Progress` after each file and a few times a second.
     """
     device = tape if isinstance(tape, TapeDevice) else TapeImage(tape)
-    entries = None if catalogue is None else [(e.fseq, e.block_id, e.archive_id, e.size, e.adler32) for e in catalogue]
+    entries = None if catalogue is None else [e._tuple() for e in catalogue]
 
     callback = None
     if progress is not None:

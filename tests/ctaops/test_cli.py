@@ -17,11 +17,6 @@ def run(exe: str, *args: str, stdin: bytes | None = None) -> subprocess.Complete
     return subprocess.run([exe, *args], input=stdin, capture_output=True, check=False, timeout=120)
 
 
-@pytest.fixture(params=["script", "native"])
-def exe(request: pytest.FixtureRequest, ctaops_script: str, ctaops_native: str) -> str:
-    return ctaops_script if request.param == "script" else ctaops_native
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> list[Path]:
     paths = []

@@ -20,11 +20,6 @@ def run(exe: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, check=False, timeout=300)
 
 
-@pytest.fixture(params=["script", "native"])
-def exe(request: pytest.FixtureRequest, ctaops_script: str, ctaops_native: str) -> str:
-    return ctaops_script if request.param == "script" else ctaops_native
-
-
 def tapefile_ls(written: list[dict[str, Any]]) -> str:
     """What `cta-admin --json tapefile ls --vid VID` would print for the written files."""
     items = [

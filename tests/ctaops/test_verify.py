@@ -191,7 +191,11 @@ CASES: dict[str, tuple[Callable[[Objects], None], list[tuple[int, str]], str]] =
         [(1, "ok"), (2, "header_error"), (3, "ok")],
         "AUL id",
     ),
-    "wrong VSN": (lambda o: patch(o, 0, 4, b"X99999"), [(1, "ok"), (2, "ok"), (3, "ok")], "does not match VID"),
+    "wrong VSN": (
+        lambda o: patch(o, 0, 4, b"X99999"),
+        [(1, "missing"), (2, "missing"), (3, "missing")],
+        "the tape was not read further",
+    ),
     "HDR1 of another tape": (
         lambda o: patch(o, 23, 21, b"X99999"),
         [(1, "ok"), (2, "ok"), (3, "header_error")],
@@ -214,7 +218,7 @@ CASES: dict[str, tuple[Callable[[Objects], None], list[tuple[int, str]], str]] =
     ),
     "extra tape mark in data": (
         lambda o: o.insert(6, None),
-        [(1, "header_error"), (2, "header_error"), (3, "header_error")],
+        [(1, "size_mismatch"), (2, "header_error"), (3, "header_error")],
         "where EOF1 was expected",
     ),
     "extra tape mark at end": (lambda o: o.append(None), [(1, "ok"), (2, "ok"), (3, "ok")], "tape mark where"),

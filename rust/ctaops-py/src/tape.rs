@@ -8,7 +8,8 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use ctaops_tape::dump::dump;
+use ctaops_core::checksum::{ChecksumEntry, ChecksumType};
+use ctaops_tape::dump::{DEFAULT_MAX_PROBLEMS, dump};
 use ctaops_tape::format::BLOCK_SIZE;
 use ctaops_tape::label::{Label, LbpMethod};
 use ctaops_tape::verify::{
@@ -27,7 +28,9 @@ use crate::errors;
 
 type Device = Box<dyn TapeDevice + Send>;
 /// `(fseq, block_id, archive_id, size, adler32)`.
-type EntryTuple = (u64, u64, u64, u64, Option<u32>);
+/// `(fseq, block_id, archive_id, size, adler32, [(type, hex), …])`: the last holds the other
+/// checksums of the file's blob in CTA's spelling (`("CRC32C", "0a0b0c0d")`).
+type EntryTuple = (u64, u64, u64, u64, Option<u32>, Vec<(String, String)>);
 
 fn tape_err(py: Python<'_>, e: &TapeError) -> PyErr {
     errors::error_for_code(py, e.code(), &e.to_string())
@@ -212,13 +215,20 @@ fn tape_write(
     })
 }
 
-/// Every object on the tape as JSON (`{"objects": n, "items": [...]}`).
+/// Every object on the tape as JSON (`{"objects": n, "problems": n, "stopped": b, "items": [...]}`).
 #[pyfunction]
-fn tape_dump(py: Python<'_>, device: &PyTapeDevice) -> PyResult<String> {
+#[pyo3(signature = (device, max_problems = DEFAULT_MAX_PROBLEMS))]
+fn tape_dump(py: Python<'_>, device: &PyTapeDevice, max_problems: u64) -> PyResult<String> {
     device.with(py, |d| {
         let mut items = Vec::new();
-        let objects = dump(&mut **d, |i| items.push(i.clone()))?;
-        Ok(serde_json::json!({ "objects": objects, "items": items }).to_string())
+        let summary = dump(&mut **d, max_problems, |i| items.push(i.clone()))?;
+        Ok(serde_json::json!({
+            "objects": summary.objects,
+            "problems": summary.problems,
+            "stopped": summary.stopped,
+            "items": items,
+        })
+        .to_string())
     })
 }
 
@@ -249,18 +259,36 @@ fn tapefile_ls_entries(py: Python<'_>, text: &str, vid: &str) -> PyResult<Vec<En
     let entries = parse_tapefile_ls(text, vid).map_err(|e| tape_err(py, &e))?;
     Ok(entries
         .into_iter()
-        .map(|e| (e.fseq, e.block_id, e.archive_id, e.size, e.adler32))
+        .map(|e| {
+            let others = e
+                .other_checksums
+                .iter()
+                .map(|c| (c.kind.cta_name().to_owned(), c.to_hex()))
+                .collect();
+            (e.fseq, e.block_id, e.archive_id, e.size, e.adler32, others)
+        })
         .collect())
 }
 
-fn to_entries(list: Vec<EntryTuple>) -> Vec<CatalogueEntry> {
+fn to_entries(py: Python<'_>, list: Vec<EntryTuple>) -> PyResult<Vec<CatalogueEntry>> {
     list.into_iter()
-        .map(|(fseq, block_id, archive_id, size, adler32)| CatalogueEntry {
-            fseq,
-            block_id,
-            archive_id,
-            size,
-            adler32,
+        .map(|(fseq, block_id, archive_id, size, adler32, others)| {
+            let other_checksums = others
+                .iter()
+                .map(|(kind, value)| {
+                    let kind: ChecksumType = kind.parse()?;
+                    ChecksumEntry::from_hex(kind, value)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| errors::error_for_code(py, "INVALID_ARGUMENT", &e.to_string()))?;
+            Ok(CatalogueEntry {
+                fseq,
+                block_id,
+                archive_id,
+                size,
+                adler32,
+                other_checksums,
+            })
         })
         .collect()
 }
@@ -283,7 +311,7 @@ fn tape_select(
     seed: u64,
     min_bytes: u64,
 ) -> PyResult<(Vec<u64>, Vec<u64>)> {
-    let cat = Catalogue::new(to_entries(catalogue)).map_err(|e| tape_err(py, &e))?;
+    let cat = Catalogue::new(to_entries(py, catalogue)?).map_err(|e| tape_err(py, &e))?;
     let sel = Selection {
         fseqs,
         first,
@@ -317,7 +345,7 @@ fn tape_verify(
     min_bytes: u64,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
-    let catalogue = catalogue.map(to_entries);
+    let catalogue = catalogue.map(|c| to_entries(py, c)).transpose()?;
     let opts = VerifyOptions {
         catalogue,
         selection: Selection {

@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
             archive_id: 1,
             size: 5,
             adler32: Some(0x0620_0211),
+            other_checksums: Vec::new(),
         },
         CatalogueEntry {
             fseq: 2,
@@ -39,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
             archive_id: 2,
             size: 1,
             adler32: None,
+            other_checksums: Vec::new(),
         },
     ];
     let opts = VerifyOptions {

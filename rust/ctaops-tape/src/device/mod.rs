@@ -91,6 +91,13 @@ pub trait TapeDevice {
         None
     }
 
+    /// At the end of data: bytes the medium holds past it that no drive could read (an image
+    /// with something after its end-of-medium marker). `None` when there is nothing, or the
+    /// device cannot tell (a drive).
+    fn bytes_past_end(&mut self) -> Option<u64> {
+        None
+    }
+
     /// The smallest block the device accepts (1 unless a drive says more in READ BLOCK LIMITS).
     fn min_block(&self) -> usize {
         1

@@ -252,6 +252,15 @@ impl SimhImage {
 }
 
 impl TapeDevice for SimhImage {
+    fn bytes_past_end(&mut self) -> Option<u64> {
+        let off = self.current_offset();
+        // An end-of-medium word at `off`, with bytes after it: the rest was cut off from reading.
+        match self.word_at(off) {
+            Ok(Word::End) if off + 4 < self.len => Some(self.len - off - 4),
+            _ => None,
+        }
+    }
+
     fn read_record(&mut self, buf: &mut [u8]) -> Result<Record> {
         let off = self.current_offset();
         match self.word_at(off)? {

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use ctaops_core::admin::enums::ChecksumKind;
 use ctaops_core::admin::tapefile::TapeFile;
 use ctaops_core::admin::{Framing, Kind, Records, parse_records};
+use ctaops_core::checksum::{ChecksumEntry, ChecksumType};
 
 use crate::error::{Result, TapeError};
 
 /// One tape file as the catalogue records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CatalogueEntry {
     pub fseq: u64,
     pub block_id: u64,
@@ -17,6 +18,16 @@ pub struct CatalogueEntry {
     pub size: u64,
     /// Adler-32 of the payload, when the catalogue has one.
     pub adler32: Option<u32>,
+    /// The other checksums of the file's blob (CRC32, CRC32C, MD5, SHA1), compared as well.
+    pub other_checksums: Vec<ChecksumEntry>,
+}
+
+impl CatalogueEntry {
+    /// True when the catalogue gives at least one checksum the read-back can be compared with.
+    #[must_use]
+    pub fn has_checksum(&self) -> bool {
+        self.adler32.is_some() || !self.other_checksums.is_empty()
+    }
 }
 
 /// Catalogue entries of one tape, sorted by fSeq, indexed by fSeq.
@@ -65,17 +76,32 @@ impl Catalogue {
 
 /// Entries of `vid` from typed `tapefile ls` records (another tape's records, i.e. another copy,
 /// are skipped). An ADLER32 checksum that is not 8 hex digits is an error naming the file.
+///
+/// Records that are all of other tapes are refused with the VIDs they name: comparing a tape
+/// with another tape's listing would call every file `unexpected`.
 pub fn entries_from_records(files: &[TapeFile], vid: &str) -> Result<Vec<CatalogueEntry>> {
     let mut out = Vec::with_capacity(files.len());
     for f in files.iter().filter(|f| f.tf.vid == vid) {
+        let bad = |c: &str, value: &str| {
+            TapeError::InvalidArgument(format!(
+                "tapefile ls: archive file {}: bad {c} value '{value}'",
+                f.af.archive_id
+            ))
+        };
         let mut adler32 = None;
-        for c in f.af.checksum.iter().filter(|c| c.kind == ChecksumKind::Adler32) {
-            adler32 = Some(u32::from_str_radix(&c.value, 16).map_err(|_| {
-                TapeError::InvalidArgument(format!(
-                    "tapefile ls: archive file {}: bad ADLER32 value '{}'",
-                    f.af.archive_id, c.value
-                ))
-            })?);
+        let mut other_checksums = Vec::new();
+        for c in &f.af.checksum {
+            match &c.kind {
+                ChecksumKind::Adler32 => {
+                    adler32 = Some(u32::from_str_radix(&c.value, 16).map_err(|_| bad("ADLER32", &c.value))?);
+                }
+                ChecksumKind::None => {}
+                kind => {
+                    let algo: ChecksumType = kind.as_str().parse().map_err(|_| bad(kind.as_str(), &c.value))?;
+                    other_checksums
+                        .push(ChecksumEntry::from_hex(algo, &c.value).map_err(|_| bad(kind.as_str(), &c.value))?);
+                }
+            }
         }
         out.push(CatalogueEntry {
             fseq: f.tf.f_seq,
@@ -83,7 +109,19 @@ pub fn entries_from_records(files: &[TapeFile], vid: &str) -> Result<Vec<Catalog
             archive_id: f.af.archive_id,
             size: f.af.size,
             adler32,
+            other_checksums,
         });
+    }
+    if out.is_empty() && !files.is_empty() {
+        let mut vids: Vec<&str> = files.iter().map(|f| f.tf.vid.as_str()).collect();
+        vids.sort_unstable();
+        vids.dedup();
+        let shown = vids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+        let more = if vids.len() > 5 { ", …" } else { "" };
+        return Err(TapeError::InvalidArgument(format!(
+            "tapefile ls: the listing has {} file(s), none on {vid} (it lists {shown}{more})",
+            files.len()
+        )));
     }
     Ok(out)
 }
@@ -124,7 +162,8 @@ mod tests {
                 block_id: 0,
                 archive_id: 4_294_967_296,
                 size: 600_000,
-                adler32: Some(0x0a0b_0c0d)
+                adler32: Some(0x0a0b_0c0d),
+                other_checksums: Vec::new(),
             }]
         );
     }
@@ -145,7 +184,7 @@ mod tests {
             block_id: 0,
             archive_id: 1,
             size: 1,
-            adler32: None,
+            ..CatalogueEntry::default()
         };
         assert!(Catalogue::new(vec![e.clone(), e]).is_err());
     }

@@ -13,7 +13,7 @@ mod walker;
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use ctaops_core::checksum::adler32;
+use ctaops_core::checksum::{ChecksumEntry, Checksummer, adler32};
 
 pub use catalogue::{Catalogue, CatalogueEntry, entries_from_records, parse_tapefile_ls};
 pub use report::{FileReport, FileStatus, Progress, Summary, VerifyReport, VolumeInfo, checksum_hex};
@@ -55,6 +55,8 @@ struct Current {
     start: FileStart,
     size: u64,
     adler: u32,
+    /// The catalogue's other checksums of this file and their running values.
+    others: Vec<(ChecksumEntry, Checksummer)>,
     head: Vec<u8>,
 }
 
@@ -63,6 +65,8 @@ struct Collector<'a> {
     files: Vec<FileReport>,
     reported: Vec<bool>,
     tape_errors: Vec<String>,
+    /// Why the walker stopped before reading the files (wrong or missing VOL1).
+    abandoned: Option<String>,
     volume: Option<VolumeInfo>,
     current: Option<Current>,
     bytes: u64,
@@ -100,6 +104,9 @@ impl Collector<'_> {
         let n = data.len();
         if let Some(cur) = &mut self.current {
             cur.adler = adler32(cur.adler, data);
+            for (_, sum) in &mut cur.others {
+                sum.update(data);
+            }
             cur.size += n as u64;
             if cur.head.len() < HEAD_KEEP {
                 let take = (HEAD_KEEP - cur.head.len()).min(n);
@@ -150,28 +157,50 @@ impl Collector<'_> {
         };
         let status = if data_bad {
             FileStatus::Unreadable
-        } else if header_bad {
-            FileStatus::HeaderError
         } else if let Some(e) = &entry {
+            // What was read is compared even when the labels are damaged: lost or extra data
+            // must show as such, not only as a label problem.
             let size_bad = e.size != cur.size;
-            let sum_bad = e.adler32.is_some_and(|a| a != cur.adler);
             if size_bad {
                 detail.push(format!("read {} bytes, catalogue says {}", cur.size, e.size));
             }
-            if sum_bad {
+            let mut sum_bad = false;
+            if let Some(want) = e.adler32
+                && want != cur.adler
+            {
+                sum_bad = true;
                 detail.push(format!(
                     "Adler-32 {} read, catalogue says {}",
                     checksum_hex(cur.adler),
-                    e.adler32.map(checksum_hex).unwrap_or_default()
+                    checksum_hex(want)
                 ));
+            }
+            for (want, sum) in cur.others {
+                let got = sum.finish();
+                if got.to_hex() != want.to_hex() {
+                    sum_bad = true;
+                    detail.push(format!(
+                        "{} {} read, catalogue says {}",
+                        want.kind,
+                        got.to_hex(),
+                        want.to_hex()
+                    ));
+                }
             }
             if size_bad {
                 FileStatus::SizeMismatch
             } else if sum_bad {
                 FileStatus::ChecksumMismatch
-            } else {
+            } else if header_bad {
+                FileStatus::HeaderError
+            } else if e.has_checksum() {
                 FileStatus::Ok
+            } else {
+                detail.push("size matches; the catalogue lists no checksum to compare with".into());
+                FileStatus::NoChecksum
             }
+        } else if header_bad {
+            FileStatus::HeaderError
         } else if let Some(kind) = placeholder {
             detail.push(format!("placeholder for a {kind}"));
             FileStatus::Placeholder
@@ -212,6 +241,12 @@ pub fn verify_tape(
     opts: &VerifyOptions,
     mut progress: Option<&mut dyn FnMut(&Progress)>,
 ) -> Result<VerifyReport> {
+    if opts.catalogue.as_ref().is_some_and(Vec::is_empty) {
+        return Err(TapeError::InvalidArgument(format!(
+            "the catalogue listing has no files on {}: nothing to compare with (leave the listing out to check the tape's structure only)",
+            opts.vid
+        )));
+    }
     let catalogue = opts.catalogue.clone().map(Catalogue::new).transpose()?;
     if catalogue.is_none() && !opts.selection.is_all() {
         return Err(TapeError::InvalidArgument(
@@ -243,6 +278,7 @@ pub fn verify_tape(
         files: Vec::new(),
         reported: vec![false; n_entries],
         tape_errors: Vec::new(),
+        abandoned: None,
         volume: None,
         current: None,
         bytes: 0,
@@ -274,11 +310,23 @@ pub fn verify_tape(
             match msg {
                 Msg::Volume(v) => col.volume = Some(v),
                 Msg::TapeError(t) => col.tape_errors.push(t),
+                Msg::Abandoned(why) => col.abandoned = Some(why),
                 Msg::Start(start) => {
+                    let others = start
+                        .entry
+                        .and_then(|i| col.entry(i))
+                        .map(|e| {
+                            e.other_checksums
+                                .iter()
+                                .filter_map(|c| Checksummer::new(c.kind).ok().map(|s| (c.clone(), s)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
                     col.current = Some(Current {
                         start,
                         size: 0,
                         adler: 1,
+                        others,
                         head: Vec::new(),
                     });
                 }
@@ -309,14 +357,13 @@ pub fn verify_tape(
     }
     // Catalogue files never met on the tape.
     let wanted: Vec<usize> = selected.unwrap_or_else(|| (0..n_entries).collect());
+    let why_missing = col
+        .abandoned
+        .clone()
+        .unwrap_or_else(|| "in the catalogue, not found on the tape".into());
     for i in wanted {
         if !col.reported[i] {
-            col.entry_report(
-                i,
-                FileStatus::Missing,
-                "in the catalogue, not found on the tape".into(),
-                None,
-            );
+            col.entry_report(i, FileStatus::Missing, why_missing.clone(), None);
         }
     }
     for fseq in not_listed {

@@ -22,11 +22,13 @@ pub enum FileStatus {
     Unexpected,
     /// CTA's placeholder for a zero-length or unreadable source file (not an error).
     Placeholder,
+    /// Read back with the catalogue's size, but the catalogue lists no checksum to compare with.
+    NoChecksum,
 }
 
 impl FileStatus {
     /// Every status, in report order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Ok,
         Self::ChecksumMismatch,
         Self::SizeMismatch,
@@ -35,6 +37,7 @@ impl FileStatus {
         Self::Missing,
         Self::Unexpected,
         Self::Placeholder,
+        Self::NoChecksum,
     ];
 
     /// The status as printed (`ok`, `checksum_mismatch`, …).
@@ -49,6 +52,7 @@ impl FileStatus {
             Self::Missing => "missing",
             Self::Unexpected => "unexpected",
             Self::Placeholder => "placeholder",
+            Self::NoChecksum => "no_checksum",
         }
     }
 

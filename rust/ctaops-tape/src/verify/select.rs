@@ -74,7 +74,7 @@ mod tests {
                     block_id: f,
                     archive_id: f,
                     size: 100,
-                    adler32: None,
+                    ..CatalogueEntry::default()
                 })
                 .collect(),
         )

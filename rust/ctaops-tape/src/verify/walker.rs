@@ -42,6 +42,8 @@ pub(super) enum Msg {
         position: Option<u64>,
     },
     TapeError(String),
+    /// Nothing more will be read, for this reason: selected files not met are reported with it.
+    Abandoned(String),
 }
 
 /// A data block in hand: in a pooled buffer, or shared from the page cache.
@@ -81,6 +83,12 @@ pub(super) struct Walker<'a> {
     pub spare: Option<Vec<u8>>,
     /// Set when the consumer went away: nothing more to do.
     pub hung_up: bool,
+}
+
+/// What is wrong with an 80-byte record that should have been a label.
+fn damage(raw: &[u8]) -> String {
+    let id = String::from_utf8_lossy(&raw[..4]);
+    format!("identifier '{}'", id.escape_debug())
 }
 
 fn describe(rec: &Result<Record, TapeError>) -> String {
@@ -195,14 +203,19 @@ impl Walker<'_> {
         match rec {
             Ok(Record::Data(n)) => match Vol1::parse(&self.scratch[..n]) {
                 Ok(v) => {
-                    if !v.matches_vid(self.vid) {
-                        self.tape_error(format!("VOL1 VSN '{}' does not match VID '{}'", v.vsn, self.vid));
-                    }
+                    let wrong = (!v.matches_vid(self.vid)).then(|| v.vsn.clone());
                     self.send(Msg::Volume(VolumeInfo {
                         vsn: v.vsn,
                         owner: v.owner,
                         lbp: v.lbp,
                     }));
+                    if let Some(vsn) = wrong {
+                        // Another cartridge: a drive would read all of it for nothing.
+                        let why = format!("VOL1 VSN '{vsn}' does not match VID '{}'", self.vid);
+                        self.tape_error(format!("{why}: the tape was not read further"));
+                        self.send(Msg::Abandoned(format!("not read: {why}")));
+                        return Flow::Stop;
+                    }
                 }
                 Err(e) => {
                     // Not a CTA tape: reading the rest (hours on a full cartridge) would tell nothing.
@@ -212,11 +225,13 @@ impl Walker<'_> {
                         format!(" (object 0 is a {n}-byte block; CTA writes an 80-byte VOL1 in variable-block mode)")
                     };
                     self.tape_error(format!("object 0: not a CTA tape: {e}{hint}"));
+                    self.send(Msg::Abandoned("not read: no valid VOL1 on the tape".into()));
                     return Flow::Stop;
                 }
             },
             Ok(Record::EndOfData) => {
                 self.tape_error("the tape is blank (no VOL1)".into());
+                self.send(Msg::Abandoned("not read: the tape is blank".into()));
                 return Flow::Stop;
             }
             Ok(Record::TapeMark) => self.tape_error("object 0: a tape mark where VOL1 was expected".into()),
@@ -224,11 +239,38 @@ impl Walker<'_> {
                 let fatal = !e.is_recoverable();
                 self.tape_error(format!("VOL1: {e}"));
                 if fatal {
+                    self.send(Msg::Abandoned(format!("not read: VOL1 unreadable: {e}")));
                     return Flow::Stop;
                 }
             }
         }
         Flow::Continue
+    }
+
+    /// Where a file should start (after VOL1 or a file's last tape mark, or at a catalogue
+    /// blockId) and `rec` is not an HDR1: `Some` when it is the file's own header section with
+    /// HDR1 damaged or lost, so the file is read and blamed alone. A record of another kind
+    /// (data, trailers) is not a file start. With `lost_hdr1`, an HDR2 or UHL1 there means HDR1
+    /// itself is gone (in tape order only: at a catalogue blockId it means a wrong blockId); it
+    /// steps back one object to re-read it.
+    fn damaged_hdr1(
+        &mut self,
+        pos: u64,
+        rec: &Result<Record, TapeError>,
+        lost_hdr1: bool,
+    ) -> Option<Result<Hdr1, LabelError>> {
+        match (rec, self.scratch_label(rec)) {
+            (Ok(Record::Data(LABEL_LEN)), None) => Some(Hdr1::parse(&self.scratch[..LABEL_LEN])),
+            (Ok(Record::Data(LABEL_LEN)), Some(name @ ("HDR2" | "UHL1"))) if lost_hdr1 => {
+                let lost = LabelError::new("HDR1", "record", format!("missing (the file starts with {name})"));
+                match self.seek(pos) {
+                    Ok(()) => Some(Err(lost)),
+                    Err(_) => None,
+                }
+            }
+            (Err(e), _) if e.is_recoverable() => Some(Err(LabelError::new("HDR1", "record", e.to_string()))),
+            _ => None,
+        }
     }
 
     /// Verifies every file in tape order.
@@ -264,6 +306,18 @@ impl Walker<'_> {
                 }
                 continue;
             }
+            // Files are counted by their tape marks: a damaged HDR1 still starts file `expected`,
+            // so the files after it keep their own fSeqs.
+            if self.stray.is_none()
+                && let Some(hdr1) = self.damaged_hdr1(pos, &rec, true)
+            {
+                let (flow, _) = self.file(pos, hdr1, expected, None);
+                expected += 1;
+                if flow == Flow::Stop {
+                    break;
+                }
+                continue;
+            }
             match rec {
                 Ok(Record::Data(_)) => match &mut self.stray {
                     Some((_, count)) => *count += 1,
@@ -273,7 +327,14 @@ impl Walker<'_> {
                     self.flush_stray();
                     self.tape_error(format!("object {pos}: tape mark where a file's HDR1 was expected"));
                 }
-                Ok(Record::EndOfData) => break,
+                Ok(Record::EndOfData) => {
+                    if let Some(n) = self.dev.bytes_past_end() {
+                        self.tape_error(format!(
+                            "object {pos}: end-of-medium marker with {n} more bytes after it (unreachable by any drive)"
+                        ));
+                    }
+                    break;
+                }
                 Err(e) => {
                     self.flush_stray();
                     let fatal = !e.is_recoverable();
@@ -303,8 +364,8 @@ impl Walker<'_> {
                 position,
             };
             if !usable {
-                self.send(fail(FileStatus::Missing, "no readable VOL1 on the tape".into(), None));
-                continue;
+                // Why is in the Abandoned message; the files are reported missing with it.
+                return;
             }
             if e.block_id > u64::from(u32::MAX) {
                 let detail = format!("catalogue blockId {} is larger than 2^32-1", e.block_id);
@@ -337,6 +398,9 @@ impl Walker<'_> {
                     self.file(target, hdr1, e.fseq, Some(i));
                     continue;
                 }
+            } else if let Some(hdr1) = self.damaged_hdr1(target, &rec, false) {
+                self.file(target, hdr1, e.fseq, Some(i));
+                continue;
             }
             let (status, detail) = match &rec {
                 Ok(Record::EndOfData) => (FileStatus::Missing, format!("object {target} is the end of data")),
@@ -412,6 +476,16 @@ impl Walker<'_> {
                         hi.push(format!("object {p}: tape mark where {} was expected", wanted(want)));
                     }
                     break;
+                }
+                // An 80-byte record in a label's place is that label, damaged: the data still
+                // starts after the tape mark.
+                Ok(Record::Data(LABEL_LEN)) if want < 2 => {
+                    let name = wanted(want);
+                    hi.push(format!(
+                        "object {p}: {name} damaged ({})",
+                        damage(&self.scratch[..LABEL_LEN])
+                    ));
+                    want += 1;
                 }
                 Ok(Record::Data(n)) => {
                     hi.push(format!(
@@ -644,6 +718,14 @@ impl Walker<'_> {
                     if want > 0 {
                         break;
                     }
+                }
+                Ok(Record::Data(LABEL_LEN)) if want < 3 => {
+                    let name = trailer_name(want);
+                    hi.push(format!(
+                        "object {p}: {name} damaged ({})",
+                        damage(&self.scratch[..LABEL_LEN])
+                    ));
+                    want += 1;
                 }
                 Ok(Record::Data(n)) => {
                     stray += 1;

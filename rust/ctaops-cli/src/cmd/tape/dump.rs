@@ -1,6 +1,6 @@
 //! `ctaops tape dump`: every object on the tape, labels decoded.
 
-use ctaops_tape::dump::{DumpItem, dump};
+use ctaops_tape::dump::{DEFAULT_MAX_PROBLEMS, DumpItem, dump};
 use ctaops_tape::label::{Label, LbpMethod};
 
 use super::common::{self, Access, Target};
@@ -11,9 +11,13 @@ use crate::output;
 pub struct Args {
     #[command(flatten)]
     target: Target,
-    /// One JSON document (`items` in tape order, `objects`) instead of text.
+    /// One JSON document (`items` in tape order, `objects`, `problems`, `stopped`) instead of text.
     #[arg(long)]
     json: bool,
+    /// Stop reading after this many problems (layout, labels, read errors), so that a damaged or
+    /// foreign medium gives a bounded listing.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PROBLEMS)]
+    max_problems: u64,
 }
 
 fn describe_label(text: &str) -> String {
@@ -46,13 +50,12 @@ pub fn run(args: &Args) -> Exit {
         Err(e) => return common::fail(&e),
     };
     let mut items = Vec::new();
-    let objects = match dump(&mut *dev, |item| items.push(item.clone())) {
-        Ok(n) => n,
+    let summary = match dump(&mut *dev, args.max_problems, |item| items.push(item.clone())) {
+        Ok(s) => s,
         Err(e) => return common::fail(&e),
     };
-    // The first unreadable object or invalid label, if any: the listing says where, stderr that
-    // the dump is incomplete or the tape damaged.
-    let first_error = items.iter().find_map(|i| match i {
+    // The first problem, if any: the listing says where, stderr that the tape is out of spec.
+    let first_problem = items.iter().find_map(|i| match i {
         DumpItem::Error { object, detail, .. } => Some(format!("object {object}: {detail}")),
         DumpItem::Label {
             object,
@@ -60,10 +63,17 @@ pub fn run(args: &Args) -> Exit {
             error: Some(e),
             ..
         } => Some(format!("object {object}: {name}: {e}")),
+        DumpItem::Problem { detail, .. } => Some(detail.clone()),
         _ => None,
     });
+    let objects = summary.objects;
     let printed = if args.json {
-        common::print_json(&serde_json::json!({ "objects": objects, "items": items }))
+        common::print_json(&serde_json::json!({
+            "objects": objects,
+            "problems": summary.problems,
+            "stopped": summary.stopped,
+            "items": items,
+        }))
     } else {
         let rows: Vec<Vec<String>> = items
             .iter()
@@ -81,7 +91,16 @@ pub fn run(args: &Args) -> Exit {
                         None => describe_label(text),
                     },
                 ],
-                DumpItem::TapeMark { object } => vec![object.to_string(), "TM".into(), String::new()],
+                DumpItem::TapeMark { object, count } => vec![
+                    object.to_string(),
+                    "TM".into(),
+                    if *count > 1 {
+                        format!("{count} tape marks")
+                    } else {
+                        String::new()
+                    },
+                ],
+                DumpItem::Problem { detail, .. } => vec![String::new(), "PROBLEM".into(), detail.clone()],
                 DumpItem::Data {
                     object,
                     blocks,
@@ -101,15 +120,21 @@ pub fn run(args: &Args) -> Exit {
             })
             .collect();
         let mut text = common::table(&["object", "kind", "detail"], &rows);
-        text.push_str(&format!("{objects} objects\n"));
+        text.push_str(&format!("{objects} objects, {} problem(s)\n", summary.problems));
         common::print(&text)
     };
     if let Err(exit) = printed {
         return exit;
     }
-    match first_error {
+    match first_problem {
         Some(e) => {
-            output::error(&e);
+            let more = summary.problems.saturating_sub(1);
+            let tail = if more > 0 {
+                format!(" (and {more} more problem(s))")
+            } else {
+                String::new()
+            };
+            output::error(&format!("out of CTA's layout: {e}{tail}"));
             Exit::Failure
         }
         None => Exit::Success,
