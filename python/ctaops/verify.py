@@ -3,8 +3,9 @@
 :func:`verify_tape` reads the selected files from a tape image or drive (GIL released, reading
 and Adler-32 overlapped, memory bounded), compares each with its catalogue entry and returns a
 :class:`VerifyReport`. Every file gets a status: ``ok``, ``checksum_mismatch``,
-``size_mismatch``, ``header_error``, ``unreadable``, ``missing``, ``unexpected`` or
-``placeholder`` (CTA's stand-in for a zero-length file; not an error).
+``size_mismatch``, ``header_error``, ``unreadable``, ``missing``, ``unexpected``,
+``placeholder`` (CTA's stand-in for a zero-length file; not an error) or ``no_checksum`` (the
+catalogue lists no checksum to compare with: not verified).
 
 Example::
 
