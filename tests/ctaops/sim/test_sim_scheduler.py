@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import zlib
 from pathlib import Path
 
@@ -193,5 +194,9 @@ def test_retrieve_with_higher_priority_goes_before_archive(sim_exe: str, tmp_pat
     # the archive (priority 1) is queued first, bob's retrieve (priority 9) is served first
     sim.ok("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", "--count", "1", "--size", "1000", "--seed", "5")
     sim.ok("sim", "retrieve", sim.dir, "--id", str(out["archiveIds"][0]), "--requester", "bob")  # type: ignore[index]
+    # CTA mounts for age only past the minimum age (strictly): with `--ra 0` the retrieve is
+    # eligible one second after it was queued. Without this wait the run sometimes started in
+    # that same second and served the archive alone first.
+    time.sleep(1.1)
     report = sim.ok("sim", "run", sim.dir)
     assert [s["mountType"] for s in report["sessions"]] == ["RETRIEVE", "ARCHIVE_FOR_USER"]  # type: ignore[union-attr]
