@@ -20,11 +20,11 @@ pub use model::{
     Actor, BadRow, Filter, HistoryEntry, Hold, Listing, MAX_NEW_VID_LEN, MAX_REASON_LEN, MAX_VID_LEN, Mode, NewTape,
     Outcome, State, TapeRow, validate_new_vid, validate_vid,
 };
-pub use who::operator;
 pub use postgres::PgStore;
 pub use settings::{Backend, DEFAULT_SQLITE_PATH, PgSettings, StoreSettings};
 pub use sqlite::SqliteStore;
 pub use tls::{SslMode, Tls};
+pub use who::operator;
 
 /// Schema version this program writes (the number of built-in migrations).
 pub const SCHEMA_VERSION: u32 = 1;

@@ -331,7 +331,9 @@ pub fn validate_vid(vid: &str) -> Result<(), StoreError> {
 /// # Errors
 /// [`StoreError::InvalidArgument`].
 pub fn validate_new_vid(vid: &str) -> Result<(), StoreError> {
-    if vid.is_empty() || vid.len() > MAX_NEW_VID_LEN || !vid.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    if vid.is_empty()
+        || vid.len() > MAX_NEW_VID_LEN
+        || !vid.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
         return Err(StoreError::InvalidArgument(format!(
             "bad VID {vid:?}: 1-{MAX_NEW_VID_LEN} upper-case letters or digits (CTA's VID rules)"

@@ -72,7 +72,11 @@ fn select_columns(alias: &str) -> String {
 /// Reads one row; a value that does not convert or a bad time makes it a [`BadRow`] instead of
 /// failing the whole query.
 fn read_row(r: &Row) -> std::result::Result<TapeRow, BadRow> {
-    let tape: String = r.try_get::<_, Option<String>>(0).ok().flatten().unwrap_or_else(|| "?".into());
+    let tape: String = r
+        .try_get::<_, Option<String>>(0)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "?".into());
     let bad = |problem: String| BadRow {
         tape: tape.clone(),
         problem,
@@ -328,8 +332,11 @@ impl StateStore for PgStore {
                 .await?;
             }
             if from < 1 {
-                tx.execute(&format!("INSERT INTO {} (version, applied) VALUES (1, {NOW})", n.schema), &[])
-                    .await?;
+                tx.execute(
+                    &format!("INSERT INTO {} (version, applied) VALUES (1, {NOW})", n.schema),
+                    &[],
+                )
+                .await?;
             }
             tx.commit().await?;
             Ok(Upgrade {
@@ -344,7 +351,10 @@ impl StateStore for PgStore {
         rt.block_on(async {
             let mut missing = Vec::new();
             for t in [&n.table, &n.history, &n.claims, &n.schema] {
-                let reg: Option<String> = client.query_one("SELECT to_regclass($1)::text", &[t]).await?.try_get(0)?;
+                let reg: Option<String> = client
+                    .query_one("SELECT to_regclass($1)::text", &[t])
+                    .await?
+                    .try_get(0)?;
                 if reg.is_none() {
                     missing.push(t.clone());
                 }
@@ -373,7 +383,9 @@ impl StateStore for PgStore {
             let rows = client.query(&sql, &[&mode, &filter.tapepool]).await?;
             let mut found = read_rows(&rows);
             found.rows.retain(|r| filter.accepts(r));
-            found.bad.retain(|b| filter.tapes.is_empty() || filter.tapes.contains(&b.tape));
+            found
+                .bad
+                .retain(|b| filter.tapes.is_empty() || filter.tapes.contains(&b.tape));
             Ok(found)
         })
     }

@@ -39,7 +39,8 @@ fn read_row(r: &Row<'_>) -> std::result::Result<TapeRow, BadRow> {
     let col = |i: usize| names.get(i).copied().unwrap_or("?");
     macro_rules! get {
         ($i:expr) => {
-            r.get($i).map_err(|e| bad(format!("column {}: {}", col($i), short(&e))))?
+            r.get($i)
+                .map_err(|e| bad(format!("column {}: {}", col($i), short(&e))))?
         };
     }
     let mode: String = get!(11);
@@ -235,7 +236,12 @@ impl StateStore for SqliteStore {
     fn missing_tables(&mut self) -> Result<Vec<String>> {
         let n = &self.names;
         let mut missing = Vec::new();
-        for (quoted, suffix) in [(&n.table, ""), (&n.history, "_history"), (&n.claims, "_claims"), (&n.schema, "_schema")] {
+        for (quoted, suffix) in [
+            (&n.table, ""),
+            (&n.history, "_history"),
+            (&n.claims, "_claims"),
+            (&n.schema, "_schema"),
+        ] {
             let exists: bool = self.conn.query_row(
                 "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
                 [format!("{}{suffix}", n.base)],
@@ -262,7 +268,9 @@ impl StateStore for SqliteStore {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut found = read_rows(&mut stmt, params![filter.mode.map(Mode::as_str), filter.tapepool])?;
         found.rows.retain(|r| filter.accepts(r));
-        found.bad.retain(|b| filter.tapes.is_empty() || filter.tapes.contains(&b.tape));
+        found
+            .bad
+            .retain(|b| filter.tapes.is_empty() || filter.tapes.contains(&b.tape));
         Ok(found)
     }
 

@@ -287,7 +287,9 @@ fn renew(open: &Factory) {
     ));
     // the renewal extends an expired lease: nobody else can claim the tape afterwards
     s.release("R00001", "reclaim").expect("release");
-    let again = s.claim("reclaim", State::Entered, 10, 0, &me).expect("claim, lease 0 s");
+    let again = s
+        .claim("reclaim", State::Entered, 10, 0, &me)
+        .expect("claim, lease 0 s");
     assert_eq!(again.len(), 1);
     assert_eq!(
         s.renew("R00001", "reclaim", State::Entered, 600, &me).expect("renew"),

@@ -598,7 +598,10 @@ fn db_upgrade(ctx: &Ctx) -> Res {
     };
     if !recreated.is_empty() {
         let verb = if ctx.dry_run { "would recreate" } else { "recreated" };
-        text.push_str(&format!("{verb} the missing table(s), empty: {}\n", recreated.join(", ")));
+        text.push_str(&format!(
+            "{verb} the missing table(s), empty: {}\n",
+            recreated.join(", ")
+        ));
     }
     Ok(ctx.print(&text))
 }
