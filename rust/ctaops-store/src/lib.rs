@@ -17,8 +17,8 @@ mod who;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    Actor, BadRow, Filter, HistoryEntry, Hold, Listing, MAX_NEW_VID_LEN, MAX_REASON_LEN, MAX_VID_LEN, Mode, NewTape,
-    Outcome, State, TapeRow, validate_new_vid, validate_vid,
+    Actor, BadRow, Claim, Filter, HistoryEntry, Hold, Listing, MAX_NEW_VID_LEN, MAX_REASON_LEN, MAX_VID_LEN, Mode,
+    NewTape, Outcome, State, TapeRow, validate_new_vid, validate_vid,
 };
 pub use postgres::PgStore;
 pub use settings::{Backend, DEFAULT_SQLITE_PATH, PgSettings, StoreSettings};
@@ -108,6 +108,11 @@ pub trait StateStore: Send {
     /// # Errors
     /// Database errors.
     fn renew(&mut self, vid: &str, step: &str, state: State, lease_seconds: u32, by: &Actor) -> Result<Hold>;
+    /// The unexpired claim on a tape, if a run holds one.
+    ///
+    /// # Errors
+    /// Database errors.
+    fn claim_of(&mut self, vid: &str) -> Result<Option<Claim>>;
     /// Gives up a claim without changing the tape.
     ///
     /// # Errors

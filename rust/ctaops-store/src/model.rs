@@ -272,6 +272,15 @@ impl Hold {
     }
 }
 
+/// A step's live claim on a tape (what an operator taking the tape over should know).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub step: String,
+    pub owner: String,
+    /// `YYYY-MM-DD HH:MM:SS` (UTC).
+    pub expires_at: String,
+}
+
 /// What `add` needs to enter a tape (state Entered).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTape {

@@ -9,7 +9,7 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Actor, BadRow, Filter, HistoryEntry, Hold, Listing, Mode, NewTape, Outcome, State, TapeRow, validate_vid,
+    Actor, BadRow, Claim, Filter, HistoryEntry, Hold, Listing, Mode, NewTape, Outcome, State, TapeRow, validate_vid,
 };
 use crate::names::Names;
 use crate::settings::PgSettings;
@@ -617,6 +617,25 @@ impl StateStore for PgStore {
             };
             tx.commit().await?;
             Ok(hold)
+        })
+    }
+
+    fn claim_of(&mut self, vid: &str) -> Result<Option<Claim>> {
+        let Self { rt, client, names } = self;
+        let sql = format!(
+            "SELECT step, owner, {} FROM {} WHERE tape = $1 AND expires_at > {NOW}",
+            ts("expires_at"),
+            names.claims
+        );
+        rt.block_on(async {
+            match client.query_opt(&sql, &[&vid]).await? {
+                None => Ok(None),
+                Some(r) => Ok(Some(Claim {
+                    step: r.try_get(0)?,
+                    owner: r.try_get(1)?,
+                    expires_at: r.try_get(2)?,
+                })),
+            }
         })
     }
 

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Actor, BadRow, Filter, HistoryEntry, Hold, Listing, Mode, NewTape, Outcome, State, TapeRow, validate_vid,
+    Actor, BadRow, Claim, Filter, HistoryEntry, Hold, Listing, Mode, NewTape, Outcome, State, TapeRow, validate_vid,
 };
 use crate::names::Names;
 use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition, newer_schema};
@@ -455,6 +455,23 @@ impl StateStore for SqliteStore {
         };
         tx.commit()?;
         Ok(hold)
+    }
+
+    fn claim_of(&mut self, vid: &str) -> Result<Option<Claim>> {
+        let sql = format!(
+            "SELECT step, owner, expires_at FROM {} WHERE tape = ?1 AND expires_at > {NOW}",
+            self.names.claims
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [vid], |r| {
+                Ok(Claim {
+                    step: r.get(0)?,
+                    owner: r.get(1)?,
+                    expires_at: r.get(2)?,
+                })
+            })
+            .optional()?)
     }
 
     fn release(&mut self, vid: &str, step: &str) -> Result<()> {

@@ -257,6 +257,8 @@ fn renew(open: &Factory) {
         s.renew("R00001", "reclaim", State::Entered, 60, &me).expect("renew"),
         Hold::Held
     );
+    let c = s.claim_of("R00001").expect("claim_of").expect("claimed");
+    assert_eq!((c.step.as_str(), c.owner.as_str()), ("reclaim", "step@host pid 1"));
     // an operator takes one over, removes another
     s.set_mode("R00002", Mode::Manual, &Actor::new("alice", "looking at it"))
         .expect("mode");
@@ -273,6 +275,7 @@ fn renew(open: &Factory) {
         panic!("removal not seen");
     };
     assert!(detail.contains("by bob") && detail.contains("wrong tape"), "{detail}");
+    assert!(s.claim_of("R00003").expect("claim_of").is_none());
     // another run of the same step on the same host: not this run's claim
     let other = Actor::new("step@host pid 2", "renew");
     assert!(matches!(

@@ -71,17 +71,18 @@ def run_with_operator(
         text=True,
     )
     pending = dict(actions)
+    said: dict[str, str] = {}
     deadline = time.monotonic() + 120
     while pending and time.monotonic() < deadline and proc.poll() is None:
         for vid in [v for v in pending if (gates / f"reached-{v}").exists()]:
-            manager(env, *pending.pop(vid))
+            said[vid] = manager(env, *pending.pop(vid)).stderr
             (gates / f"go-{vid}").touch()
         time.sleep(0.05)
     out, err = proc.communicate(timeout=120)
     assert not pending, ("the step never reached", pending, out, err)
     assert "Traceback" not in err, err
     assert proc.returncode == status, (proc.returncode, out, err)
-    return {r["tape"]: r for r in json.loads(out)}
+    return {r["tape"]: {**r, "manager_stderr": said.get(r["tape"], "")} for r in json.loads(out)}
 
 
 def test_reclaim_leaves_tapes_an_operator_took_over_or_removed(env: Env) -> None:
@@ -108,6 +109,10 @@ def test_reclaim_leaves_tapes_an_operator_took_over_or_removed(env: Env) -> None
     assert "wrong tape entered" in got[drop]["reason"]
     assert got[drop]["not_run"] == f"tape reclaim --vid {drop}"
     assert got[keep]["action"] == "reclaimed"
+    # the operator was told a run held the tape, and what that means
+    for vid in (take, drop):
+        assert "cta-ops-repack-5-reclaim@" in got[vid]["manager_stderr"], got[vid]
+        assert "sends no further one" in got[vid]["manager_stderr"]
     # CTA: both still full; the table: the operator's mode stands, the claim is given back
     assert env.tape(take)["full"]
     assert env.tape(drop)["full"]

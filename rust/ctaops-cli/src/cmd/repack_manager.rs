@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use ctaops_core::config::Config;
 use ctaops_core::config::tools::RepackAutomation;
-use ctaops_store::{Actor, Filter, Mode, NewTape, Outcome, State, StateStore, StoreError, StoreSettings, TapeRow};
+use ctaops_store::{
+    Actor, Claim, Filter, Mode, NewTape, Outcome, State, StateStore, StoreError, StoreSettings, TapeRow,
+};
 use serde_json::json;
 
 use crate::exit::Exit;
@@ -488,10 +490,12 @@ fn rm(ctx: &Ctx, vid: &str, force: bool, reason: &str) -> Res {
             row.state()
         )));
     }
+    let claim = store.claim_of(vid).map_err(|e| fail(&e))?;
     let result = if ctx.dry_run {
         "would remove"
     } else {
         store.remove(vid, &Actor::new(who(), reason)).map_err(|e| fail(&e))?;
+        note_claim(vid, claim.as_ref());
         "removed"
     };
     if ctx.json {
@@ -513,11 +517,17 @@ fn change(
         .get(vid)
         .map_err(|e| fail(&e))?
         .ok_or_else(|| fail(&StoreError::UnknownTape(vid.to_owned())))?;
+    let claim = store.claim_of(vid).map_err(|e| fail(&e))?;
     let result = if ctx.dry_run {
         "dry run"
     } else {
         match apply(store.as_mut(), &Actor::new(who(), reason)).map_err(|e| store_err(&e))? {
-            Outcome::Applied => "changed",
+            Outcome::Applied => {
+                if what == "mode" {
+                    note_claim(vid, claim.as_ref());
+                }
+                "changed"
+            }
             Outcome::Unchanged => "unchanged",
         }
     };
@@ -530,6 +540,18 @@ fn change(
         return Ok(ctx.print_json(&json!({"tape": vid, what: new, "previous": old, "result": result})));
     }
     Ok(ctx.print(&format!("{vid}: {what} {old} -> {new} ({result})\n")))
+}
+
+/// Tells the operator taking a tape out of a run's hands what may still happen: the step re-checks
+/// before each CTA call, but a call it has already sent completes.
+fn note_claim(vid: &str, claim: Option<&Claim>) {
+    if let Some(c) = claim {
+        output::warning(&format!(
+            "{} ({}) holds {vid} until {} UTC: a cta-admin call it has already sent completes, \
+             it sends no further one for this tape",
+            c.owner, c.step, c.expires_at
+        ));
+    }
 }
 
 fn history(ctx: &Ctx, vid: &str) -> Res {
