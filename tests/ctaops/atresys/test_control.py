@@ -60,9 +60,7 @@ def gated_admin(env: Env, gate: str, vids: tuple[str, ...]) -> tuple[Path, Path]
     return log, gates
 
 
-def run_with_operator(
-    env: Env, name: str, gates: Path, actions: dict[str, tuple[str, ...]], *, status: int = 0
-) -> Any:
+def run_with_operator(env: Env, name: str, gates: Path, actions: dict[str, tuple[str, ...]], *, status: int = 0) -> Any:
     """Run step ``name``; when it reaches the gate of a tape, run that tape's manager command, then let it go on."""
     proc = subprocess.Popen(
         [script(f"cta-ops-repack-{name}"), "-C", str(env.config), "-j"],
