@@ -227,7 +227,7 @@ class Store:
             "priority": priority,
             "mediatype": mediatype,
             "tapepool": tapepool,
-            "responsible": responsible or _user(),
+            "responsible": responsible or _user()[:40],  # the upstream column is varchar(40)
         }
         return self._s.add(json.dumps(record), who or _user(), reason)
 
