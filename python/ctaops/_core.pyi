@@ -25,6 +25,7 @@ __all__ = [
     "admin_parse",
     "admin_parse_arrow",
     "admin_read_arrow_fd",
+    "atresys_operator",
     "build_info",
     "cli_main",
     "crc32",
@@ -358,6 +359,9 @@ def admin_parse_arrow(kind: str, data: str | Buffer, framing: str | None = None)
 def admin_read_arrow_fd(kind: str, fd: int, framing: str = "json") -> Any:
     """Read records of ``kind`` from a file descriptor into a ``pyarrow.Table``."""
 
+def atresys_operator() -> str:
+    """Who the ATRESYS history records for this process (real uid's name, ``(sudo by X)``)."""
+
 def admin_kinds() -> list[tuple[str, str]]:
     """``(name, alias)`` of every record kind."""
 
@@ -384,6 +388,10 @@ class AtresysStore:
     def table(self) -> str:
         """The repack table's name."""
     def schema_version(self) -> int: ...
+    def check_schema(self) -> int:
+        """Check the schema is exactly this program's; return its version (one-line error otherwise)."""
+    def missing_tables(self) -> list[str]:
+        """Return the quoted names of the schema's tables that do not exist."""
     def upgrade(self) -> tuple[int, int]:
         """Apply migrations; return ``(from_version, to_version)``."""
     def get(self, vid: str) -> str | None:
@@ -391,7 +399,7 @@ class AtresysStore:
     def list(
         self, state: str | None = None, mode: str | None = None, tapepool: str | None = None, tapes: Sequence[str] = ...
     ) -> str:
-        """Rows as a JSON list."""
+        """``{"rows": [...], "bad": [{"tape", "problem"}, ...]}`` as JSON."""
     def add(self, tape_json: str, who: str, why: str) -> bool:
         """Enters a tape given as JSON (the `NewTape` fields); True if added, False if present."""
     def remove(self, vid: str, who: str, why: str) -> str:
@@ -402,6 +410,8 @@ class AtresysStore:
         """Return the tape's history as a JSON list."""
     def claim(self, step: str, state: str, limit: int, lease_seconds: int, who: str, why: str) -> str:
         """Claim tapes in `state` (mode auto) for `step`; the claimed rows as a JSON list."""
+    def renew(self, vid: str, step: str, state: str, lease_seconds: int, who: str, why: str) -> str:
+        """Whether `step` (owner `who`) still holds the tape in `state`, renewing the lease; JSON."""
     def release(self, vid: str, step: str) -> None: ...
     def advance(self, vid: str, to: str, who: str, why: str) -> bool:
         """Move a tape to `to`; True if applied, False if it already was there (no-op)."""

@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 
 from ctaops.atresys import Store
-from ctaops.errors import AtresysTransitionError, AtresysUnknownTapeError, AtresysUnreachableError
+from ctaops.atresys.store import MAX_REASON_LEN
+from ctaops.errors import (
+    AtresysSchemaError,
+    AtresysTransitionError,
+    AtresysUnknownTapeError,
+    AtresysUnreachableError,
+    InvalidArgumentError,
+)
 from tests.ctaops.atresys.conftest import pg_database
 from tests.ctaops.test_admin import sample
 from tests.pgcluster import PgCluster, _bindir
@@ -199,7 +206,7 @@ s = Store(**args["store"], table=args["table"])
 print("ready", flush=True)
 i = 0
 while True:
-    vid = f"{sys.argv[2]}{i:05d}"
+    vid = f"{sys.argv[2]}{i:04d}"  # CTA VIDs: 6 characters at most
     s.add(vid, tapepool="p", mediatype="LTO8", reason="crash test")
     s.advance(vid, "started", reason="crash test")
     s.set_mode(vid, "error", reason="crash test")
@@ -423,3 +430,164 @@ def test_recorded_times_are_never_in_the_future(db: Db) -> None:
         assert row is not None
         assert row.entered <= now, (row.entered, now)
         time.sleep(0.09)
+
+
+# --- issue 17: the schema, malformed rows, who, VIDs, reasons ------------------------------------
+
+NEWER_SCHEMA = """INSERT INTO "{t}_schema" (version, applied) VALUES ({v}, '2030-01-01 00:00:00')"""
+DROP_TABLES = 'DROP TABLE "{t}_claims"; DROP TABLE "{t}_history"'
+SQLITE_MALFORMED = """UPDATE "{t}" SET usage = 70000 WHERE tape = 'V00002';
+UPDATE "{t}" SET files = 'lots' WHERE tape = 'V00003'"""
+PG_MALFORMED = """ALTER TABLE "{t}" ALTER COLUMN usage TYPE integer;
+UPDATE "{t}" SET usage = 70000 WHERE tape = 'V00002'"""
+
+MANAGER_COMMANDS: list[tuple[str, ...]] = [
+    ("ls",),
+    ("ls", "--extended"),
+    ("add", "V00009", "--tapepool", "p", "--mediatype", "LTO8"),
+    ("add", "V00009"),  # would ask CTA first: the schema comes before that
+    ("rm", "V00001", "--force"),
+    ("mode", "V00001", "manual", "--reason", "x"),
+    ("priority", "V00001", "10"),
+    ("history", "V00001"),
+    ("check-env",),
+    ("db", "upgrade"),
+]
+
+
+def test_every_manager_command_refuses_a_newer_schema(db: Db, manager: str) -> None:
+    assert run(manager, db, "db", "upgrade").returncode == 0
+    add(db.store(), "V00001")
+    db.sql(NEWER_SCHEMA.format(t=db.table, v=2))
+    before = db.store().history("V00001")
+    for args in MANAGER_COMMANDS:
+        p = run(manager, db, *args)
+        assert p.returncode == 1, (args, p.stdout, p.stderr)
+        line = one_line_error(p)
+        assert "schema version 2, newer than this ctaops (schema version 1)" in line, (args, p.stderr)
+        assert len(p.stderr.strip().splitlines()) == 1, (args, p.stderr)
+    assert db.store().history("V00001") == before, "a command wrote to a newer schema"
+    with pytest.raises(AtresysSchemaError, match="schema version 2"):
+        db.store().check_schema()
+
+
+def test_missing_tables_are_named_and_upgrade_recreates_them(db: Db, manager: str) -> None:
+    assert run(manager, db, "db", "upgrade").returncode == 0
+    add(db.store(), "V00001")
+    db.sql(DROP_TABLES.format(t=db.table))
+    for args in MANAGER_COMMANDS[:-1]:
+        p = run(manager, db, *args)
+        assert p.returncode == 1, (args, p.stdout, p.stderr)
+        line = one_line_error(p)
+        assert f'has no table "{db.table}_history", "{db.table}_claims"' in line, (args, line)
+    p = run(manager, db, "db", "upgrade")
+    assert p.returncode == 0, p.stderr
+    assert "recreated the missing table(s), empty" in p.stdout
+    assert db.store().check_schema() == 1
+    assert [r.tape for r in db.store().list()] == ["V00001"]
+    assert run(manager, db, "mode", "V00001", "manual", "--reason", "after the repair").returncode == 0
+
+
+def test_one_malformed_row_does_not_hide_the_others(db: Db, manager: str) -> None:
+    assert run(manager, db, "db", "upgrade").returncode == 0
+    for vid in ("V00001", "V00002", "V00003"):
+        add(db.store(), vid)
+    if db.cluster is None:
+        # SQLite keeps whatever it is given: a text count, an out-of-range percentage
+        db.sql(SQLITE_MALFORMED.format(t=db.table))
+        bad = {"V00002": "column usage: 70000 is out of range", "V00003": "column files"}
+    else:
+        # a hand-altered column type lets PostgreSQL hold a value the upstream type cannot
+        db.sql(PG_MALFORMED.format(t=db.table))
+        bad = {"V00002": "column usage: 70000 is out of range"}
+    p = run(manager, db, "ls")
+    assert p.returncode == 1, p.stderr
+    shown = [ln.split()[0] for ln in p.stdout.splitlines()[1:]]
+    assert "V00001" in shown, p.stdout
+    assert not set(bad) & set(shown), p.stdout
+    errors = p.stderr.strip().splitlines()
+    assert len(errors) == len(bad), p.stderr
+    for vid, problem in bad.items():
+        assert any(f"row {vid} of the repack table is malformed: {problem}" in e for e in errors), p.stderr
+    p = run(manager, db, "-j", "ls")
+    assert p.returncode == 1
+    assert "V00001" in [r["tape"] for r in json.loads(p.stdout)]
+    found = db.store().listing()
+    assert sorted(b.tape for b in found.bad) == sorted(bad)
+    assert "V00001" in [r.tape for r in found.rows]
+    # the others still work one by one, and the bad one is named when asked for
+    assert run(manager, db, "mode", "V00001", "manual", "--reason", "x").returncode == 0
+    p = run(manager, db, "mode", "V00002", "manual", "--reason", "x")
+    assert p.returncode == 1
+    assert "row V00002 of the repack table is malformed" in one_line_error(p)
+
+
+def _real_user() -> str:
+    import pwd  # noqa: PLC0415  (POSIX only, like the tool)
+
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_history_records_the_real_user_not_user(db: Db, manager: str) -> None:
+    assert run(manager, db, "db", "upgrade").returncode == 0
+    me = _real_user()
+    base = {k: v for k, v in os.environ.items() if k not in ("USER", "LOGNAME", "SUDO_USER")}
+
+    def as_env(env: dict[str, str], *args: str) -> None:
+        p = subprocess.run(
+            [manager, "-C", str(db.config), *args], check=False, capture_output=True, text=True, timeout=60, env=env
+        )
+        assert p.returncode == 0, p.stderr
+
+    as_env({**base, "USER": "mallory", "LOGNAME": "mallory"}, "add", "V00001", "--tapepool", "p", "--mediatype", "L8")
+    as_env(base, "mode", "V00001", "manual", "--reason", "no USER at all")
+    as_env({**base, "USER": "mallory", "SUDO_USER": "ops-alice"}, "mode", "V00001", "auto", "--reason", "sudo")
+    who = [h.actor for h in db.store().history("V00001")]
+    assert who == [me, me, f"{me} (sudo by ops-alice)"]
+    assert db.store().get("V00001").responsible == me  # type: ignore[union-attr]
+    # the Python API records the same
+    old = os.environ.pop("USER", None)
+    try:
+        os.environ["USER"] = "mallory"
+        db.store().set_mode("V00001", "manual", reason="python")
+    finally:
+        if old is None:
+            os.environ.pop("USER", None)
+        else:
+            os.environ["USER"] = old
+    assert db.store().history("V00001")[-1].actor.split(" ")[0] == me
+
+
+def test_add_takes_only_vids_cta_accepts(db: Db, manager: str) -> None:
+    assert run(manager, db, "db", "upgrade").returncode == 0
+    for vid in ("l80001", "L8000a", "L800012", "L80001234567890123456"):
+        p = run(manager, db, "add", vid, "--tapepool", "p", "--mediatype", "LTO8")
+        assert p.returncode == 2, (vid, p.stderr)
+        assert "1-6 upper-case letters or digits" in one_line_error(p)
+    p = run(manager, db, "add", "L80001", "l80002", "--tapepool", "p", "--mediatype", "LTO8")
+    assert p.returncode == 2
+    assert db.store().list() == []
+    with pytest.raises(InvalidArgumentError):
+        add(db.store(), "l80001")
+
+
+def test_reasons_are_bounded(db: Db, manager: str) -> None:
+    assert run(manager, db, "db", "upgrade").returncode == 0
+    assert run(manager, db, "add", "L80001", "--tapepool", "p", "--mediatype", "LTO8").returncode == 0
+    long = "x" * (MAX_REASON_LEN + 1)
+    for args in (
+        ("add", "L80002", "--tapepool", "p", "--mediatype", "LTO8", "--reason", long),
+        ("mode", "L80001", "manual", "--reason", long),
+        ("priority", "L80001", "10", "--reason", long),
+        ("rm", "L80001", "--reason", long),
+    ):
+        p = run(manager, db, *args)
+        assert p.returncode == 2, (args[0], p.stderr)
+        assert f"reason too long: {MAX_REASON_LEN + 1} characters, at most {MAX_REASON_LEN}" in one_line_error(p)
+    assert [r.tape for r in db.store().list()] == ["L80001"]
+    assert len(db.store().history("L80001")) == 1
+    p = run(manager, db, "mode", "L80001", "manual", "--reason", "é" * MAX_REASON_LEN)
+    assert p.returncode == 0, p.stderr
+    assert db.store().history("L80001")[-1].reason == "é" * MAX_REASON_LEN
+    with pytest.raises(InvalidArgumentError, match="reason too long"):
+        db.store().set_mode("L80001", "auto", reason=long)

@@ -8,6 +8,6 @@ machinery of :mod:`ctaops.atresys.step`. See ``docs/atresys.md``.
 
 from __future__ import annotations
 
-from ctaops.atresys.store import MODES, STATES, HistoryEntry, Mode, State, Store, TapeRow
+from ctaops.atresys.store import MODES, STATES, BadRow, HistoryEntry, Hold, Listing, Mode, State, Store, TapeRow
 
-__all__ = ["MODES", "STATES", "HistoryEntry", "Mode", "State", "Store", "TapeRow"]
+__all__ = ["MODES", "STATES", "BadRow", "HistoryEntry", "Hold", "Listing", "Mode", "State", "Store", "TapeRow"]

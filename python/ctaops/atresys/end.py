@@ -62,8 +62,7 @@ def _stats(run: step.Run, row: TapeRow, rep: AdminRecord) -> None:
     if run.dry_run or _already_logged(path, row.tape, created):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as f:
-        f.write(json.dumps(doc) + "\n")
+    step.append_lines(path, [json.dumps(doc)])
 
 
 def _end(run: step.Run, row: TapeRow) -> None:

@@ -29,7 +29,7 @@ def _finish(run: step.Run, row: TapeRow) -> None:
     if run.holds_files(vid) or int(t.lastFseq) != 0 or t.full:
         raise step.TapeError(f"CTA does not show the tape empty (last fSeq {t.lastFseq}, full={t.full})")
     if t.tapepool != dst:
-        run.cta(f"tape ch --vid {vid} --tapepool {dst}", lambda: run.admin.tape_ch(vid, tapepool=dst))
+        run.cta(vid, f"tape ch --vid {vid} --tapepool {dst}", lambda: run.admin.tape_ch(vid, tapepool=dst))
         run.crash("after-pool-change")
     run.advance(vid, "finished", f"{SCRIPT}: moved to {dst}")
 

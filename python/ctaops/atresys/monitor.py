@@ -7,7 +7,9 @@ table (``global.table_format``; ``-j``: JSON). Read-only for the table and CTA.
 
 Metrics: ``ctaops_repack_tapes{state,mode}``, ``ctaops_repack_bytes_in_flight`` (bytes of
 started, not yet repacked tapes), ``ctaops_repack_oldest_job_age_seconds`` (since ``entered``,
-over unfinished tapes) and ``ctaops_repack_oldest_in_state_seconds{state}``.
+over unfinished tapes), ``ctaops_repack_oldest_in_state_seconds{state}`` and
+``ctaops_repack_malformed_rows`` (rows that cannot be read: each is also named on stderr, the
+other tapes are still reported, the exit status is 1).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _epoch(stamp: str | None) -> float | None:
     return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
 
 
-def prometheus(rows: Sequence[TapeRow], now: float) -> str:
+def prometheus(rows: Sequence[TapeRow], now: float, malformed: int = 0) -> str:
     """Render the metrics in Prometheus text format."""
     counts = {(s, m): 0 for s in STATES for m in MODES}
     oldest_in: dict[str, float] = {}
@@ -64,6 +66,9 @@ def prometheus(rows: Sequence[TapeRow], now: float) -> str:
         "# HELP ctaops_repack_oldest_in_state_seconds Longest time a tape has been in each state.",
         "# TYPE ctaops_repack_oldest_in_state_seconds gauge",
         *(f'ctaops_repack_oldest_in_state_seconds{{state="{s}"}} {oldest_in.get(s, 0.0):.0f}' for s in STATES),
+        "# HELP ctaops_repack_malformed_rows Rows of the table that cannot be read (named in the monitor's errors).",
+        "# TYPE ctaops_repack_malformed_rows gauge",
+        f"ctaops_repack_malformed_rows {malformed}",
         "# HELP ctaops_repack_monitor_timestamp_seconds When this was written.",
         "# TYPE ctaops_repack_monitor_timestamp_seconds gauge",
         f"ctaops_repack_monitor_timestamp_seconds {now:.0f}",
@@ -79,7 +84,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _body(run: step.Run) -> None:
-    rows = run.store.list()
+    found = run.store.listing()
+    rows = found.rows
+    run.problems += [f"row {b.tape} of the repack table is malformed: {b.problem}" for b in found.bad]
     now = time.time()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
     docs = [{**asdict(r), "state": r.state, "timestamp": stamp} for r in rows]
@@ -89,15 +96,14 @@ def _body(run: step.Run) -> None:
     else:
         out = Path(run.settings.ls_out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("a") as f:
-            f.writelines(json.dumps(d) + "\n" for d in docs)
+        step.append_lines(out, (json.dumps(d) for d in docs))
     run.crash("after-ls-out")
     target = run.args.prometheus or run.settings.prometheus_out
     if target == "-":
-        sys.stdout.write(prometheus(rows, now))
+        sys.stdout.write(prometheus(rows, now, len(found.bad)))
         run.text = ""
     elif target and not run.dry_run:
-        _write_atomic(Path(target), prometheus(rows, now))
+        _write_atomic(Path(target), prometheus(rows, now, len(found.bad)))
     if run.text is None:
         from tabulate import tabulate  # noqa: PLC0415  (only for the table)
 

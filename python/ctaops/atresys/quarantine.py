@@ -24,19 +24,20 @@ def _quarantine(run: step.Run, row: TapeRow) -> None:
     if rep is not None:
         if rep.status != "Complete":
             raise step.TapeError(f"CTA repack request is {rep.status}, expected Complete")
-        run.cta(f"repack rm --vid {vid}", lambda: run.admin.repack_rm(vid))
+        run.cta(vid, f"repack rm --vid {vid}", lambda: run.admin.repack_rm(vid))
         run.crash("after-repack-rm")
     if run.holds_files(vid):
         raise step.TapeError("the catalogue still lists files on the tape after its repack")
     t = run.tape(vid)
     if t.tapepool != pool:
-        run.cta(f"tape ch --vid {vid} --tapepool {pool}", lambda: run.admin.tape_ch(vid, tapepool=pool))
+        run.cta(vid, f"tape ch --vid {vid} --tapepool {pool}", lambda: run.admin.tape_ch(vid, tapepool=pool))
         run.crash("after-pool-change")
     reason = f"ATRESYS quarantine after repack ({pool})"
     if t.state == "REPACKING_DISABLED":  # DISABLED cannot be reached from it directly
-        run.cta(f"tape ch --vid {vid} --state REPACKING", lambda: run.admin.tape_ch(vid, state="REPACKING"))
+        run.cta(vid, f"tape ch --vid {vid} --state REPACKING", lambda: run.admin.tape_ch(vid, state="REPACKING"))
     if t.state != "DISABLED":
         run.cta(
+            vid,
             f"tape ch --vid {vid} --state DISABLED",
             lambda: run.admin.tape_ch(vid, state="DISABLED", reason=reason),
         )

@@ -47,7 +47,7 @@ def _reclaim(run: step.Run, row: TapeRow) -> None:
     if t.state not in RECLAIMABLE:
         raise step.TapeError(f"tape is {t.state}: CTA cannot reclaim it")
     try:
-        run.cta(f"tape reclaim --vid {vid}", lambda: run.admin.tape_reclaim(vid))
+        run.cta(vid, f"tape reclaim --vid {vid}", lambda: run.admin.tape_reclaim(vid))
     except CtaAdminUserError as e:
         if "reclaim this tape later" in str(e):
             raise step.Wait(f"CTA recycle-log quarantine: {e}") from None

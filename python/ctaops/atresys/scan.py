@@ -80,4 +80,6 @@ def _extra(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run ``cta-ops-repack-0-scan``."""
-    step.main("scan", SCRIPT, "List repack candidates: full tapes with low occupancy.", _body, _extra, argv)
+    step.main(
+        "scan", SCRIPT, "List repack candidates: full tapes with low occupancy.", _body, _extra, argv, uses_store=False
+    )

@@ -70,6 +70,7 @@ def _start(run: step.Run, row: TapeRow) -> None:
             raise step.TapeError(f"tape is {t.state}: cannot be repacked")
         reason = f"ATRESYS repack ({prio.name})"
         run.cta(
+            vid,
             f"tape ch --vid {vid} --state REPACKING --full true",
             lambda: run.admin.tape_ch(vid, state="REPACKING", full=True, reason=reason),
         )
@@ -81,10 +82,11 @@ def _start(run: step.Run, row: TapeRow) -> None:
             if t.state not in REPACKING or not t.full:
                 raise step.TapeError(f"after tape ch the tape is {t.state}, full={t.full}")
     elif not t.full:
-        run.cta(f"tape ch --vid {vid} --full true", lambda: run.admin.tape_ch(vid, full=True))
+        run.cta(vid, f"tape ch --vid {vid} --full true", lambda: run.admin.tape_ch(vid, full=True))
     path = _listing(run, vid)
     run.crash("after-listing")
     run.cta(
+        vid,
         f"repack add --vid {vid} --mountpolicy {prio.mount_policy}",
         lambda: run.admin.repack_add(prio.mount_policy, vid),
     )

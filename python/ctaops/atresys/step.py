@@ -6,6 +6,12 @@ A step claims its tapes in the store (never a tape another run holds, never a ``
 unexpected ``cta-admin`` answer) and goes on with the next tape. ``--dry-run`` claims nothing,
 changes nothing in CTA or the database, and reports what it would do.
 
+Operator take-over: right before every ``cta-admin`` call that changes something (:meth:`Run.cta`)
+the step re-checks, in the transaction that renews its claim, that the tape is still in the table,
+in mode ``auto``, in the state it was claimed in and still claimed by this run. If not, the call is
+not made and the tape is reported ``taken-over``, ``removed`` or ``lost`` with who did what, and
+which calls this run had already made for it.
+
 Crash injection: with ``CTAOPS_CRASH_AT=<step>:<point>`` (e.g. ``start:after-repack-add``) the
 step calls ``os._exit(CRASH_EXIT)`` when it reaches that point, as ``kill -9`` would; the points
 are listed in ``docs/atresys.md``. Used by the resume tests.
@@ -24,7 +30,7 @@ from typing import Any, NoReturn, cast
 
 from ctaops.admin import AdminRecord, CtaAdmin
 from ctaops.atresys.settings import Settings
-from ctaops.atresys.store import State, Store, TapeRow
+from ctaops.atresys.store import MAX_REASON_LEN, Hold, State, Store, TapeRow
 from ctaops.errors import (
     AtresysUnknownTapeError,
     ConfigError,
@@ -81,6 +87,22 @@ class Wait(Exception):
     """The tape is not ready yet (e.g. a pending state): release it, the next run retries."""
 
 
+class NotHeld(Exception):
+    """The tape is no longer this run's (an operator took it over or removed it): stop working on it."""
+
+    def __init__(self, hold: Hold, what: str) -> None:
+        super().__init__(hold.detail)
+        self.hold = hold
+        self.what = what
+        """The call that was not made."""
+
+
+def _clip(reason: str) -> str:
+    """One line the history takes (``MAX_REASON_LEN``)."""
+    text = " ".join(reason.split())
+    return text if len(text) <= MAX_REASON_LEN else text[: MAX_REASON_LEN - 1] + "…"
+
+
 class Run:
     """One run of one step."""
 
@@ -97,21 +119,33 @@ class Run:
         self._timed = _Timed(CtaAdmin(self.cfg, tool=TOOL))
         self.admin = cast(CtaAdmin, self._timed)
         self.actor = f"{script}@{socket.gethostname()}"
+        # Whose claims these are: two runs of one step on one host must not take each other's
+        # claim for their own (the history keeps the shorter ``actor``).
+        self.owner = f"{self.actor} pid {os.getpid()}"
         self.results: list[dict[str, Any]] = []
         self.errors: list[tuple[str, str]] = []
+        self.problems: list[str] = []
+        """Malformed rows and the like: one ``error:`` line each on stderr, exit 1, not mailed."""
         self.text: str | None = None
         """When set, printed instead of one line per result (scan's VID list)."""
         self._store: Store | None = None
-        self._held: set[str] = set()
+        self._held: dict[str, State] = {}
+        self._done: list[str] = []
+        """The state-changing calls made for the tape being worked on (for the report)."""
         self._repacks: dict[str, AdminRecord] | None = None
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @property
     def store(self) -> Store:
-        """The ATRESYS database, opened on first use (scan does not need it)."""
+        """The ATRESYS database, opened on first use (scan does not need it), its schema checked.
+
+        A newer, older or damaged schema stops the run with one line.
+        """
         if self._store is None:
-            self._store = Store(self.cfg.source)
+            store = Store(self.cfg.source)
+            store.check_schema()
+            self._store = store
         return self._store
 
     def crash(self, point: str) -> None:
@@ -141,16 +175,16 @@ class Run:
         if self.dry_run:
             return self.store.list(state=state, mode="auto")[:limit]
         rows = self.store.claim(
-            self.name, state, limit, lease_seconds=self.settings.lease_seconds, who=self.actor, reason=self.script
+            self.name, state, limit, lease_seconds=self.settings.lease_seconds, who=self.owner, reason=self.script
         )
-        self._held.update(r.tape for r in rows)
+        self._held.update((r.tape, state) for r in rows)
         return rows
 
     def release(self, tape: str) -> None:
         """Give the tape back untouched (next run retries)."""
         if tape in self._held:
             self.store.release(tape, self.name)
-            self._held.discard(tape)
+            self._held.pop(tape, None)
 
     def release_all(self) -> None:
         """Give back every claim still held (the run stops early)."""
@@ -160,18 +194,52 @@ class Run:
     def advance(self, tape: str, to: State, reason: str) -> None:
         """Move the tape on (no-op under ``--dry-run``)."""
         if not self.dry_run:
-            self.store.advance(tape, to, reason=reason, who=self.actor)
-            self._held.discard(tape)
+            self.store.advance(tape, to, reason=_clip(reason), who=self.actor)
+            self._held.pop(tape, None)
         self.record(tape, to, reason=reason)
 
     def fail(self, tape: str, reason: str) -> None:
-        """Put the tape in ``error`` mode with the reason; the scheduled steps leave it alone from now on."""
+        """Put the tape in ``error`` mode with the reason; the scheduled steps leave it alone from now on.
+
+        Not if an operator took it over or removed it meanwhile: their decision stands, and the
+        error is reported with it.
+        """
         reason = " ".join(reason.split())[:500] or "unknown error"
+        if not self.dry_run:
+            hold = self.hold(tape)
+            if hold.status != "held":
+                self._not_held(tape, NotHeld(hold, ""), error=reason)
+                return
         self.errors.append((tape, reason))
         if not self.dry_run:
             self.store.set_mode(tape, "error", reason=f"{self.script}: {reason}", who=self.actor)
             self.release(tape)
         self.record(tape, "error", reason=reason)
+
+    def hold(self, tape: str) -> Hold:
+        """Whether this run still holds the tape, renewing its claim if so."""
+        state = self._held.get(tape)
+        if state is None:
+            return Hold("lost", "this run holds no claim on it")
+        return self.store.renew(
+            tape, self.name, state, lease_seconds=self.settings.lease_seconds, who=self.owner, reason=self.script
+        )
+
+    def _not_held(self, tape: str, e: NotHeld, *, error: str | None = None) -> None:
+        """Report a tape this run let go of because it is no longer its own."""
+        hold = e.hold
+        if hold.status == "taken-over":
+            self.release(tape)  # the claim is still this run's: give it back
+        else:
+            self._held.pop(tape, None)  # gone with the row, or another run's now
+        detail: dict[str, Any] = {"reason": hold.detail}
+        if e.what:
+            detail["not_run"] = e.what
+        if self._done:
+            detail["already_run"] = "; ".join(self._done)
+        if error is not None:
+            detail["error"] = error
+        self.record(tape, hold.status, **detail)
 
     def reject(self, tape: str, reason: str) -> None:
         """Report a tape that is not in the table (so cannot be put in error mode) as an error."""
@@ -181,13 +249,20 @@ class Run:
     def each(self, rows: Iterable[TapeRow], work: Callable[[TapeRow], None]) -> None:
         """Run ``work`` on every tape; a bad answer about one tape never stops the others."""
         for row in rows:
+            self._done = []
             try:
                 work(row)
             except Wait as w:
                 self.release(row.tape)
                 self.record(row.tape, "waiting", reason=str(w))
+            except NotHeld as e:
+                self._not_held(row.tape, e)
             except AtresysUnknownTapeError:
-                self.record(row.tape, "skipped", reason="removed from the table meanwhile")
+                # removed between the last call and the table update: CTA did it, the table
+                # has no row left to record it in
+                self._held.pop(row.tape, None)
+                detail = {"already_run": "; ".join(self._done)} if self._done else {}
+                self.record(row.tape, "removed", reason="removed from the table meanwhile", **detail)
             except _INFRA:
                 raise
             except (TapeError, CtaAdminError) as e:
@@ -231,13 +306,21 @@ class Run:
             self._repacks = {r.vid: r for r in self.admin.repacks()}
         return self._repacks.get(vid)
 
-    def cta(self, what: str, call: Callable[[], str]) -> None:
-        """Run a state-changing cta-admin call (only logged under ``--dry-run``)."""
+    def cta(self, vid: str, what: str, call: Callable[[], str]) -> None:
+        """Run a state-changing cta-admin call about ``vid`` (only logged under ``--dry-run``).
+
+        Right before it, the claim is renewed in the transaction that re-checks the tape is still
+        this run's: in the table, mode auto, in the claimed state (:class:`NotHeld` otherwise).
+        """
         if self.dry_run:
             self.log(f"would run: {what}")
             return
+        hold = self.hold(vid)
+        if hold.status != "held":
+            raise NotHeld(hold, what)
         self.log(f"running: {what}")
         call()
+        self._done.append(what)
 
     # -- the end of a run ----------------------------------------------------------------------
 
@@ -251,10 +334,12 @@ class Run:
             for r in self.results:
                 extra = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("tape", "action"))
                 print(f"{r['tape']} {r['action']} {extra}".rstrip())
+        for p in self.problems:
+            print(f"error: {p}", file=sys.stderr)
         if self.errors and self.settings.email_errors and not self.dry_run:
             self._mail()
         self.log(f"cta-admin: {self._timed.calls} call(s), {self._timed.seconds:.3f} s")
-        return 1 if self.errors else 0
+        return 1 if self.errors or self.problems else 0
 
     def _mail(self) -> None:
         from ctaops.utils.mail import send_mail  # noqa: PLC0415  (only when there is something to send)
@@ -272,6 +357,21 @@ class Run:
             recipients=recipients,
             config=self.cfg,
         )
+
+
+def append_lines(path: os.PathLike[str] | str, lines: Iterable[str]) -> None:
+    """Append whole lines to a JSON-lines file.
+
+    A run killed mid-write can leave a partial last line: it is ended first, so the new lines are
+    never glued to it (readers skip the one bad line).
+    """
+    with open(path, "ab+") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                f.write(b"\n")
+        f.write("".join(f"{line}\n" for line in lines).encode())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -297,8 +397,13 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
     body: Callable[[Run], None],
     extra: Callable[[argparse.ArgumentParser], None] | None = None,
     argv: Sequence[str] | None = None,
+    *,
+    uses_store: bool = True,
 ) -> NoReturn:
-    """Parse options, run ``body``, print, exit: 0 ok, 1 a tape failed or the run could not go on, 2 usage."""
+    """Parse options, run ``body``, print, exit: 0 ok, 1 a tape failed or the run could not go on, 2 usage.
+
+    A step that ``uses_store`` opens the database and checks its schema before anything else.
+    """
     p = parser(script, description)
     if extra is not None:
         extra(p)
@@ -306,6 +411,8 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
     run: Run | None = None
     try:
         run = Run(name, script, args)
+        if uses_store:
+            _ = run.store
         try:
             body(run)
         finally:
@@ -321,4 +428,4 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
     sys.exit(code)
 
 
-__all__ = ["CRASH_ENV", "CRASH_EXIT", "Run", "TapeError", "Wait", "main", "parser"]
+__all__ = ["CRASH_ENV", "CRASH_EXIT", "NotHeld", "Run", "TapeError", "Wait", "append_lines", "main", "parser"]

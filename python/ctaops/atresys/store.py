@@ -9,7 +9,6 @@ there) and :meth:`Store.claim` never hands the same tape to two concurrent runs.
 from __future__ import annotations
 
 import builtins
-import getpass
 import json
 import os
 from dataclasses import dataclass, fields
@@ -22,6 +21,9 @@ State = Literal["entered", "started", "repacked", "quarantined", "reclaimed", "f
 
 STATES: tuple[State, ...] = ("entered", "started", "repacked", "quarantined", "reclaimed", "finished")
 MODES: tuple[Mode, ...] = ("auto", "manual", "error")
+MAX_REASON_LEN = 1000
+"""Longest reason the history takes, in characters (CTA's limit for comments and state reasons,
+``MAX_REASON_LEN`` in ``ctaops-store``); a longer one is refused (``InvalidArgumentError``)."""
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,43 @@ class HistoryEntry:
     reason: str
 
 
+@dataclass(frozen=True)
+class BadRow:
+    """A row that cannot be read (hand-edited or damaged table): reported, never worked on."""
+
+    tape: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What :meth:`Store.listing` found: the readable rows and the malformed ones."""
+
+    rows: builtins.list[TapeRow]
+    bad: builtins.list[BadRow]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Whether a step still holds a tape (:meth:`Store.renew`).
+
+    ``status``: ``held`` (go ahead), ``removed`` (``rm`` since the claim), ``taken-over`` (mode no
+    longer auto), ``lost`` (the tape moved on or another run holds it now).
+    """
+
+    status: Literal["held", "removed", "taken-over", "lost"]
+    detail: str = ""
+    mode: Mode | None = None
+
+
 def _row(d: dict[str, Any]) -> TapeRow:
     names = {f.name for f in fields(TapeRow)}
     return TapeRow(**{k: v for k, v in d.items() if k in names})
 
 
 def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """Return the real uid's name (``(sudo by X)`` under sudo), never ``$USER`` (``operator()`` in Rust)."""
+    return _core.atresys_operator()
 
 
 class Store:
@@ -125,6 +154,17 @@ class Store:
         """Return the applied schema version (0: none yet)."""
         return self._s.schema_version()
 
+    def check_schema(self) -> int:
+        """Return the schema version if it is exactly this program's.
+
+        Else raise :class:`~ctaops.errors.AtresysSchemaError` (one line: newer, older, or tables missing).
+        """
+        return self._s.check_schema()
+
+    def missing_tables(self) -> builtins.list[str]:
+        """Return the schema's tables that do not exist (quoted names)."""
+        return self._s.missing_tables()
+
     def upgrade(self) -> tuple[int, int]:
         """Apply missing migrations; return ``(from_version, to_version)``."""
         return self._s.upgrade()
@@ -142,9 +182,23 @@ class Store:
         tapepool: str | None = None,
         tapes: list[str] | None = None,
     ) -> list[TapeRow]:
-        """Rows matching every given filter, highest priority first."""
-        text = self._s.list(state, mode, tapepool, tapes or [])
-        return [_row(d) for d in json.loads(text)]
+        """Rows matching every given filter, highest priority first.
+
+        Malformed rows are left out: :meth:`listing` reports them.
+        """
+        return self.listing(state=state, mode=mode, tapepool=tapepool, tapes=tapes).rows
+
+    def listing(
+        self,
+        *,
+        state: State | None = None,
+        mode: Mode | None = None,
+        tapepool: str | None = None,
+        tapes: builtins.list[str] | None = None,
+    ) -> Listing:
+        """Like :meth:`list`, with the rows that cannot be read reported instead of failing the listing."""
+        doc = json.loads(self._s.list(state, mode, tapepool, tapes or []))
+        return Listing([_row(d) for d in doc["rows"]], [BadRow(**b) for b in doc["bad"]])
 
     def add(  # noqa: PLR0913 - the upstream columns
         self,
@@ -173,7 +227,7 @@ class Store:
             "priority": priority,
             "mediatype": mediatype,
             "tapepool": tapepool,
-            "responsible": responsible or _user(),
+            "responsible": responsible or _user()[:40],  # the upstream column is varchar(40)
         }
         return self._s.add(json.dumps(record), who or _user(), reason)
 
@@ -207,6 +261,23 @@ class Store:
         text = self._s.claim(step, state, limit, lease_seconds, who or _user(), reason)
         return [_row(d) for d in json.loads(text)]
 
+    def renew(  # noqa: PLR0913
+        self,
+        vid: str,
+        step: str,
+        state: State,
+        *,
+        lease_seconds: int = 3600,
+        who: str | None = None,
+        reason: str = "renew",
+    ) -> Hold:
+        """Check, right before a state-changing CTA call, that ``step`` (owner ``who``) still holds the tape.
+
+        In the transaction that renews the claim: still in the table, in ``state``, mode auto.
+        """
+        d = json.loads(self._s.renew(vid, step, state, lease_seconds, who or _user(), reason))
+        return Hold(status=d["status"], detail=d.get("detail", ""), mode=d.get("mode"))
+
     def release(self, vid: str, step: str) -> None:
         """Give up a claim without changing the tape."""
         self._s.release(vid, step)
@@ -216,4 +287,16 @@ class Store:
         return self._s.advance(vid, to, who or _user(), reason)
 
 
-__all__ = ["MODES", "STATES", "HistoryEntry", "Mode", "State", "Store", "TapeRow"]
+__all__ = [
+    "MAX_REASON_LEN",
+    "MODES",
+    "STATES",
+    "BadRow",
+    "HistoryEntry",
+    "Hold",
+    "Listing",
+    "Mode",
+    "State",
+    "Store",
+    "TapeRow",
+]

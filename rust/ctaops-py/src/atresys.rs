@@ -121,6 +121,17 @@ impl PyAtresysStore {
         self.with(py, |s| s.schema_version())
     }
 
+    /// Checks the schema is exactly this program's (not newer, not older, no table missing);
+    /// returns its version. Raises `AtresysSchemaError` with one line otherwise.
+    fn check_schema(&self, py: Python<'_>) -> PyResult<u32> {
+        self.with(py, |s| ctaops_store::check_schema(s))
+    }
+
+    /// The quoted names of the schema's tables that do not exist.
+    fn missing_tables(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.with(py, |s| s.missing_tables())
+    }
+
     /// Applies migrations; returns `(from_version, to_version)`.
     fn upgrade(&self, py: Python<'_>) -> PyResult<(u32, u32)> {
         self.with(py, |s| s.upgrade().map(|u| (u.from, u.to)))
@@ -132,7 +143,7 @@ impl PyAtresysStore {
         row.map(|r| json(py, &r)).transpose()
     }
 
-    /// Rows as a JSON list.
+    /// `{"rows": [...], "bad": [{"tape", "problem"}, ...]}` as JSON.
     #[pyo3(signature = (state = None, mode = None, tapepool = None, tapes = Vec::new()))]
     fn list(
         &self,
@@ -201,6 +212,27 @@ impl PyAtresysStore {
         json(py, &rows)
     }
 
+    /// Right before a state-changing CTA call: whether `step` (owner `who`) still holds the tape
+    /// in `state`, renewing the lease if so; the answer as JSON (`{"status": "held" | "removed" |
+    /// "taken-over" | "lost", "detail": …}`).
+    #[allow(clippy::too_many_arguments, reason = "mirrors StateStore::renew plus the actor")]
+    fn renew(
+        &self,
+        py: Python<'_>,
+        vid: String,
+        step: String,
+        state: String,
+        lease_seconds: u32,
+        who: String,
+        why: String,
+    ) -> PyResult<String> {
+        let state: State = parse(py, &state)?;
+        let hold = self.with(py, move |s| {
+            s.renew(&vid, &step, state, lease_seconds, &Actor::new(who, why))
+        })?;
+        json(py, &hold)
+    }
+
     fn release(&self, py: Python<'_>, vid: String, step: String) -> PyResult<()> {
         self.with(py, move |s| s.release(&vid, &step))
     }
@@ -213,6 +245,14 @@ impl PyAtresysStore {
     }
 }
 
+/// Who the history records for this process: the real uid's name, plus `(sudo by X)` when
+/// `SUDO_USER` names someone else.
+#[pyfunction]
+fn atresys_operator() -> String {
+    ctaops_store::operator()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyAtresysStore>()
+    m.add_class::<PyAtresysStore>()?;
+    m.add_function(wrap_pyfunction!(atresys_operator, m)?)
 }

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The schema is missing or newer than this program.
     #[error("{0}")]
     Schema(String),
+    /// A row the table holds cannot be read (hand-edited or damaged).
+    #[error("row {tape} of the repack table is malformed: {problem}")]
+    MalformedRow { tape: String, problem: String },
     /// Any other database error.
     #[error("database error: {0}")]
     Database(String),
@@ -40,7 +43,7 @@ impl StoreError {
             Self::InvalidTransition { .. } => "ATRESYS_INVALID_TRANSITION",
             Self::Unreachable { .. } => "ATRESYS_DB_UNREACHABLE",
             Self::Schema(_) => "ATRESYS_SCHEMA",
-            Self::Database(_) => "ATRESYS_DB_ERROR",
+            Self::Database(_) | Self::MalformedRow { .. } => "ATRESYS_DB_ERROR",
             Self::Config(e) => e.code(),
         }
     }

@@ -13,13 +13,18 @@ mod postgres;
 mod settings;
 mod sqlite;
 mod tls;
+mod who;
 
 pub use error::{Result, StoreError};
-pub use model::{Actor, Filter, HistoryEntry, MAX_VID_LEN, Mode, NewTape, Outcome, State, TapeRow, validate_vid};
+pub use model::{
+    Actor, BadRow, Claim, Filter, HistoryEntry, Hold, Listing, MAX_NEW_VID_LEN, MAX_REASON_LEN, MAX_VID_LEN, Mode,
+    NewTape, Outcome, State, TapeRow, validate_new_vid, validate_vid,
+};
 pub use postgres::PgStore;
 pub use settings::{Backend, DEFAULT_SQLITE_PATH, PgSettings, StoreSettings};
 pub use sqlite::SqliteStore;
 pub use tls::{SslMode, Tls};
+pub use who::operator;
 
 /// Schema version this program writes (the number of built-in migrations).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -43,7 +48,13 @@ pub trait StateStore: Send {
     /// # Errors
     /// Database errors.
     fn schema_version(&mut self) -> Result<u32>;
-    /// Applies the missing migrations (creating the upstream table only if it does not exist).
+    /// The tables of the schema that do not exist (quoted names), e.g. in a hand-damaged database.
+    ///
+    /// # Errors
+    /// Database errors.
+    fn missing_tables(&mut self) -> Result<Vec<String>>;
+    /// Applies the missing migrations (creating the upstream table only if it does not exist) and
+    /// recreates, empty, any table of the applied schema that is missing.
     ///
     /// # Errors
     /// Database errors; a schema newer than this program is [`StoreError::Schema`].
@@ -53,11 +64,12 @@ pub trait StateStore: Send {
     /// # Errors
     /// Database errors.
     fn get(&mut self, vid: &str) -> Result<Option<TapeRow>>;
-    /// Rows matching `filter`, by priority (highest first) then entry time.
+    /// Rows matching `filter`, by priority (highest first) then entry time; rows that cannot be
+    /// read are in [`Listing::bad`] instead of failing the whole listing.
     ///
     /// # Errors
     /// Database errors.
-    fn list(&mut self, filter: &Filter) -> Result<Vec<TapeRow>>;
+    fn list(&mut self, filter: &Filter) -> Result<Listing>;
     /// Enters a tape (state Entered); `Unchanged` if it is already in the table.
     ///
     /// # Errors
@@ -89,6 +101,18 @@ pub trait StateStore: Send {
     /// # Errors
     /// Database errors.
     fn claim(&mut self, step: &str, state: State, limit: u32, lease_seconds: u32, by: &Actor) -> Result<Vec<TapeRow>>;
+    /// Right before a state-changing CTA call: in one transaction, checks the tape is still in the
+    /// table, in mode auto, in `state` and claimed by `by.who` for `step`, and if so renews the
+    /// lease. Anything else is reported (and nothing written), so the call is not made.
+    ///
+    /// # Errors
+    /// Database errors.
+    fn renew(&mut self, vid: &str, step: &str, state: State, lease_seconds: u32, by: &Actor) -> Result<Hold>;
+    /// The unexpired claim on a tape, if a run holds one.
+    ///
+    /// # Errors
+    /// Database errors.
+    fn claim_of(&mut self, vid: &str) -> Result<Option<Claim>>;
     /// Gives up a claim without changing the tape.
     ///
     /// # Errors
@@ -112,6 +136,40 @@ pub fn open(settings: &StoreSettings) -> Result<Box<dyn StateStore>> {
         Backend::Sqlite { path } => Box::new(SqliteStore::open(path, &settings.table)?),
         Backend::Postgres(pg) => Box::new(PgStore::connect(pg, &settings.table)?),
     })
+}
+
+/// Checks, before a command does anything else, that the database has exactly the schema this
+/// program writes: not newer, not older, no table missing. Returns the schema version.
+///
+/// # Errors
+/// [`StoreError::Schema`] (one line naming the versions or the missing tables), database errors.
+pub fn check_schema(store: &mut dyn StateStore) -> Result<u32> {
+    let v = store.schema_version()?;
+    if v > SCHEMA_VERSION {
+        return Err(newer_schema(v));
+    }
+    if v < SCHEMA_VERSION {
+        return Err(StoreError::Schema(format!(
+            "the ATRESYS database is at schema version {v}, this ctaops needs version {SCHEMA_VERSION}: \
+             run `cta-ops-repack-manager db upgrade`"
+        )));
+    }
+    let missing = store.missing_tables()?;
+    if !missing.is_empty() {
+        return Err(StoreError::Schema(format!(
+            "the ATRESYS database (schema version {v}) has no table {}: restore it from a backup, or run \
+             `cta-ops-repack-manager db upgrade` to recreate it empty",
+            missing.join(", ")
+        )));
+    }
+    Ok(v)
+}
+
+fn newer_schema(v: u32) -> StoreError {
+    StoreError::Schema(format!(
+        "the ATRESYS database is at schema version {v}, newer than this ctaops (schema version {SCHEMA_VERSION}): \
+         use the ctaops that upgraded it"
+    ))
 }
 
 /// The row's state after `advance(to)`, checked in one place for both backends.

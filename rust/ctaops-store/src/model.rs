@@ -7,8 +7,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
 
-/// Longest VID the upstream column (`varchar(20)`) holds.
+/// Longest VID the upstream column (`varchar(20)`) holds: what a lookup of an existing row accepts.
 pub const MAX_VID_LEN: usize = 20;
+
+/// Longest VID CTA can mount (`CA_MAXVIDLEN` in CTA's `common/Constants.hpp`: the six characters
+/// of a VOL1 label): what `add` accepts.
+pub const MAX_NEW_VID_LEN: usize = 6;
+
+/// Longest reason kept in the history, in characters: CTA's own limit for a comment or state
+/// reason (`MAX_CHAR_COMMENT` in `RdbmsCatalogueUtils::checkCommentOrReasonMaxLength`). CTA
+/// truncates; the store refuses, so what the operator typed is never silently cut.
+pub const MAX_REASON_LEN: usize = 1000;
 
 /// Who owns a tape (ops-tools §6.3): orthogonal to the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -172,6 +181,106 @@ impl TapeRow {
     }
 }
 
+impl TapeRow {
+    /// Checks what the column types of a hand-edited or foreign table do not: every timestamp
+    /// is `YYYY-MM-DD HH:MM:SS` (the steps compute ages from them).
+    ///
+    /// # Errors
+    /// The first bad column, as text.
+    pub fn check(&self) -> Result<(), String> {
+        let stamps = [
+            ("entered", Some(&self.entered)),
+            ("started", self.started.as_ref()),
+            ("repacked", self.repacked.as_ref()),
+            ("quarantined", self.quarantined.as_ref()),
+            ("reclaimed", self.reclaimed.as_ref()),
+            ("finished", self.finished.as_ref()),
+            ("last_write_date", self.last_write_date.as_ref()),
+        ];
+        for (name, v) in stamps {
+            if let Some(v) = v
+                && !is_timestamp(v)
+            {
+                return Err(format!("column {name}: {v:?} is not a YYYY-MM-DD HH:MM:SS time"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// A row that cannot be read as a [`TapeRow`] (a hand-edited or damaged table): reported, never
+/// acted on, and never in the way of the other rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadRow {
+    /// The row's `tape` value as far as it can be read (`?` if not even that).
+    pub tape: String,
+    /// What is wrong, one line.
+    pub problem: String,
+}
+
+impl From<BadRow> for StoreError {
+    fn from(b: BadRow) -> Self {
+        Self::MalformedRow {
+            tape: b.tape,
+            problem: b.problem,
+        }
+    }
+}
+
+/// What `list` found: the readable rows and the malformed ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub rows: Vec<TapeRow>,
+    pub bad: Vec<BadRow>,
+}
+
+/// Whether a step still holds a tape, checked right before each state-changing CTA call (in the
+/// same transaction that renews its claim).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Hold {
+    /// Still in the table, mode auto, in the state the step claimed it in, claimed by this
+    /// owner: the claim is renewed and the call may go ahead.
+    Held,
+    /// Removed from the table since the claim (`rm --force`).
+    Removed { detail: String },
+    /// An operator (or another run) set the mode away from auto since the claim.
+    TakenOver { mode: Mode, detail: String },
+    /// The tape moved on, or its claim is now another run's (this run's lease had expired).
+    Lost { detail: String },
+}
+
+impl Hold {
+    /// One line for the step's report.
+    #[must_use]
+    pub fn detail(&self) -> &str {
+        match self {
+            Self::Held => "held",
+            Self::Removed { detail } | Self::TakenOver { detail, .. } | Self::Lost { detail } => detail,
+        }
+    }
+}
+
+/// A step's live claim on a tape (what an operator taking the tape over should know).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub step: String,
+    pub owner: String,
+    /// `YYYY-MM-DD HH:MM:SS` (UTC).
+    pub expires_at: String,
+}
+
 /// What `add` needs to enter a tape (state Entered).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTape {
@@ -193,7 +302,7 @@ impl NewTape {
     /// # Errors
     /// [`StoreError::InvalidArgument`] naming the bad field.
     pub fn validate(&self) -> Result<(), StoreError> {
-        validate_vid(&self.tape)?;
+        validate_new_vid(&self.tape)?;
         let bad = |what: &str| Err(StoreError::InvalidArgument(format!("tape {}: {what}", self.tape)));
         if self.files < 0 || self.bytes < 0 {
             return bad("files and bytes must not be negative");
@@ -224,6 +333,24 @@ pub fn validate_vid(vid: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Rejects a VID CTA itself would refuse or could not mount, before a tape is entered: CTA's
+/// catalogue refuses a VID with lower-case letters (`RdbmsTapeCatalogue::createTape`) and a
+/// drive reads at most [`MAX_NEW_VID_LEN`] characters from the label.
+///
+/// # Errors
+/// [`StoreError::InvalidArgument`].
+pub fn validate_new_vid(vid: &str) -> Result<(), StoreError> {
+    if vid.is_empty()
+        || vid.len() > MAX_NEW_VID_LEN
+        || !vid.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        return Err(StoreError::InvalidArgument(format!(
+            "bad VID {vid:?}: 1-{MAX_NEW_VID_LEN} upper-case letters or digits (CTA's VID rules)"
+        )));
+    }
+    Ok(())
+}
+
 /// Who changes a row and why: written to the history with the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
@@ -238,6 +365,20 @@ impl Actor {
             who: who.into(),
             why: why.into(),
         }
+    }
+
+    /// Checks the reason fits the history (see [`MAX_REASON_LEN`]).
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidArgument`].
+    pub fn validate(&self) -> Result<(), StoreError> {
+        let n = self.why.chars().count();
+        if n > MAX_REASON_LEN {
+            return Err(StoreError::InvalidArgument(format!(
+                "reason too long: {n} characters, at most {MAX_REASON_LEN}"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -308,5 +449,22 @@ mod tests {
         assert!(validate_vid("").is_err());
         assert!(validate_vid("a'b").is_err());
         assert!(validate_vid(&"x".repeat(21)).is_err());
+        assert!(validate_new_vid("L80001").is_ok());
+        assert!(validate_new_vid("l80001").is_err());
+        assert!(validate_new_vid("L800012").is_err());
+        assert!(validate_new_vid("L8-001").is_err());
+    }
+
+    #[test]
+    fn timestamps_are_checked() {
+        assert!(is_timestamp("2024-03-01 10:00:00"));
+        assert!(!is_timestamp("yesterday"));
+        assert!(!is_timestamp("2024-03-01T10:00:00"));
+    }
+
+    #[test]
+    fn reason_bound_counts_characters() {
+        assert!(Actor::new("a", "é".repeat(MAX_REASON_LEN)).validate().is_ok());
+        assert!(Actor::new("a", "x".repeat(MAX_REASON_LEN + 1)).validate().is_err());
     }
 }

@@ -8,11 +8,13 @@ use tokio::runtime::Runtime;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use crate::error::{Result, StoreError};
-use crate::model::{Actor, Filter, HistoryEntry, Mode, NewTape, Outcome, State, TapeRow, validate_vid};
+use crate::model::{
+    Actor, BadRow, Claim, Filter, HistoryEntry, Hold, Listing, Mode, NewTape, Outcome, State, TapeRow, validate_vid,
+};
 use crate::names::Names;
 use crate::settings::PgSettings;
 use crate::tls::SslMode;
-use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition};
+use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition, newer_schema};
 
 /// Truncated, not cast: a cast to `timestamp(0)` rounds, so a row written in the second half of a
 /// second would carry the next second, i.e. a time in the future (SQLite's `strftime` truncates).
@@ -21,6 +23,26 @@ const NOW: &str = "date_trunc('second', now() AT TIME ZONE 'UTC')::timestamp(0)"
 fn ts(col: &str) -> String {
     format!("to_char({col}, 'YYYY-MM-DD HH24:MI:SS')")
 }
+
+/// The columns [`select_columns`] reads, in order (its expressions are not named after them).
+const COLUMN_NAMES: [&str; 16] = [
+    "tape",
+    "entered",
+    "started",
+    "repacked",
+    "quarantined",
+    "reclaimed",
+    "finished",
+    "files",
+    "bytes",
+    "usage",
+    "last_write_date",
+    "mode",
+    "priority",
+    "mediatype",
+    "tapepool",
+    "responsible",
+];
 
 fn select_columns(alias: &str) -> String {
     let c = |n: &str| format!("{alias}{n}");
@@ -34,10 +56,12 @@ fn select_columns(alias: &str) -> String {
         ts(&c("finished")),
         c("files::bigint"),
         c("bytes::bigint"),
-        c("usage::smallint"),
+        // bigint, range-checked per row: a foreign or hand-altered integer column holding an
+        // out-of-range value must make that row bad, not fail the cast for the whole query
+        c("usage::bigint"),
         ts(&c("last_write_date")),
         c("mode::text"),
-        c("priority::smallint"),
+        c("priority::bigint"),
         c("mediatype::text"),
         c("tapepool::text"),
         c("responsible::text"),
@@ -45,26 +69,66 @@ fn select_columns(alias: &str) -> String {
     .join(", ")
 }
 
-fn row_to_tape(r: &Row) -> Result<TapeRow> {
-    let mode: String = r.try_get(11)?;
-    Ok(TapeRow {
-        tape: r.try_get(0)?,
-        entered: r.try_get(1)?,
-        started: r.try_get(2)?,
-        repacked: r.try_get(3)?,
-        quarantined: r.try_get(4)?,
-        reclaimed: r.try_get(5)?,
-        finished: r.try_get(6)?,
-        files: r.try_get(7)?,
-        bytes: r.try_get(8)?,
-        usage: r.try_get(9)?,
-        last_write_date: r.try_get(10)?,
-        mode: mode.parse()?,
-        priority: r.try_get(12)?,
-        mediatype: r.try_get(13)?,
-        tapepool: r.try_get(14)?,
-        responsible: r.try_get(15)?,
-    })
+/// Reads one row; a value that does not convert or a bad time makes it a [`BadRow`] instead of
+/// failing the whole query.
+fn read_row(r: &Row) -> std::result::Result<TapeRow, BadRow> {
+    let tape: String = r
+        .try_get::<_, Option<String>>(0)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "?".into());
+    let bad = |problem: String| BadRow {
+        tape: tape.clone(),
+        problem,
+    };
+    macro_rules! get {
+        ($i:expr) => {
+            r.try_get($i).map_err(|e| {
+                let name = COLUMN_NAMES.get($i).copied().unwrap_or("?");
+                bad(format!("column {name}: {}", e.to_string().replace('\n', " ")))
+            })?
+        };
+    }
+    let small = |i: usize, v: i64| {
+        i16::try_from(v).map_err(|_| {
+            let name = COLUMN_NAMES.get(i).copied().unwrap_or("?");
+            bad(format!("column {name}: {v} is out of range"))
+        })
+    };
+    let mode: String = get!(11);
+    let usage = small(9, get!(9))?;
+    let priority = small(12, get!(12))?;
+    let row = TapeRow {
+        tape: get!(0),
+        entered: get!(1),
+        started: get!(2),
+        repacked: get!(3),
+        quarantined: get!(4),
+        reclaimed: get!(5),
+        finished: get!(6),
+        files: get!(7),
+        bytes: get!(8),
+        usage,
+        last_write_date: get!(10),
+        mode: mode.parse().map_err(|e: StoreError| bad(format!("column mode: {e}")))?,
+        priority,
+        mediatype: get!(13),
+        tapepool: get!(14),
+        responsible: get!(15),
+    };
+    row.check().map_err(bad)?;
+    Ok(row)
+}
+
+fn read_rows(rows: &[Row]) -> Listing {
+    let mut out = Listing::default();
+    for r in rows {
+        match read_row(r) {
+            Ok(t) => out.rows.push(t),
+            Err(b) => out.bad.push(b),
+        }
+    }
+    out
 }
 
 /// ATRESYS store in PostgreSQL.
@@ -81,13 +145,32 @@ async fn get_in(c: &impl GenericClient, n: &Names, vid: &str, lock: bool) -> Res
         n.table,
         if lock { " FOR UPDATE" } else { "" }
     );
-    c.query_opt(&sql, &[&vid]).await?.as_ref().map(row_to_tape).transpose()
+    match c.query_opt(&sql, &[&vid]).await? {
+        None => Ok(None),
+        Some(r) => Ok(Some(read_row(&r)?)),
+    }
 }
 
 async fn existing(c: &impl GenericClient, n: &Names, vid: &str) -> Result<TapeRow> {
     get_in(c, n, vid, true)
         .await?
         .ok_or_else(|| StoreError::UnknownTape(vid.to_owned()))
+}
+
+/// ` by <actor> at <time>: <reason>` of the tape's last `action` in the history.
+async fn last_change(c: &impl GenericClient, n: &Names, vid: &str, action: &str) -> Result<String> {
+    let sql = format!(
+        "SELECT actor, {}, reason FROM {} WHERE tape = $1 AND action = $2 ORDER BY id DESC LIMIT 1",
+        ts("at"),
+        n.history
+    );
+    Ok(match c.query_opt(&sql, &[&vid, &action]).await? {
+        Some(r) => {
+            let (who, at, why): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            format!(" by {who} at {at}: {why}")
+        }
+        None => String::new(),
+    })
 }
 
 async fn record(
@@ -214,13 +297,12 @@ impl StateStore for PgStore {
                 .try_get(0)?;
             let from = u32::try_from(from).unwrap_or(0);
             if from > SCHEMA_VERSION {
-                return Err(StoreError::Schema(format!(
-                    "database schema version {from} is newer than this program ({SCHEMA_VERSION}): upgrade ctaops"
-                )));
+                return Err(newer_schema(from));
             }
-            if from < 1 {
+            {
                 // The upstream table and enum are created only when absent: an existing
-                // installation's table is used exactly as it is.
+                // installation's table is used exactly as it is. Idempotent, so it also
+                // recreates, empty, a table of an applied schema that someone dropped.
                 tx.batch_execute(&format!(
                     "DO $$ BEGIN
                         CREATE TYPE automation_modes AS ENUM ('auto', 'manual', 'error');
@@ -241,14 +323,19 @@ impl StateStore for PgStore {
                      CREATE INDEX IF NOT EXISTS \"{b}_history_tape\" ON {h} (tape, id);
                      CREATE TABLE IF NOT EXISTS {c} (
                         tape varchar(20) PRIMARY KEY, step text NOT NULL, owner text NOT NULL,
-                        claimed_at timestamp(0) NOT NULL, expires_at timestamp(0) NOT NULL);
-                     INSERT INTO {s} (version, applied) VALUES (1, {NOW});",
+                        claimed_at timestamp(0) NOT NULL, expires_at timestamp(0) NOT NULL);",
                     t = n.table,
                     h = n.history,
                     c = n.claims,
-                    s = n.schema,
                     b = n.base,
                 ))
+                .await?;
+            }
+            if from < 1 {
+                tx.execute(
+                    &format!("INSERT INTO {} (version, applied) VALUES (1, {NOW})", n.schema),
+                    &[],
+                )
                 .await?;
             }
             tx.commit().await?;
@@ -259,12 +346,29 @@ impl StateStore for PgStore {
         })
     }
 
+    fn missing_tables(&mut self) -> Result<Vec<String>> {
+        let Self { rt, client, names: n } = self;
+        rt.block_on(async {
+            let mut missing = Vec::new();
+            for t in [&n.table, &n.history, &n.claims, &n.schema] {
+                let reg: Option<String> = client
+                    .query_one("SELECT to_regclass($1)::text", &[t])
+                    .await?
+                    .try_get(0)?;
+                if reg.is_none() {
+                    missing.push(t.clone());
+                }
+            }
+            Ok(missing)
+        })
+    }
+
     fn get(&mut self, vid: &str) -> Result<Option<TapeRow>> {
         let Self { rt, client, names } = self;
         rt.block_on(get_in(&*client, names, vid, false))
     }
 
-    fn list(&mut self, filter: &Filter) -> Result<Vec<TapeRow>> {
+    fn list(&mut self, filter: &Filter) -> Result<Listing> {
         let Self { rt, client, names } = self;
         let mut sql = format!("SELECT {} FROM {} WHERE true", select_columns(""), names.table);
         if let Some(s) = filter.state {
@@ -277,18 +381,17 @@ impl StateStore for PgStore {
         let mode = filter.mode.map(Mode::as_str);
         rt.block_on(async {
             let rows = client.query(&sql, &[&mode, &filter.tapepool]).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let t = row_to_tape(r)?;
-                if filter.accepts(&t) {
-                    out.push(t);
-                }
-            }
-            Ok(out)
+            let mut found = read_rows(&rows);
+            found.rows.retain(|r| filter.accepts(r));
+            found
+                .bad
+                .retain(|b| filter.tapes.is_empty() || filter.tapes.contains(&b.tape));
+            Ok(found)
         })
     }
 
     fn add(&mut self, t: &NewTape, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         t.validate()?;
         let Self { rt, client, names: n } = self;
         rt.block_on(async {
@@ -326,6 +429,7 @@ impl StateStore for PgStore {
     }
 
     fn remove(&mut self, vid: &str, by: &Actor) -> Result<TapeRow> {
+        by.validate()?;
         let Self { rt, client, names: n } = self;
         rt.block_on(async {
             let tx = client.transaction().await?;
@@ -341,6 +445,7 @@ impl StateStore for PgStore {
     }
 
     fn set_mode(&mut self, vid: &str, mode: Mode, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         let Self { rt, client, names: n } = self;
         rt.block_on(async {
             let tx = client.transaction().await?;
@@ -360,6 +465,7 @@ impl StateStore for PgStore {
     }
 
     fn set_priority(&mut self, vid: &str, priority: i16, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         let Self { rt, client, names: n } = self;
         rt.block_on(async {
             let tx = client.transaction().await?;
@@ -447,9 +553,89 @@ impl StateStore for PgStore {
                     &[&claimed],
                 )
                 .await?;
-            let out = rows.iter().map(row_to_tape).collect::<Result<Vec<_>>>()?;
+            let found = read_rows(&rows);
+            // A malformed row is not worked on (`ls` and the monitor report it): give its claim back.
+            let bad: Vec<&String> = found.bad.iter().map(|b| &b.tape).collect();
+            if !bad.is_empty() {
+                tx.execute(&format!("DELETE FROM {} WHERE tape::text = ANY($1)", n.claims), &[&bad])
+                    .await?;
+            }
             tx.commit().await?;
-            Ok(out)
+            Ok(found.rows)
+        })
+    }
+
+    fn renew(&mut self, vid: &str, step: &str, state: State, lease_seconds: u32, by: &Actor) -> Result<Hold> {
+        let Self { rt, client, names: n } = self;
+        let secs = f64::from(lease_seconds);
+        rt.block_on(async {
+            let tx = client.transaction().await?;
+            // The row lock (FOR UPDATE) makes `mode … manual` and `rm` wait for this check, or this
+            // check wait for them: either way it sees the operator's committed change.
+            let hold = match get_in(&tx, n, vid, true).await? {
+                None => Hold::Removed {
+                    detail: format!("removed from the table{}", last_change(&tx, n, vid, "remove").await?),
+                },
+                Some(row) if row.mode != Mode::Auto => Hold::TakenOver {
+                    mode: row.mode,
+                    detail: format!("set to mode {}{}", row.mode, last_change(&tx, n, vid, "mode").await?),
+                },
+                Some(row) if row.state() != state => Hold::Lost {
+                    detail: format!("the tape is {} now, not {state}", row.state()),
+                },
+                Some(_) => {
+                    let claim = tx
+                        .query_opt(
+                            &format!("SELECT step, owner FROM {} WHERE tape = $1 FOR UPDATE", n.claims),
+                            &[&vid],
+                        )
+                        .await?;
+                    let claim: Option<(String, String)> = match claim {
+                        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+                        None => None,
+                    };
+                    match claim {
+                        Some((s, o)) if s == step && o == by.who => {
+                            tx.execute(
+                                &format!(
+                                    "UPDATE {} SET expires_at = {NOW} + make_interval(secs => $2) WHERE tape = $1",
+                                    n.claims
+                                ),
+                                &[&vid, &secs],
+                            )
+                            .await?;
+                            Hold::Held
+                        }
+                        Some((s, o)) => Hold::Lost {
+                            detail: format!("claimed by {o} ({s}) since this run's lease expired"),
+                        },
+                        None => Hold::Lost {
+                            detail: "this run's claim was given up".into(),
+                        },
+                    }
+                }
+            };
+            tx.commit().await?;
+            Ok(hold)
+        })
+    }
+
+    fn claim_of(&mut self, vid: &str) -> Result<Option<Claim>> {
+        let Self { rt, client, names } = self;
+        let sql = format!(
+            "SELECT step, owner, {} FROM {} WHERE tape = $1 AND expires_at > {NOW}",
+            ts("expires_at"),
+            names.claims
+        );
+        rt.block_on(async {
+            match client.query_opt(&sql, &[&vid]).await? {
+                None => Ok(None),
+                Some(r) => Ok(Some(Claim {
+                    step: r.try_get(0)?,
+                    owner: r.try_get(1)?,
+                    expires_at: r.try_get(2)?,
+                })),
+            }
         })
     }
 
@@ -463,6 +649,7 @@ impl StateStore for PgStore {
     }
 
     fn advance(&mut self, vid: &str, to: State, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         validate_vid(vid)?;
         let Self { rt, client, names: n } = self;
         rt.block_on(async {

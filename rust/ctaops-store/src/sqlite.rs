@@ -3,12 +3,15 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::error::{Result, StoreError};
-use crate::model::{Actor, Filter, HistoryEntry, Mode, NewTape, Outcome, State, TapeRow, validate_vid};
+use crate::model::{
+    Actor, BadRow, Claim, Filter, HistoryEntry, Hold, Listing, Mode, NewTape, Outcome, State, TapeRow, validate_vid,
+};
 use crate::names::Names;
-use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition};
+use crate::{SCHEMA_VERSION, StateStore, Upgrade, check_transition, newer_schema};
 
 const NOW: &str = "strftime('%Y-%m-%d %H:%M:%S','now')";
 const COLUMNS: &str = "tape, entered, started, repacked, quarantined, reclaimed, finished, files, bytes, usage, \
@@ -20,26 +23,68 @@ pub struct SqliteStore {
     names: Names,
 }
 
-fn row_to_tape(r: &Row<'_>) -> rusqlite::Result<TapeRow> {
-    let mode: String = r.get(11)?;
-    Ok(TapeRow {
-        tape: r.get(0)?,
-        entered: r.get(1)?,
-        started: r.get(2)?,
-        repacked: r.get(3)?,
-        quarantined: r.get(4)?,
-        reclaimed: r.get(5)?,
-        finished: r.get(6)?,
-        files: r.get(7)?,
-        bytes: r.get(8)?,
-        usage: r.get(9)?,
-        last_write_date: r.get(10)?,
-        mode: mode.parse().unwrap_or(Mode::Error),
-        priority: r.get(12)?,
-        mediatype: r.get(13)?,
-        tapepool: r.get(14)?,
-        responsible: r.get(15)?,
-    })
+/// Reads one row; a value of the wrong type (SQLite stores whatever it is given) or a malformed
+/// time makes the row a [`BadRow`] instead of failing the whole query.
+fn read_row(r: &Row<'_>) -> std::result::Result<TapeRow, BadRow> {
+    let tape = match r.get_ref(0) {
+        Ok(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+        Ok(ValueRef::Integer(i)) => i.to_string(),
+        _ => "?".to_owned(),
+    };
+    let bad = |problem: String| BadRow {
+        tape: tape.clone(),
+        problem,
+    };
+    let names: Vec<&str> = COLUMNS.split(", ").collect();
+    let col = |i: usize| names.get(i).copied().unwrap_or("?");
+    macro_rules! get {
+        ($i:expr) => {
+            r.get($i)
+                .map_err(|e| bad(format!("column {}: {}", col($i), short(&e))))?
+        };
+    }
+    let mode: String = get!(11);
+    let row = TapeRow {
+        tape: get!(0),
+        entered: get!(1),
+        started: get!(2),
+        repacked: get!(3),
+        quarantined: get!(4),
+        reclaimed: get!(5),
+        finished: get!(6),
+        files: get!(7),
+        bytes: get!(8),
+        usage: get!(9),
+        last_write_date: get!(10),
+        mode: mode.parse().map_err(|e: StoreError| bad(format!("column mode: {e}")))?,
+        priority: get!(12),
+        mediatype: get!(13),
+        tapepool: get!(14),
+        responsible: get!(15),
+    };
+    row.check().map_err(bad)?;
+    Ok(row)
+}
+
+/// rusqlite's conversion errors without the column index it repeats.
+fn short(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::InvalidColumnType(_, _, ty) => format!("unexpected {ty} value"),
+        rusqlite::Error::IntegralValueOutOfRange(_, v) => format!("{v} is out of range"),
+        other => other.to_string().replace('\n', " "),
+    }
+}
+
+fn read_rows(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -> Result<Listing> {
+    let mut out = Listing::default();
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        match read_row(r) {
+            Ok(t) => out.rows.push(t),
+            Err(b) => out.bad.push(b),
+        }
+    }
+    Ok(out)
 }
 
 impl SqliteStore {
@@ -77,7 +122,12 @@ impl SqliteStore {
 
     fn get_in(tx: &Connection, names: &Names, vid: &str) -> Result<Option<TapeRow>> {
         let sql = format!("SELECT {COLUMNS} FROM {} WHERE tape = ?1", names.table);
-        Ok(tx.query_row(&sql, [vid], row_to_tape).optional()?)
+        let mut stmt = tx.prepare(&sql)?;
+        let found = read_rows(&mut stmt, [vid])?;
+        if let Some(b) = found.bad.into_iter().next() {
+            return Err(b.into());
+        }
+        Ok(found.rows.into_iter().next())
     }
 
     fn record(tx: &Connection, names: &Names, h: (&str, &str, Option<&str>, Option<&str>), by: &Actor) -> Result<()> {
@@ -91,6 +141,18 @@ impl SqliteStore {
             params![vid, by.who, action, from, to, by.why],
         )?;
         Ok(())
+    }
+
+    /// `by <actor> at <time>: <reason>` of the tape's last `action` in the history.
+    fn last_change(tx: &Connection, names: &Names, vid: &str, action: &str) -> Result<String> {
+        let sql = format!(
+            "SELECT actor, at, reason FROM {} WHERE tape = ?1 AND action = ?2 ORDER BY id DESC LIMIT 1",
+            names.history
+        );
+        let found: Option<(String, String, String)> = tx
+            .query_row(&sql, [vid, action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(found.map_or_else(String::new, |(who, at, why)| format!(" by {who} at {at}: {why}")))
     }
 
     fn existing(tx: &Connection, names: &Names, vid: &str) -> Result<TapeRow> {
@@ -129,11 +191,11 @@ impl StateStore for SqliteStore {
             |r| r.get(0),
         )?;
         if from > SCHEMA_VERSION {
-            return Err(StoreError::Schema(format!(
-                "database schema version {from} is newer than this program ({SCHEMA_VERSION}): upgrade ctaops"
-            )));
+            return Err(newer_schema(from));
         }
-        if from < 1 {
+        // Migration 1 is idempotent (IF NOT EXISTS), so it also recreates, empty, a table of an
+        // applied schema that someone dropped; only its version row is written once.
+        {
             tx.execute_batch(&format!(
                 "CREATE TABLE IF NOT EXISTS {t} (
                     tape VARCHAR(20) NOT NULL PRIMARY KEY,
@@ -151,14 +213,18 @@ impl StateStore for SqliteStore {
                  CREATE INDEX IF NOT EXISTS \"{b}_history_tape\" ON {h} (tape, id);
                  CREATE TABLE IF NOT EXISTS {c} (
                     tape VARCHAR(20) NOT NULL PRIMARY KEY, step TEXT NOT NULL, owner TEXT NOT NULL,
-                    claimed_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-                 INSERT INTO {s} (version, applied) VALUES (1, {NOW});",
+                    claimed_at TEXT NOT NULL, expires_at TEXT NOT NULL);",
                 t = n.table,
                 h = n.history,
                 c = n.claims,
-                s = n.schema,
                 b = n.base,
             ))?;
+        }
+        if from < 1 {
+            tx.execute(
+                &format!("INSERT INTO {} (version, applied) VALUES (1, {NOW})", n.schema),
+                [],
+            )?;
         }
         tx.commit()?;
         Ok(Upgrade {
@@ -167,11 +233,32 @@ impl StateStore for SqliteStore {
         })
     }
 
+    fn missing_tables(&mut self) -> Result<Vec<String>> {
+        let n = &self.names;
+        let mut missing = Vec::new();
+        for (quoted, suffix) in [
+            (&n.table, ""),
+            (&n.history, "_history"),
+            (&n.claims, "_claims"),
+            (&n.schema, "_schema"),
+        ] {
+            let exists: bool = self.conn.query_row(
+                "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [format!("{}{suffix}", n.base)],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                missing.push(quoted.clone());
+            }
+        }
+        Ok(missing)
+    }
+
     fn get(&mut self, vid: &str) -> Result<Option<TapeRow>> {
         Self::get_in(&self.conn, &self.names, vid)
     }
 
-    fn list(&mut self, filter: &Filter) -> Result<Vec<TapeRow>> {
+    fn list(&mut self, filter: &Filter) -> Result<Listing> {
         let mut sql = format!("SELECT {COLUMNS} FROM {} WHERE 1=1", self.names.table);
         if let Some(s) = filter.state {
             sql.push_str(&format!(" AND {}", s.sql_condition()));
@@ -179,18 +266,16 @@ impl StateStore for SqliteStore {
         sql.push_str(" AND (?1 IS NULL OR mode = ?1) AND (?2 IS NULL OR tapepool = ?2)");
         sql.push_str(" ORDER BY priority DESC, entered, tape");
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![filter.mode.map(Mode::as_str), filter.tapepool], row_to_tape)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let r = r?;
-            if filter.accepts(&r) {
-                out.push(r);
-            }
-        }
-        Ok(out)
+        let mut found = read_rows(&mut stmt, params![filter.mode.map(Mode::as_str), filter.tapepool])?;
+        found.rows.retain(|r| filter.accepts(r));
+        found
+            .bad
+            .retain(|b| filter.tapes.is_empty() || filter.tapes.contains(&b.tape));
+        Ok(found)
     }
 
     fn add(&mut self, t: &NewTape, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         t.validate()?;
         let n = self.names.clone();
         let tx = self.write()?;
@@ -223,6 +308,7 @@ impl StateStore for SqliteStore {
     }
 
     fn remove(&mut self, vid: &str, by: &Actor) -> Result<TapeRow> {
+        by.validate()?;
         let n = self.names.clone();
         let tx = self.write()?;
         let row = Self::existing(&tx, &n, vid)?;
@@ -234,6 +320,7 @@ impl StateStore for SqliteStore {
     }
 
     fn set_mode(&mut self, vid: &str, mode: Mode, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         let n = self.names.clone();
         let tx = self.write()?;
         let row = Self::existing(&tx, &n, vid)?;
@@ -250,6 +337,7 @@ impl StateStore for SqliteStore {
     }
 
     fn set_priority(&mut self, vid: &str, priority: i16, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         let n = self.names.clone();
         let tx = self.write()?;
         let row = Self::existing(&tx, &n, vid)?;
@@ -303,7 +391,8 @@ impl StateStore for SqliteStore {
                 cond = state.sql_condition(),
             );
             let mut stmt = tx.prepare(&sql)?;
-            stmt.query_map([limit], row_to_tape)?.collect::<rusqlite::Result<_>>()?
+            // a malformed row is never claimed (`ls` and the monitor report it)
+            read_rows(&mut stmt, [limit])?.rows
         };
         let lease = format!("+{lease_seconds} seconds");
         for r in &rows {
@@ -322,6 +411,69 @@ impl StateStore for SqliteStore {
         Ok(rows)
     }
 
+    fn renew(&mut self, vid: &str, step: &str, state: State, lease_seconds: u32, by: &Actor) -> Result<Hold> {
+        let n = self.names.clone();
+        let tx = self.write()?;
+        let hold = match Self::get_in(&tx, &n, vid)? {
+            None => Hold::Removed {
+                detail: format!("removed from the table{}", Self::last_change(&tx, &n, vid, "remove")?),
+            },
+            Some(row) if row.mode != Mode::Auto => Hold::TakenOver {
+                mode: row.mode,
+                detail: format!("set to mode {}{}", row.mode, Self::last_change(&tx, &n, vid, "mode")?),
+            },
+            Some(row) if row.state() != state => Hold::Lost {
+                detail: format!("the tape is {} now, not {state}", row.state()),
+            },
+            Some(_) => {
+                let claim: Option<(String, String)> = tx
+                    .query_row(
+                        &format!("SELECT step, owner FROM {} WHERE tape = ?1", n.claims),
+                        [vid],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                match claim {
+                    Some((s, o)) if s == step && o == by.who => {
+                        tx.execute(
+                            &format!(
+                                "UPDATE {} SET expires_at = strftime('%Y-%m-%d %H:%M:%S','now', ?2) WHERE tape = ?1",
+                                n.claims
+                            ),
+                            params![vid, format!("+{lease_seconds} seconds")],
+                        )?;
+                        Hold::Held
+                    }
+                    Some((s, o)) => Hold::Lost {
+                        detail: format!("claimed by {o} ({s}) since this run's lease expired"),
+                    },
+                    None => Hold::Lost {
+                        detail: "this run's claim was given up".into(),
+                    },
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(hold)
+    }
+
+    fn claim_of(&mut self, vid: &str) -> Result<Option<Claim>> {
+        let sql = format!(
+            "SELECT step, owner, expires_at FROM {} WHERE tape = ?1 AND expires_at > {NOW}",
+            self.names.claims
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [vid], |r| {
+                Ok(Claim {
+                    step: r.get(0)?,
+                    owner: r.get(1)?,
+                    expires_at: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
     fn release(&mut self, vid: &str, step: &str) -> Result<()> {
         let n = self.names.clone();
         let tx = self.write()?;
@@ -334,6 +486,7 @@ impl StateStore for SqliteStore {
     }
 
     fn advance(&mut self, vid: &str, to: State, by: &Actor) -> Result<Outcome> {
+        by.validate()?;
         validate_vid(vid)?;
         let n = self.names.clone();
         let tx = self.write()?;

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
 use ctaops_store::{
-    Actor, Filter, Mode, NewTape, Outcome, PgSettings, PgStore, SqliteStore, SslMode, State, StateStore, StoreError,
-    Tls,
+    Actor, Filter, Hold, MAX_REASON_LEN, Mode, NewTape, Outcome, PgSettings, PgStore, SqliteStore, SslMode, State,
+    StateStore, StoreError, Tls,
 };
 use ctaops_testutil::PgCluster;
 
@@ -50,7 +50,7 @@ fn lifecycle(open: &Factory) {
     assert_eq!(row.last_write_date.as_deref(), Some("2024-01-02 03:04:05"));
     assert_eq!(row.entered.len(), 19);
 
-    let all = s.list(&Filter::default()).expect("list");
+    let all = s.list(&Filter::default()).expect("list").rows;
     assert_eq!(
         all.iter().map(|r| r.tape.as_str()).collect::<Vec<_>>(),
         ["V00002", "V00001"]
@@ -60,7 +60,8 @@ fn lifecycle(open: &Factory) {
             tapepool: Some("p2".into()),
             ..Filter::default()
         })
-        .expect("list");
+        .expect("list")
+        .rows;
     assert_eq!(p2.len(), 1);
 
     assert_eq!(
@@ -78,7 +79,8 @@ fn lifecycle(open: &Factory) {
             mode: Some(Mode::Manual),
             ..Filter::default()
         })
-        .expect("list");
+        .expect("list")
+        .rows;
     assert_eq!(manual.len(), 1);
     assert_eq!(manual[0].priority, 49);
 
@@ -104,7 +106,8 @@ fn lifecycle(open: &Factory) {
             state: Some(State::Repacked),
             ..Filter::default()
         })
-        .expect("list");
+        .expect("list")
+        .rows;
     assert_eq!(started.len(), 1);
 
     let h = s.history("V00002").expect("history");
@@ -240,7 +243,100 @@ fn concurrent_advance(open: &Factory) {
     assert_eq!(adv.iter().filter(|e| e.action == "advance").count(), 1);
 }
 
+/// Issue 17, item 7: the check a step makes right before each state-changing CTA call.
+fn renew(open: &Factory) {
+    let mut s = open("RENEW");
+    s.upgrade().expect("upgrade");
+    let me = Actor::new("step@host pid 1", "renew");
+    for v in ["R00001", "R00002", "R00003", "R00004"] {
+        s.add(&tape(v, 10, "p"), &op()).expect("add");
+    }
+    let got = s.claim("reclaim", State::Entered, 10, 60, &me).expect("claim");
+    assert_eq!(got.len(), 4);
+    assert_eq!(
+        s.renew("R00001", "reclaim", State::Entered, 60, &me).expect("renew"),
+        Hold::Held
+    );
+    let c = s.claim_of("R00001").expect("claim_of").expect("claimed");
+    assert_eq!((c.step.as_str(), c.owner.as_str()), ("reclaim", "step@host pid 1"));
+    // an operator takes one over, removes another
+    s.set_mode("R00002", Mode::Manual, &Actor::new("alice", "looking at it"))
+        .expect("mode");
+    s.remove("R00003", &Actor::new("bob", "wrong tape")).expect("rm");
+    let Hold::TakenOver { mode, detail } = s.renew("R00002", "reclaim", State::Entered, 60, &me).expect("renew") else {
+        panic!("taken over not seen");
+    };
+    assert_eq!(mode, Mode::Manual);
+    assert!(
+        detail.contains("by alice") && detail.contains("looking at it"),
+        "{detail}"
+    );
+    let Hold::Removed { detail } = s.renew("R00003", "reclaim", State::Entered, 60, &me).expect("renew") else {
+        panic!("removal not seen");
+    };
+    assert!(detail.contains("by bob") && detail.contains("wrong tape"), "{detail}");
+    assert!(s.claim_of("R00003").expect("claim_of").is_none());
+    // another run of the same step on the same host: not this run's claim
+    let other = Actor::new("step@host pid 2", "renew");
+    assert!(matches!(
+        s.renew("R00004", "reclaim", State::Entered, 60, &other).expect("renew"),
+        Hold::Lost { .. }
+    ));
+    // moved on (another run advanced it after this run's lease expired)
+    s.advance("R00004", State::Started, &op()).expect("advance");
+    assert!(matches!(
+        s.renew("R00004", "reclaim", State::Entered, 60, &me).expect("renew"),
+        Hold::Lost { .. }
+    ));
+    // the renewal extends an expired lease: nobody else can claim the tape afterwards
+    s.release("R00001", "reclaim").expect("release");
+    let again = s
+        .claim("reclaim", State::Entered, 10, 0, &me)
+        .expect("claim, lease 0 s");
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        s.renew("R00001", "reclaim", State::Entered, 600, &me).expect("renew"),
+        Hold::Held
+    );
+    assert!(
+        s.claim("x", State::Entered, 10, 60, &op())
+            .expect("claim")
+            .iter()
+            .all(|r| r.tape != "R00001")
+    );
+}
+
+/// Issue 17, item 10: what `add` takes, how long a reason may be.
+fn input_bounds(open: &Factory) {
+    let mut s = open("BOUNDS");
+    s.upgrade().expect("upgrade");
+    for bad in ["l80001", "L800012", "L8 001"] {
+        assert!(
+            matches!(s.add(&tape(bad, 10, "p"), &op()), Err(StoreError::InvalidArgument(_))),
+            "{bad}"
+        );
+    }
+    let long = Actor::new("op", "x".repeat(MAX_REASON_LEN + 1));
+    assert!(matches!(
+        s.add(&tape("B00001", 10, "p"), &long),
+        Err(StoreError::InvalidArgument(_))
+    ));
+    assert!(s.get("B00001").expect("get").is_none(), "nothing half-written");
+    s.add(&tape("B00001", 10, "p"), &op()).expect("add");
+    for res in [
+        s.set_mode("B00001", Mode::Manual, &long).map(|_| ()),
+        s.set_priority("B00001", 1, &long).map(|_| ()),
+        s.advance("B00001", State::Started, &long).map(|_| ()),
+        s.remove("B00001", &long).map(|_| ()),
+    ] {
+        assert!(matches!(res, Err(StoreError::InvalidArgument(_))));
+    }
+    assert_eq!(s.history("B00001").expect("history").len(), 1);
+}
+
 fn run_suite(open: &Factory) {
+    renew(open);
+    input_bounds(open);
     lifecycle(open);
     claims(open);
     concurrent_advance(open);

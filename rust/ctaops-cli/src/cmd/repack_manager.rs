@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use ctaops_core::config::Config;
 use ctaops_core::config::tools::RepackAutomation;
-use ctaops_store::{Actor, Filter, Mode, NewTape, Outcome, State, StateStore, StoreError, StoreSettings, TapeRow};
+use ctaops_store::{
+    Actor, Claim, Filter, Mode, NewTape, Outcome, State, StateStore, StoreError, StoreSettings, TapeRow,
+};
 use serde_json::json;
 
 use crate::exit::Exit;
@@ -184,6 +186,13 @@ fn run_inner(args: &Args) -> Res {
         json: args.json,
         dry_run: args.dry_run,
     };
+    if let Verb::Add { reason, .. }
+    | Verb::Rm { reason, .. }
+    | Verb::Mode { reason, .. }
+    | Verb::Priority { reason, .. } = &args.verb
+    {
+        check_reason(reason)?;
+    }
     match &args.verb {
         Verb::Ls {
             extended,
@@ -230,10 +239,19 @@ fn run_inner(args: &Args) -> Res {
     }
 }
 
+/// The history's `who`: the real uid's name (never `$USER`, which anyone can set).
 fn who() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    ctaops_store::operator()
+}
+
+/// The `responsible` column (`varchar(40)`) of a tape an operator enters.
+fn responsible() -> String {
+    who().chars().take(40).collect()
+}
+
+/// A reason the history cannot hold is a usage error, found before anything is looked up.
+fn check_reason(reason: &str) -> Res<()> {
+    Actor::new(String::new(), reason).validate().map_err(|e| usage(&e))
 }
 
 impl Ctx {
@@ -241,17 +259,12 @@ impl Ctx {
         StoreSettings::from_config(&self.cfg).map_err(|e| store_err(&e))
     }
 
-    /// Opens the store and checks the schema is there (so a typo'd database is not silently
-    /// treated as empty).
+    /// Opens the store and checks its schema is exactly this program's: a typo'd (empty)
+    /// database is not silently treated as empty, a newer one is never written with old rules,
+    /// a damaged one (a table missing) is named as such.
     fn store(&self) -> Res<Box<dyn StateStore>> {
         let mut s = ctaops_store::open(&self.settings()?).map_err(|e| fail(&e))?;
-        let v = s.schema_version().map_err(|e| fail(&e))?;
-        if v < ctaops_store::SCHEMA_VERSION {
-            return Err(fail(&format!(
-                "the ATRESYS schema is at version {v}, this program needs {}: run `cta-ops-repack-manager db upgrade`",
-                ctaops_store::SCHEMA_VERSION
-            )));
-        }
+        ctaops_store::check_schema(s.as_mut()).map_err(|e| fail(&e))?;
         Ok(s)
     }
 
@@ -301,9 +314,18 @@ fn row_json(r: &TapeRow) -> serde_json::Value {
 }
 
 fn ls(ctx: &Ctx, filter: &Filter, extended: bool) -> Res {
-    let rows = ctx.store()?.list(filter).map_err(|e| fail(&e))?;
+    let found = ctx.store()?.list(filter).map_err(|e| fail(&e))?;
+    // Every malformed row is named (exit 1), and the others are still shown.
+    for b in &found.bad {
+        output::error(&StoreError::from(b.clone()));
+    }
+    let shown = ls_rows(ctx, &found.rows, extended);
+    Ok(if found.bad.is_empty() { shown } else { Exit::Failure })
+}
+
+fn ls_rows(ctx: &Ctx, rows: &[TapeRow], extended: bool) -> Exit {
     if ctx.json {
-        return Ok(ctx.print_json(&serde_json::Value::Array(rows.iter().map(row_json).collect())));
+        return ctx.print_json(&serde_json::Value::Array(rows.iter().map(row_json).collect()));
     }
     let since = |r: &TapeRow| match r.state() {
         State::Entered => r.entered.clone(),
@@ -357,7 +379,7 @@ fn ls(ctx: &Ctx, filter: &Filter, extended: bool) -> Res {
                 ]
             })
             .collect();
-        return Ok(ctx.table(&header, &body));
+        return ctx.table(&header, &body);
     }
     let header = ["tape", "state", "since", "mode", "priority", "tapepool", "usage"];
     let body: Vec<Vec<String>> = rows
@@ -374,7 +396,7 @@ fn ls(ctx: &Ctx, filter: &Filter, extended: bool) -> Res {
             ]
         })
         .collect();
-    Ok(ctx.table(&header, &body))
+    ctx.table(&header, &body)
 }
 
 type Given = (String, String, i64, i64, i16);
@@ -388,8 +410,10 @@ fn add(ctx: &Ctx, vids: &[String], priority: Option<i16>, mode: Mode, given: Opt
     check_priority(ctx, priority)?;
     let unique: BTreeSet<&String> = vids.iter().collect();
     for v in &unique {
-        ctaops_store::validate_vid(v).map_err(|e| usage(&e))?;
+        ctaops_store::validate_new_vid(v).map_err(|e| usage(&e))?;
     }
+    // The schema first: nothing is asked of CTA for a database this program must not write.
+    let mut store = ctx.store()?;
     // Look everything up before writing anything: one bad VID leaves the table untouched.
     let mut tapes = Vec::new();
     for vid in &unique {
@@ -407,13 +431,12 @@ fn add(ctx: &Ctx, vids: &[String], priority: Option<i16>, mode: Mode, given: Opt
             priority,
             mediatype,
             tapepool,
-            responsible: who(),
+            responsible: responsible(),
         });
     }
     for t in &tapes {
         t.validate().map_err(|e| usage(&e))?;
     }
-    let mut store = ctx.store()?;
     let actor = Actor::new(who(), reason);
     let mut results = Vec::new();
     for t in &tapes {
@@ -467,10 +490,12 @@ fn rm(ctx: &Ctx, vid: &str, force: bool, reason: &str) -> Res {
             row.state()
         )));
     }
+    let claim = store.claim_of(vid).map_err(|e| fail(&e))?;
     let result = if ctx.dry_run {
         "would remove"
     } else {
         store.remove(vid, &Actor::new(who(), reason)).map_err(|e| fail(&e))?;
+        note_claim(vid, claim.as_ref());
         "removed"
     };
     if ctx.json {
@@ -492,11 +517,17 @@ fn change(
         .get(vid)
         .map_err(|e| fail(&e))?
         .ok_or_else(|| fail(&StoreError::UnknownTape(vid.to_owned())))?;
+    let claim = store.claim_of(vid).map_err(|e| fail(&e))?;
     let result = if ctx.dry_run {
         "dry run"
     } else {
         match apply(store.as_mut(), &Actor::new(who(), reason)).map_err(|e| store_err(&e))? {
-            Outcome::Applied => "changed",
+            Outcome::Applied => {
+                if what == "mode" {
+                    note_claim(vid, claim.as_ref());
+                }
+                "changed"
+            }
             Outcome::Unchanged => "unchanged",
         }
     };
@@ -509,6 +540,18 @@ fn change(
         return Ok(ctx.print_json(&json!({"tape": vid, what: new, "previous": old, "result": result})));
     }
     Ok(ctx.print(&format!("{vid}: {what} {old} -> {new} ({result})\n")))
+}
+
+/// Tells the operator taking a tape out of a run's hands what may still happen: the step re-checks
+/// before each CTA call, but a call it has already sent completes.
+fn note_claim(vid: &str, claim: Option<&Claim>) {
+    if let Some(c) = claim {
+        output::warning(&format!(
+            "{} ({}) holds {vid} until {} UTC: a cta-admin call it has already sent completes, \
+             it sends no further one for this tape",
+            c.owner, c.step, c.expires_at
+        ));
+    }
 }
 
 fn history(ctx: &Ctx, vid: &str) -> Res {
@@ -540,6 +583,12 @@ fn history(ctx: &Ctx, vid: &str) -> Res {
 fn db_upgrade(ctx: &Ctx) -> Res {
     let settings = ctx.settings()?;
     let mut store = ctaops_store::open(&settings).map_err(|e| fail(&e))?;
+    // Tables of an applied schema that someone dropped: upgrade recreates them (empty), and says so.
+    let recreated = if store.schema_version().map_err(|e| fail(&e))? >= 1 {
+        store.missing_tables().map_err(|e| fail(&e))?
+    } else {
+        Vec::new()
+    };
     let (from, to) = if ctx.dry_run {
         (
             store.schema_version().map_err(|e| fail(&e))?,
@@ -551,11 +600,12 @@ fn db_upgrade(ctx: &Ctx) -> Res {
     };
     if ctx.json {
         return Ok(ctx.print_json(&json!({
-            "backend": store.backend_name(), "table": settings.table, "from": from, "to": to, "dry_run": ctx.dry_run
+            "backend": store.backend_name(), "table": settings.table, "from": from, "to": to, "dry_run": ctx.dry_run,
+            "recreated": recreated,
         })));
     }
     let verb = if ctx.dry_run { "would upgrade" } else { "upgraded" };
-    let text = if from == to {
+    let mut text = if from == to {
         format!(
             "{} schema of {} is up to date (version {to})\n",
             store.backend_name(),
@@ -568,5 +618,12 @@ fn db_upgrade(ctx: &Ctx) -> Res {
             settings.table
         )
     };
+    if !recreated.is_empty() {
+        let verb = if ctx.dry_run { "would recreate" } else { "recreated" };
+        text.push_str(&format!(
+            "{verb} the missing table(s), empty: {}\n",
+            recreated.join(", ")
+        ));
+    }
     Ok(ctx.print(&text))
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{Ctx, Res, TOOL, fail};
 use crate::cta::Cta;
 use crate::exit::Exit;
+use crate::output;
 
 /// ctaops key for the pool tapes wait in before reclaim (upstream's docs name it `quarantine`).
 const DEFAULT_QUARANTINE_POOL: &str = "quarantine";
@@ -84,21 +85,18 @@ pub(super) fn run(ctx: &Ctx) -> Res {
     };
     match ctx.settings().and_then(|s| {
         let mut st = ctaops_store::open(&s).map_err(|e| fail(&e))?;
-        let v = st.schema_version().map_err(|e| fail(&e))?;
-        Ok((st.backend_name(), s.table, v))
+        Ok((st.backend_name(), s.table, ctaops_store::check_schema(st.as_mut())))
     }) {
-        Ok((backend, table, v)) if v >= ctaops_store::SCHEMA_VERSION => {
-            add(
-                "database",
-                true,
-                format!("{backend}, table {table}, schema version {v}"),
-            );
-        }
-        Ok((backend, table, v)) => add(
+        Ok((backend, table, Ok(v))) => add(
             "database",
-            false,
-            format!("{backend}, table {table}: schema version {v}, run `db upgrade`"),
+            true,
+            format!("{backend}, table {table}, schema version {v}"),
         ),
+        Ok((backend, table, Err(e))) => {
+            // Named on stderr too: nothing else may use this database until it is fixed.
+            output::error(&e);
+            add("database", false, format!("{backend}, table {table}: {e}"));
+        }
         Err(_) => add("database", false, "not reachable (see the error above)".into()),
     }
 
