@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ctaops.atresys.conftest import QUARANTINE, SUFFIX, add_pools, pg_database
+from tests.ctaops.atresys.conftest import QUARANTINE, SUFFIX, pg_database
 from tests.pgcluster import PgCluster
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,8 +48,8 @@ def ctaops_native() -> str:
 
 
 def init_sim(exe: str, d: Path, tapes: int) -> None:
+    # sim init creates the quarantine, tolabel and erase pools the steps move tapes to.
     subprocess.run([exe, "sim", "init", str(d), "--tapes", str(tapes)], check=True, capture_output=True)
-    add_pools(d)
 
 
 def write_config(path: Path, sim: Path, db: dict[str, Any], n: int) -> None:
