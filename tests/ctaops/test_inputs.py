@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,51 @@ def test_sparse_huge_vid_file_is_refused_without_reading(tmp_path: Path) -> None
     t0 = time.monotonic()
     one_line_usage_error(tool("cta-ops-repack-1-prepare", "-f", str(f), cwd=tmp_path), f"{f}: {LIMIT_TEXT}")
     assert time.monotonic() - t0 < 10
+
+
+def with_config(via: str, cfg: Path) -> subprocess.CompletedProcess[str]:
+    exe, *args = via.split()
+    argv = [str(BIN / exe), *args, "-C", str(cfg)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+
+def _deep_one_line(tmp_path: Path) -> Path:
+    f = tmp_path / "deep.yaml"
+    f.write_text("[" * 200_000)
+    return f
+
+
+def _deep_many_lines(tmp_path: Path) -> Path:
+    f = tmp_path / "deep-lines.yaml"
+    f.write_text("global: [\n" + "[\n" * 100_000)
+    return f
+
+
+@pytest.mark.parametrize("make", [_deep_one_line, _deep_many_lines])
+@pytest.mark.parametrize("via", ["ctaops config check", "cta-ops-repack-0-scan"])
+def test_deeply_nested_config_is_refused_at_once(make: Callable[[Path], Path], via: str, tmp_path: Path) -> None:
+    cfg = make(tmp_path)
+    t0 = time.monotonic()
+    r = with_config(via, cfg)
+    assert time.monotonic() - t0 < 5  # was 29 s (200 KB on one line), 88 s (100 000 lines)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert f"{cfg}: (document): nested deeper than 64 levels at line" in r.stderr
+
+
+@pytest.mark.parametrize("via", ["ctaops config check", "cta-ops-repack-0-scan"])
+def test_oversized_config_is_refused(via: str, tmp_path: Path) -> None:
+    cfg = tmp_path / "big.yaml"
+    cfg.write_text("global: {}\n" + "# padding\n" * 210_000)  # 2 MiB of valid YAML
+    r = with_config(via, cfg)
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert f"{cfg}: (document): larger than 1 MiB (1048576 bytes), the limit for config files" in r.stderr
+
+
+def test_config_at_the_depth_limit_is_accepted(tmp_path: Path) -> None:
+    cfg = tmp_path / "ok.yaml"
+    cfg.write_text("global: {}\nsite: " + "[" * 63 + "]" * 63 + "\n")  # 64 levels with the document
+    r = with_config("ctaops config check", cfg)
+    assert r.returncode == 0, r.stderr
