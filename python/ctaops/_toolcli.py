@@ -20,9 +20,17 @@ class ToolExit(Exception):
         self.code = code
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (cron mail, log scrapers), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` and exit 2."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
     """Build an argument parser with the options every tool has (``-C``, ``-V``)."""
-    p = argparse.ArgumentParser(prog=prog, description=description)
+    p = _OneLineParser(prog=prog, description=description)
     p.add_argument(
         "-C",
         "--config-file",

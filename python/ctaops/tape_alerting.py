@@ -35,6 +35,7 @@ from typing import Any
 from ctaops import _toolcli
 from ctaops.drive import TAPEALERT_FLAGS, TapeAlertFlag
 from ctaops.errors import CtaOpsError
+from ctaops.utils.inputs import positive_int
 
 PROG = "cta-ops-tape-alerting"
 SEVERITIES = ("information", "warning", "critical")
@@ -264,13 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mail", action="store_true", help="mail the alerts (global.email, global.binaries.sendmail)")
     p.add_argument("--state", metavar="FILE", help="bird's-eye state file: keep alerts over time")
     p.add_argument("--window-days", type=float, default=30.0, help="how long the state keeps alerts")
-    p.add_argument("--drive-threshold", type=int, default=3, help="cartridges with alerts to flag a drive")
-    p.add_argument("--cartridge-threshold", type=int, default=2, help="drives with alerts to flag a cartridge")
+    p.add_argument("--drive-threshold", type=positive_int, default=3, help="cartridges with alerts to flag a drive")
+    p.add_argument("--cartridge-threshold", type=positive_int, default=2, help="drives with alerts to flag a cartridge")
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     log = _toolcli.setup_logging(PROG, args.verbose)
-    if args.drive_threshold < 1 or args.cartridge_threshold < 1 or args.window_days <= 0:
-        raise _toolcli.ToolExit(2, "thresholds must be >= 1 and --window-days > 0")
+    if args.window_days <= 0:
+        raise _toolcli.ToolExit(2, "--window-days must be > 0")
     config = load_config(args.config_file)
     now = time.time()
     errors: list[str] = []

@@ -50,6 +50,17 @@ def test_stdin(exe: str) -> None:
     assert res.stdout.decode() == f"{zlib.adler32(data):08x} -\n"
 
 
+def test_non_utf8_name_is_printed_as_the_os_gave_it(exe: str, tmp_path: Path) -> None:
+    # Issue 17 item 13: the name was printed lossily (U+FFFD), so the line could not be pasted back.
+    name = os.fsencode(tmp_path) + b"/tape-\xff\xfe.dat"
+    data = os.urandom(1000)
+    with open(name, "wb") as f:
+        f.write(data)
+    res = subprocess.run([exe, "checksum", name], capture_output=True, check=False, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == b"%08x " % zlib.adler32(data) + name + b"\n"
+
+
 def test_missing_and_directory_do_not_stop_other_paths(exe: str, files: list[Path], tmp_path: Path) -> None:
     res = run(exe, "checksum", str(tmp_path / "missing"), str(files[1]), str(tmp_path))
     assert res.returncode == 1

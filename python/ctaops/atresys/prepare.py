@@ -11,15 +11,14 @@ is left as it is, so running the step twice enters each tape once.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import NoReturn
 
 from ctaops.atresys import step
 from ctaops.atresys.scan import SCANNABLE_STATES, candidates
 from ctaops.errors import RefusedError
+from ctaops.utils.inputs import list_file, utf8_text
 from ctaops.utils.repack import destination_pool
 
 SCRIPT = "cta-ops-repack-1-prepare"
@@ -27,10 +26,9 @@ SCRIPT = "cta-ops-repack-1-prepare"
 
 def _vids(run: step.Run) -> list[str]:
     vids: list[str] = list(run.args.vids)
-    if run.args.vidfile:
-        text = sys.stdin.read() if run.args.vidfile == "-" else Path(run.args.vidfile).read_text()
-        vids += [w for line in text.splitlines() for w in line.split("#", 1)[0].split()]
-    if not vids and not run.args.vidfile:
+    if run.args.vidfile is not None:  # read (bounded, UTF-8) while parsing the options
+        vids += run.args.vidfile
+    if not vids and run.args.vidfile is None:
         vids = [c.vid for c in candidates(run)]
     return list(dict.fromkeys(vids))
 
@@ -103,8 +101,12 @@ def _body(run: step.Run) -> None:
 
 
 def _extra(p: argparse.ArgumentParser) -> None:
-    p.add_argument("vids", nargs="*", metavar="VID", help="tapes to enter (default: the scan's selection)")
-    p.add_argument("-f", "--vidfile", help="file of VIDs (whitespace separated, # comments; - for stdin)")
+    p.add_argument(
+        "vids", nargs="*", metavar="VID", type=utf8_text, help="tapes to enter (default: the scan's selection)"
+    )
+    p.add_argument(
+        "-f", "--vidfile", type=list_file, help="file of VIDs (whitespace separated, # comments; - for stdin)"
+    )
     p.add_argument("-p", "--priority", type=int, help="priority key (default: default_priority)")
 
 

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from ctaops.atresys import step
 from ctaops.errors import CtaOpsError
+from ctaops.utils.inputs import non_negative_int
 
 SCRIPT = "cta-ops-repack-0-scan"
 SCANNABLE_STATES = frozenset({"ACTIVE", "DISABLED"})
@@ -75,7 +76,9 @@ def _body(run: step.Run) -> None:
 
 
 def _extra(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-n", "--number-of-tapes", type=int, help="at most this many (default: number_of_tapes)")
+    p.add_argument(
+        "-n", "--number-of-tapes", type=non_negative_int, help="at most this many (default: number_of_tapes)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -34,6 +34,7 @@ from ctaops.admin import CtaAdmin
 from ctaops.tapeverify import common
 from ctaops.tapeverify.status import VerificationStatus
 from ctaops.utils.config import Config
+from ctaops.utils.inputs import non_negative_int
 from ctaops.utils.units import parse_size
 
 PROG = "cta-ops-verification-feeder"
@@ -53,18 +54,22 @@ Tape = Mapping[str, Any]
 
 def _parser() -> argparse.ArgumentParser:
     p = common.parser(PROG, "Top up the number of tapes under verification to a target.")
-    p.add_argument("--maxverify", type=int, metavar="N", help="target number of tapes under verification")
+    p.add_argument("--maxverify", type=non_negative_int, metavar="N", help="target number of tapes under verification")
     p.add_argument("--min_data_on_tape", metavar="BYTES", help="only tapes holding at least this much data")
     p.add_argument(
         "--verify_options", metavar="OPTIONS", help='options for cta-ops-verify-tape, e.g. "--first 10 --last 10"'
     )
     p.add_argument("--verify_policy", choices=POLICIES, help="how to choose among eligible tapes")
-    p.add_argument("--min_age", type=int, metavar="DAYS", help="only tapes last written at least this many days ago")
-    p.add_argument("--min_relative_capacity", type=int, metavar="PERCENT", help="only tapes at least this full")
+    p.add_argument(
+        "--min_age", type=non_negative_int, metavar="DAYS", help="only tapes last written at least this many days ago"
+    )
+    p.add_argument(
+        "--min_relative_capacity", type=non_negative_int, metavar="PERCENT", help="only tapes at least this full"
+    )
     p.add_argument(
         "--tapepool", action="append", metavar="POOL", help="only tapes of these pools (repeat or comma-separate)"
     )
-    p.add_argument("--seed", type=int, help="seed of the random policy (default: the clock)")
+    p.add_argument("--seed", type=non_negative_int, help="seed of the random policy (default: the clock)")
     return p
 
 

@@ -26,6 +26,7 @@ from ctaops.errors import RefusedError
 from ctaops.tapeverify import common
 from ctaops.tapeverify.status import TS_FORMAT, VerificationStatus
 from ctaops.utils.config import Config
+from ctaops.utils.inputs import non_negative_int, utf8_text
 from ctaops.utils.units import parse_size
 from ctaops.verify import CatalogueEntry, parse_tapefile_ls, select_files, verify_tape
 
@@ -39,15 +40,18 @@ DEFAULTS = {"default_first": 10, "default_last": 10, "default_random": 10, "defa
 
 def _parser() -> argparse.ArgumentParser:
     p = common.parser(PROG, "Verify files of a tape through cta-verify-file, or natively with --native.")
-    p.add_argument("--vid", required=True, help="the tape")
-    p.add_argument("--first", type=int, metavar="N", help="the first N files (fSeq order)")
-    p.add_argument("--last", type=int, metavar="N", help="the last N files (fSeq order)")
-    p.add_argument("--random", type=int, metavar="N", help="N random files")
+    p.add_argument("--vid", required=True, type=utf8_text, help="the tape")
+    p.add_argument("--first", type=non_negative_int, metavar="N", help="the first N files (fSeq order)")
+    p.add_argument("--last", type=non_negative_int, metavar="N", help="the last N files (fSeq order)")
+    p.add_argument("--random", type=non_negative_int, metavar="N", help="N random files")
     p.add_argument(
-        "--read_time", type=int, metavar="SECONDS", help="add files until reading takes this long at 300 MB/s"
+        "--read_time",
+        type=non_negative_int,
+        metavar="SECONDS",
+        help="add files until reading takes this long at 300 MB/s",
     )
     p.add_argument("--data_size", metavar="SIZE", help="add files until this much data is selected (e.g. 500G)")
-    p.add_argument("--seed", type=int, help="seed of the random choice (default: the clock)")
+    p.add_argument("--seed", type=non_negative_int, help="seed of the random choice (default: the clock)")
     p.add_argument("--force", action="store_true", help="verify even if a verification is ongoing")
     p.add_argument("--native", action="store_true", help="read the files here instead of cta-verify-file")
     where = p.add_mutually_exclusive_group()

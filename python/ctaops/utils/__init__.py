@@ -10,4 +10,4 @@ Submodules are imported on use, so ``import ctaops.utils`` stays cheap::
 
 from __future__ import annotations
 
-__all__ = ["config", "dicts", "logging", "mail", "showqueues", "tables", "translate", "units"]
+__all__ = ["config", "dicts", "inputs", "logging", "mail", "showqueues", "tables", "translate", "units"]

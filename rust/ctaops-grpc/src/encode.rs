@@ -87,23 +87,10 @@ pub fn is_stream(cmd: &AdminCmd) -> bool {
     }
 }
 
-/// Reads a list file as `cta-admin` does: whitespace-separated tokens, `#` comments; for
-/// `FILE_ID` only `fid=` tokens, prefix removed.
+/// Reads a list file as `cta-admin` does, bounded (`ctaops_core::admin::list_file`).
 fn read_list(path: &str, key: &str) -> Result<Vec<String>, GrpcError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| GrpcError::Encode(format!("cannot read list file {path}: {e}")))?;
-    let mut items = Vec::new();
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or("");
-        for tok in line.split_whitespace() {
-            if key == "FILE_ID" {
-                items.extend(tok.strip_prefix("fid=").map(str::to_owned));
-            } else {
-                items.push(tok.to_owned());
-            }
-        }
-    }
-    Ok(items)
+    ctaops_core::admin::list_file::read_list(std::path::Path::new(path), key == "FILE_ID")
+        .map_err(|e| GrpcError::Encode(format!("cannot read list file {e}")))
 }
 
 /// Encodes a command; list options read their file here, as `cta-admin` does client-side.
@@ -177,6 +164,11 @@ pub fn encode(command: &AdminCommand) -> Result<AdminCmd, GrpcError> {
                 let v = v
                     .parse::<u64>()
                     .map_err(|_| bad(format!("option {arg} expects an unsigned integer, not '{v}'")))?;
+                // CTA's client reads these with std::stol: more than i64::MAX is out of range
+                // (and the catalogue's signed 64-bit columns could not hold it).
+                if i64::try_from(v).is_err() {
+                    return Err(bad(format!("option {arg}: {v} is out of range")));
+                }
                 out.option_uint64.push(OptionUInt64 { key, value: v });
             }
             ValueKind::Str => out.option_str.push(OptionString {
@@ -360,6 +352,20 @@ mod tests {
     }
 
     #[test]
+    fn list_file_past_the_limit_is_refused_without_reading_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let sparse = dir.path().join("huge");
+        std::fs::File::create(&sparse).unwrap().set_len(1 << 40).unwrap();
+        for path in [sparse.to_str().unwrap(), "/dev/zero"] {
+            let e = encode(&AdminCommand::raw(&["tape", "ls", "--fxidfile", path]).unwrap()).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("cannot read list file {path}: larger than 64 MiB (67108864 bytes), the limit for list files")
+            );
+        }
+    }
+
+    #[test]
     fn reads_list_files_and_refuses_what_it_cannot_encode() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("fids");
@@ -374,6 +380,8 @@ mod tests {
             &["tape", "ls", "--get-storage-class-stats"][..],
             &["tape", "ls", "--colour", "red"],
             &["tape", "ls", "--capacity", "-1"],
+            &["tape", "ls", "--capacity", "9223372036854775808"],
+            &["tape", "ls", "--fxidfile", "/dev/zero"],
             &["tape", "ls", "--full", "yes"],
             &["tape", "ls", "--vid"],
             &["tape", "frobnicate"],

@@ -246,6 +246,25 @@ pub struct Queued {
     pub rejected: Vec<Rejected>,
 }
 
+/// Largest file size the simulator takes: CTA keeps sizes as `uint64`, but the catalogue
+/// column is a signed 64-bit integer (SQLite `INTEGER`, PostgreSQL `BIGINT`), so a larger
+/// value could only be stored clamped or wrapped, and every later reader of the queue would
+/// then fail on it (`showqueues` for the whole instance).
+pub const MAX_FILE_SIZE: u64 = i64::MAX.unsigned_abs();
+
+/// Refuses a size the catalogue cannot hold (see [`MAX_FILE_SIZE`]).
+///
+/// # Errors
+/// The message names the size and the limit.
+pub fn check_size(size: u64) -> Result<(), String> {
+    if size > MAX_FILE_SIZE {
+        return Err(format!(
+            "{size} bytes is out of range: the catalogue holds sizes up to {MAX_FILE_SIZE} bytes"
+        ));
+    }
+    Ok(())
+}
+
 /// Queues each file as one CLOSEW event of its own, as EOS sends them: a request CTA refuses
 /// (a zero-length file) is reported in [`Queued::rejected`] and the others are queued, all in
 /// one transaction. Errors that concern the whole command (unknown storage class or disk
@@ -351,6 +370,7 @@ fn queue_in(
                 .map_err(|e| SimError::User(format!("{}: {e}", p.display())))?
                 .len(),
         };
+        check_size(size).map_err(SimError::User)?;
         let source = match s {
             Source::File(p) => Source::File(std::fs::canonicalize(p)?).encode(),
             g @ Source::Generated { .. } => g.encode(),

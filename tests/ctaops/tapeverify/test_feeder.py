@@ -108,10 +108,10 @@ def test_failed_verification_is_closed_as_failed(inst: Instance) -> None:
 
 def test_bad_input_is_one_line(inst: Instance) -> None:
     for args, code, text in (
-        (["--maxverify", "x"], 2, "invalid int value"),
+        (["--maxverify", "x"], 2, "'x' is not a whole number"),
         (["--verify_policy", "oldest"], 2, "invalid choice"),
         (["--min_data_on_tape", "lots"], 1, "lots"),
-        (["--maxverify", "-1"], 1, "--maxverify must not be negative"),
+        (["--maxverify", "-1"], 2, "argument --maxverify: -1 is negative"),  # a usage error (issue 17)
     ):
         r = inst.feeder(*args)
         assert r.returncode == code, (args, r.stderr)

@@ -136,9 +136,9 @@ def test_bad_input_is_one_line(inst: Instance) -> None:
         (["--vid", "NOPE01"], 1, "Tape VID NOPE01 does not exist"),
         (["--vid", VID, "--image", "x.tap"], 2, "--image and --device need --native"),
         (["--vid", VID, "--native"], 1, "--native needs --image PATH or --device DEVICE"),
-        (["--vid", VID, "--first", "-1"], 1, "--first must not be negative"),
+        (["--vid", VID, "--first", "-1"], 2, "argument --first: -1 is negative"),  # a usage error (issue 17)
         (["--vid", VID, "--data_size", "3 parsecs"], 1, "parsecs"),
-        (["--vid", VID, "--first", "x"], 2, "invalid int value"),
+        (["--vid", VID, "--first", "x"], 2, "'x' is not a whole number"),
         (["--first", "1"], 2, "the following arguments are required: --vid"),
         (["--vid", VID, "--native", "--image", "/nonexistent.tap"], 1, "No such file"),
         (["--vid", VID, "--native", "--device", "/dev/null"], 1, "not a tape device"),

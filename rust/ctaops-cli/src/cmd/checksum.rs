@@ -34,6 +34,21 @@ fn checksum_one(path: &Path, algo: ChecksumType) -> ctaops_core::Result<Digest> 
     }
 }
 
+/// `<hex> <path>\n` with the path's bytes exactly as the OS gave them (as `xrdadler32`
+/// prints them), so a non-UTF-8 name can be pasted back into another command.
+fn line(hex: &str, path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    let name = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let name = path.display().to_string().into_bytes();
+    let mut out = Vec::with_capacity(hex.len() + name.len() + 2);
+    out.extend_from_slice(hex.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(&name);
+    out.push(b'\n');
+    out
+}
+
 /// Prints one `<hex> <path>` line per file (xrdadler32's format); errors go to stderr and
 /// do not stop the other paths.
 pub fn run(args: &Args) -> Exit {
@@ -42,8 +57,7 @@ pub fn run(args: &Args) -> Exit {
     for path in &args.paths {
         match checksum_one(path, args.algo) {
             Ok(digest) => {
-                let line = writeln!(stdout.lock(), "{} {}", digest.to_hex(), path.display());
-                if let Err(e) = line {
+                if let Err(e) = stdout.lock().write_all(&line(&digest.to_hex(), path)) {
                     if output::is_broken_pipe(&e) {
                         return Exit::Failure;
                     }

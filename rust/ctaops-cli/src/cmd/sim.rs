@@ -382,6 +382,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             if let Some(n) = count {
                 let bytes = ctaops_core::units::parse_size(size.as_deref().unwrap_or("0"))
                     .map_err(|e| SimError::Usage(format!("--size: {e}")))?;
+                ctaops_sim::archive::check_size(bytes).map_err(|e| SimError::Usage(format!("--size: {e}")))?;
                 sources.extend((0..u64::from(*n)).map(|i| Source::Generated {
                     seed: seed + i,
                     size: bytes,
@@ -539,7 +540,12 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                 ids.extend(ctaops_sim::verify::parse_ids(list)?);
             }
             if let Some(f) = &filename {
-                let text = std::fs::read_to_string(f)?;
+                let text = ctaops_core::bounded::read_text_bounded(
+                    std::path::Path::new(f),
+                    ctaops_core::bounded::LIST_FILE_MAX_BYTES,
+                    "list files",
+                )
+                .map_err(|e| SimError::Usage(e.to_string()))?;
                 ids.extend(ctaops_sim::verify::parse_ids(
                     &text.split_whitespace().collect::<Vec<_>>().join(","),
                 )?);

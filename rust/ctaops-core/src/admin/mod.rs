@@ -19,6 +19,7 @@ pub mod enums;
 pub mod error;
 pub mod failed;
 pub mod kind;
+pub mod list_file;
 pub mod options;
 mod options_table;
 pub mod queue;

@@ -13,6 +13,7 @@
 //! line, naming the file and the key. Unknown keys are kept (site extensions) and reachable
 //! through [`Config::raw`], [`Config::global_raw`] and [`Config::tool_raw`].
 
+mod guard;
 mod merge;
 mod model;
 mod scalar;
@@ -25,6 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 pub use serde_yaml_ng::{Mapping, Value};
 
+pub use guard::MAX_DEPTH;
 pub use merge::deep_merge;
 pub use model::{
     AdminTransport, Binaries, Colors, DefaultUser, DriveToLibMap, Email, Global, Logging, Tape, TapeDriveType,
@@ -121,7 +123,7 @@ impl Config {
     /// # Errors
     /// See [`Config::load`].
     pub fn from_file(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = guard::read(path)?;
         let mut cfg = Self::from_yaml(&text, &path.display().to_string())?;
         cfg.source = Some(path.to_owned());
         Ok(cfg)
@@ -137,7 +139,7 @@ impl Config {
             key: key.to_owned(),
             message,
         };
-        let mut raw: Value = serde_yaml_ng::from_str(text).map_err(|e| err("(document)", one_line(&e)))?;
+        let mut raw = guard::parse(text, origin)?;
         raw.apply_merge().map_err(|e| err("(document)", one_line(&e)))?;
         // Upstream treats an empty `error_translation_file:` as "disabled", not "default".
         if let Some(v) = raw
@@ -389,12 +391,7 @@ pub fn to_yaml_string(value: &Value) -> Result<String, Error> {
 /// # Errors
 /// I/O errors name the file; invalid YAML gives [`Error::Config`] with the position.
 pub fn load_yaml(path: &Path) -> Result<Value, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut v: Value = serde_yaml_ng::from_str(&text).map_err(|e| Error::Config {
-        file: path.display().to_string(),
-        key: "(document)".into(),
-        message: one_line(&e),
-    })?;
+    let mut v = guard::parse(&guard::read(path)?, &path.display().to_string())?;
     v.apply_merge().map_err(|e| Error::Config {
         file: path.display().to_string(),
         key: "(document)".into(),

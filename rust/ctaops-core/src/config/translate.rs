@@ -26,7 +26,7 @@ impl ErrorTranslations {
     /// I/O errors name the file; a bad pattern or a non-text value gives [`Error::Config`]
     /// naming the pattern.
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = super::guard::read(path)?;
         Self::parse(&text, &path.display().to_string())
     }
 
@@ -40,7 +40,7 @@ impl ErrorTranslations {
             key: key.to_owned(),
             message,
         };
-        let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| cfg_err("(document)", one_line(&e)))?;
+        let doc = super::guard::parse(text, origin)?;
         let map = match doc {
             Value::Null => return Ok(Self::default()),
             Value::Mapping(m) => m,

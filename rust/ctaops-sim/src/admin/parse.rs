@@ -260,15 +260,7 @@ fn parse_with(args: &[String], options: fn(&str, &str) -> Option<&'static [Opt]>
             };
             i += 1;
             match spec.value {
-                Uint => {
-                    if v.starts_with('-') && v[1..].parse::<u64>().is_ok() {
-                        return Err(usage(format!("{v} is out of range")));
-                    }
-                    Value::Uint(
-                        v.parse()
-                            .map_err(|_| usage(format!("{v} is not a valid unsigned integer")))?,
-                    )
-                }
+                Uint => Value::Uint(parse_uint(v)?),
                 Bool => match v.as_str() {
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
@@ -288,24 +280,30 @@ fn parse_with(args: &[String], options: fn(&str, &str) -> Option<&'static [Opt]>
     Ok(p)
 }
 
-/// Reads a `--fxidfile`/`--vidfile` list: `#` comments, whitespace-separated tokens; for
-/// `--fxidfile` only `fid=` tokens count (`eos find --fid` output).
-fn read_list(path: &str, fid_only: bool) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|_| usage(format!("Unable to open file {path}")))?;
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or("");
-        for tok in line.split_whitespace() {
-            if fid_only {
-                if let Some(f) = tok.strip_prefix("fid=") {
-                    out.push(f.to_owned());
-                }
-            } else {
-                out.push(tok.to_owned());
-            }
-        }
+/// An unsigned option as CTA's client reads it (`std::stol`, then refused if negative): the
+/// catalogue's signed 64-bit columns cannot hold more than `i64::MAX`, so larger values are
+/// "out of range" here, before anything is stored.
+fn parse_uint(v: &str) -> Result<u64> {
+    let digits = v.strip_prefix('-').or_else(|| v.strip_prefix('+')).unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage(format!("{v} is not a valid unsigned integer")));
     }
-    Ok(out)
+    v.parse::<i64>()
+        .ok()
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(|| usage(format!("{v} is out of range")))
+}
+
+/// Reads a `--fxidfile`/`--vidfile` list (bounded: see `ctaops_core::admin::list_file`).
+fn read_list(path: &str, fid_only: bool) -> Result<Vec<String>> {
+    use ctaops_core::bounded::BoundedReadError;
+    ctaops_core::admin::list_file::read_list(std::path::Path::new(path), fid_only).map_err(|e| match e {
+        // CTA's wording for a file it cannot open.
+        BoundedReadError::Io { source, .. } if source.kind() != std::io::ErrorKind::InvalidData => {
+            usage(format!("Unable to open file {path}"))
+        }
+        other => usage(other.to_string()),
+    })
 }
 
 #[cfg(test)]
@@ -335,6 +333,15 @@ mod tests {
         assert_eq!(e(&["tape", "ch"]), "Missing option: --vid");
         assert_eq!(e(&["tape", "ls", "-f", "maybe"]), "maybe is not a boolean value");
         assert_eq!(e(&["tape", "ls", "-c", "x"]), "x is not a valid unsigned integer");
+        assert_eq!(e(&["tape", "ls", "-c", "-1"]), "-1 is out of range");
+        assert_eq!(
+            e(&["tape", "ls", "-c", "9223372036854775808"]),
+            "9223372036854775808 is out of range"
+        );
+        assert_eq!(
+            e(&["tape", "ls", "-c", "99999999999999999999999"]),
+            "99999999999999999999999 is out of range"
+        );
         assert_eq!(e(&["drive", "down", "--reason", "r"]), "Missing option: <drive_name>");
         assert_eq!(e(&["--json", "--jsonl", "tape", "ls"]), usage_text());
         assert_eq!(e(&["bogus"]), usage_text());

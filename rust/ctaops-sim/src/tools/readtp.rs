@@ -108,13 +108,17 @@ fn run(inst_dir: &Path, args: &[String], stdout: &mut dyn Write) -> Result<()> {
     let vid = positional[0].to_uppercase();
     let ranges = parse_sequence(&positional[1])?;
     let mut dests: std::collections::VecDeque<String> = match &dest_file {
-        Some(f) => std::fs::read_to_string(f)
-            .map_err(|e| SimError::Cta(format!("Failed to open destination file list {f}: {e}")))?
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        Some(f) => ctaops_core::bounded::read_text_bounded(
+            Path::new(f),
+            ctaops_core::bounded::LIST_FILE_MAX_BYTES,
+            "list files",
+        )
+        .map_err(|e| SimError::Cta(format!("Failed to read destination file list {e}")))?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect(),
         None => std::collections::VecDeque::new(),
     };
     let inst = Instance::open(inst_dir)?;
