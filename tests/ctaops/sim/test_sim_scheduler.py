@@ -23,6 +23,16 @@ def one_drive(sim_exe: str, tmp_path: Path) -> Sim:
     return Sim(sim_exe, d)
 
 
+def wait_past_minimum_age() -> None:
+    """Let every queued request pass a minimum age of 0.
+
+    CTA mounts for age only strictly past the minimum age, in whole seconds: a request queued in
+    the second the run starts is not yet eligible, and a priority test would see the older,
+    lower-priority queue served alone first.
+    """
+    time.sleep(1.1)
+
+
 def test_higher_priority_queue_is_mounted_first(sim_exe: str, tmp_path: Path) -> None:
     sim = one_drive(sim_exe, tmp_path)
     admin_ok(sim, "mp", "add", "-n", "low", "--ap", "1", "--aa", "0", "--rp", "1", "--ra", "0", "-m", "c")
@@ -50,6 +60,7 @@ def test_higher_priority_queue_is_mounted_first(sim_exe: str, tmp_path: Path) ->
     )
     queues = {q["tapepool"]: q for q in sim.ls("sq")}
     assert (queues["ctaops_user"]["priority"], queues["supply"]["priority"]) == ("1", "9")
+    wait_past_minimum_age()
     report = sim.ok("sim", "run", sim.dir)
     assert [s["tapepool"] for s in report["sessions"]] == ["supply", "ctaops_user"]  # type: ignore[union-attr]
     # a requester without a rule of their own falls back to the group rule; none at all is refused
@@ -194,9 +205,6 @@ def test_retrieve_with_higher_priority_goes_before_archive(sim_exe: str, tmp_pat
     # the archive (priority 1) is queued first, bob's retrieve (priority 9) is served first
     sim.ok("sim", "archive", sim.dir, "--storageclass", "ctaops_sc", "--count", "1", "--size", "1000", "--seed", "5")
     sim.ok("sim", "retrieve", sim.dir, "--id", str(out["archiveIds"][0]), "--requester", "bob")  # type: ignore[index]
-    # CTA mounts for age only past the minimum age (strictly): with `--ra 0` the retrieve is
-    # eligible one second after it was queued. Without this wait the run sometimes started in
-    # that same second and served the archive alone first.
-    time.sleep(1.1)
+    wait_past_minimum_age()
     report = sim.ok("sim", "run", sim.dir)
     assert [s["mountType"] for s in report["sessions"]] == ["RETRIEVE", "ARCHIVE_FOR_USER"]  # type: ignore[union-attr]
