@@ -1,0 +1,175 @@
+"""Limits of `ctaops sim serve` (issue 17, item 17): sockets that never start TLS, descriptor
+exhaustion, idle connections."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ctaops.sim.conftest import Sim
+
+errors = pytest.importorskip("ctaops.errors")
+admin = pytest.importorskip("ctaops.admin")
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture
+def catalogue_args() -> list[str]:
+    """The limits are the frontend's, whatever the catalogue: SQLite only."""
+    return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc/PID/stat (fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _limit_fds(n: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+
+
+@contextlib.contextmanager
+def _serving(sim: Sim, *args: str, nofile: int | None = None) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    log = sim.dir.parent / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sim.exe, "sim", "serve", str(sim.dir), "--listen", "127.0.0.1:0", *args],
+            stdout=subprocess.PIPE,
+            stderr=out,
+            text=True,
+            preexec_fn=(lambda: _limit_fds(nofile)) if nofile else None,  # noqa: PLW1509 (setrlimit only)
+        )
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert line.startswith("listening on "), line + log.read_text()
+            yield proc, int(line.rsplit(":", 1)[1])
+        finally:
+            proc.terminate()
+            code = proc.wait(timeout=30)
+            if proc.stdout is not None:
+                proc.stdout.close()
+    assert code == 0, "sim serve exits 0 on SIGTERM: " + log.read_text()
+
+
+def _grpc_bin(sim: Sim, *args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    r = subprocess.run(
+        [str(sim.dir / "bin" / "cta-admin-grpc"), *args], capture_output=True, text=True, check=False, timeout=timeout
+    )
+    return r, time.monotonic() - start
+
+
+@pytest.mark.parametrize("when", ["at-start", "after-start"])
+def test_idle_sockets_and_descriptor_exhaustion_do_not_lock_out_a_client(sim: Sim, when: str) -> None:
+    """100 sockets that never start TLS, with `ulimit -n 60`: the server neither spins nor keeps
+    a real client waiting (it used to spin at 100 % CPU with new clients hanging). `at-start`:
+    the connection limit follows the descriptor limit; `after-start`: the limit is lowered under
+    a running server, so accepts fail with EMFILE."""
+    with _serving(sim, nofile=60 if when == "at-start" else None) as (proc, port):
+        if when == "after-start":
+            resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (40, 40))
+        idle = []
+        try:
+            for _ in range(100):
+                s = socket.create_connection(("127.0.0.1", port), timeout=5)
+                idle.append(s)
+            time.sleep(0.5)
+            before = _cpu_seconds(proc.pid)
+            time.sleep(2)
+            spent = _cpu_seconds(proc.pid) - before
+            assert spent < 0.5, f"sim serve used {spent:.2f} s of CPU in 2 s while holding idle sockets"
+            r, took = _grpc_bin(sim, "--json", "tape", "ls", "--all", timeout=30)
+            assert r.returncode == 0, r.stderr
+            assert '"vid"' in r.stdout
+            assert took < 5, f"a client waited {took:.1f} s behind idle sockets"
+            # And through the library client, on a new connection.
+            tapes = admin.CtaAdmin(transport="grpc", config_file=sim.dir / "cta-cli.conf", timeout=30).tapes()
+            assert len(tapes) > 0
+        finally:
+            for s in idle:
+                s.close()
+    log = (sim.dir.parent / "serve.log").read_text()
+    assert ("connection limit reached" if when == "at-start" else "out of file descriptors") in log, log
+
+
+def test_no_spin_when_established_connections_hold_every_descriptor(sim: Sim) -> None:
+    """EMFILE with nothing to drop (every descriptor is an established TLS connection): accepts
+    pause instead of spinning, and resume when descriptors come back."""
+    ctx = ssl.create_default_context(cafile=str(sim.dir / "grpc" / "ca.pem"))
+    with _serving(sim) as (proc, port):
+        resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (40, 40))
+        held: list[socket.socket] = []
+        try:
+            for _ in range(60):
+                tcp = socket.create_connection(("127.0.0.1", port), timeout=5)
+                held.append(tcp)
+                try:
+                    held[-1] = ctx.wrap_socket(tcp, server_hostname="localhost")
+                except (TimeoutError, OSError):
+                    break  # not accepted: descriptors are out
+            established = sum(isinstance(s, ssl.SSLSocket) for s in held)
+            assert 10 < established < 40, established
+            for _ in range(20):  # queued behind them
+                held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            time.sleep(0.5)
+            before = _cpu_seconds(proc.pid)
+            time.sleep(2)
+            spent = _cpu_seconds(proc.pid) - before
+            assert spent < 0.5, f"sim serve used {spent:.2f} s of CPU in 2 s while out of descriptors"
+        finally:
+            for s in held:
+                s.close()
+        r, took = _grpc_bin(sim, "--json", "tape", "ls", "--all", timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert took < 5, took
+    assert "out of file descriptors" in (sim.dir.parent / "serve.log").read_text()
+
+
+def _closed_by_peer(s: socket.socket, within: float) -> float:
+    """Seconds until the peer closes `s` (reads and drops whatever it sends first)."""
+    start = time.monotonic()
+    s.settimeout(within)
+    with contextlib.suppress(ConnectionResetError):
+        while s.recv(4096):
+            pass
+    return time.monotonic() - start
+
+
+def test_handshake_and_idle_timeouts_close_connections(sim: Sim) -> None:
+    with _serving(sim, "--handshake-timeout", "1", "--idle-timeout", "2") as (_, port):
+        # Never starts TLS: closed after the handshake timeout (it used to stay open forever).
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            took = _closed_by_peer(raw, 10)
+            assert 0.5 < took < 5, took
+        # TLS done, then silence: closed after the idle timeout.
+        ctx = ssl.create_default_context(cafile=str(sim.dir / "grpc" / "ca.pem"))
+        ctx.set_alpn_protocols(["h2"])
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=5) as tcp,
+            ctx.wrap_socket(tcp, server_hostname="localhost") as tls,
+        ):
+            assert tls.selected_alpn_protocol() == "h2"
+            took = _closed_by_peer(tls, 15)
+            assert 1.5 < took < 8, took
+        # A client that talks is not cut.
+        r, _ = _grpc_bin(sim, "--json", "tape", "ls", "--all")
+        assert r.returncode == 0, r.stderr
+
+
+def test_serve_limits_are_checked(sim: Sim) -> None:
+    for bad in (["--max-connections", "0"], ["--handshake-timeout", "0"], ["--idle-timeout", "x"]):
+        r = sim.run("sim", "serve", sim.dir, "--listen", "127.0.0.1:0", *bad)
+        assert r.returncode == 2, r.stderr
+        assert r.stdout == ""
