@@ -1,5 +1,5 @@
-"""Limits of `ctaops sim serve` (issue 17, item 17): sockets that never start TLS, descriptor
-exhaustion, idle connections."""
+"""Limits of `ctaops sim serve` and of the gRPC client (issue 17, items 17 and 18): sockets that
+never start TLS, descriptor exhaustion, idle connections, black-holed endpoints."""
 
 from __future__ import annotations
 
@@ -173,3 +173,91 @@ def test_serve_limits_are_checked(sim: Sim) -> None:
         r = sim.run("sim", "serve", sim.dir, "--listen", "127.0.0.1:0", *bad)
         assert r.returncode == 2, r.stderr
         assert r.stdout == ""
+
+
+# --- the client side (item 18) ---
+
+
+def _conf(sim: Sim, tmp: Path, port: int, extra: str = "") -> Path:
+    conf = tmp / "black-hole.conf"
+    conf.write_text(
+        f"cta.endpoint localhost:{port}\n"
+        f"grpc.tls.chain_cert_path {sim.dir / 'grpc' / 'ca.pem'}\n"
+        "grpc.cta_admin_auth_method jwt\n"
+        f"grpc.jwt_token_path {sim.dir / 'grpc' / 'token'}\n" + extra
+    )
+    return conf
+
+
+@contextlib.contextmanager
+def _silent_listener() -> Iterator[int]:
+    """A socket that completes TCP connections (the kernel does) but never accepts or answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        yield s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _full_backlog() -> Iterator[int]:
+    """A socket whose accept queue is full: further SYNs are dropped, TCP connect never completes."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(0)
+        port = s.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(4):
+                f = socket.socket()
+                f.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    f.connect(("127.0.0.1", port))
+                fillers.append(f)
+            time.sleep(0.2)
+            yield port
+        finally:
+            for f in fillers:
+                f.close()
+
+
+@pytest.mark.parametrize("endpoint", [_silent_listener, _full_backlog], ids=["no-tls-answer", "backlog-full"])
+def test_black_holed_endpoint_fails_within_the_connect_timeout(sim: Sim, tmp_path: Path, endpoint: object) -> None:
+    with endpoint() as port:  # type: ignore[operator]
+        conf = _conf(sim, tmp_path, port, "grpc.connect_timeout_secs 1\n")
+        # A listing (retried on other failures) and a unary command: both give up after ~1 s.
+        for words in (["tape", "ls", "--all"], ["tape", "ch", "--vid", "V00001", "--comment", "x"]):
+            r, took = _grpc_bin(sim, "--json", "--config", str(conf), *words, timeout=60)
+            assert r.returncode == 1
+            lines = r.stderr.strip().splitlines()
+            assert len(lines) == 1, r.stderr
+            assert lines[0].startswith("error: [GRPC_UNAVAILABLE]"), lines[0]
+            assert "no connection within 1 s" in lines[0], lines[0]
+            assert "Status {" not in lines[0], lines[0]
+            assert "metadata" not in lines[0], lines[0]
+            assert took < 6, f"{words}: {took:.1f} s"
+        g = admin.CtaAdmin(transport="grpc", config_file=conf, timeout=300)
+        start = time.monotonic()
+        with pytest.raises(errors.GrpcUnavailableError) as e:
+            g.tapes()
+        assert time.monotonic() - start < 6
+        assert "\n" not in str(e.value)
+
+
+def test_default_connect_timeout_is_ten_seconds(sim: Sim, tmp_path: Path) -> None:
+    """Without the key, 10 s, not the 300 s request deadline."""
+    with _silent_listener() as port:
+        r, took = _grpc_bin(sim, "--json", "--config", str(_conf(sim, tmp_path, port)), "version", timeout=120)
+    assert r.returncode == 1
+    assert "no connection within 10 s" in r.stderr, r.stderr
+    assert 9 < took < 20, took
+
+
+def test_bad_connect_timeout_is_a_config_error(sim: Sim, tmp_path: Path) -> None:
+    r, _ = _grpc_bin(
+        sim, "--json", "--config", str(_conf(sim, tmp_path, 1, "grpc.connect_timeout_secs -3\n")), "version"
+    )
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        f"error: [GRPC_CONFIG] gRPC client configuration: {tmp_path / 'black-hole.conf'}: "
+        "grpc.connect_timeout_secs '-3' is not a number of seconds between 0 and 86400"
+    ], r.stderr
