@@ -36,6 +36,7 @@ from ctaops.errors import (
     CtaAdminUserError,
     CtaOpsError,
 )
+from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.repack import TOOL, RepackPriority
 
@@ -299,6 +300,8 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
     argv: Sequence[str] | None = None,
 ) -> NoReturn:
     """Parse options, run ``body``, print, exit: 0 ok, 1 a tape failed or the run could not go on, 2 usage."""
+    if argv is None:  # the program itself: a terminated step stops its cta-admin (not in-process tests)
+        forward_termination()
     p = parser(script, description)
     if extra is not None:
         extra(p)

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod checksum;
+pub mod children;
 pub mod config;
 pub mod error;
 pub mod units;
