@@ -155,7 +155,7 @@ async fn accept_loop(
     limits: ServerLimits,
     tx: mpsc::UnboundedSender<io::Result<Conn>>,
 ) {
-    let max = limits.effective_max_connections();
+    let mut max = limits.effective_max_connections();
     if max < limits.max_connections {
         tracing::warn!(
             configured = limits.max_connections,
@@ -164,6 +164,8 @@ async fn accept_loop(
         );
     }
     let slots = Arc::new(Semaphore::new(max));
+    // Slots still to retire after the descriptor limit was lowered under the running server.
+    let mut debt = 0usize;
     let handshakes = Arc::new(Handshakes::default());
     // One warning per episode of descriptor exhaustion, not one per failed accept.
     let mut exhausted = false;
@@ -180,6 +182,15 @@ async fn accept_loop(
                     tracing::warn!(error = %e, "out of file descriptors: dropping connections still in their TLS handshake, pausing accepts when there are none");
                     exhausted = true;
                 }
+                // The limit may have been lowered (prlimit): the connection limit follows it,
+                // so that descriptors are left for the catalogue.
+                let now = limits.effective_max_connections();
+                if now < max {
+                    tracing::warn!(max = now, "descriptor limit lowered: connection limit lowered with it");
+                    debt += max - now;
+                    max = now;
+                }
+                debt -= slots.forget_permits(debt);
                 // Each round closes a connection, so retrying at once is progress, not a spin.
                 if handshakes.evict_oldest().await {
                     continue;
@@ -202,22 +213,33 @@ async fn accept_loop(
             tracing::info!("file descriptors available again");
             exhausted = false;
         }
-        let permit = if let Ok(p) = Arc::clone(&slots).try_acquire_owned() {
-            full = false;
-            p
-        } else {
+        let permit = loop {
+            debt -= slots.forget_permits(debt);
+            if let Ok(p) = Arc::clone(&slots).try_acquire_owned() {
+                full = false;
+                break p;
+            }
             if !full {
                 tracing::warn!(max, "connection limit reached");
                 full = true;
             }
-            handshakes.evict_oldest().await;
-            tokio::select! {
+            // Its slot is free (or retired) once this returns.
+            if handshakes.evict_oldest().await {
+                continue;
+            }
+            // Only established connections: wait for one to end.
+            let p = tokio::select! {
                 () = tx.closed() => return,
                 p = Arc::clone(&slots).acquire_owned() => match p {
                     Ok(p) => p,
                     Err(_) => return,
                 },
+            };
+            if debt == 0 {
+                break p;
             }
+            p.forget();
+            debt -= 1;
         };
         let _ = tcp.set_nodelay(true);
         spawn_handshake(tcp, permit, &tls, limits, &handshakes, &tx);

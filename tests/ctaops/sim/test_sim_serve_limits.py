@@ -79,6 +79,8 @@ def test_idle_sockets_and_descriptor_exhaustion_do_not_lock_out_a_client(sim: Si
     a running server, so accepts fail with EMFILE."""
     with _serving(sim, nofile=60 if when == "at-start" else None) as (proc, port):
         if when == "after-start":
+            # once the accept loop runs (it sizes its limit from the descriptor limit at start)
+            assert _grpc_bin(sim, "--json", "version")[0].returncode == 0
             resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (40, 40))
         idle = []
         try:
@@ -109,6 +111,7 @@ def test_no_spin_when_established_connections_hold_every_descriptor(sim: Sim) ->
     pause instead of spinning, and resume when descriptors come back."""
     ctx = ssl.create_default_context(cafile=str(sim.dir / "grpc" / "ca.pem"))
     with _serving(sim) as (proc, port):
+        assert _grpc_bin(sim, "--json", "version")[0].returncode == 0
         resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (40, 40))
         held: list[socket.socket] = []
         try:

@@ -73,6 +73,8 @@ def _terminate_and_check(proc: subprocess.Popen[str], pids_file: Path, started: 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
         if pids_file.exists():
             for p in pids_file.read_text().split():
                 if _alive(int(p)):
@@ -154,3 +156,5 @@ def test_without_forwarding_a_library_keeps_python_semantics(tmp_path: Path) -> 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
