@@ -50,8 +50,9 @@ def run_tracked(
         try:
             out, err = proc.communicate(input, timeout=timeout)
         except BaseException:
+            # As subprocess.run: wait, not communicate (a grandchild may hold the pipes open).
             proc.kill()
-            proc.communicate()
+            proc.wait()
             raise
         finally:
             _core.untrack_child(proc.pid)
