@@ -28,6 +28,8 @@ def _fake_cta_admin(tmp: Path, *, grandchild: bool = True) -> tuple[Path, Path, 
         "#!/bin/sh\n"
         + body
         + f'echo "$$ $kid" > {pids}.tmp && mv {pids}.tmp {pids}\n'
+        # run_tracked tracks the child just after Popen returns: give it that moment (documented gap)
+        + ("" if grandchild else "sleep 0.3\n")
         + f"touch {started}\n"
         + ("wait\n" if grandchild else "exec sleep 600\n")
     )
