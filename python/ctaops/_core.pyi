@@ -35,6 +35,7 @@ __all__ = [
     "file_checksum",
     "format_size",
     "format_size_decimal",
+    "forward_termination",
     "label_format",
     "label_parse",
     "load_config",
@@ -53,6 +54,8 @@ __all__ = [
     "tape_write",
     "tapealert_flags",
     "tapefile_ls_entries",
+    "track_child",
+    "untrack_child",
 ]
 
 __version__: str
@@ -78,6 +81,15 @@ def file_checksum(path: str | PathLike[str], algo: str = "adler32") -> str:
 
 def cli_main(argv: Sequence[str]) -> int:
     """Run the ``ctaops`` command line with ``argv`` (program name first); return the exit status."""
+
+def forward_termination() -> None:
+    """Make this process pass SIGTERM, SIGINT and SIGHUP on to its tracked children, then exit 128+signo."""
+
+def track_child(pid: int, own_group: bool = False) -> None:
+    """Track child ``pid`` (``own_group``: it leads its own process group) for termination forwarding."""
+
+def untrack_child(pid: int) -> None:
+    """Stop tracking child ``pid`` (after it was waited for)."""
 
 @final
 class ChecksumBlob:

@@ -9,6 +9,7 @@ import sys
 from typing import Callable, NoReturn
 
 from ctaops.errors import CtaOpsError
+from ctaops.utils.cmd import forward_termination
 from ctaops.utils.logging import LineFormatter
 
 
@@ -74,6 +75,8 @@ def prom_label(v: object) -> str:
 
 def run(prog: str, main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> NoReturn:
     """Run ``main`` and exit with its status; errors become one line on stderr."""
+    if argv is None:  # the program itself (not a test or caller running it in-process)
+        forward_termination()
     try:
         code = main(argv)
     except ToolExit as e:

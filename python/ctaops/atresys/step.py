@@ -42,6 +42,7 @@ from ctaops.errors import (
     CtaAdminUserError,
     CtaOpsError,
 )
+from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.repack import TOOL, RepackPriority
 
@@ -404,6 +405,8 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
 
     A step that ``uses_store`` opens the database and checks its schema before anything else.
     """
+    if argv is None:  # the program itself: a terminated step stops its cta-admin (not in-process tests)
+        forward_termination()
     p = parser(script, description)
     if extra is not None:
         extra(p)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ctaops.errors import CtaOpsError
+from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.logging import init_logger
 
@@ -98,6 +99,8 @@ def forget_submission(cfg: Config, vid: str) -> None:
 
 def run_main(prog: str, body: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None) -> NoReturn:
     """Run a tool: known failures are one line on stderr and exit 1, never a traceback."""
+    if argv is None:  # the program itself (not a test or caller running it in-process)
+        forward_termination()
     try:
         code = body(argv)
     except (CtaOpsError, OSError, ValueError) as exc:

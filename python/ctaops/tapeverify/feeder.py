@@ -24,7 +24,6 @@ import argparse
 import logging
 import random
 import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -33,6 +32,7 @@ from typing import Any
 from ctaops.admin import CtaAdmin
 from ctaops.tapeverify import common
 from ctaops.tapeverify.status import VerificationStatus
+from ctaops.utils.cmd import run_tracked
 from ctaops.utils.config import Config
 from ctaops.utils.inputs import non_negative_int
 from ctaops.utils.units import parse_size
@@ -191,7 +191,7 @@ def _submit(args: argparse.Namespace, log: logging.Logger, tape: Tape) -> bool:
     if args.dry_run:
         log.info("Dry run: would run %s", shlex.join(cmd))
         return True
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=3600)  # noqa: S603
+    proc = run_tracked(cmd, timeout=3600)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         log.error("Verification of tape %s could not be submitted (exit %d): %s", vid, proc.returncode, last)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import time
 from collections.abc import Sequence
 
@@ -25,6 +24,7 @@ from ctaops.admin import CtaAdmin
 from ctaops.errors import RefusedError
 from ctaops.tapeverify import common
 from ctaops.tapeverify.status import TS_FORMAT, VerificationStatus
+from ctaops.utils.cmd import run_tracked
 from ctaops.utils.config import Config
 from ctaops.utils.inputs import non_negative_int, utf8_text
 from ctaops.utils.units import parse_size
@@ -148,7 +148,7 @@ def _submit(
     object_ids: list[str] = []
     env = common.xrd_env(cfg)
     for batch, cmd in zip(batches, commands):
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, timeout=600)  # noqa: S603
+        proc = run_tracked(cmd, env=env, timeout=600)
         lines = [s for s in proc.stdout.splitlines() if s.strip()]
         errors = [s for s in proc.stderr.splitlines() if s.strip()]
         if proc.returncode != 0 and len(lines) != len(batch):

@@ -1,4 +1,7 @@
-"""Running external commands: always an argument vector, never a shell, with a timeout."""
+"""Running external commands: always an argument vector, never a shell, with a timeout.
+
+A child is stopped with the tool when the tool is terminated (``forward_termination``).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,53 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from ctaops import _core
 from ctaops.errors import CommandError
+
+
+def forward_termination() -> None:
+    """Make this process pass SIGTERM, SIGINT and SIGHUP on to its children, then exit 128+signo.
+
+    For a program's entry point only (it replaces the process's handlers of those signals once
+    the first child starts); children are those of :func:`run_tracked` and ``cta-admin``.
+    """
+    _core.forward_termination()
+
+
+def run_tracked(
+    args: Sequence[str],
+    *,
+    input: str | bytes | None = None,
+    text: bool = True,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[Any]:
+    """Run like ``subprocess.run(args, capture_output=True, check=False, ...)``, the child tracked.
+
+    A terminated tool stops the child instead of orphaning it. Raises ``TimeoutExpired`` (the
+    child killed) and the spawn errors as ``subprocess.run`` does.
+    """
+    with subprocess.Popen(  # noqa: S603  (argument vector, no shell)
+        list(args),
+        stdin=subprocess.PIPE if input is not None else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=text,
+        env=env,
+    ) as proc:
+        _core.track_child(proc.pid)
+        try:
+            out, err = proc.communicate(input, timeout=timeout)
+        except BaseException:
+            # As subprocess.run: wait, not communicate (a grandchild may hold the pipes open).
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            _core.untrack_child(proc.pid)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @dataclass(frozen=True)
@@ -48,9 +96,7 @@ def run_cmd(
     full_env = {**os.environ, **env} if env is not None else None
     start = time.monotonic()
     try:
-        proc = subprocess.run(  # noqa: S603  (argument vector, no shell)
-            args, input=input, capture_output=True, text=True, timeout=timeout, env=full_env, check=False
-        )
+        proc = run_tracked(args, input=input, timeout=timeout, env=full_env)
     except FileNotFoundError:
         raise CommandError(f"{args[0]}: command not found") from None
     except PermissionError:
@@ -64,4 +110,4 @@ def run_cmd(
     return result
 
 
-__all__ = ["CmdResult", "run_cmd"]
+__all__ = ["CmdResult", "forward_termination", "run_cmd", "run_tracked"]

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from ctaops.errors import MailError
+from ctaops.utils.cmd import run_tracked
 
 if TYPE_CHECKING:
     from ctaops.utils.config import Config
@@ -73,9 +74,7 @@ def send_mail(  # noqa: PLR0913  (keyword-only options)
     msg = build_message(subject, body, recipients=to, sender=frm, html=html)
     argv = [binary, "-t", "-oi"]
     try:
-        proc = subprocess.run(  # noqa: S603  (argument vector from the config, no shell)
-            argv, input=msg.as_bytes(), capture_output=True, timeout=timeout, check=False
-        )
+        proc = run_tracked(argv, input=msg.as_bytes(), text=False, timeout=timeout)
     except FileNotFoundError:
         raise MailError(f"sendmail not found: {binary} (global.binaries.sendmail)") from None
     except PermissionError:

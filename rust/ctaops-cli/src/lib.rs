@@ -65,6 +65,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    // Children (cta-admin, cta-smc) go when this process is told to go (issue 17, item 19).
+    ctaops_core::children::forward_termination();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

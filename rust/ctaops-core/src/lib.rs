@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod bounded;
 pub mod checksum;
+pub mod children;
 pub mod config;
 pub mod error;
 pub mod units;

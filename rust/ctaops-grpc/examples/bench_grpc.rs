@@ -102,6 +102,7 @@ fn main() {
         cert_pem: pki.server_cert_pem,
         key_pem: pki.server_key_pem,
         jwt: ctaops_grpc::auth::JwtVerifier::from_public_pem(&public, "k").unwrap(),
+        limits: ctaops_grpc::ServerLimits::default(),
     };
     rt.spawn(ctaops_grpc::serve(
         Arc::new(Bench { tapefile, tape }),

@@ -52,17 +52,49 @@ pub struct AsyncClient {
     version: std::sync::OnceLock<Option<CtaVersion>>,
 }
 
+/// An error and its sources on one line, each text once (a source often repeats its parent).
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
+    sources_line(e.to_string(), e.source())
+}
+
+/// A status on one line: its message, then the transport errors under it. `Status`'s own
+/// `Display` is a dump of code, message, details and metadata, never shown to an operator.
+fn status_detail(s: &tonic::Status) -> String {
+    sources_line(s.message().to_owned(), std::error::Error::source(s))
+}
+
+fn sources_line(first: String, mut cur: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut push = |t: String| {
+        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !t.is_empty() && !parts.iter().any(|p| p.contains(&t)) {
             parts.push(t);
         }
-        cur = s.source();
+    };
+    push(first);
+    while let Some(e) = cur {
+        push(e.to_string());
+        cur = e.source();
     }
     parts.join(": ")
+}
+
+/// Whether a transport failure is the connect timeout (TCP connect or TLS handshake).
+fn connect_timed_out(s: &tonic::Status) -> bool {
+    let mut cur = std::error::Error::source(s);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        let text = e.to_string().to_ascii_lowercase();
+        if text.contains("timed out") || text.contains("handshake timeout") {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 fn looks_like_tls(text: &str) -> bool {
@@ -86,14 +118,17 @@ impl AsyncClient {
     pub fn new(settings: ClientSettings) -> Result<Self, GrpcError> {
         let pem = std::fs::read(&settings.ca_file)
             .map_err(|e| GrpcError::Config(format!("cannot read CA file {}: {e}", settings.ca_file.display())))?;
+        // Endpoint::connect_timeout bounds the TCP connection only: a peer that accepts and
+        // then never answers TLS would hold the call for its whole deadline without this.
         let tls = ClientTlsConfig::new()
             .ca_certificate(Certificate::from_pem(pem))
-            .domain_name(settings.host().to_owned());
+            .domain_name(settings.host().to_owned())
+            .timeout(settings.connect_timeout);
         let channel = Endpoint::from_shared(format!("https://{}", settings.endpoint))
             .map_err(|e| GrpcError::Config(format!("bad cta.endpoint '{}': {e}", settings.endpoint)))?
             .tls_config(tls)
             .map_err(|e| GrpcError::Config(format!("TLS set-up: {}", chain(&e))))?
-            .connect_timeout(Duration::from_secs(10))
+            .connect_timeout(settings.connect_timeout)
             .tcp_nodelay(true)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .connect_lazy();
@@ -176,7 +211,7 @@ impl AsyncClient {
     /// Maps a status as CTA's client does: `INVALID_ARGUMENT` is the user's error.
     fn status_error(&self, command: &AdminCommand, s: &tonic::Status) -> GrpcError {
         let command = command.to_string();
-        let detail = chain(s);
+        let detail = status_detail(s);
         match s.code() {
             Code::InvalidArgument => GrpcError::User {
                 command,
@@ -197,6 +232,11 @@ impl AsyncClient {
             Code::Cancelled if s.message().contains("Timeout expired") => GrpcError::Deadline {
                 command,
                 seconds: self.settings.timeout.as_secs_f64(),
+            },
+            Code::Unavailable if connect_timed_out(s) => GrpcError::ConnectTimeout {
+                command,
+                endpoint: self.settings.endpoint.clone(),
+                seconds: self.settings.connect_timeout.as_secs_f64(),
             },
             Code::Unavailable | Code::Unknown | Code::Internal if looks_like_tls(&detail) => GrpcError::Tls {
                 command,
@@ -454,7 +494,7 @@ impl AsyncClient {
                         _ => GrpcError::Truncated {
                             command: command.to_string(),
                             records: count,
-                            message: chain(&s),
+                            message: status_detail(&s),
                         },
                     });
                 }

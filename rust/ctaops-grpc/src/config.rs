@@ -26,6 +26,9 @@ pub struct ClientSettings {
     pub auth: AuthMethod,
     /// Deadline of one call, stream included.
     pub timeout: Duration,
+    /// Bound on reaching the frontend: the TCP connection, then the TLS handshake, each
+    /// (`grpc.connect_timeout_secs`, a ctaops key; default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub connect_timeout: Duration,
     /// Extra attempts for `ls` calls that failed before completing (idempotent only).
     pub retries: u32,
     /// Kerberos service principal to use instead of the one the server announces
@@ -34,6 +37,25 @@ pub struct ClientSettings {
     /// The CTA version to adapt commands to instead of asking `version` (see
     /// `ctaops_core::admin::compat`); not a `cta-cli.conf` key.
     pub cta_version: Option<String>,
+}
+
+/// Connect timeout unless `grpc.connect_timeout_secs` says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The `cta-cli.conf` key of [`ClientSettings::connect_timeout`] (not a CTA key).
+pub const CONNECT_TIMEOUT_KEY: &str = "grpc.connect_timeout_secs";
+
+/// Seconds, `> 0` and at most a day, as the connect timeout.
+fn connect_timeout(text: &str, origin: &Path) -> Result<Duration, GrpcError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            GrpcError::Config(format!(
+                "{}: {CONNECT_TIMEOUT_KEY} '{text}' is not a number of seconds between 0 and 86400",
+                origin.display()
+            ))
+        })
 }
 
 /// `(key, first value)` of each line of a CTA config file (`cta-cli.conf`, `cta-frontend.conf`).
@@ -79,11 +101,16 @@ impl ClientSettings {
                 )));
             }
         };
+        let connect_timeout = match get(CONNECT_TIMEOUT_KEY) {
+            Some(t) => connect_timeout(&t, origin)?,
+            None => DEFAULT_CONNECT_TIMEOUT,
+        };
         Ok(Self {
             endpoint,
             ca_file,
             auth,
             timeout: Duration::from_secs(300),
+            connect_timeout,
             retries: 2,
             service_principal: get("grpc.service_principal"),
             cta_version: None,
@@ -125,6 +152,25 @@ mod tests {
             (s.auth, s.service_principal.as_deref()),
             (AuthMethod::Krb5, Some("cta/fe@R"))
         );
+    }
+
+    #[test]
+    fn connect_timeout_is_read_and_checked() {
+        let base = "cta.endpoint h:1\ngrpc.tls.chain_cert_path /ca\n";
+        let s = ClientSettings::from_text(base, None, Path::new("c")).unwrap();
+        assert_eq!(
+            (s.connect_timeout, s.timeout),
+            (DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(300))
+        );
+        let s =
+            ClientSettings::from_text(&format!("{base}grpc.connect_timeout_secs 2.5\n"), None, Path::new("c")).unwrap();
+        assert_eq!(s.connect_timeout, Duration::from_millis(2500));
+        for bad in ["0", "-1", "ten", "nan", "inf", "1e9"] {
+            let text = format!("{base}grpc.connect_timeout_secs {bad}\n");
+            let e = ClientSettings::from_text(&text, None, Path::new("c")).unwrap_err();
+            assert_eq!(e.code(), "GRPC_CONFIG");
+            assert!(e.to_string().contains("grpc.connect_timeout_secs"), "{e}");
+        }
     }
 
     #[test]

@@ -37,6 +37,16 @@ pub enum GrpcError {
         endpoint: String,
         message: String,
     },
+    /// No TCP connection, or no TLS handshake, within the connect timeout: not retried (a
+    /// black-holed endpoint does not recover in the retry's back-off).
+    #[error(
+        "cta-admin {command}: cannot reach {endpoint}: no connection within {seconds} s (grpc.connect_timeout_secs)"
+    )]
+    ConnectTimeout {
+        command: String,
+        endpoint: String,
+        seconds: f64,
+    },
     /// No complete answer within the deadline.
     #[error("cta-admin {command}: no complete answer within {seconds} s")]
     Deadline { command: String, seconds: f64 },
@@ -85,7 +95,7 @@ impl GrpcError {
             Self::Unauthenticated { .. } => "GRPC_UNAUTHENTICATED",
             Self::Server { .. } => "GRPC_SERVER_ERROR",
             Self::Tls { .. } => "GRPC_TLS_ERROR",
-            Self::Unavailable { .. } => "GRPC_UNAVAILABLE",
+            Self::Unavailable { .. } | Self::ConnectTimeout { .. } => "GRPC_UNAVAILABLE",
             Self::Deadline { .. } => "GRPC_DEADLINE",
             Self::Truncated { .. } => "GRPC_STREAM_TRUNCATED",
             Self::Decode { .. } => "GRPC_DECODE_ERROR",

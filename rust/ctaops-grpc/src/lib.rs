@@ -9,6 +9,7 @@ pub mod config;
 pub mod direct;
 pub mod encode;
 pub mod error;
+pub mod incoming;
 #[cfg(feature = "kerberos")]
 pub mod kerberos;
 mod krb_client;
@@ -25,5 +26,6 @@ pub mod token;
 pub use client::{AsyncClient, Client, Outcome};
 pub use config::{AuthMethod, ClientSettings};
 pub use error::GrpcError;
+pub use incoming::ServerLimits;
 pub use server::{AdminBackend, BackendError, Caller, RecordStream, ServerSettings, serve};
 pub use stream_service::Record;

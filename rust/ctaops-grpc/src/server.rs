@@ -9,12 +9,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio_stream::{Stream, StreamExt as _};
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Identity, Server, ServerTlsConfig};
+use tonic::transport::Server;
 use tonic::{Request, Response, Status};
 
 use crate::auth::JwtVerifier;
 use crate::encode::{DecodedCommand, decode, is_stream};
+use crate::incoming::{ServerLimits, acceptor, tls_incoming};
 use crate::negotiate::{NegotiationService, ServerAuth};
 use crate::pb::cta::admin::{AdminCmd, admin_cmd};
 use crate::pb::cta::xrd::cta_rpc_server::{CtaRpc, CtaRpcServer};
@@ -73,6 +73,8 @@ pub struct ServerSettings {
     pub cert_pem: String,
     pub key_pem: String,
     pub jwt: JwtVerifier,
+    /// Handshake and idle timeouts, connection limit.
+    pub limits: ServerLimits,
 }
 
 /// Why the server could not run.
@@ -215,7 +217,7 @@ impl<B: AdminBackend> GenericAdminStream for RpcStream<B> {
 }
 
 /// Serves on `listener` until `shutdown` completes. TLS only: a plaintext client fails its
-/// handshake. Health (`grpc.health.v1.Health`) reports the CTA services as serving.
+/// handshake. Connections are bounded by `settings.limits` (see [`crate::incoming`]). Health (`grpc.health.v1.Health`) reports the CTA services as serving.
 pub async fn serve<B: AdminBackend>(
     backend: Arc<B>,
     settings: ServerSettings,
@@ -243,11 +245,9 @@ pub async fn serve_with_auth<B: AdminBackend>(
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<CtaRpcServer<Rpc<B>>>().await;
     health.set_serving::<CtaRpcStreamService<RpcStream<B>>>().await;
-    let tls = ServerTlsConfig::new().identity(Identity::from_pem(settings.cert_pem, settings.key_pem));
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let tls = acceptor(&settings.cert_pem, &settings.key_pem).map_err(|e| ServerError(e.to_string()))?;
+    let incoming = tls_incoming(listener, tls, settings.limits);
     Server::builder()
-        .tls_config(tls)
-        .map_err(|e| ServerError(e.to_string()))?
         .add_service(health_service)
         .add_service(CtaRpcServer::new(Rpc(Arc::clone(&shared))))
         .add_service(CtaRpcStreamService::new(Arc::new(RpcStream(shared))))

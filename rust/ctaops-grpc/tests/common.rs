@@ -236,6 +236,7 @@ pub async fn start_with_auth(
         cert_pem: pki.server_cert_pem.clone(),
         key_pem: pki.server_key_pem.clone(),
         jwt: ctaops_grpc::auth::JwtVerifier::from_public_pem(&JWT_KEY.1, KID).unwrap(),
+        limits: ctaops_grpc::ServerLimits::default(),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(ctaops_grpc::server::serve_with_auth(

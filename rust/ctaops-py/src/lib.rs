@@ -6,6 +6,7 @@ mod admin_grpc;
 mod atresys;
 mod buffer;
 mod checksum;
+mod children;
 mod cli;
 mod config;
 mod errors;
@@ -24,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     admin_grpc::register(m)?;
     atresys::register(m)?;
     checksum::register(m)?;
+    children::register(m)?;
     cli::register(m)?;
     config::register(m)?;
     tape::register(m)?;

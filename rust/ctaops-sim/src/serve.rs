@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ctaops_grpc::ServerSettings;
 use ctaops_grpc::auth::{JwtVerifier, sign_token};
 use ctaops_grpc::tls::{generate_jwt_key, generate_pki};
+use ctaops_grpc::{ServerLimits, ServerSettings};
 
 use crate::error::{Result, SimError};
 use crate::instance::{Instance, caller};
@@ -147,9 +147,9 @@ fn read(path: &Path) -> Result<String> {
         .map_err(|e| SimError::Cta(format!("cannot read {} (made by ctaops sim init): {e}", path.display())))
 }
 
-/// Serves the instance on `listen` until SIGINT/SIGTERM. `ready` gets the bound address once the
-/// socket is open (the CLI prints it; `cta-cli.conf` is rewritten to point at it).
-pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+/// Serves the instance on `listen` until SIGINT/SIGTERM, within `limits`. `ready` gets the bound
+/// address once the socket is open (the CLI prints it; `cta-cli.conf` is rewritten to point at it).
+pub fn serve(dir: &Path, listen: &str, limits: ServerLimits, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let inst = Instance::open(dir)?;
     // cta-cli.conf names the CA and token files: absolute paths, so a client started from any
     // working directory finds them (a relative DIR made every such client fail).
@@ -163,6 +163,7 @@ pub fn serve(dir: &Path, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
         cert_pem: read(&files.server_cert())?,
         key_pem: read(&files.server_key())?,
         jwt,
+        limits,
     };
     let backend = crate::grpc::backend(dir)?;
     let auth = crate::grpc_negotiate::server_auth(&inst)?;

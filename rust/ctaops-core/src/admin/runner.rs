@@ -19,6 +19,7 @@ use super::error::AdminError;
 use super::kind::{Kind, Records};
 use super::stream::{Framing, ParseError, read_records};
 use super::version::{CtaVersion, Version};
+use crate::children::{self, Group, Tracked};
 
 /// Keep at most this much of stderr (CTA's messages are one line, help texts a few kB).
 const STDERR_LIMIT: usize = 256 * 1024;
@@ -137,7 +138,7 @@ impl Runner {
         v
     }
 
-    fn spawn(&self, cmd: &AdminCommand, framing: Framing) -> Result<Child, AdminError> {
+    fn spawn(&self, cmd: &AdminCommand, framing: Framing) -> Result<(Child, Tracked), AdminError> {
         let mut c = Command::new(&self.settings.binary);
         c.args(self.argv(cmd, framing))
             .stdin(Stdio::null())
@@ -146,10 +147,11 @@ impl Runner {
         if let Some(k) = &self.settings.sss_keytab {
             c.env("XrdSecPROTOCOL", "sss").env("XrdSecSSSKT", k);
         }
-        // Own process group, so a timeout kills anything cta-admin started too.
+        // Own process group, so a timeout kills anything cta-admin started too; tracked, so a
+        // terminated parent takes the group with it (crate::children).
         c.process_group(0);
         tracing::debug!(command = %cmd, binary = %self.settings.binary.display(), "running cta-admin");
-        c.spawn().map_err(|e| {
+        children::spawn(&mut c, Group::Own).map_err(|e| {
             let binary = self.settings.binary.display().to_string();
             if e.kind() == io::ErrorKind::NotFound {
                 AdminError::NotFound {
@@ -196,7 +198,7 @@ impl Runner {
         consume: impl FnOnce(&mut BufReader<ChildStdout>) -> Result<T, ParseError>,
     ) -> Result<T, AdminError> {
         let cmd = &self.prepare(cmd)?;
-        let mut child = self.spawn(cmd, framing)?;
+        let (mut child, tracked) = self.spawn(cmd, framing)?;
         let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
             return Err(AdminError::InvalidArgument("child pipes missing".into()));
         };
@@ -209,6 +211,8 @@ impl Runner {
         });
         let timeout = self.settings.timeout;
         let watchdog = thread::spawn(move || -> io::Result<Finished> {
+            // Tracked until waited for (dropped with this closure).
+            let _tracked = tracked;
             if let Some(status) = child.wait_timeout(timeout)? {
                 return Ok(Finished {
                     status,

@@ -2,7 +2,9 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use ctaops_grpc::ServerLimits;
 use ctaops_sim::serve::{DEFAULT_LISTEN, DEFAULT_TOKEN_SECONDS, mint_token, serve as run_server};
 use ctaops_sim::{Instance, SimError};
 
@@ -14,6 +16,15 @@ pub struct ServeArgs {
     /// Address to listen on (port 0: any free port). DIR/cta-cli.conf is rewritten to point here.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     listen: String,
+    /// Connections open at once (lowered to what `ulimit -n` allows).
+    #[arg(long, default_value_t = ServerLimits::default().max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Seconds a connection may take to complete its TLS handshake.
+    #[arg(long, default_value_t = ServerLimits::default().handshake_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    handshake_timeout: u64,
+    /// Seconds a connection may stay without any traffic before it is closed.
+    #[arg(long, default_value_t = ServerLimits::default().idle_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    idle_timeout: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -29,7 +40,12 @@ pub struct TokenArgs {
 
 /// Prints `listening on ADDR` on stdout once the socket is bound, then serves.
 pub fn serve(a: &ServeArgs) -> Result<Exit, SimError> {
-    run_server(&a.dir, &a.listen, |addr| {
+    let limits = ServerLimits {
+        handshake_timeout: Duration::from_secs(a.handshake_timeout),
+        idle_timeout: Duration::from_secs(a.idle_timeout),
+        max_connections: usize::try_from(a.max_connections).unwrap_or(usize::MAX),
+    };
+    run_server(&a.dir, &a.listen, limits, |addr| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {addr}");
         let _ = out.flush();

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ctaops_core::children::{self, Group};
 use ctaops_core::config::Config;
 use ctaops_scsi::changer::Changer;
 use ctaops_scsi::emulated::{EmulatedChanger, SharedLibrary, share};
@@ -121,16 +122,16 @@ pub(super) fn delegate(binary: &Path, args: &Args) -> Res<u8> {
         ));
     }
     tracing::debug!(binary = %binary.display(), "delegating to cta-smc");
-    let status = std::process::Command::new(binary)
-        .args(cta_smc_argv(args))
-        .env(DELEGATED_ENV, "1")
-        .status()
-        .map_err(|e| {
-            Failure::new(
-                1,
-                format!("cannot run {} (global.binaries.cta_smc): {e}", binary.display()),
-            )
-        })?;
+    let mut cmd = std::process::Command::new(binary);
+    cmd.args(cta_smc_argv(args)).env(DELEGATED_ENV, "1");
+    let cannot = |e: std::io::Error| {
+        Failure::new(
+            1,
+            format!("cannot run {} (global.binaries.cta_smc): {e}", binary.display()),
+        )
+    };
+    let (mut child, _tracked) = children::spawn(&mut cmd, Group::Shared).map_err(cannot)?;
+    let status = child.wait().map_err(cannot)?;
     // A signal-killed child has no code: report it as an unrecoverable failure.
     Ok(status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1))
 }
