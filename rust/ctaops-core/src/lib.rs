@@ -4,6 +4,7 @@
 //! converts these types for the interpreter, so the core stays usable from daemons and CLIs.
 
 pub mod admin;
+pub mod atomic_write;
 pub mod checksum;
 pub mod config;
 pub mod error;
