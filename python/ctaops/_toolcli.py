@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from typing import Callable, NoReturn
 
@@ -47,18 +46,6 @@ def setup_logging(prog: str, verbose: bool) -> logging.Logger:
     return logger
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (readers never see half a file)."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def prom_label(v: object) -> str:
     """Escape a Prometheus label value."""
     return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -83,4 +70,4 @@ def run(prog: str, main: Callable[[list[str] | None], int], argv: list[str] | No
     sys.exit(code)
 
 
-__all__ = ["ToolExit", "parser", "prom_label", "run", "setup_logging", "write_atomic"]
+__all__ = ["ToolExit", "parser", "prom_label", "run", "setup_logging"]

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from ctaops.errors import CtaOpsError
 from ctaops.utils.config import Config, load_config
+from ctaops.utils.files import write_atomic
 from ctaops.utils.logging import init_logger
 
 SECTION = "cta-ops-tape-verify"
@@ -72,13 +73,11 @@ def state_dir(cfg: Config) -> Path:
 
 
 def save_submission(cfg: Config, vid: str, record: dict[str, Any]) -> Path:
-    """Remember what was submitted for ``vid`` (written to a temporary file, then renamed)."""
+    """Remember what was submitted for ``vid`` (replaced atomically: a crash leaves the old record or the new)."""
     d = state_dir(cfg)
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{vid}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(record))
     return path
 
 
