@@ -9,6 +9,7 @@ from typing import Callable, NoReturn
 
 from ctaops.errors import CtaOpsError
 from ctaops.utils.logging import LineFormatter
+from ctaops.utils.redact import one_line
 
 
 class ToolExit(Exception):
@@ -57,13 +58,10 @@ def run(prog: str, main: Callable[[list[str] | None], int], argv: list[str] | No
         code = main(argv)
     except ToolExit as e:
         if str(e):
-            print(f"{prog}: error: {e}", file=sys.stderr)
+            print(f"{prog}: error: {one_line(e)}", file=sys.stderr)
         code = e.code
-    except CtaOpsError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        code = 1
-    except OSError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+    except (CtaOpsError, OSError) as e:
+        print(f"{prog}: error: {one_line(e)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

@@ -37,6 +37,7 @@ from ctaops.errors import (
     CtaOpsError,
 )
 from ctaops.utils.config import Config, load_config
+from ctaops.utils.redact import mask_credentials, one_line
 from ctaops.utils.repack import TOOL, RepackPriority
 
 CRASH_ENV = "CTAOPS_CRASH_AT"
@@ -125,7 +126,7 @@ class Run:
     def log(self, message: str) -> None:
         """Verbose progress on stderr."""
         if self.verbose:
-            print(f"{self.script}: {message}", file=sys.stderr)
+            print(f"{self.script}: {mask_credentials(message)}", file=sys.stderr)
 
     def record(self, tape: str, action: str, **detail: Any) -> None:
         """Note what happened to a tape (printed at the end)."""
@@ -276,7 +277,7 @@ class Run:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        print(f"error: {one_line(message)} (see {self.prog} --help)", file=sys.stderr)
         sys.exit(2)
 
 
@@ -313,7 +314,7 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
                 run.release_all()
         code = run.finish()
     except (CtaOpsError, OSError) as e:
-        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        print(f"error: {one_line(e)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

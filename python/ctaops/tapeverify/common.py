@@ -15,6 +15,7 @@ from ctaops.errors import CtaOpsError
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.files import write_atomic
 from ctaops.utils.logging import init_logger
+from ctaops.utils.redact import one_line
 
 SECTION = "cta-ops-tape-verify"
 """``tools.cta-ops-tape-verify``: each tool has a nested section named after it."""
@@ -102,9 +103,9 @@ def run_main(prog: str, body: Callable[[Sequence[str] | None], int], argv: Seque
     except (CtaOpsError, OSError, ValueError) as exc:
         log = logging.getLogger(prog)
         if log.handlers:
-            log.error("%s", " ".join(str(exc).split()))  # noqa: TRY400 - one line, no traceback
+            log.error("%s", one_line(exc))  # noqa: TRY400 - one line, no traceback
         else:
-            print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

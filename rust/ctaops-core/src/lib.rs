@@ -8,6 +8,7 @@ pub mod atomic_write;
 pub mod checksum;
 pub mod config;
 pub mod error;
+pub mod redact;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -131,9 +131,10 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Instance> {
     }
     if let Some(url) = &opts.catalogue {
         if !(url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-            return Err(SimError::Usage(format!(
-                "--catalogue must be a postgresql:// URL (got '{url}'); without it the catalogue is DIR/catalogue.db"
-            )));
+            // The value is not echoed: a mistyped URL or a key=value string may hold a password.
+            return Err(SimError::Usage(
+                "--catalogue must be a postgresql:// URL; without it the catalogue is DIR/catalogue.db".into(),
+            ));
         }
         // Reach the server and check the database before anything is written, so a wrong URL
         // leaves nothing behind.
