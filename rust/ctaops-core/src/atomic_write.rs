@@ -85,7 +85,9 @@ fn replace(target: &Path, data: &[u8], existing: Option<&fs::Metadata>, mode: Op
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = target.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy());
+    let name = target
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
     // Created 0666 less the umask, as open(2) of a new file would be; dropped (so removed) on
     // every early return below.
     let mut tmp = tempfile::Builder::new()
@@ -155,8 +157,18 @@ mod tests {
         symlink(d.path().join("l1"), d.path().join("l2")).unwrap();
         write_atomic(&d.path().join("l2"), b"new").unwrap();
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
-        assert!(fs::symlink_metadata(d.path().join("l1")).unwrap().file_type().is_symlink());
-        assert!(fs::symlink_metadata(d.path().join("l2")).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(d.path().join("l1"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            fs::symlink_metadata(d.path().join("l2"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert!(leftovers(d.path()).is_empty());
     }
 
@@ -166,7 +178,12 @@ mod tests {
         symlink("target", d.path().join("link")).unwrap();
         write_atomic(&d.path().join("link"), b"x").unwrap();
         assert_eq!(fs::read_to_string(d.path().join("target")).unwrap(), "x");
-        assert!(fs::symlink_metadata(d.path().join("link")).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(d.path().join("link"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]
@@ -187,7 +204,10 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let e = write_atomic(d.path(), b"x").unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("is a directory") || msg.contains("Is a directory"), "{msg}");
+        assert!(
+            msg.contains("is a directory") || msg.contains("Is a directory"),
+            "{msg}"
+        );
         assert!(!msg.contains('\n'));
         assert!(leftovers(d.path()).is_empty());
     }

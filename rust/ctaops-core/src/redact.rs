@@ -15,9 +15,8 @@ pub const MASK: &str = "***";
 
 /// `scheme://user:password@`: the user info ends at the last `@` of the token, as a URL parser
 /// that tolerates an unencoded `@` in the password would read it.
-static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)([a-z][a-z0-9+.\-]*://[^\s:/@'\x22]*):[^\s'\x22]*@").expect("valid pattern")
-});
+static URL_USERINFO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)([a-z][a-z0-9+.\-]*://[^\s:/@'\x22]*):[^\s'\x22]*@").expect("valid pattern"));
 
 /// `password=…` in a URL query or a libpq string: a quoted value (libpq's `'…'` with `\'`
 /// escapes, or `"…"`) or everything up to a separator.
@@ -90,7 +89,10 @@ mod tests {
             masked(&format!("postgresql://db/cta?user=cta&password={PW}&sslmode=require")),
             "postgresql://db/cta?user=cta&password=***&sslmode=require"
         );
-        assert_eq!(masked(&format!("host=db password={PW} user=cta")), "host=db password=*** user=cta");
+        assert_eq!(
+            masked(&format!("host=db password={PW} user=cta")),
+            "host=db password=*** user=cta"
+        );
         masked(&format!("host=db password = '{PW} with spaces' user=cta"));
         masked(&format!("host=db PASSWORD='{PW}\\'quoted' user=cta"));
         masked(&format!("host=db password=\"{PW}\""));

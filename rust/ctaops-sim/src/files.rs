@@ -38,9 +38,10 @@ pub fn make_dir(path: &Path, mode: u32) -> Result<()> {
 /// Writes `path` atomically with exactly `mode`, whatever the umask.
 pub fn write(path: &Path, data: impl AsRef<[u8]>, mode: u32) -> Result<()> {
     ctaops_core::atomic_write::write_atomic_mode(path, data.as_ref(), mode).map_err(|e| match e {
-        ctaops_core::Error::Io { path, source } => {
-            SimError::Io(std::io::Error::new(source.kind(), format!("{}: {source}", path.display())))
-        }
+        ctaops_core::Error::Io { path, source } => SimError::Io(std::io::Error::new(
+            source.kind(),
+            format!("{}: {source}", path.display()),
+        )),
         other => SimError::Cta(other.to_string()),
     })
 }

@@ -9,8 +9,8 @@ use ctaops_tape::label::LbpMethod;
 use ctaops_tape::{SimhImage, WriterInfo, label_tape};
 
 use crate::catalogue;
-use crate::files;
 use crate::error::{Result, SimError};
+use crate::files;
 use crate::instance::{Instance, caller};
 
 /// Synthetic catalogue files per filled tape in `--preset cern-like`: with its ~1,000 filled tapes

@@ -78,10 +78,13 @@ impl Pg {
             .build()
             .map_err(|e| SimError::Pg(e.to_string()))?;
         let client = rt.block_on(async {
-            let (client, connection) = cfg
-                .connect(NoTls)
-                .await
-                .map_err(|e| SimError::Pg(format!("cannot connect to {}: {}", mask_credentials(url), source_chain(&e))))?;
+            let (client, connection) = cfg.connect(NoTls).await.map_err(|e| {
+                SimError::Pg(format!(
+                    "cannot connect to {}: {}",
+                    mask_credentials(url),
+                    source_chain(&e)
+                ))
+            })?;
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::warn!(error = %e, "PostgreSQL connection closed");
