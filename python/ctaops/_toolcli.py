@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from typing import Callable, NoReturn
 
 from ctaops.errors import CtaOpsError
 from ctaops.utils.cmd import forward_termination
 from ctaops.utils.logging import LineFormatter
+from ctaops.utils.redact import one_line
 
 
 class ToolExit(Exception):
@@ -56,18 +56,6 @@ def setup_logging(prog: str, verbose: bool) -> logging.Logger:
     return logger
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (readers never see half a file)."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def prom_label(v: object) -> str:
     """Escape a Prometheus label value."""
     return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -81,17 +69,14 @@ def run(prog: str, main: Callable[[list[str] | None], int], argv: list[str] | No
         code = main(argv)
     except ToolExit as e:
         if str(e):
-            print(f"{prog}: error: {e}", file=sys.stderr)
+            print(f"{prog}: error: {one_line(e)}", file=sys.stderr)
         code = e.code
-    except CtaOpsError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        code = 1
-    except OSError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+    except (CtaOpsError, OSError) as e:
+        print(f"{prog}: error: {one_line(e)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)
 
 
-__all__ = ["ToolExit", "parser", "prom_label", "run", "setup_logging", "write_atomic"]
+__all__ = ["ToolExit", "parser", "prom_label", "run", "setup_logging"]

@@ -37,6 +37,7 @@ from typing import Any
 from ctaops import _toolcli
 from ctaops.errors import DeviceBusyError, ReservationConflictError, ScsiTimeoutError
 from ctaops.localdrives import LocalSetup, find_local
+from ctaops.utils.files import write_atomic
 
 PROG = "cta-ops-drive-config-generate"
 TOOL = "cta-ops-drive-config-generate"
@@ -240,7 +241,7 @@ def _write(text: str, output_file: str | None) -> None:
     if output_file is None:
         print(text)
         return
-    _toolcli.write_atomic(output_file, text + "\n")
+    write_atomic(output_file, text + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 from ctaops import _toolcli
 from ctaops.errors import CtaOpsError
 from ctaops.localdrives import LocalDrive, local_drives
+from ctaops.utils.files import write_atomic
 
 PROG = "cta-ops-drive-environmentals"
 TOOL = "cta-ops-drive-environmentals"
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             f.write(text)
         log.info("wrote %d records to %s", len(records), output)
     if args.prometheus:
-        _toolcli.write_atomic(args.prometheus, prometheus(records))
+        write_atomic(args.prometheus, prometheus(records))
     failed = [r for r in records if "error" in r]
     for r in failed:
         log.error("%s (%s): %s", r["drive_device"], r["serial"], r["error"])

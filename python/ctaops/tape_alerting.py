@@ -35,6 +35,7 @@ from typing import Any
 from ctaops import _toolcli
 from ctaops.drive import TAPEALERT_FLAGS, TapeAlertFlag
 from ctaops.errors import CtaOpsError
+from ctaops.utils.files import write_atomic
 from ctaops.utils.inputs import positive_int
 
 PROG = "cta-ops-tape-alerting"
@@ -189,7 +190,7 @@ def update_state(path: str, alerts: Sequence[Alert], now: float, window_days: fl
     events += [asdict(a) for a in alerts]
     cutoff = now - window_days * 86400
     events = [e for e in events if float(e.get("time", 0)) >= cutoff]
-    _toolcli.write_atomic(path, json.dumps({"version": 1, "events": events}))
+    write_atomic(path, json.dumps({"version": 1, "events": events}))
     return events
 
 
@@ -297,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.output_file, "a", encoding="utf-8") as f:
             f.write(text)
     if args.prometheus:
-        _toolcli.write_atomic(args.prometheus, prometheus(shown, suspects))
+        write_atomic(args.prometheus, prometheus(shown, suspects))
     if args.mail and (shown or suspects):
         from ctaops.utils.mail import send_mail  # noqa: PLC0415
 

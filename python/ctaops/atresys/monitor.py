@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from typing import NoReturn
 
 from ctaops.atresys import step
 from ctaops.atresys.store import MODES, STATES, TapeRow
+from ctaops.utils.files import write_atomic
 
 SCRIPT = "cta-ops-repack-monitor"
 
@@ -76,13 +76,6 @@ def prometheus(rows: Sequence[TapeRow], now: float, malformed: int = 0) -> str:
     return "\n".join(out) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
 def _body(run: step.Run) -> None:
     found = run.store.listing()
     rows = found.rows
@@ -103,7 +96,8 @@ def _body(run: step.Run) -> None:
         sys.stdout.write(prometheus(rows, now, len(found.bad)))
         run.text = ""
     elif target and not run.dry_run:
-        _write_atomic(Path(target), prometheus(rows, now, len(found.bad)))
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, prometheus(rows, now, len(found.bad)))
     if run.text is None:
         from tabulate import tabulate  # noqa: PLC0415  (only for the table)
 

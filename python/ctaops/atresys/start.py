@@ -10,7 +10,6 @@ Listings older than ``keep_tf_files_days`` matching ``cleanup_pattern`` are remo
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from typing import NoReturn
 
 from ctaops.atresys import step
 from ctaops.atresys.store import TapeRow
+from ctaops.utils.files import write_atomic
 from ctaops.utils.repack import existing_files_on_tape_path
 
 SCRIPT = "cta-ops-repack-2-start"
@@ -48,9 +48,7 @@ def _listing(run: step.Run, vid: str) -> Path:
     files = run.admin.tape_files(vid)
     if not run.dry_run:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(files.to_json())
-        tmp.replace(path)
+        write_atomic(path, files.to_json())
     return path
 
 

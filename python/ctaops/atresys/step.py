@@ -44,6 +44,7 @@ from ctaops.errors import (
 )
 from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
+from ctaops.utils.redact import mask_credentials, one_line
 from ctaops.utils.repack import TOOL, RepackPriority
 
 CRASH_ENV = "CTAOPS_CRASH_AT"
@@ -160,7 +161,7 @@ class Run:
     def log(self, message: str) -> None:
         """Verbose progress on stderr."""
         if self.verbose:
-            print(f"{self.script}: {message}", file=sys.stderr)
+            print(f"{self.script}: {mask_credentials(message)}", file=sys.stderr)
 
     def record(self, tape: str, action: str, **detail: Any) -> None:
         """Note what happened to a tape (printed at the end)."""
@@ -377,7 +378,7 @@ def append_lines(path: os.PathLike[str] | str, lines: Iterable[str]) -> None:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        print(f"error: {one_line(message)} (see {self.prog} --help)", file=sys.stderr)
         sys.exit(2)
 
 
@@ -423,7 +424,7 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
                 run.release_all()
         code = run.finish()
     except (CtaOpsError, OSError) as e:
-        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        print(f"error: {one_line(e)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

@@ -14,7 +14,9 @@ from typing import Any, NoReturn
 from ctaops.errors import CtaOpsError
 from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
+from ctaops.utils.files import write_atomic
 from ctaops.utils.logging import init_logger
+from ctaops.utils.redact import one_line
 
 SECTION = "cta-ops-tape-verify"
 """``tools.cta-ops-tape-verify``: each tool has a nested section named after it."""
@@ -73,13 +75,11 @@ def state_dir(cfg: Config) -> Path:
 
 
 def save_submission(cfg: Config, vid: str, record: dict[str, Any]) -> Path:
-    """Remember what was submitted for ``vid`` (written to a temporary file, then renamed)."""
+    """Remember what was submitted for ``vid`` (replaced atomically: a crash leaves the old record or the new)."""
     d = state_dir(cfg)
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{vid}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(record))
     return path
 
 
@@ -106,9 +106,9 @@ def run_main(prog: str, body: Callable[[Sequence[str] | None], int], argv: Seque
     except (CtaOpsError, OSError, ValueError) as exc:
         log = logging.getLogger(prog)
         if log.handlers:
-            log.error("%s", " ".join(str(exc).split()))  # noqa: TRY400 - one line, no traceback
+            log.error("%s", one_line(exc))  # noqa: TRY400 - one line, no traceback
         else:
-            print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

@@ -20,6 +20,8 @@ import sys
 from logging.handlers import RotatingFileHandler
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from ctaops.utils.redact import mask_credentials
+
 if TYPE_CHECKING:
     from ctaops.utils.config import Config
 
@@ -39,6 +41,10 @@ class LineFormatter(logging.Formatter):
 
     def __init__(self, date_format: str = DEFAULT_DATE_FORMAT) -> None:
         super().__init__(LINE_FORMAT, datefmt=date_format)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render one record, credentials masked (log files and cron mail reach many readers)."""
+        return mask_credentials(super().format(record))
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -62,7 +68,7 @@ class JsonLinesFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return mask_credentials(json.dumps(entry, default=str))
 
 
 def log_file_path(tool: str, log_dir: str) -> str:

@@ -30,6 +30,35 @@ where
     }
 }
 
+/// One formatted event on its way to stderr, credentials masked (the formatter hands over a
+/// whole event before it drops the writer).
+#[derive(Default)]
+struct MaskedLine(Vec<u8>);
+
+impl std::io::Write for MaskedLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&self.0);
+        let masked = ctaops_core::redact::mask_credentials(&text);
+        let out = std::io::stderr().lock().write_all(masked.as_bytes());
+        self.0.clear();
+        out
+    }
+}
+
+impl Drop for MaskedLine {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
+    }
+}
+
 /// Installs the global subscriber once; `RUST_LOG` overrides the verbosity flags.
 pub fn init(verbose: u8, json: bool) {
     let level = match verbose {
@@ -43,7 +72,7 @@ pub fn init(verbose: u8, json: bool) {
         .with_env_filter(filter)
         // Colour codes only for a person at a terminal, never into log files or pipes.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
+        .with_writer(MaskedLine::default);
     // try_init: when embedded in Python a subscriber may already exist; keep it.
     let _ = if json {
         builder.json().try_init()

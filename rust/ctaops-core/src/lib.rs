@@ -4,11 +4,13 @@
 //! converts these types for the interpreter, so the core stays usable from daemons and CLIs.
 
 pub mod admin;
+pub mod atomic_write;
 pub mod bounded;
 pub mod checksum;
 pub mod children;
 pub mod config;
 pub mod error;
+pub mod redact;
 pub mod units;
 
 pub use error::{Error, Result};

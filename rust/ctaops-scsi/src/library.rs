@@ -353,7 +353,8 @@ impl Library {
         Ok(lib)
     }
 
-    /// Writes a state file atomically (temp file + rename), so a reader never sees half a state.
+    /// Writes a state file atomically through [`ctaops_core::atomic_write`]: a reader never sees
+    /// half a state, and a symlinked state file (shared with the simulator) stays a symlink.
     pub fn save(&self, path: &Path) -> Result<()> {
         let err = |detail: String| ScsiError::State {
             path: path.to_owned(),
@@ -361,16 +362,9 @@ impl Library {
         };
         // Compact: a TS4500-size state is read on every command, whitespace would double its size.
         let json = serde_json::to_vec(self).map_err(|e| err(e.to_string()))?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path.file_name().ok_or_else(|| err("not a file path".into()))?;
-        let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-        std::fs::write(&tmp, json).map_err(|e| err(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            err(e.to_string())
+        ctaops_core::atomic_write::write_atomic(path, &json).map_err(|e| match e {
+            ctaops_core::Error::Io { source, .. } => err(source.to_string()),
+            other => err(other.to_string()),
         })
     }
 

@@ -17,6 +17,7 @@ use ctaops_scsi::library::Library;
 
 use crate::catalogue::Db;
 use crate::error::{Result, SimError};
+use crate::files;
 use crate::instance::Instance;
 
 /// The pool ATRESYS parks repacked tapes in (its `quarantine_pool`, upstream's default name).
@@ -82,7 +83,7 @@ pub fn library_label(physical_library: &str) -> String {
 pub fn setup(inst: &Instance) -> Result<()> {
     let lay = layout(&inst.connect()?)?;
     for d in DIRS {
-        std::fs::create_dir_all(inst.dir.join(d))?;
+        files::make_dir(&inst.dir.join(d), files::DIR)?;
     }
     create_cta_objects(inst, &lay)?;
     write_drive_export(inst, &lay)?;
@@ -178,8 +179,7 @@ fn write_drive_export(inst: &Instance, lay: &Layout) -> Result<()> {
     let name = library_label(pl);
     let doc = serde_json::json!({"library": {"name": name, "serialNumber": lib.serial}, "drives": drives});
     let path = inst.dir.join("library_drive_config").join(format!("{name}.json"));
-    std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")?;
-    Ok(())
+    files::write(&path, serde_json::to_string_pretty(&doc)? + "\n", files::DATA)
 }
 
 /// `bin/sendmail`: appends each message (with its arguments) to `DIR/mail/outbox`.
@@ -191,8 +191,7 @@ fn write_sendmail(inst: &Instance) -> Result<()> {
         crate::init::shell_quote(&outbox.to_string_lossy())
     );
     let path = inst.dir.join("bin").join("sendmail");
-    std::fs::write(&path, body)?;
-    crate::init::set_executable(&path)
+    files::write(&path, body, files::SCRIPT)
 }
 
 /// A YAML double-quoted scalar (JSON's escaping is valid YAML).
@@ -301,8 +300,7 @@ fn write_config(inst: &Instance, lay: &Layout) -> Result<()> {
         env = p("metrics/drive-environmentals.json"),
         keytab = p("eos.rest.keytab.yaml"),
     );
-    std::fs::write(inst.dir.join("cta-ops-config.yaml"), y)?;
-    Ok(())
+    files::write(&inst.dir.join("cta-ops-config.yaml"), y, files::DATA)
 }
 
 #[cfg(test)]

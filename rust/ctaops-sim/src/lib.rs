@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod disk;
 pub mod error;
 pub mod fault;
+pub mod files;
 pub mod grpc;
 pub mod grpc_negotiate;
 pub mod init;

@@ -74,46 +74,26 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-#[cfg(unix)]
-fn private_file(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn private_file(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text)?;
-    Ok(())
-}
-
 /// Makes the CA, the server certificate (for `localhost`, `127.0.0.1`, `::1` and this host), the
 /// RS256 signing key, a token for the current user, and `cta-cli.conf` pointing at
 /// [`DEFAULT_LISTEN`] by the certificate's name `localhost`.
 pub fn write_files(inst: &Instance) -> Result<()> {
     let files = GrpcFiles::of(inst);
-    std::fs::create_dir_all(&files.dir)?;
+    crate::files::make_dir(&files.dir, crate::files::DIR)?;
     let (user, host) = caller();
     let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
     if !hosts.contains(&host) {
         hosts.push(host);
     }
     let pki = generate_pki("ctaops-sim", &hosts).map_err(pki_error)?;
-    std::fs::write(files.ca(), &pki.ca_cert_pem)?;
-    std::fs::write(files.server_cert(), &pki.server_cert_pem)?;
-    private_file(&files.server_key(), &pki.server_key_pem)?;
+    crate::files::write(&files.ca(), &pki.ca_cert_pem, crate::files::DATA)?;
+    crate::files::write(&files.server_cert(), &pki.server_cert_pem, crate::files::DATA)?;
+    crate::files::write(&files.server_key(), &pki.server_key_pem, crate::files::SECRET)?;
     let (private, public) = generate_jwt_key().map_err(pki_error)?;
-    private_file(&files.jwt_private(), &private)?;
-    std::fs::write(files.jwt_public(), &public)?;
+    crate::files::write(&files.jwt_private(), &private, crate::files::SECRET)?;
+    crate::files::write(&files.jwt_public(), &public, crate::files::DATA)?;
     let token = mint_token(inst, &user, DEFAULT_TOKEN_SECONDS as i64)?;
-    private_file(&files.token(), &token)?;
+    crate::files::write(&files.token(), &token, crate::files::SECRET)?;
     write_cta_cli_conf(inst, "localhost:17017")
 }
 
@@ -125,8 +105,7 @@ pub fn write_cta_cli_conf(inst: &Instance, endpoint: &str) -> Result<()> {
     let _ = writeln!(text, "grpc.tls.chain_cert_path {}", files.ca().display());
     let _ = writeln!(text, "grpc.cta_admin_auth_method jwt");
     let _ = writeln!(text, "grpc.jwt_token_path {}", files.token().display());
-    std::fs::write(cta_cli_conf(inst), text)?;
-    Ok(())
+    crate::files::write(&cta_cli_conf(inst), text, crate::files::DATA)
 }
 
 /// A token for `user` valid for `seconds` from now (negative: already expired, for tests).

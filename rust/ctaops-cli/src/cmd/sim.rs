@@ -329,7 +329,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             };
             // A failed init removes the directory it created, so no half-built instance is left.
             let created = !dir.exists();
-            std::fs::create_dir_all(dir)?;
+            ctaops_sim::files::make_dir(dir, ctaops_sim::files::DIR)?;
             let dir = std::fs::canonicalize(dir)?;
             let inst = ctaops_sim::init::init(&dir, &opts).inspect_err(|_| {
                 if created {

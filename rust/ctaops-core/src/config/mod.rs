@@ -59,10 +59,12 @@ fn typed<T: DeserializeOwned>(value: &Value, file: &str, prefix: &str) -> Result
             (true, _) => inner,
             (false, _) => format!("{prefix}.{inner}"),
         };
+        // serde quotes the offending value: never a password into a cron mail.
+        let message = crate::redact::mask_for_key(&key, &one_line(e.inner()));
         Error::Config {
             file: file.to_owned(),
             key,
-            message: one_line(e.inner()),
+            message,
         }
     })
 }

@@ -305,3 +305,19 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn type_errors_never_echo_a_password() {
+    let pw = "Pl4nted-s3cret";
+    for section in [
+        format!("'postgresql://cta:{pw}@db:5432/cta'"),
+        format!("'postgresql://db/cta?user=cta&password={pw}'"),
+        format!("'host=db user=cta password={pw}'"),
+    ] {
+        let msg = err(&format!(
+            "tools:\n  cta-ops-repack-automation:\n    database: {section}\n"
+        ));
+        assert!(msg.contains("tools.cta-ops-repack-automation.database"), "{msg}");
+        assert!(!msg.contains(pw), "{msg}");
+    }
+}

@@ -97,7 +97,8 @@ fn scalar_text(v: &Value) -> Option<String> {
 
 /// Collapses a multi-line library message into one line.
 pub(crate) fn one_line(e: &dyn std::fmt::Display) -> String {
-    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    let line = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::redact::mask_credentials(&line).into_owned()
 }
 
 #[cfg(test)]

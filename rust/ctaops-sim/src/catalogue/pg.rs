@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::time::Duration;
 
 use bytes::BytesMut;
+use ctaops_core::redact::mask_credentials;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, NoTls};
 
@@ -66,7 +67,8 @@ impl Pg {
     pub fn connect(url: &str) -> Result<Self> {
         let mut cfg: tokio_postgres::Config = url
             .parse()
-            .map_err(|e: tokio_postgres::Error| SimError::Pg(format!("invalid catalogue URL {url}: {e}")))?;
+            // Not even masked: in a malformed URL nothing tells where the password is.
+            .map_err(|e: tokio_postgres::Error| SimError::Pg(format!("invalid catalogue URL: {e}")))?;
         if cfg.get_connect_timeout().is_none() {
             cfg.connect_timeout(Duration::from_secs(10));
         }
@@ -76,10 +78,13 @@ impl Pg {
             .build()
             .map_err(|e| SimError::Pg(e.to_string()))?;
         let client = rt.block_on(async {
-            let (client, connection) = cfg
-                .connect(NoTls)
-                .await
-                .map_err(|e| SimError::Pg(format!("cannot connect to {}: {}", redact(url), source_chain(&e))))?;
+            let (client, connection) = cfg.connect(NoTls).await.map_err(|e| {
+                SimError::Pg(format!(
+                    "cannot connect to {}: {}",
+                    mask_credentials(url),
+                    source_chain(&e)
+                ))
+            })?;
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::warn!(error = %e, "PostgreSQL connection closed");
@@ -121,19 +126,6 @@ impl Pg {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let cred = &url[s + 3..at];
-            cred.find(':').map_or_else(
-                || url.to_owned(),
-                |c| format!("{}{}:***{}", &url[..s + 3], &cred[..c], &url[at..]),
-            )
-        }
-        _ => url.to_owned(),
-    }
-}
-
 fn source_chain(e: &dyn StdError) -> String {
     let mut msg = e.to_string();
     let mut src = e.source();
