@@ -7,7 +7,7 @@ import itertools
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,11 +37,26 @@ class Serving:
 
 
 @contextlib.contextmanager
-def sim_serving(exe: str, inst: Path, log: Path, listen: str = "127.0.0.1:0") -> Iterator[Serving]:
-    """``ctaops sim serve INST`` for the block, its log in ``log``; it must exit 0 on SIGTERM."""
+def sim_serving(
+    exe: str,
+    inst: Path,
+    log: Path,
+    listen: str = "127.0.0.1:0",
+    *,
+    extra: Sequence[str] = (),
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[Serving]:
+    """``ctaops sim serve INST [EXTRA…]`` for the block, its log in ``log``; it must exit 0 on SIGTERM.
+
+    ``preexec_fn`` runs in the child before exec (the limit tests lower RLIMIT_NOFILE there).
+    """
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [exe, "sim", "serve", str(inst), "--listen", listen], stdout=subprocess.PIPE, stderr=out, text=True
+            [exe, "sim", "serve", str(inst), "--listen", listen, *extra],
+            stdout=subprocess.PIPE,
+            stderr=out,
+            text=True,
+            preexec_fn=preexec_fn,  # noqa: PLW1509 - only setrlimit, no threads in the child
         )
         try:
             assert proc.stdout is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ctaops.sim.conftest import Sim
+from tests.ctaops.sim.conftest import Sim, sim_serving
 
 errors = pytest.importorskip("ctaops.errors")
 admin = pytest.importorskip("ctaops.admin")
@@ -42,25 +42,9 @@ def _limit_fds(n: int) -> None:
 @contextlib.contextmanager
 def _serving(sim: Sim, *args: str, nofile: int | None = None) -> Iterator[tuple[subprocess.Popen[str], int]]:
     log = sim.dir.parent / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sim.exe, "sim", "serve", str(sim.dir), "--listen", "127.0.0.1:0", *args],
-            stdout=subprocess.PIPE,
-            stderr=out,
-            text=True,
-            preexec_fn=(lambda: _limit_fds(nofile)) if nofile else None,  # noqa: PLW1509 (setrlimit only)
-        )
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            assert line.startswith("listening on "), line + log.read_text()
-            yield proc, int(line.rsplit(":", 1)[1])
-        finally:
-            proc.terminate()
-            code = proc.wait(timeout=30)
-            if proc.stdout is not None:
-                proc.stdout.close()
-    assert code == 0, "sim serve exits 0 on SIGTERM: " + log.read_text()
+    limit = (lambda: _limit_fds(nofile)) if nofile else None
+    with sim_serving(sim.exe, sim.dir, log, extra=args, preexec_fn=limit) as serving:
+        yield serving.proc, serving.port
 
 
 def _grpc_bin(sim: Sim, *args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:
