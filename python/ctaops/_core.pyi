@@ -190,7 +190,7 @@ def tape_write(
 ) -> str:
     """Append files (bytes-like or paths); return the written files as JSON."""
 
-def tape_dump(device: TapeDevice, max_problems: int = 100) -> str:
+def tape_dump(device: TapeDevice, max_problems: int = ...) -> str:
     """Return every object on the tape as JSON, with the count of layout problems."""
 
 def label_parse(data: Buffer) -> str | None:

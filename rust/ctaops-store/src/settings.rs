@@ -26,8 +26,9 @@ pub enum Backend {
     Postgres(PgSettings),
 }
 
-/// libpq-style connection parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// libpq-style connection parameters. `Debug` masks the password, so `{:?}` in a log or error
+/// cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PgSettings {
     pub host: String,
     pub port: u16,
@@ -36,6 +37,19 @@ pub struct PgSettings {
     pub dbname: String,
     /// `sslmode` / `sslrootcert` (ctaops additions; default: no TLS).
     pub tls: Tls,
+}
+
+impl std::fmt::Debug for PgSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("dbname", &self.dbname)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 impl PgSettings {
@@ -167,6 +181,8 @@ mod tests {
             (pg.host.as_str(), pg.port, pg.password.as_deref()),
             ("db1", 5433, Some("s3cret"))
         );
+        let shown = format!("{pg:?}");
+        assert!(!shown.contains("s3cret") && shown.contains("***"), "{shown}");
         assert_eq!(s.table, "repack_status_prod");
 
         let explicit = settings(
