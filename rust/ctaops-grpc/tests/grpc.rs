@@ -247,9 +247,15 @@ async fn a_cut_stream_is_an_error_not_a_short_list() {
     backend.lists.insert(Kind::TapeFile, vec![one; 20_000]);
     let r = start(backend).await;
     let port = cutting_proxy(r.addr, 200_000).await;
-    let mut s = client_settings(r.dir.path(), &format!("localhost:{port}"), &token_for("ctaops", 600));
-    s.retries = 1;
-    let c = AsyncClient::new(s).unwrap();
+    // One attempt per client, each on a channel of its own: a request sent right after a cut can
+    // land on the dead pooled connection and fail as a cancelled call instead (seen under load),
+    // which is not what this test is about.
+    let cut_client = || {
+        let mut s = client_settings(r.dir.path(), &format!("localhost:{port}"), &token_for("ctaops", 600));
+        s.retries = 0;
+        AsyncClient::new(s).unwrap()
+    };
+    let c = cut_client();
     let e = c.list(&cmd(&["tapefile", "ls", "--vid", "V01007"])).await.unwrap_err();
     assert_eq!(e.code(), "GRPC_STREAM_TRUNCATED", "{e}");
     let GrpcError::Truncated { records, .. } = e else {
@@ -257,7 +263,10 @@ async fn a_cut_stream_is_an_error_not_a_short_list() {
     };
     assert!(records > 0 && records < 20_000, "{records}");
     // The same through the straight-to-Arrow route.
-    let e = c.arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"])).await.unwrap_err();
+    let e = cut_client()
+        .arrow(&cmd(&["tapefile", "ls", "--vid", "V01007"]))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "GRPC_STREAM_TRUNCATED", "{e}");
     // The same listing without the proxy is complete.
     let direct = client(&r, &token_for("ctaops", 600)).await;
