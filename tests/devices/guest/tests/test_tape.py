@@ -237,8 +237,12 @@ def test_fixed_block_tape_is_refused(ts4500: Lib) -> None:
     assert "--force" in label.stderr, label.stderr
     dump = ctaops("tape", "dump", "--device", dev.nst, "--json")
     items = json.loads(dump.stdout)["items"]
-    assert items[0]["kind"] == "data"
-    assert items[0]["largest_block"] == 512
+    # Not a CTA tape: the layout problem comes first, then the 512-byte blocks it is about.
+    assert dump.returncode == 1
+    assert items[0]["kind"] == "problem"
+    assert "where VOL1 was expected" in items[0]["detail"]
+    assert items[1]["kind"] == "data"
+    assert items[1]["largest_block"] == 512
 
 
 def test_write_until_the_cartridge_is_full(ts4500: Lib, tmp_path: Path) -> None:
