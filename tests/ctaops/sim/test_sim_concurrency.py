@@ -128,7 +128,11 @@ def test_repack_competes_with_user_retrieves(sim4: Sim, tmp_path: Path) -> None:
     sim4.ok("sim", "retrieve", sim4.dir, "--id", by_tape[t1][0], "--dest", tmp_path / "r1")
     sim4.ok("sim", "retrieve", sim4.dir, "--id", by_tape[t2][0], "--dest", tmp_path / "r2")
     admin_ok(sim4, "re", "add", "-v", repacked, "-u", "repack")
-    report = sim4.ok("sim", "run", sim4.dir, *SLOW)
+    # The repack's retrieves are queued when the run expands it, so they pass by their file count
+    # (four files against the criteria's two), not by age: without that, user requests queued a
+    # second earlier would be the only eligible queue at the start, as they would be in CTA.
+    time.sleep(1.1)
+    report = sim4.ok("sim", "run", sim4.dir, *CRITERIA, *SLOW)
     assert report["repacks_completed"] == 1
     [rep] = [s for s in sessions(report) if s["vid"] == repacked]
     users = [s for s in sessions(report) if s["vid"] in (t1, t2)]
