@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Union, cast
@@ -26,6 +27,7 @@ from ctaops._core import (
     AdminStruct,
     ErrorTranslations,
     GrpcAdminRunner,
+    admin_concat,
     admin_kinds,
     admin_parse,
     admin_parse_arrow,
@@ -313,9 +315,25 @@ class CtaAdmin:
         """Awaitable :meth:`tape_pools`."""
         return self._ls_async("tapepool", "ls", filters)
 
-    def tape_files(self, vid: str | None = None, **filters: OptionValue) -> AdminRecords:
-        """``tapefile ls`` (one record per tape copy)."""
-        return self._ls("tapefile", {"vid": vid, **filters})
+    def tape_files(
+        self, vid: str | Sequence[str] | None = None, *, concurrency: int = 8, **filters: OptionValue
+    ) -> AdminRecords:
+        """``tapefile ls`` (one record per tape copy); a list of VIDs gives every tape's files as one collection.
+
+        CTA lists the files of one tape per request, so many tapes take one request each: up to
+        ``concurrency`` at once, in order of the list, each VID once. Over gRPC (``transport="grpc"``)
+        they share one connection; with the ``cta-admin`` transport each is a ``cta-admin`` process.
+        """
+        if vid is None or isinstance(vid, str):
+            return self._ls("tapefile", {"vid": vid, **filters})
+        if concurrency < 1:
+            raise InvalidArgumentError(f"concurrency must be at least 1, not {concurrency}")
+        vids = list(dict.fromkeys(vid))
+        if not vids:
+            return admin_concat("tapefile", [])
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(vids))) as pool:
+            parts = list(pool.map(lambda v: self._ls("tapefile", {"vid": v, **filters}), vids))
+        return admin_concat("tapefile", parts)
 
     def tape_files_async(self, vid: str | None = None, **filters: OptionValue) -> Awaitable[AdminRecords]:
         """Awaitable :meth:`tape_files`."""

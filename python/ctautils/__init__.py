@@ -6,7 +6,11 @@ implementation (see docs/ctautils.md for the mapping and what is not provided).
 
 from __future__ import annotations
 
+from ctaops import __version__
+from ctaops.utils.lazy import submodule_loader
+
 __all__ = [
+    "__version__",
     "cmd_utils",
     "config_holder",
     "dict_utils",
@@ -18,3 +22,7 @@ __all__ = [
     "tape_showqueues",
     "yaml_loader",
 ]
+
+
+# `ctautils.config_holder` after a bare `import ctautils`, as upstream scripts do.
+__getattr__ = submodule_loader(__name__, (n for n in __all__ if n != "__version__"))

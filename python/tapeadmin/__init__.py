@@ -8,4 +8,11 @@ docs/tapeadmin.md for the mapping.
 
 from __future__ import annotations
 
-__all__ = ["binaries", "drive", "library", "scsi", "tapealert"]
+from ctaops import __version__
+from ctaops.utils.lazy import submodule_loader
+
+__all__ = ["__version__", "binaries", "drive", "library", "scsi", "tapealert"]
+
+
+# `tapeadmin.library` after a bare `import tapeadmin`, as upstream scripts do.
+__getattr__ = submodule_loader(__name__, (n for n in __all__ if n != "__version__"))

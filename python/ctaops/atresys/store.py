@@ -9,12 +9,17 @@ there) and :meth:`Store.claim` never hands the same tape to two concurrent runs.
 from __future__ import annotations
 
 import builtins
+import importlib
 import json
 import os
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ctaops import _core
+from ctaops.utils.config import Config
+
+if TYPE_CHECKING:
+    import pyarrow  # type: ignore[import-untyped]
 
 Mode = Literal["auto", "manual", "error"]
 State = Literal["entered", "started", "repacked", "quarantined", "reclaimed", "finished"]
@@ -113,13 +118,14 @@ class Store:
     """An open connection to the ATRESYS database.
 
     With no arguments the database comes from the ops config file
-    (``tools.cta-ops-repack-automation.database``); ``sqlite_path`` or ``pg_host`` (with the other
+    (``tools.cta-ops-repack-automation.database``); the first argument names that file, or is a
+    loaded :class:`~ctaops.utils.config.Config`. ``sqlite_path`` or ``pg_host`` (with the other
     ``pg_*`` arguments) open a database directly.
     """
 
     def __init__(  # noqa: PLR0913 - keyword-only connection settings
         self,
-        config_file: str | os.PathLike[str] | None = None,
+        config_file: Config | str | os.PathLike[str] | None = None,
         *,
         sqlite_path: str | os.PathLike[str] | None = None,
         pg_host: str | None = None,
@@ -129,6 +135,8 @@ class Store:
         pg_dbname: str | None = None,
         table: str | None = None,
     ) -> None:
+        if isinstance(config_file, Config):
+            config_file = config_file.source
         self._s = _core.AtresysStore(
             config_file,
             sqlite_path=sqlite_path,
@@ -199,6 +207,29 @@ class Store:
         """Like :meth:`list`, with the rows that cannot be read reported instead of failing the listing."""
         doc = json.loads(self._s.list(state, mode, tapepool, tapes or []))
         return Listing([_row(d) for d in doc["rows"]], [BadRow(**b) for b in doc["bad"]])
+
+    def to_arrow(
+        self,
+        *,
+        state: State | None = None,
+        mode: Mode | None = None,
+        tapepool: str | None = None,
+        tapes: builtins.list[str] | None = None,
+    ) -> pyarrow.Table:
+        """Return the rows :meth:`list` gives as a ``pyarrow.Table``; times are UTC timestamps."""
+        from ctaops.atresys.frame import rows_to_arrow  # noqa: PLC0415 (frame imports this module)
+
+        return rows_to_arrow(self.list(state=state, mode=mode, tapepool=tapepool, tapes=tapes))
+
+    def to_pandas(self, **filters: Any) -> Any:
+        """:meth:`to_arrow` as a ``pandas.DataFrame`` (same filters)."""
+        return self.to_arrow(**filters).to_pandas()
+
+    def to_polars(self, **filters: Any) -> Any:
+        """:meth:`to_arrow` as a ``polars.DataFrame`` (same filters)."""
+        # Optional dependency, imported when used (and not by name: mypy would check polars itself).
+        polars = importlib.import_module("polars")
+        return polars.from_arrow(self.to_arrow(**filters))
 
     def add(  # noqa: PLR0913 - the upstream columns
         self,

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use arrow_array::builder::{StringBuilder, UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBuffer, OffsetBuffer};
-use arrow_schema::{ArrowError, DataType, Fields};
+use arrow_schema::{ArrowError, DataType, Fields, Schema};
 use ctaops_core::admin::Kind;
-use ctaops_core::admin::arrow::schema;
 use ctaops_core::admin::tapefile::TapeFile;
+use ctaops_core::admin::times::convert_batch;
 
 use crate::tapefile_wire::TapeFileView;
 
@@ -145,9 +145,10 @@ impl TapeFileColumns {
         self.instance_name.append_value(v.instance_name);
     }
 
-    /// One record batch with the core's `tapefile` schema.
+    /// One record batch with the core's `tapefile` schema (times converted as the core does).
     pub fn finish(mut self) -> Result<RecordBatch, ArrowError> {
-        let schema = schema(Kind::TapeFile);
+        // Built with CTA's integers, then given the core's timestamp columns in one place.
+        let schema = Arc::new(Schema::new(Kind::TapeFile.arrow_fields()));
         let field = |name: &str| schema.field_with_name(name).map(|f| f.data_type().clone());
 
         let af_fields = struct_fields(&field("af")?)?;
@@ -212,7 +213,10 @@ impl TapeFileColumns {
             None,
         )?;
         let instance: ArrayRef = Arc::new(self.instance_name.finish());
-        RecordBatch::try_new(schema, vec![Arc::new(af), Arc::new(df), Arc::new(tf), instance])
+        convert_batch(&RecordBatch::try_new(
+            schema,
+            vec![Arc::new(af), Arc::new(df), Arc::new(tf), instance],
+        )?)
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ctaops_core::admin::arrow::{parse_arrow, read_arrow, records_to_arrow, schema};
+use ctaops_core::admin::verification::{with_verification, with_verification_schema};
 use ctaops_core::admin::{AdminCommand, AdminError, Framing, Kind, OptValue, Records, Runner, RunnerSettings};
 use ctaops_core::config::ErrorTranslations;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError};
@@ -17,6 +18,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySlice, PyString};
 use pyo3_arrow::PyTable;
 use serde_json::Value;
 
+use crate::admin_frames;
 use crate::buffer::Bytes;
 use crate::errors;
 
@@ -116,7 +118,13 @@ fn camel(name: &str) -> String {
 /// that never use pandas. `RecordBatchReader.from_stream` (pyarrow >= 15) reads the same stream
 /// without that; older pyarrow goes through `pyarrow.table`.
 pub(crate) fn table(py: Python<'_>, kind: Kind, batches: Vec<arrow_array::RecordBatch>) -> PyResult<Bound<'_, PyAny>> {
-    let table = PyTable::try_new(batches, schema(kind))?;
+    // Tapes also get their verification status parsed (a notebook filters on it).
+    let batches = batches
+        .iter()
+        .map(with_verification)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    let table = PyTable::try_new(batches, Arc::new(with_verification_schema(&schema(kind))))?;
     let reader = py
         .import(intern!(py, "pyarrow"))?
         .getattr(intern!(py, "RecordBatchReader"))?;
@@ -310,24 +318,34 @@ impl AdminRecords {
             .map_err(|e| PyTypeError::new_err(e.to_string()))
     }
 
-    /// A `pyarrow.Table` (built in Rust, one column per CTA key; needs pyarrow).
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// A `pyarrow.Table` (built in Rust, one column per CTA key, times as UTC timestamps; needs
+    /// pyarrow). `flatten=True` replaces sub-messages by `parent.child` columns (`af.archiveId`).
+    #[pyo3(signature = (flatten = false))]
+    fn to_arrow<'py>(&self, py: Python<'py>, flatten: bool) -> PyResult<Bound<'py, PyAny>> {
         let inner = Arc::clone(&self.inner);
         let batches = py
             .detach(move || records_to_arrow(&inner))
             .map_err(|e| parse_err(py, &e))?;
-        table(py, self.inner.kind(), batches)
+        let t = table(py, self.inner.kind(), batches)?;
+        if flatten { admin_frames::flatten(t) } else { Ok(t) }
     }
 
-    /// A `pandas.DataFrame` (through pyarrow).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.to_arrow(py)?.call_method0("to_pandas")
+    /// A `pandas.DataFrame` (through pyarrow); `flatten` as in [`Self::to_arrow`].
+    #[pyo3(signature = (flatten = false))]
+    fn to_pandas<'py>(&self, py: Python<'py>, flatten: bool) -> PyResult<Bound<'py, PyAny>> {
+        self.to_arrow(py, flatten)?.call_method0("to_pandas")
     }
 
-    /// A `polars.DataFrame` (through the Arrow C stream interface).
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.to_arrow(py)?;
+    /// A `polars.DataFrame` (through the Arrow C stream interface); `flatten` as in [`Self::to_arrow`].
+    #[pyo3(signature = (flatten = false))]
+    fn to_polars<'py>(&self, py: Python<'py>, flatten: bool) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.to_arrow(py, flatten)?;
         py.import("polars")?.call_method1("from_arrow", (t,))
+    }
+
+    /// The first records as an HTML table (what Jupyter shows for the collection).
+    fn _repr_html_(&self) -> String {
+        admin_frames::html(&self.inner)
     }
 
     fn __repr__(&self) -> String {
@@ -668,5 +686,15 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin_parse_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(admin_read_arrow_fd, m)?)?;
     m.add_function(wrap_pyfunction!(admin_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(admin_concat, m)?)?;
     Ok(())
+}
+
+/// The records of several listings of one kind as one collection, in order (bulk `tapefile ls`).
+#[pyfunction]
+fn admin_concat(kind: &str, parts: Vec<PyRef<'_, AdminRecords>>) -> PyResult<AdminRecords> {
+    let parts = parts.iter().map(|p| (*p.inner).clone()).collect();
+    Ok(AdminRecords {
+        inner: Arc::new(admin_frames::concat(kind, parts)?),
+    })
 }

@@ -2,6 +2,7 @@
 //! Logic lives in `ctaops-core` (and the other pure-Rust crates).
 
 mod admin;
+mod admin_frames;
 mod admin_grpc;
 mod atresys;
 mod buffer;

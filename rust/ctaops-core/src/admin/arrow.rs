@@ -16,14 +16,16 @@ pub use super::columns::{ArrowField, ArrowRecord, ColumnBuilder, RecordBatchBuil
 pub use super::kind::BatchBuilder;
 use super::kind::{Kind, Records, check_one};
 use super::stream::{ElementSink, FieldError, Framer, Framing, ParseError, ParseErrorKind, record_error};
+use super::times::{convert_batch, convert_schema};
 
 /// Rows per Arrow batch.
 pub const BATCH_ROWS: usize = 64 * 1024;
 
-/// The Arrow schema of a kind's table (one column per CTA key; sub-messages are structs).
+/// The Arrow schema of a kind's table (one column per CTA key; sub-messages are structs; times
+/// are `timestamp[s, UTC]`, see [`super::times`]).
 #[must_use]
 pub fn schema(kind: Kind) -> SchemaRef {
-    Arc::new(Schema::new(kind.arrow_fields()))
+    Arc::new(convert_schema(&Schema::new(kind.arrow_fields())))
 }
 
 fn arrow_failed(e: &ArrowError) -> ParseError {
@@ -61,14 +63,14 @@ impl Batches {
 
     fn flush_if_full(&mut self) -> Result<(), ArrowError> {
         if self.builder.len() >= BATCH_ROWS {
-            self.out.push(self.builder.finish()?);
+            self.out.push(convert_batch(&self.builder.finish()?)?);
         }
         Ok(())
     }
 
     fn finish(mut self) -> Result<Vec<RecordBatch>, ArrowError> {
         if !self.builder.is_empty() || self.out.is_empty() {
-            self.out.push(self.builder.finish()?);
+            self.out.push(convert_batch(&self.builder.finish()?)?);
         }
         Ok(self.out)
     }

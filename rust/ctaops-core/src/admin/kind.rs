@@ -292,3 +292,20 @@ impl std::str::FromStr for Kind {
         })
     }
 }
+
+impl Records {
+    /// The records of several listings of `kind`, in order (e.g. `tapefile ls` of many tapes).
+    ///
+    /// # Errors
+    /// The kind of the first part that is not `kind`.
+    pub fn concat(kind: Kind, parts: impl IntoIterator<Item = Records>) -> Result<Records, Kind> {
+        let mut out = Records::empty(kind);
+        for part in parts {
+            if part.kind() != kind {
+                return Err(part.kind());
+            }
+            out.append(part);
+        }
+        Ok(out)
+    }
+}

@@ -29,6 +29,8 @@ pub mod sample;
 pub mod stream;
 pub mod tape;
 pub mod tapefile;
+pub mod times;
+pub mod verification;
 pub mod version;
 
 pub use command::{AdminCommand, OptValue};
