@@ -212,13 +212,12 @@ fn write_config(inst: &Instance, lay: &Layout) -> Result<()> {
     let _ = write!(
         y,
         "global:\n  logging:\n    log_dir: {log}\n    error_translation_file: ''\n\
-         \x20 default_user:\n    name: {user}\n    group: tape\n    sss_keytab_file: {keytab}\n\
+         \x20 default_user:\n    name: {user}\n    group: tape\n    sss_keytab_file: ''  # the simulator needs none\n\
          \x20 email:\n    recipients: ['tape-ops@localhost']\n    sender: 'cta-ops@localhost'\n\
          \x20 binaries:\n    sendmail: {sendmail}\n    cta-admin: {admin}\n    cta_smc: {smc}\n    cta_label: {label}\n\
          \x20   cta_verify_file_cmd: {verify}\n",
         log = p("log/"),
         user = q(&user),
-        keytab = p("tape-local.keytab"),
         sendmail = b("sendmail"),
         admin = b("cta-admin"),
         smc = b("cta-smc"),
