@@ -94,13 +94,15 @@ def init_logger(  # noqa: PLR0913  (keyword-only options)
     to_stderr: bool = True,
     json_lines: bool = False,
     stream: TextIO | None = None,
+    stderr_level: int = logging.NOTSET,
 ) -> logging.Logger:
     """Set up and return the logger named ``tool``.
 
     Settings come from ``config.logging`` (the default config is loaded when ``config`` is
     None); ``log_dir``/``log_file`` override the file location. Calling it again replaces the
     handlers it added before. If the log file cannot be opened the tool keeps running with
-    stderr logging and says so once on stderr.
+    stderr logging and says so once on stderr. ``stderr_level`` keeps stderr quieter than the
+    file (the drive tools show only warnings there unless ``-V``).
     """
     if config is None:
         from ctaops.utils.config import load_config  # noqa: PLC0415  (avoid an import cycle)
@@ -117,6 +119,7 @@ def init_logger(  # noqa: PLR0913  (keyword-only options)
     if to_stderr:
         err = logging.StreamHandler(stream if stream is not None else sys.stderr)
         err.setFormatter(LineFormatter(date_format))
+        err.setLevel(stderr_level)
         setattr(err, _HANDLER_MARK, True)
         logger.addHandler(err)
 
