@@ -99,6 +99,14 @@ def test_closed_pipe_ends_quietly(script: str) -> None:
 
 
 @pytest.mark.parametrize("script", PY_SCRIPTS)
+def test_default_paths_are_printed_whole(script: str) -> None:
+    r = subprocess.run(
+        [exe(script), "--help"], capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "60"}
+    )
+    assert "/etc/cta-ops/cta-ops-config.yaml" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("script", PY_SCRIPTS)
 def test_verbose_is_dash_v_and_not_the_version(script: str) -> None:
     text = run(script, "--help").stdout
     assert re.search(r"-V, -v, --verbose", text), text

@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+import textwrap
 from typing import TYPE_CHECKING, Callable, NoReturn
 
 from ctaops.errors import CtaOpsError
@@ -33,6 +34,16 @@ class ToolExit(Exception):
         self.code = code
 
 
+class _WholePathsFormatter(argparse.HelpFormatter):
+    """argparse's help layout, never wrapping inside a word, so ``/etc/cta-ops/...`` stays whole.
+
+    The default breaks at hyphens, printing ``/etc/cta-`` on one line and ``ops/...`` on the next.
+    """
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse whose usage errors are one line (cron mail, log scrapers), exit 2."""
 
@@ -52,7 +63,7 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
 
     ``-V`` is upstream's verbose flag, never the version (that is ``--version``).
     """
-    p = OneLineParser(prog=prog, description=description)
+    p = OneLineParser(prog=prog, description=description, formatter_class=_WholePathsFormatter)
     p.add_argument(
         "-C",
         "--config-file",
