@@ -14,7 +14,13 @@ from typing import Any
 
 from ctaops.errors import ConfigError
 from ctaops.utils.config import Config
+from ctaops.utils.logging import tool_log_dir
 from ctaops.utils.repack import TOOL, RepackPriority, priorities
+
+
+def repack_log_dir(cfg: Config) -> str:
+    """Return the steps' log directory: ``logging.log_dir`` of the tool, else ``<global log_dir>/repack/``."""
+    return tool_log_dir(cfg, TOOL, "repack")
 
 
 def _section(tool: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -76,9 +82,9 @@ class Settings:
             raise ConfigError(f"tools.{TOOL}.cta-ops-repack-0-scan.ignore_pools must be a list of pool names")
         quarantine_pool = _str(tool, "quarantine_pool", "quarantine", "")
         prom = mon.get("prometheus_out")
-        # Output files default under the tool's logging.log_dir (upstream's
-        # /var/log/cta-ops/repack/ is that key's own default), never a fixed path.
-        log_dir = cfg.logging.log_dir
+        # Output files default under the tool's log dir (upstream's /var/log/cta-ops/repack/
+        # when nothing is moved), never a fixed path.
+        log_dir = repack_log_dir(cfg)
         return cls(
             max_active_repacks=int(_num(tool, "max_active_repacks", 10, "")),
             quarantine_days=_num(tool, "quarantine_days", 31, ""),
@@ -122,4 +128,4 @@ class Settings:
             raise ConfigError(f"priority {p} is not a key of tools.{TOOL}.priorities") from None
 
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "repack_log_dir"]

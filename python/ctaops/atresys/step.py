@@ -32,7 +32,7 @@ from typing import Any, NoReturn, cast, get_args
 
 from ctaops import _toolcli
 from ctaops.admin import AdminRecord, CtaAdmin
-from ctaops.atresys.settings import Settings
+from ctaops.atresys.settings import Settings, repack_log_dir
 from ctaops.atresys.store import MAX_REASON_LEN, Hold, State, Store, TapeRow
 from ctaops.errors import (
     AtresysUnknownTapeError,
@@ -127,8 +127,9 @@ class Run:
         self.cfg: Config = load_config(args.config_file, tool=TOOL)
         self.settings = Settings.from_config(self.cfg)
         # The file keeps every run's trail (stderr only shows it with -V, as before).
+        self.log_dir = repack_log_dir(self.cfg)
         self.logger: logging.Logger = init_logger(
-            script, config=self.cfg, debug=self.verbose, to_stderr=False, json_lines=args.log_json
+            script, config=self.cfg, debug=self.verbose, log_dir=self.log_dir, to_stderr=False, json_lines=args.log_json
         )
         self.logger.info("started: %s", " ".join([script, *sys.argv[1:]]) if sys.argv else script)
         # Binary, --config, sss keytab, timeout and error translations all come from the config.
@@ -197,7 +198,7 @@ class Run:
 
     def make_parent(self, path: os.PathLike[str] | str) -> None:
         """Create ``path``'s directory under the tool's ``logging.log_dir``; refuse elsewhere if missing."""
-        make_parent(path, [self.cfg.logging.log_dir])
+        make_parent(path, [self.log_dir])
 
     # -- the store -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from ctaops.errors import CtaOpsError
 from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.files import write_atomic
-from ctaops.utils.logging import init_logger
+from ctaops.utils.logging import init_logger, tool_log_dir
 from ctaops.utils.redact import one_line
 
 SECTION = "cta-ops-tape-verify"
@@ -34,7 +34,9 @@ def setup(tool: str, args: argparse.Namespace) -> tuple[Config, logging.Logger]:
     """Load ``global`` merged with ``tools.cta-ops-tape-verify.<tool>`` and start the logger."""
     cfg = load_config(args.config_file, tool=f"{SECTION}.{tool}")
     debug = bool(args.verbose or cfg.tool_value("debug", False))
-    logger = init_logger(tool, config=cfg, debug=debug, json_lines=bool(getattr(args, "log_json", False)))
+    logger = init_logger(
+        tool, config=cfg, debug=debug, log_dir=log_dir(cfg), json_lines=bool(getattr(args, "log_json", False))
+    )
     logger.info("Executed as: %s", " ".join([tool, *sys.argv[1:]]))
     return cfg, logger
 
@@ -54,10 +56,15 @@ def xrd_env(cfg: Config) -> dict[str, str]:
     return env
 
 
+def log_dir(cfg: Config) -> str:
+    """``tools.cta-ops-tape-verify.logging.log_dir``, else ``<global log_dir>/verification/``."""
+    return tool_log_dir(cfg, SECTION, "verification")
+
+
 def state_dir(cfg: Config) -> Path:
     """Where submitted verifications are remembered: ``state_dir``, default ``<log_dir>/state``."""
     configured = cfg.tool_value("state_dir")
-    return Path(configured) if configured else Path(cfg.logging.log_dir) / "state"
+    return Path(configured) if configured else Path(log_dir(cfg)) / "state"
 
 
 def save_submission(cfg: Config, vid: str, record: dict[str, Any]) -> Path:

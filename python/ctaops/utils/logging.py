@@ -76,6 +76,22 @@ def log_file_path(tool: str, log_dir: str) -> str:
     return os.path.join(log_dir, f"{tool}.log")
 
 
+def tool_log_dir(config: Config, section: str, subdir: str) -> str:
+    """``tools.<section>.logging.log_dir`` if the config sets it, else ``<global log_dir>/<subdir>/``.
+
+    Upstream's tool defaults (``/var/log/cta-ops/repack/``, ``/var/log/cta-ops/verification/``)
+    are the global default plus a subdirectory; deriving them keeps a site's files under its
+    moved global ``log_dir`` instead of a fixed ``/var/log`` path.
+    """
+    merged = config.logging.log_dir  # the tool's view: a nested tool's own override counts too
+    own = config.get_path(f"tools.{section}.logging.log_dir")
+    if isinstance(own, str) and own.strip() and merged == config.get_path("global.logging.log_dir"):
+        return own  # set on the section, the tool (a nested one) looked at the global view
+    if merged != config.get_path("global.logging.log_dir"):
+        return merged
+    return os.path.join(merged, subdir, "")
+
+
 def _remove_our_handlers(logger: logging.Logger) -> None:
     for handler in list(logger.handlers):
         if getattr(handler, _HANDLER_MARK, False):
@@ -164,4 +180,5 @@ __all__ = [
     "log_and_exit",
     "log_file_path",
     "timestamp",
+    "tool_log_dir",
 ]
