@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -28,3 +29,16 @@ def test_native_verify_writes_progress_lines_when_not_on_a_terminal(inst: Instan
     assert "(100%)" in lines[-1]
     assert "12/12 files" in lines[-1]
     assert "\r" not in r.stderr  # no terminal redraws into a pipe
+
+
+def test_log_json_writes_json_lines(inst: Instance) -> None:
+    r = subprocess.run(
+        [Path(sys.executable).parent / "cta-ops-verify-tape", "-C", inst.config, "--vid", VID, "--dry-run",
+         "--log-json"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    entries = [json.loads(line) for line in (inst.log_dir / "cta-ops-verify-tape.log").read_text().splitlines()]
+    assert any(e["message"].startswith("Dry run: would run ") for e in entries), entries
+    assert {e["logger"] for e in entries} == {"cta-ops-verify-tape"}
+    assert inst.status(VID) is None  # the dry run changed nothing
