@@ -251,11 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     p = _toolcli.parser(PROG, "Generate the cta-taped drive configuration (JSON) of this tape server.")
     p.add_argument("--use-legacy-mapping", action="store_true", help="map logical libraries via drive_to_lib_map")
     p.add_argument("-o", "--output-file", help="write the JSON here (atomically) instead of stdout")
-    p.add_argument("--library-config-dir", help="override tools.cta-ops-drive-config-generate.library_config_dir")
+    p.add_argument(
+        "--library-config-dir",
+        help="directory of the library exports (default: tools.cta-ops-drive-config-generate.library_config_dir, "
+        f"else {DEFAULT_CONFIG_DIR})",
+    )
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    log = _toolcli.setup_logging(PROG, args.verbose)
     config = load_config(args.config_file, TOOL)
+    log = _toolcli.setup_logging(PROG, args.verbose, config=config, log_json=args.log_json)
     directory = args.library_config_dir or str(config.tool_value("library_config_dir") or DEFAULT_CONFIG_DIR)
     try:
         setup = find_local(config, args.sysfs)
@@ -277,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     for d in doc["tape_drives"]:
         log.info("map_changer_device_to_nst: %s -> %s", d["DriveName"], d["DriveDevice"])
     _write(json.dumps(doc), args.output_file)
+    log.info("%d drive(s) written to %s", len(doc["tape_drives"]), args.output_file or "stdout")
     return 0
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import time
 from collections.abc import Iterable, Mapping
@@ -28,11 +29,12 @@ from typing import Any
 from ctaops import _toolcli
 from ctaops.errors import CtaOpsError
 from ctaops.localdrives import LocalDrive, local_drives
-from ctaops.utils.files import write_atomic
+from ctaops.utils.files import make_parent, write_atomic
 
 PROG = "cta-ops-drive-environmentals"
 TOOL = "cta-ops-drive-environmentals"
-DEFAULT_OUTPUT = "/var/log/cta-ops/drive-environmentals.json"
+DEFAULT_OUTPUT_NAME = "drive-environmentals.json"
+"""The output file's name under ``logging.log_dir`` when the config names none."""
 DEFAULT_BLACKLIST = ("ULT3580-TD8",)
 
 
@@ -101,16 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     from ctaops.utils.config import load_config  # noqa: PLC0415  (keeps --help fast)
 
     p = _toolcli.parser(PROG, "Read drive temperature and humidity and write them as JSON lines for monitoring.")
-    p.add_argument("--output-file", help=f"append JSON lines here ('-' for stdout; default: config, {DEFAULT_OUTPUT})")
+    p.add_argument(
+        "--output-file",
+        help=f"append JSON lines here ('-' for stdout; default: the config's output_file, "
+        f"else <log_dir>/{DEFAULT_OUTPUT_NAME})",
+    )
     p.add_argument("--prometheus", metavar="FILE", help="also write Prometheus textfile metrics here")
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    log = _toolcli.setup_logging(PROG, args.verbose)
     config = load_config(args.config_file, TOOL)
+    log = _toolcli.setup_logging(PROG, args.verbose, config=config, log_json=args.log_json)
     blacklist = config.tool_value("model_blacklist", list(DEFAULT_BLACKLIST))
     if isinstance(blacklist, str):
         blacklist = [blacklist]
-    output = args.output_file or config.tool_value("output_file") or DEFAULT_OUTPUT
+    output = (
+        args.output_file
+        or config.tool_value("output_file")
+        or os.path.join(config.logging.log_dir, DEFAULT_OUTPUT_NAME)
+    )
     drives = local_drives(config, args.sysfs)
     if not drives:
         raise _toolcli.ToolExit(1, "no tape drives found on this host")
@@ -119,10 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     if output == "-":
         print(text, end="")
     else:
+        make_parent(output, [config.logging.log_dir])
         with open(output, "a", encoding="utf-8") as f:
             f.write(text)
         log.info("wrote %d records to %s", len(records), output)
     if args.prometheus:
+        make_parent(args.prometheus, [config.logging.log_dir])
         write_atomic(args.prometheus, prometheus(records))
     failed = [r for r in records if "error" in r]
     for r in failed:

@@ -35,7 +35,7 @@ from typing import Any
 from ctaops import _toolcli
 from ctaops.drive import TAPEALERT_FLAGS, TapeAlertFlag
 from ctaops.errors import CtaOpsError
-from ctaops.utils.files import write_atomic
+from ctaops.utils.files import make_parent, write_atomic
 from ctaops.utils.inputs import positive_int
 
 PROG = "cta-ops-tape-alerting"
@@ -254,7 +254,7 @@ def _records(
     return records
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one straight run of steps)
     """Run the tool; see the module docstring."""
     from ctaops.utils.config import load_config  # noqa: PLC0415  (keeps --help fast)
 
@@ -270,10 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cartridge-threshold", type=positive_int, default=2, help="drives with alerts to flag a cartridge")
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    log = _toolcli.setup_logging(PROG, args.verbose)
     if args.window_days <= 0:
-        raise _toolcli.ToolExit(2, "--window-days must be > 0")
-    config = load_config(args.config_file)
+        p.error("--window-days must be > 0")
+    config = load_config(args.config_file, PROG)
+    log = _toolcli.setup_logging(PROG, args.verbose, config=config, log_json=args.log_json)
     now = time.time()
     errors: list[str] = []
     unsupported: list[dict[str, str]] = []
@@ -292,12 +292,15 @@ def main(argv: list[str] | None = None) -> int:
         suspects = birdseye(events, drive_threshold=args.drive_threshold, cartridge_threshold=args.cartridge_threshold)
     records = _records(shown, suspects, unsupported, now)
     text = "".join(json.dumps(r) + "\n" for r in records)
+    log.info("%d alert(s) at or above %s, %d suspect(s)", len(shown), args.min_severity, len(suspects))
     if args.output_file == "-":
         print(text, end="")
     else:
+        make_parent(args.output_file, [config.logging.log_dir])
         with open(args.output_file, "a", encoding="utf-8") as f:
             f.write(text)
     if args.prometheus:
+        make_parent(args.prometheus, [config.logging.log_dir])
         write_atomic(args.prometheus, prometheus(shown, suspects))
     if args.mail and (shown or suspects):
         from ctaops.utils.mail import send_mail  # noqa: PLC0415

@@ -125,7 +125,7 @@ def test_bad_exports_and_missing_directory(sim: SimLibrary, tmp_path: Path) -> N
 
 def test_no_changer_is_one_clean_error(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("global:\n  table_format: plain\n")
+    cfg.write_text(f"global:\n  table_format: plain\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n")
     r = tool(PROG, "-C", cfg, "--sysfs", tmp_path / "nosys")
     assert r.returncode == 1
     assert "no SCSI media changer" in one_error_line(r.stderr, PROG)
@@ -168,6 +168,7 @@ def test_spectra_library_against_the_emulator(ctaops_native: str, tmp_path: Path
     (exports / "SPECTRALIB2.xml").write_text(SPECTRA_XML)
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
+        f"global:\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n"
         f"tools:\n  ctaops-smc:\n    library_state: {state}\n"
         f"  cta-ops-drive-config-generate:\n    library_config_dir: {exports}\n"
     )

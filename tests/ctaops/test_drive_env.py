@@ -74,7 +74,7 @@ def test_fake_sysfs_drives_without_access(tmp_path: Path) -> None:
     _fake_device(sysfs, "sg4", "6:0:1:0", 1, "ULT3580-TD9", "1078000012", ["st0", "nst0"])
     _fake_device(sysfs, "sg5", "6:0:2:0", 1, "ULT3580-TD8", "1078000013", ["st1", "nst1"])
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("global:\n  table_format: plain\n")
+    cfg.write_text(f"global:\n  table_format: plain\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n")
     r = tool(PROG, "-C", cfg, "--sysfs", sysfs, "--output-file", "-")
     # The TD8 is blacklisted by default; the TD9's /dev/sg4 does not exist here.
     assert r.returncode == 1

@@ -65,7 +65,7 @@ def test_log_counters_and_birdseye(tmp_path: Path) -> None:
     log.write_text(LOG)
     state = tmp_path / "state.json"
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("global:\n  table_format: plain\n")
+    cfg.write_text(f"global:\n  table_format: plain\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n")
     # A wide window: the JSON line's epoch_time (2025) counts as when it happened.
     keep = ("--state", state, "--window-days", "100000")
     r = tool(PROG, "-C", cfg, "--log", log, *keep, "--drive-threshold", "3", "--cartridge-threshold", "2")
@@ -106,7 +106,8 @@ def test_mail_through_the_configured_sendmail(tmp_path: Path) -> None:
     sendmail.chmod(0o755)
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
-        f"global:\n  binaries:\n    sendmail: {sendmail}\n  email:\n    recipients: [ops@example.org]\n"
+        f"global:\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n"
+        f"  binaries:\n    sendmail: {sendmail}\n  email:\n    recipients: [ops@example.org]\n"
         "    sender: cta@example.org\n"
     )
     r = tool(PROG, "-C", cfg, "--log", log, "--mail", "--min-severity", "critical")
@@ -119,7 +120,7 @@ def test_mail_through_the_configured_sendmail(tmp_path: Path) -> None:
 
 def test_bad_inputs(tmp_path: Path, sim: SimLibrary) -> None:
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("global:\n  table_format: plain\n")
+    cfg.write_text(f"global:\n  table_format: plain\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n")
     r = tool(PROG, "-C", cfg, "--log", tmp_path / "missing.log")
     assert r.returncode == 1
     assert "missing.log" in one_error_line(r.stderr, PROG)

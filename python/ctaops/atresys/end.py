@@ -61,7 +61,7 @@ def _stats(run: step.Run, row: TapeRow, rep: AdminRecord) -> None:
     created = int(rep.creationLog.time)
     if run.dry_run or _already_logged(path, row.tape, created):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    run.make_parent(path)
     step.append_lines(path, [json.dumps(doc)])
 
 

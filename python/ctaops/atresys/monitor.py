@@ -15,6 +15,7 @@ other tapes are still reported, the exit status is 1).
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import sys
 import time
@@ -84,19 +85,25 @@ def _body(run: step.Run) -> None:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
     docs = [{**asdict(r), "state": r.state, "timestamp": stamp} for r in rows]
     run.results = docs
+    by_state = collections.Counter(str(d["state"]) for d in docs)
+    run.summary = f"{run.name}: {len(docs)} tape(s) in the table" + (
+        f": {', '.join(f'{n} {s}' for s, n in sorted(by_state.items()))}" if docs else ""
+    )
     if run.dry_run:
-        run.log(f"would append {len(docs)} line(s) to {run.settings.ls_out}")
+        run.log(f"would append {len(docs)} line(s) to {run.settings.ls_out}", always=True)
     else:
         out = Path(run.settings.ls_out)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        run.make_parent(out)
         step.append_lines(out, (json.dumps(d) for d in docs))
     run.crash("after-ls-out")
     target = run.args.prometheus or run.settings.prometheus_out
     if target == "-":
         sys.stdout.write(prometheus(rows, now, len(found.bad)))
         run.text = ""
-    elif target and not run.dry_run:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    elif target and run.dry_run:
+        run.log(f"would write the metrics to {target}", always=True)
+    elif target:
+        run.make_parent(target)
         write_atomic(target, prometheus(rows, now, len(found.bad)))
     if run.text is None:
         from tabulate import tabulate  # noqa: PLC0415  (only for the table)

@@ -19,6 +19,7 @@ from ctaops.atresys import step
 from ctaops.atresys.scan import SCANNABLE_STATES, candidates
 from ctaops.errors import RefusedError
 from ctaops.utils.inputs import list_file, utf8_text
+from ctaops.utils.progress import Progress
 from ctaops.utils.repack import destination_pool
 
 SCRIPT = "cta-ops-repack-1-prepare"
@@ -52,52 +53,62 @@ def _body(run: step.Run) -> None:
     if prio.mount_policy not in {m.name for m in run.admin.mount_policies()}:
         raise RefusedError(f"mount policy {prio.mount_policy!r} of priority {priority} does not exist in CTA")
     ignore = set(s.ignore_pools)
-    for vid in vids:
-        if run.store.get(vid) is not None:
-            run.record(vid, "present")
-            continue
-        try:
-            t = run.tape(vid)
-        except step.TapeError as e:
-            run.reject(vid, str(e))
-            continue
-        try:
-            dst = destination_pool(prio.default_dst_pool_prefix, t.logicalLibrary, t.mediaType, run.cfg)
-        except KeyError as e:
-            run.reject(vid, str(e).strip("'\""))
-            continue
-        problem = (
-            "not full"
-            if not t.full
-            else f"state {t.state}"
-            if t.state not in SCANNABLE_STATES
-            else f"in ignored pool {t.tapepool}"
-            if t.tapepool in ignore
-            else f"destination pool {dst} does not exist"
-            if dst not in pools
-            else None
-        )
-        if problem:
-            run.reject(vid, problem)
-            continue
-        capacity = int(t.capacity)
-        usage = round(100 * int(t.occupancy) / capacity) if capacity > 0 else 0
-        if not run.dry_run and not run.store.add(
-            vid,
-            tapepool=t.tapepool,
-            mediatype=t.mediaType,
-            files=int(t.nbMasterFiles),
-            bytes=int(t.masterDataInBytes),
-            usage=usage,
-            priority=priority,
-            last_write_date=_utc(int(t.lastWrittenLog.time)) if t.lastWrittenLog is not None else None,
-            reason=f"{SCRIPT}: usage {usage}%",
-            who=run.actor,
-        ):
-            run.record(vid, "present")  # another run entered it meanwhile
-            continue
-        run.record(vid, "entered", priority=priority, usage=usage, destination=dst)
-        run.crash("after-add")
+    with Progress(f"{SCRIPT}: tapes", len(vids), logger=run.logger) as progress:
+        for vid in vids:
+            progress.update(detail=vid)
+            _prepare(run, vid, priority, dst_prefix=prio.default_dst_pool_prefix, pools=pools, ignore=ignore)
+            progress.update(advance=1)
+
+
+def _prepare(  # noqa: PLR0913  (what every tape of the run shares, keyword-only)
+    run: step.Run, vid: str, priority: int, *, dst_prefix: str, pools: set[str], ignore: set[str]
+) -> None:
+    """Check one tape and enter it."""
+    if run.store.get(vid) is not None:
+        run.record(vid, "present")
+        return
+    try:
+        t = run.tape(vid)
+    except step.TapeError as e:
+        run.reject(vid, str(e))
+        return
+    try:
+        dst = destination_pool(dst_prefix, t.logicalLibrary, t.mediaType, run.cfg)
+    except KeyError as e:
+        run.reject(vid, str(e).strip("'\""))
+        return
+    problem = (
+        "not full"
+        if not t.full
+        else f"state {t.state}"
+        if t.state not in SCANNABLE_STATES
+        else f"in ignored pool {t.tapepool}"
+        if t.tapepool in ignore
+        else f"destination pool {dst} does not exist"
+        if dst not in pools
+        else None
+    )
+    if problem:
+        run.reject(vid, problem)
+        return
+    capacity = int(t.capacity)
+    usage = round(100 * int(t.occupancy) / capacity) if capacity > 0 else 0
+    if not run.dry_run and not run.store.add(
+        vid,
+        tapepool=t.tapepool,
+        mediatype=t.mediaType,
+        files=int(t.nbMasterFiles),
+        bytes=int(t.masterDataInBytes),
+        usage=usage,
+        priority=priority,
+        last_write_date=_utc(int(t.lastWrittenLog.time)) if t.lastWrittenLog is not None else None,
+        reason=f"{SCRIPT}: usage {usage}%",
+        who=run.actor,
+    ):
+        run.record(vid, "present")  # another run entered it meanwhile
+        return
+    run.record(vid, "entered", change=True, priority=priority, usage=usage, destination=dst)
+    run.crash("after-add")
 
 
 def _extra(p: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ Read-only: nothing in CTA or the table changes.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import NoReturn
@@ -38,6 +39,13 @@ class Candidate:
 
 def candidates(run: step.Run, limit: int | None = None) -> list[Candidate]:
     """Return the scan's selection, emptiest first (``limit`` defaults to ``number_of_tapes``)."""
+    picked, counts = scan(run, limit)
+    run.log(counts)
+    return picked
+
+
+def scan(run: step.Run, limit: int | None = None) -> tuple[list[Candidate], str]:
+    """Return the selection of :func:`candidates` and the counts line (scanned, eligible, skipped and why)."""
     s = run.settings
     ignore = set(s.ignore_pools)
     held: set[str] = set()
@@ -46,12 +54,28 @@ def candidates(run: step.Run, limit: int | None = None) -> list[Candidate]:
     except CtaOpsError as e:  # the scan works without the database; it then cannot skip held tapes
         run.log(f"table not read ({e}); manual/error tapes are not skipped")
     found: list[Candidate] = []
-    for t in run.admin.tapes(full=True):
+    skipped: Counter[str] = Counter()
+    tapes = run.admin.tapes(full=True)
+    for t in tapes:
         capacity = int(t.capacity)
-        if not t.full or t.state not in SCANNABLE_STATES or t.tapepool in ignore or capacity <= 0:
-            continue
-        usage = int(t.occupancy) / capacity
-        if usage >= s.tape_usage_threshold or t.vid in held:
+        usage = int(t.occupancy) / capacity if capacity > 0 else 0.0
+        why = (
+            "not full"
+            if not t.full
+            else f"state {t.state}"
+            if t.state not in SCANNABLE_STATES
+            else "ignored pool"
+            if t.tapepool in ignore
+            else "no capacity"
+            if capacity <= 0
+            else "usage above threshold"
+            if usage >= s.tape_usage_threshold
+            else "manual or error mode"
+            if t.vid in held
+            else None
+        )
+        if why is not None:
+            skipped[why] += 1
             continue
         found.append(
             Candidate(
@@ -66,11 +90,17 @@ def candidates(run: step.Run, limit: int | None = None) -> list[Candidate]:
             )
         )
     found.sort(key=lambda c: (c.usage, c.vid))
-    return found[: s.number_of_tapes if limit is None else limit]
+    picked = found[: s.number_of_tapes if limit is None else limit]
+    why = ", ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
+    counts = (
+        f"{run.name}: {len(tapes)} tape(s) scanned, {len(found)} eligible, {len(picked)} selected, "
+        f"{sum(skipped.values())} skipped{f' ({why})' if why else ''}"
+    )
+    return picked, counts
 
 
 def _body(run: step.Run) -> None:
-    picked = candidates(run, run.args.number_of_tapes)
+    picked, run.summary = scan(run, run.args.number_of_tapes)
     run.results = [asdict(c) for c in picked]
     run.text = " ".join(c.vid for c in picked)
 

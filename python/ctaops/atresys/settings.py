@@ -2,18 +2,25 @@
 
 Upstream keys keep their names and defaults; the ctaops additions (``quarantine_pool``,
 ``lease_seconds``, ``email_errors``, ``cta-ops-repack-monitor.prometheus_out``) are marked in
-``docs/atresys.md``.
+``docs/atresys.md``. The output files default to names under the tool's ``logging.log_dir``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ctaops.errors import ConfigError
 from ctaops.utils.config import Config
+from ctaops.utils.logging import tool_log_dir
 from ctaops.utils.repack import TOOL, RepackPriority, priorities
+
+
+def repack_log_dir(cfg: Config) -> str:
+    """Return the steps' log directory: ``logging.log_dir`` of the tool, else ``<global log_dir>/repack/``."""
+    return tool_log_dir(cfg, TOOL, "repack")
 
 
 def _section(tool: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -75,6 +82,9 @@ class Settings:
             raise ConfigError(f"tools.{TOOL}.cta-ops-repack-0-scan.ignore_pools must be a list of pool names")
         quarantine_pool = _str(tool, "quarantine_pool", "quarantine", "")
         prom = mon.get("prometheus_out")
+        # Output files default under the tool's log dir (upstream's /var/log/cta-ops/repack/
+        # when nothing is moved), never a fixed path.
+        log_dir = repack_log_dir(cfg)
         return cls(
             max_active_repacks=int(_num(tool, "max_active_repacks", 10, "")),
             quarantine_days=_num(tool, "quarantine_days", 31, ""),
@@ -90,7 +100,7 @@ class Settings:
             existing_files_on_tape=_str(
                 start,
                 "existing_files_on_tape",
-                "/var/log/cta-ops/repack/repack-tapefile-$DATE-$TAPE.txt",
+                os.path.join(log_dir, "repack-tapefile-$DATE-$TAPE.txt"),
                 "cta-ops-repack-2-start.",
             ),
             cleanup_pattern=_str(start, "cleanup_pattern", "*repack-tapefile*", "cta-ops-repack-2-start."),
@@ -98,13 +108,13 @@ class Settings:
             repack_end_json_path=_str(
                 end,
                 "repack-end-json-path",
-                "/var/log/cta-ops/repack/cta-ops-repack-end-json.log",
+                os.path.join(log_dir, "cta-ops-repack-end-json.log"),
                 "cta-ops-repack-3-end.",
             ),
             ls_out=_str(
                 mon,
                 "ls_out",
-                "/var/log/cta-ops/repack/cta-ops-repack-automation-json.log",
+                os.path.join(log_dir, "cta-ops-repack-automation-json.log"),
                 "cta-ops-repack-monitor.",
             ),
             prometheus_out=str(prom) if prom else None,
@@ -118,4 +128,4 @@ class Settings:
             raise ConfigError(f"priority {p} is not a key of tools.{TOOL}.priorities") from None
 
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "repack_log_dir"]

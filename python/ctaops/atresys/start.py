@@ -47,7 +47,7 @@ def _listing(run: step.Run, vid: str) -> Path:
     path = Path(existing_files_on_tape_path(run.settings.existing_files_on_tape, date, vid))
     files = run.admin.tape_files(vid)
     if not run.dry_run:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        run.make_parent(path)
         write_atomic(path, files.to_json())
     return path
 
@@ -95,7 +95,7 @@ def _start(run: step.Run, row: TapeRow) -> None:
 def _body(run: step.Run) -> None:
     removed = cleanup(run)
     if removed:
-        run.log(f"removed {removed} old file listing(s)")
+        run.log(f"{'would remove' if run.dry_run else 'removed'} {removed} old file listing(s)", always=run.dry_run)
     active = len(run.store.list(state="started"))
     slots = run.settings.max_active_repacks - active
     run.log(f"{active} repack(s) active, {max(slots, 0)} slot(s) free")

@@ -20,16 +20,19 @@ are listed in ``docs/atresys.md``. Used by the resume tests.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import logging
 import os
 import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn, cast, get_args
 
+from ctaops import _toolcli
 from ctaops.admin import AdminRecord, CtaAdmin
-from ctaops.atresys.settings import Settings
+from ctaops.atresys.settings import Settings, repack_log_dir
 from ctaops.atresys.store import MAX_REASON_LEN, Hold, State, Store, TapeRow
 from ctaops.errors import (
     AtresysUnknownTapeError,
@@ -44,6 +47,9 @@ from ctaops.errors import (
 )
 from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
+from ctaops.utils.files import make_parent
+from ctaops.utils.logging import init_logger
+from ctaops.utils.progress import Progress
 from ctaops.utils.redact import mask_credentials, one_line
 from ctaops.utils.repack import TOOL, RepackPriority
 
@@ -51,6 +57,9 @@ CRASH_ENV = "CTAOPS_CRASH_AT"
 """Environment variable naming the crash point, ``<step>:<point>``."""
 CRASH_EXIT = 99
 """Exit status of an injected crash."""
+
+# What a step does to a tape (the rest of the actions say why a tape was left alone).
+_CHANGES = frozenset({"entered", "error", *get_args(State)})
 
 # cta-admin could not run at all: not the tape's fault, so the run stops instead of
 # putting every tape in error mode.
@@ -117,6 +126,12 @@ class Run:
         self.args = args
         self.cfg: Config = load_config(args.config_file, tool=TOOL)
         self.settings = Settings.from_config(self.cfg)
+        # The file keeps every run's trail (stderr only shows it with -V, as before).
+        self.log_dir = repack_log_dir(self.cfg)
+        self.logger: logging.Logger = init_logger(
+            script, config=self.cfg, debug=self.verbose, log_dir=self.log_dir, to_stderr=False, json_lines=args.log_json
+        )
+        self.logger.info("started: %s", " ".join([script, *sys.argv[1:]]) if sys.argv else script)
         # Binary, --config, sss keytab, timeout and error translations all come from the config.
         self._timed = _Timed(CtaAdmin(self.cfg, tool=TOOL))
         self.admin = cast(CtaAdmin, self._timed)
@@ -129,6 +144,8 @@ class Run:
         self.problems: list[str] = []
         """Malformed rows and the like: one ``error:`` line each on stderr, exit 1, not mailed."""
         self.text: str | None = None
+        self.summary: str | None = None
+        """When set, the end-of-step counts line instead of the one :meth:`counts` makes (scan's)."""
         """When set, printed instead of one line per result (scan's VID list)."""
         self._store: Store | None = None
         self._held: dict[str, State] = {}
@@ -158,15 +175,30 @@ class Run:
             sys.stderr.flush()
             os._exit(CRASH_EXIT)
 
-    def log(self, message: str) -> None:
-        """Verbose progress on stderr."""
-        if self.verbose:
+    def log(self, message: str, *, always: bool = False) -> None:
+        """Into the log file; on stderr too with ``-V`` (or ``always``)."""
+        self.logger.info("%s", message, stacklevel=2)
+        if self.verbose or always:
             print(f"{self.script}: {mask_credentials(message)}", file=sys.stderr)
 
-    def record(self, tape: str, action: str, **detail: Any) -> None:
-        """Note what happened to a tape (printed at the end)."""
-        self.results.append({"tape": tape, "action": action, **detail})
-        self.log(f"{tape}: {action} {json.dumps(detail) if detail else ''}".rstrip())
+    def record(self, tape: str, action: str, *, change: bool = False, **detail: Any) -> None:
+        """Note what happened to a tape (printed at the end).
+
+        ``change``: the action changes CTA or the table; under ``--dry-run`` it is marked as what
+        *would* happen (``would: `` before the line, ``"would": true`` in JSON) and nothing else
+        differs from a real run's report.
+        """
+        entry: dict[str, Any] = {"tape": tape, "action": action, **detail}
+        if change and self.dry_run:
+            entry["would"] = True
+        self.results.append(entry)
+        self.log(
+            f"{'would: ' if entry.get('would') else ''}{tape}: {action} {json.dumps(detail) if detail else ''}".rstrip()
+        )
+
+    def make_parent(self, path: os.PathLike[str] | str) -> None:
+        """Create ``path``'s directory under the tool's ``logging.log_dir``; refuse elsewhere if missing."""
+        make_parent(path, [self.log_dir])
 
     # -- the store -----------------------------------------------------------------------------
 
@@ -198,7 +230,7 @@ class Run:
         if not self.dry_run:
             self.store.advance(tape, to, reason=_clip(reason), who=self.actor)
             self._held.pop(tape, None)
-        self.record(tape, to, reason=reason)
+        self.record(tape, to, change=True, reason=reason)
 
     def fail(self, tape: str, reason: str) -> None:
         """Put the tape in ``error`` mode with the reason; the scheduled steps leave it alone from now on.
@@ -216,7 +248,7 @@ class Run:
         if not self.dry_run:
             self.store.set_mode(tape, "error", reason=f"{self.script}: {reason}", who=self.actor)
             self.release(tape)
-        self.record(tape, "error", reason=reason)
+        self.record(tape, "error", change=True, reason=reason)
 
     def hold(self, tape: str) -> Hold:
         """Whether this run still holds the tape, renewing its claim if so."""
@@ -249,26 +281,37 @@ class Run:
         self.record(tape, "rejected", reason=reason)
 
     def each(self, rows: Iterable[TapeRow], work: Callable[[TapeRow], None]) -> None:
-        """Run ``work`` on every tape; a bad answer about one tape never stops the others."""
-        for row in rows:
-            self._done = []
-            try:
-                work(row)
-            except Wait as w:
-                self.release(row.tape)
-                self.record(row.tape, "waiting", reason=str(w))
-            except NotHeld as e:
-                self._not_held(row.tape, e)
-            except AtresysUnknownTapeError:
-                # removed between the last call and the table update: CTA did it, the table
-                # has no row left to record it in
-                self._held.pop(row.tape, None)
-                detail = {"already_run": "; ".join(self._done)} if self._done else {}
-                self.record(row.tape, "removed", reason="removed from the table meanwhile", **detail)
-            except _INFRA:
-                raise
-            except (TapeError, CtaAdminError) as e:
-                self.fail(row.tape, str(e))
+        """Run ``work`` on every tape; a bad answer about one tape never stops the others.
+
+        Progress shows on a terminal, and goes to the log every so often otherwise.
+        """
+        todo = list(rows)
+        with Progress(f"{self.script}: tapes", len(todo), logger=self.logger) as progress:
+            for row in todo:
+                progress.update(detail=row.tape)
+                self._work_on(row, work)
+                progress.update(advance=1)
+
+    def _work_on(self, row: TapeRow, work: Callable[[TapeRow], None]) -> None:
+        """One tape of :meth:`each`."""
+        self._done = []
+        try:
+            work(row)
+        except Wait as w:
+            self.release(row.tape)
+            self.record(row.tape, "waiting", reason=str(w))
+        except NotHeld as e:
+            self._not_held(row.tape, e)
+        except AtresysUnknownTapeError:
+            # removed between the last call and the table update: CTA did it, the table
+            # has no row left to record it in
+            self._held.pop(row.tape, None)
+            detail: dict[str, Any] = {"already_run": "; ".join(self._done)} if self._done else {}
+            self.record(row.tape, "removed", reason="removed from the table meanwhile", **detail)
+        except _INFRA:
+            raise
+        except (TapeError, CtaAdminError) as e:
+            self.fail(row.tape, str(e))
 
     def priority_of(self, row: TapeRow) -> RepackPriority:
         """Return the tape's priority entry; a priority missing from the config is the tape's error."""
@@ -315,7 +358,7 @@ class Run:
         this run's: in the table, mode auto, in the claimed state (:class:`NotHeld` otherwise).
         """
         if self.dry_run:
-            self.log(f"would run: {what}")
+            self.log(f"would run: {what}", always=True)
             return
         hold = self.hold(vid)
         if hold.status != "held":
@@ -334,14 +377,40 @@ class Run:
             print(self.text)
         else:
             for r in self.results:
-                extra = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("tape", "action"))
-                print(f"{r['tape']} {r['action']} {extra}".rstrip())
+                extra = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("tape", "action", "would"))
+                mark = "would: " if r.get("would") else ""
+                print(f"{mark}{r['tape']} {r['action']} {extra}".rstrip())
+        self.log(f"cta-admin: {self._timed.calls} call(s), {self._timed.seconds:.3f} s")
+        self.log(self.counts(), always=sys.stderr.isatty())
         for p in self.problems:
             print(f"error: {p}", file=sys.stderr)
         if self.errors and self.settings.email_errors and not self.dry_run:
             self._mail()
-        self.log(f"cta-admin: {self._timed.calls} call(s), {self._timed.seconds:.3f} s")
         return 1 if self.errors or self.problems else 0
+
+    def counts(self) -> str:
+        """End-of-step summary: tapes looked at, what happened to them, and why tapes were left alone.
+
+        ``prepare: 3 tape(s): 2 entered, 1 rejected (not full: 1)``; under ``--dry-run`` the
+        changes are counted as ``would …``. A step that reports something else (scan, monitor)
+        sets :attr:`summary` instead.
+        """
+        if self.summary is not None:
+            return self.summary
+        by_action: collections.Counter[str] = collections.Counter()
+        reasons: dict[str, collections.Counter[str]] = {}
+        for r in self.results:
+            action = f"would {r['action']}" if r.get("would") else str(r["action"])
+            by_action[action] += 1
+            if not r.get("would") and r["action"] not in _CHANGES and "reason" in r:
+                reasons.setdefault(action, collections.Counter())[str(r["reason"])] += 1
+        parts = []
+        for action, n in sorted(by_action.items()):
+            why = reasons.get(action)
+            detail = f" ({', '.join(f'{k}: {v}' for k, v in sorted(why.items()))})" if why else ""
+            parts.append(f"{n} {action}{detail}")
+        tapes = len({r["tape"] for r in self.results})
+        return f"{self.name}: {tapes} tape(s){': ' + ', '.join(parts) if parts else ''}"
 
     def _mail(self) -> None:
         from ctaops.utils.mail import send_mail  # noqa: PLC0415  (only when there is something to send)
@@ -376,17 +445,9 @@ def append_lines(path: os.PathLike[str] | str, lines: Iterable[str]) -> None:
         f.write("".join(f"{line}\n" for line in lines).encode())
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        print(f"error: {one_line(message)} (see {self.prog} --help)", file=sys.stderr)
-        sys.exit(2)
-
-
 def parser(script: str, description: str) -> argparse.ArgumentParser:
-    """Build the parser with the options every step takes."""
-    p = _Parser(prog=script, description=description)
-    p.add_argument("-C", "--config-file", help="ops config file (default: $CTAOPS_CONFIG or /etc/cta-ops/…)")
-    p.add_argument("-V", "--verbose", action="store_true", help="log each action on stderr")
+    """Build the parser with the options every step takes (those of every tool, ``--json``, ``--dry-run``)."""
+    p = _toolcli.parser(script, description)
     p.add_argument("-j", "--json", action="store_true", help="print the result as JSON")
     p.add_argument("--dry-run", action="store_true", help="change nothing, say what would be done")
     return p
@@ -411,9 +472,9 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
     p = parser(script, description)
     if extra is not None:
         extra(p)
-    args = p.parse_args(argv)
     run: Run | None = None
     try:
+        args = p.parse_args(argv)
         run = Run(name, script, args)
         if uses_store:
             _ = run.store
@@ -423,13 +484,18 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
             if run._held:
                 run.release_all()
         code = run.finish()
+    except SystemExit as e:  # argparse: --help, --version, usage errors; stdout still to be flushed
+        code = _toolcli.exit_code(e)
+    except BrokenPipeError:  # `| head -1`: the reader has what it wanted
+        _toolcli.finish(0)
     except (CtaOpsError, OSError) as e:
         print(f"error: {one_line(e)}", file=sys.stderr)
+        if run is not None:  # the log file keeps why the run stopped
+            run.logger.error("%s", one_line(e))  # noqa: TRY400  (one line, no traceback)
         code = 1
     except KeyboardInterrupt:
         code = 130
-    sys.stdout.flush()
-    sys.exit(code)
+    _toolcli.finish(code)
 
 
 __all__ = ["CRASH_ENV", "CRASH_EXIT", "NotHeld", "Run", "TapeError", "Wait", "append_lines", "main", "parser"]

@@ -11,35 +11,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ctaops import _toolcli
 from ctaops.errors import CtaOpsError
 from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.files import write_atomic
-from ctaops.utils.logging import init_logger
+from ctaops.utils.logging import init_logger, tool_log_dir
 from ctaops.utils.redact import one_line
 
 SECTION = "cta-ops-tape-verify"
 """``tools.cta-ops-tape-verify``: each tool has a nested section named after it."""
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse with one-line usage errors (exit 2) instead of the usage block."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``prog: error: message`` and exit 2."""
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def parser(prog: str, description: str) -> Parser:
-    """Return a parser with the options every ops tool takes (``-C``, ``-V``, ``--dry-run``)."""
-    p = Parser(prog=prog, description=description)
-    p.add_argument(
-        "-C",
-        "--config-file",
-        metavar="CONFIG_FILE",
-        help="ops config file (default: $CTAOPS_CONFIG, else /etc/cta-ops/cta-ops-config.yaml)",
-    )
-    p.add_argument("-V", "--verbose", action="store_true", help="debug logging")
+def parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """Return a parser with the options every ops tool takes (:func:`ctaops._toolcli.parser`) and ``--dry-run``."""
+    p = _toolcli.parser(prog, description)
     p.add_argument("--dry-run", action="store_true", help="say what would be done; change nothing")
     return p
 
@@ -48,7 +34,9 @@ def setup(tool: str, args: argparse.Namespace) -> tuple[Config, logging.Logger]:
     """Load ``global`` merged with ``tools.cta-ops-tape-verify.<tool>`` and start the logger."""
     cfg = load_config(args.config_file, tool=f"{SECTION}.{tool}")
     debug = bool(args.verbose or cfg.tool_value("debug", False))
-    logger = init_logger(tool, config=cfg, debug=debug)
+    logger = init_logger(
+        tool, config=cfg, debug=debug, log_dir=log_dir(cfg), json_lines=bool(getattr(args, "log_json", False))
+    )
     logger.info("Executed as: %s", " ".join([tool, *sys.argv[1:]]))
     return cfg, logger
 
@@ -68,10 +56,15 @@ def xrd_env(cfg: Config) -> dict[str, str]:
     return env
 
 
+def log_dir(cfg: Config) -> str:
+    """``tools.cta-ops-tape-verify.logging.log_dir``, else ``<global log_dir>/verification/``."""
+    return tool_log_dir(cfg, SECTION, "verification")
+
+
 def state_dir(cfg: Config) -> Path:
     """Where submitted verifications are remembered: ``state_dir``, default ``<log_dir>/state``."""
     configured = cfg.tool_value("state_dir")
-    return Path(configured) if configured else Path(cfg.logging.log_dir) / "state"
+    return Path(configured) if configured else Path(log_dir(cfg)) / "state"
 
 
 def save_submission(cfg: Config, vid: str, record: dict[str, Any]) -> Path:
@@ -103,6 +96,10 @@ def run_main(prog: str, body: Callable[[Sequence[str] | None], int], argv: Seque
         forward_termination()
     try:
         code = body(argv)
+    except SystemExit as e:  # argparse: --help, --version, usage errors; stdout still to be flushed
+        code = _toolcli.exit_code(e)
+    except BrokenPipeError:  # `| head -1`: the reader has what it wanted
+        _toolcli.finish(0)
     except (CtaOpsError, OSError, ValueError) as exc:
         log = logging.getLogger(prog)
         if log.handlers:
@@ -112,4 +109,4 @@ def run_main(prog: str, body: Callable[[Sequence[str] | None], int], argv: Seque
         code = 1
     except KeyboardInterrupt:
         code = 130
-    sys.exit(code)
+    _toolcli.finish(code)

@@ -34,7 +34,7 @@ from ctaops.tapeverify import common
 from ctaops.tapeverify.status import VerificationStatus
 from ctaops.utils.cmd import run_tracked
 from ctaops.utils.config import Config
-from ctaops.utils.inputs import non_negative_int
+from ctaops.utils.inputs import non_negative_int, size
 from ctaops.utils.units import parse_size
 
 PROG = "cta-ops-verification-feeder"
@@ -55,16 +55,33 @@ Tape = Mapping[str, Any]
 def _parser() -> argparse.ArgumentParser:
     p = common.parser(PROG, "Top up the number of tapes under verification to a target.")
     p.add_argument("--maxverify", type=non_negative_int, metavar="N", help="target number of tapes under verification")
-    p.add_argument("--min_data_on_tape", metavar="BYTES", help="only tapes holding at least this much data")
     p.add_argument(
-        "--verify_options", metavar="OPTIONS", help='options for cta-ops-verify-tape, e.g. "--first 10 --last 10"'
+        "--min-data-on-tape",
+        "--min_data_on_tape",
+        type=size,
+        metavar="SIZE",
+        help="only tapes holding at least this much data (e.g. 500G)",
     )
-    p.add_argument("--verify_policy", choices=POLICIES, help="how to choose among eligible tapes")
     p.add_argument(
-        "--min_age", type=non_negative_int, metavar="DAYS", help="only tapes last written at least this many days ago"
+        "--verify-options",
+        "--verify_options",
+        metavar="OPTIONS",
+        help='options for cta-ops-verify-tape, e.g. "--first 10 --last 10"',
+    )
+    p.add_argument("--verify-policy", "--verify_policy", choices=POLICIES, help="how to choose among eligible tapes")
+    p.add_argument(
+        "--min-age",
+        "--min_age",
+        type=non_negative_int,
+        metavar="DAYS",
+        help="only tapes last written at least this many days ago",
     )
     p.add_argument(
-        "--min_relative_capacity", type=non_negative_int, metavar="PERCENT", help="only tapes at least this full"
+        "--min-relative-capacity",
+        "--min_relative_capacity",
+        type=non_negative_int,
+        metavar="PERCENT",
+        help="only tapes at least this full",
     )
     p.add_argument(
         "--tapepool", action="append", metavar="POOL", help="only tapes of these pools (repeat or comma-separate)"
@@ -171,7 +188,10 @@ def _resolve(args: argparse.Namespace, cfg: Config) -> None:
         return value if value is not None else common.setting(cfg, key, DEFAULTS[key])
 
     args.maxverify = int(pick("maxverify", "default_max_verify"))
-    args.min_data_on_tape = parse_size(str(pick("min_data_on_tape", "default_min_data_on_tape")))
+    given = args.min_data_on_tape
+    args.min_data_on_tape = (
+        given if given is not None else parse_size(str(common.setting(cfg, "default_min_data_on_tape", 0)))
+    )
     args.verify_options = str(pick("verify_options", "default_verify_options"))
     args.verify_policy = str(pick("verify_policy", "default_verify_policy"))
     args.min_age = int(pick("min_age", "default_min_age"))

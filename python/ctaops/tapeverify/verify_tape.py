@@ -26,9 +26,11 @@ from ctaops.tapeverify import common
 from ctaops.tapeverify.status import TS_FORMAT, VerificationStatus
 from ctaops.utils.cmd import run_tracked
 from ctaops.utils.config import Config
-from ctaops.utils.inputs import non_negative_int, utf8_text
+from ctaops.utils.inputs import non_negative_int, size, utf8_text
+from ctaops.utils.progress import Progress
 from ctaops.utils.units import parse_size
 from ctaops.verify import CatalogueEntry, parse_tapefile_ls, select_files, verify_tape
+from ctaops.verify import Progress as VerifyProgress
 
 PROG = "cta-ops-verify-tape"
 READ_RATE = 300_000_000
@@ -45,12 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--last", type=non_negative_int, metavar="N", help="the last N files (fSeq order)")
     p.add_argument("--random", type=non_negative_int, metavar="N", help="N random files")
     p.add_argument(
+        "--read-time",
         "--read_time",
         type=non_negative_int,
         metavar="SECONDS",
         help="add files until reading takes this long at 300 MB/s",
     )
-    p.add_argument("--data_size", metavar="SIZE", help="add files until this much data is selected (e.g. 500G)")
+    p.add_argument(
+        "--data-size",
+        "--data_size",
+        type=size,
+        metavar="SIZE",
+        help="add files until this much data is selected (e.g. 500G)",
+    )
     p.add_argument("--seed", type=non_negative_int, help="seed of the random choice (default: the clock)")
     p.add_argument("--force", action="store_true", help="verify even if a verification is ongoing")
     p.add_argument("--native", action="store_true", help="read the files here instead of cta-verify-file")
@@ -69,8 +78,11 @@ def _selection(args: argparse.Namespace, cfg: Config, entries: list[CatalogueEnt
         return int(value)
 
     first, last, rnd, read_time = opt("first"), opt("last"), opt("random"), opt("read_time")
-    size_text = args.data_size if args.data_size is not None else common.setting(cfg, "default_read_data_size", "0B")
-    data_size = parse_size(str(size_text))
+    data_size = (
+        args.data_size
+        if args.data_size is not None
+        else parse_size(str(common.setting(cfg, "default_read_data_size", "0B")))
+    )
     seed = args.seed if args.seed is not None else time.time_ns() & 0xFFFFFFFF
     min_bytes = max(data_size, read_time * READ_RATE)
     fseqs, _ = select_files(entries, first=first, last=last, random=rnd, seed=seed, min_bytes=min_bytes)
@@ -104,7 +116,13 @@ def _native(
 
     tape = StDrive(args.device) if args.device else args.image
     log.info("Reading %d files of tape %s from %s", len(chosen), args.vid, source)
-    report = verify_tape(tape, args.vid, catalogue=entries, fseqs=[e.fseq for e in chosen])
+    # Hours on a full tape: a redrawn line on a terminal, a log line every minute otherwise.
+    with Progress(f"Tape {args.vid}", sum(e.size for e in chosen), logger=log, unit="B") as progress:
+
+        def show(p: VerifyProgress) -> None:
+            progress.update(p.bytes_done, detail=f"{p.files_done}/{len(chosen)} files")
+
+        report = verify_tape(tape, args.vid, catalogue=entries, fseqs=[e.fseq for e in chosen], progress=show)
     bad = [f for f in report.files if f.status not in ("ok", "placeholder")]
     for f in bad:
         log.error("File fSeq %d (archive id %s) of tape %s: %s: %s", f.fseq, f.archive_id, args.vid, f.status, f.detail)

@@ -13,7 +13,10 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from typing import Union
+
+from ctaops.errors import RefusedError
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -33,6 +36,28 @@ def _resolve(path: str) -> str:
         to = os.readlink(p)
         p = os.path.join(os.path.dirname(p), to)
     raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+
+
+def make_parent(path: StrPath, roots: Iterable[StrPath | None]) -> None:
+    """Make sure ``path``'s directory exists, creating it only inside one of ``roots``.
+
+    ``roots`` are the configured ``log_dir``/``state_dir``: a tool creates what it needs under
+    them, but a missing directory elsewhere (a typo, a default path on a host not set up for the
+    tool) is refused with one line rather than created silently.
+    """
+    parent = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if os.path.isdir(parent):
+        return
+    for root in roots:
+        if root is None or not os.fspath(root):
+            continue
+        top = os.path.abspath(os.fspath(root))
+        if parent == top or parent.startswith(top.rstrip(os.sep) + os.sep):
+            os.makedirs(parent, exist_ok=True)
+            return
+    raise RefusedError(
+        f"{parent}: no such directory (not created: it is outside the configured log_dir/state_dir; create it first)"
+    )
 
 
 def _create_temp(directory: str, base: str) -> tuple[int, str]:
@@ -123,4 +148,4 @@ def _sync_dir(directory: str) -> None:
         os.close(dfd)
 
 
-__all__ = ["write_atomic"]
+__all__ = ["make_parent", "write_atomic"]

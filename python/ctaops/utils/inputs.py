@@ -5,6 +5,8 @@ the option:
 
 * :func:`non_negative_int`, :func:`positive_int`: counts (``-n``, ``--first``, ``--maxverify``…);
   ``-5`` used to be taken as "no tapes" or to fail later with exit 1;
+* :func:`size`: data sizes (``--data-size 500G``) through the core parser, so ``-5G`` or
+  ``5X`` is a usage error instead of a failure halfway through the run;
 * :func:`utf8_text`: VIDs and other names sent to CTA. Python keeps undecodable bytes of
   ``argv`` as lone surrogates; left in, they fail deep inside (a traceback from the logger or
   the Rust layer) instead of at the edge;
@@ -49,6 +51,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def size(text: str) -> int:
+    """Parse a data size with :func:`ctaops.utils.units.parse_size` (the one parser every tool uses)."""
+    from ctaops.utils.units import parse_size  # noqa: PLC0415  (the compiled module; keeps --help fast)
+
+    try:
+        return parse_size(text)
+    except (ValueError, OverflowError) as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size ({e})") from None
+
+
 def utf8_text(text: str) -> str:
     """Refuse an argument holding bytes that are not UTF-8 (lone surrogates in ``sys.argv``)."""
     try:
@@ -89,4 +101,4 @@ def list_file(path: str) -> list[str]:
     return [w for line in text.splitlines() for w in line.split("#", 1)[0].split()]
 
 
-__all__ = ["LIST_FILE_MAX_BYTES", "list_file", "non_negative_int", "positive_int", "utf8_text"]
+__all__ = ["LIST_FILE_MAX_BYTES", "list_file", "non_negative_int", "positive_int", "size", "utf8_text"]

@@ -76,6 +76,22 @@ def log_file_path(tool: str, log_dir: str) -> str:
     return os.path.join(log_dir, f"{tool}.log")
 
 
+def tool_log_dir(config: Config, section: str, subdir: str) -> str:
+    """``tools.<section>.logging.log_dir`` if the config sets it, else ``<global log_dir>/<subdir>/``.
+
+    Upstream's tool defaults (``/var/log/cta-ops/repack/``, ``/var/log/cta-ops/verification/``)
+    are the global default plus a subdirectory; deriving them keeps a site's files under its
+    moved global ``log_dir`` instead of a fixed ``/var/log`` path.
+    """
+    merged = config.logging.log_dir  # the tool's view: a nested tool's own override counts too
+    own = config.get_path(f"tools.{section}.logging.log_dir")
+    if isinstance(own, str) and own.strip() and merged == config.get_path("global.logging.log_dir"):
+        return own  # set on the section, the tool (a nested one) looked at the global view
+    if merged != config.get_path("global.logging.log_dir"):
+        return merged
+    return os.path.join(merged, subdir, "")
+
+
 def _remove_our_handlers(logger: logging.Logger) -> None:
     for handler in list(logger.handlers):
         if getattr(handler, _HANDLER_MARK, False):
@@ -94,13 +110,15 @@ def init_logger(  # noqa: PLR0913  (keyword-only options)
     to_stderr: bool = True,
     json_lines: bool = False,
     stream: TextIO | None = None,
+    stderr_level: int = logging.NOTSET,
 ) -> logging.Logger:
     """Set up and return the logger named ``tool``.
 
     Settings come from ``config.logging`` (the default config is loaded when ``config`` is
     None); ``log_dir``/``log_file`` override the file location. Calling it again replaces the
     handlers it added before. If the log file cannot be opened the tool keeps running with
-    stderr logging and says so once on stderr.
+    stderr logging and says so once on stderr. ``stderr_level`` keeps stderr quieter than the
+    file (the drive tools show only warnings there unless ``-V``).
     """
     if config is None:
         from ctaops.utils.config import load_config  # noqa: PLC0415  (avoid an import cycle)
@@ -117,6 +135,7 @@ def init_logger(  # noqa: PLR0913  (keyword-only options)
     if to_stderr:
         err = logging.StreamHandler(stream if stream is not None else sys.stderr)
         err.setFormatter(LineFormatter(date_format))
+        err.setLevel(stderr_level)
         setattr(err, _HANDLER_MARK, True)
         logger.addHandler(err)
 
@@ -161,4 +180,5 @@ __all__ = [
     "log_and_exit",
     "log_file_path",
     "timestamp",
+    "tool_log_dir",
 ]

@@ -211,7 +211,7 @@ def test_cli_errors_are_one_line(env: Env, tmp_path: Path) -> None:
     r = env.step("2-start", "--bogus", check=False)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1
-    assert r.stderr.startswith("error: ")
+    assert r.stderr.startswith("cta-ops-repack-2-start: error: unrecognized arguments: --bogus")
     bad = tmp_path / "bad.yaml"
     bad.write_text(json.dumps({"tools": {"cta-ops-repack-automation": {"default_priority": 7}}}))
     r = env.step("2-start", "-C", str(bad), check=False)

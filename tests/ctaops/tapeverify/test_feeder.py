@@ -110,7 +110,8 @@ def test_bad_input_is_one_line(inst: Instance) -> None:
     for args, code, text in (
         (["--maxverify", "x"], 2, "'x' is not a whole number"),
         (["--verify_policy", "oldest"], 2, "invalid choice"),
-        (["--min_data_on_tape", "lots"], 1, "lots"),
+        # a bad size is a usage error like a bad count (it failed with 1 before)
+        (["--min_data_on_tape", "lots"], 2, "argument --min-data-on-tape/--min_data_on_tape: 'lots' is not a size"),
         (["--maxverify", "-1"], 2, "argument --maxverify: -1 is negative"),  # a usage error (issue 17)
     ):
         r = inst.feeder(*args)

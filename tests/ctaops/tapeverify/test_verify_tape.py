@@ -137,7 +137,10 @@ def test_bad_input_is_one_line(inst: Instance) -> None:
         (["--vid", VID, "--image", "x.tap"], 2, "--image and --device need --native"),
         (["--vid", VID, "--native"], 1, "--native needs --image PATH or --device DEVICE"),
         (["--vid", VID, "--first", "-1"], 2, "argument --first: -1 is negative"),  # a usage error (issue 17)
-        (["--vid", VID, "--data_size", "3 parsecs"], 1, "parsecs"),
+        # unknown size units are usage errors, as negative counts are (they failed with 1 before)
+        (["--vid", VID, "--data_size", "3 parsecs"], 2, "argument --data-size/--data_size: '3 parsecs' is not a size"),
+        (["--vid", VID, "--data-size", "5X"], 2, "'5X' is not a size"),
+        (["--vid", VID, "--data-size=-5G"], 2, "'-5G' is not a size"),
         (["--vid", VID, "--first", "x"], 2, "'x' is not a whole number"),
         (["--first", "1"], 2, "the following arguments are required: --vid"),
         (["--vid", VID, "--native", "--image", "/nonexistent.tap"], 1, "No such file"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ctaops.utils.config import Config, load_config
-from ctaops.utils.logging import init_logger, log_and_exit
+from ctaops.utils.logging import init_logger, log_and_exit, tool_log_dir
 
 LINE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] \[(\w+)\] (.*)$")
 
@@ -123,3 +123,31 @@ def test_log_and_exit_raises_system_exit(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         log_and_exit(logger, "bye", 2)
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("doc", "tool", "expected"),
+    [
+        ({}, "cta-ops-repack-automation", "/var/log/cta-ops/repack/"),  # upstream's default
+        ({"global": {"logging": {"log_dir": "/site/"}}}, "cta-ops-repack-automation", "/site/repack/"),  # follows it
+        ({"tools": {"cta-ops-repack-automation": {"logging": {"log_dir": "/r/"}}}}, "cta-ops-repack-automation", "/r/"),
+        (
+            {"tools": {"cta-ops-tape-verify": {"logging": {"log_dir": "/v/"}}}},
+            "cta-ops-tape-verify.cta-ops-verify-tape",
+            "/v/",
+        ),
+        (
+            {"tools": {"cta-ops-tape-verify": {"cta-ops-verify-tape": {"logging": {"log_dir": "/n/"}}}}},
+            "cta-ops-tape-verify.cta-ops-verify-tape",
+            "/n/",
+        ),
+    ],
+)
+def test_tool_log_dir_derives_from_the_global_one(
+    tmp_path: Path, doc: dict[str, object], tool: str, expected: str
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(doc))
+    section = tool.split(".", 1)[0]
+    sub = "repack" if section == "cta-ops-repack-automation" else "verification"
+    assert tool_log_dir(load_config(path, tool=tool), section, sub) == expected
