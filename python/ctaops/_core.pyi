@@ -36,6 +36,7 @@ __all__ = [
     "file_checksum",
     "format_size",
     "format_size_decimal",
+    "format_size_human",
     "forward_termination",
     "label_format",
     "label_parse",
@@ -43,6 +44,7 @@ __all__ = [
     "load_yaml",
     "locate_config",
     "md5",
+    "parse_duration",
     "parse_size",
     "reset_log_cache",
     "scsi_discover_json",
@@ -134,7 +136,13 @@ def load_yaml(path: str) -> Any:
     """Read a YAML file (``<<`` merge keys applied) into Python objects."""
 
 def parse_size(text: str) -> int:
-    """Bytes in a size such as ``'10G'``, ``'0B'``, ``'1.5T'`` (binary units)."""
+    """Bytes in ``'10G'``, ``'10MB'``, ``'4KiB'``: ``kB MB …`` SI, ``KiB …`` and bare ``K M G …`` IEC."""
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``'30s'``, ``'5m'``, ``'2h'``, ``'1d'``, ``'1.5h'``; a bare number is seconds."""
+
+def format_size_human(bytes: int) -> str:
+    """Sizes for people: SI units, one decimal, ``'999 B'``, ``'10.2 GB'``."""
 
 def format_size(bytes: int) -> str:
     """``'0B'``, ``'10G'``, ``'1.5T'``: binary units, at most one decimal."""

@@ -1,13 +1,18 @@
-"""Data sizes as the ops tools write them: ``'10G'``, ``'0B'``, ``'1.5T'``.
+"""Sizes and durations, parsed by the same Rust code as the ``ctaops`` command line.
 
-``K M G T P E`` are powers of **1024** (upstream documents ``'10G'`` as 10 GiB and
-``5368709120`` as 5 GiB). A bare number is bytes; a unit may be followed by ``B`` or ``iB``
-(``'4KiB'``, ``'2GB'``), case does not matter. :func:`format_size_decimal` reproduces
-cta-admin's own tables instead (powers of 1000, one decimal).
+Sizes: a bare number is bytes; ``kB MB GB TB PB EB`` are SI (powers of 1000, as CTA's and EOS's
+tools print); ``KiB MiB GiB …`` are IEC (powers of 1024); a bare letter ``K M G T P E`` stays IEC
+because upstream documents ``'10G'`` as 10 GiB and ``5368709120`` as 5 GiB. Letters are
+case-insensitive; only ``B`` against ``iB`` tells SI from IEC. :func:`format_size_human` is how
+sizes are shown to people (``'10.2 GB'``), :func:`format_size` how the config writes them
+(``'10G'``), :func:`format_size_decimal` cta-admin's own table style.
+
+Durations: ``'30s'``, ``'5m'``, ``'2h'``, ``'1d'``, ``'250ms'``, fractions allowed; a bare number
+is seconds. :func:`parse_duration` returns seconds as a float.
 """
 
 from __future__ import annotations
 
-from ctaops._core import format_size, format_size_decimal, parse_size
+from ctaops._core import format_size, format_size_decimal, format_size_human, parse_duration, parse_size
 
-__all__ = ["format_size", "format_size_decimal", "parse_size"]
+__all__ = ["format_size", "format_size_decimal", "format_size_human", "parse_duration", "parse_size"]

@@ -4,6 +4,7 @@
 //! (`ctaops._core.cli_main`) without shipping a second binary.
 
 mod cmd;
+mod conventions;
 mod cta;
 mod exit;
 mod logging;
@@ -12,13 +13,14 @@ mod output;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use exit::Exit;
 
 /// ctaops: the CERN Tape Archive operator toolkit.
 ///
-/// Exit status: 0 success, 1 failure, 2 usage error.
+/// Exit status: 0 success, 1 failure, 2 usage error; `ctaops admin` and `ctaops sim cta-admin`
+/// exit as cta-admin does, `ctaops smc` as cta-smc does.
 #[derive(Debug, Parser)]
 #[command(name = "ctaops", version = ctaops_core::VERSION, propagate_version = true, max_term_width = 100)]
 struct Cli {
@@ -50,6 +52,11 @@ enum Command {
     RepackManager(Box<cmd::repack_manager::Args>),
 }
 
+/// The whole `ctaops` command tree with the conventions every subcommand follows.
+fn command() -> clap::Command {
+    conventions::apply(Cli::command())
+}
+
 /// Runs the CLI with the given arguments (the first is the program name) and returns the exit code.
 pub fn main_with_args<I, T>(args: I) -> ExitCode
 where
@@ -67,22 +74,31 @@ where
 {
     // Children (cta-admin, cta-smc) go when this process is told to go (issue 17, item 19).
     ctaops_core::children::forward_termination();
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if conventions::is_repack_manager(&args) {
+        return run_repack_manager(args);
+    }
+    let mut command = command();
+    if let Some(help) = conventions::pass_through_help(&mut command, &args) {
+        return match output::print(&help) {
+            Ok(()) | Err(Exit::Success) => Exit::Success,
+            Err(e) => e,
+        };
+    }
+    let cli = match command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
-        Err(e) => {
-            let usage = e.use_stderr();
-            // clap prints help/version to stdout and usage errors to stderr itself.
-            let _ = e.print();
-            return if usage { Exit::Usage } else { Exit::Success };
-        }
+        Err(e) => return clap_exit(&e),
     };
-    // `cta-ops-repack-manager -V` is upstream's verbose flag (`-V` is --version elsewhere).
+    // `ctaops repack-manager -V` is upstream's verbose flag (-V is never the version).
     let extra = match &cli.command {
         Command::RepackManager(a) => a.verbose_upper,
         _ => 0,
     };
     logging::init(cli.verbose.saturating_add(extra), cli.log_json);
-    match cli.command {
+    let exit = match cli.command {
         Command::Checksum(args) => cmd::checksum::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Tape(args) => cmd::tape::run(&args),
@@ -90,5 +106,38 @@ where
         Command::Sim(args) => cmd::sim::run(&args),
         Command::Admin(args) => cmd::admin::run(&args),
         Command::RepackManager(args) => cmd::repack_manager::run(&args),
-    }
+    };
+    quiet_if_unread(exit)
+}
+
+/// A reader that closed the pipe (`ctaops … | head -1`) chose to stop: exit 0, as if the
+/// output had been read (issue 18: never a panic, a "Broken pipe" line or exit 1 for it).
+fn quiet_if_unread(exit: Exit) -> Exit {
+    if output::stdout_closed() { Exit::Success } else { exit }
+}
+
+/// The exit for what clap stopped at: help and version on stdout (success), usage errors on
+/// stderr (exit 2); clap prints both itself.
+fn clap_exit(e: &clap::Error) -> Exit {
+    let _ = e.print();
+    if e.use_stderr() { Exit::Usage } else { Exit::Success }
+}
+
+/// `cta-ops-repack-manager …`: `ctaops repack-manager …` under upstream's program name.
+fn run_repack_manager(args: Vec<OsString>) -> Exit {
+    let Some(command) = conventions::standalone(&Cli::command(), "repack-manager", conventions::REPACK_MANAGER) else {
+        output::error(&"the repack-manager subcommand is missing from this build");
+        return Exit::Failure;
+    };
+    let matches = match command.try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => return clap_exit(&e),
+    };
+    let args = match cmd::repack_manager::Args::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => return clap_exit(&e),
+    };
+    let verbose = matches.get_count("verbose").saturating_add(args.verbose_upper);
+    logging::init(verbose, matches.get_flag("log_json"));
+    quiet_if_unread(cmd::repack_manager::run(&args))
 }

@@ -1,9 +1,17 @@
-//! Data sizes as the ops tools write them in config and output: `'10G'`, `'0B'`, `'1.5T'`.
+//! Sizes and durations as people write them on command lines and in the config file, parsed by
+//! one parser each for Rust and Python (`ctaops._core.parse_size`, `parse_duration`).
 //!
-//! Upstream's documented examples are binary: `default_file_size: '10G'` is "10 GiB per test
-//! file" and `random_file_size: 5368709120` is "5 GiB" (ops-tools §5.3), so `K M G T P E` are
-//! powers of 1024 here. cta-admin's own text tables use powers of 1000 instead (cta-interfaces
-//! §1.9); [`format_size_decimal`] reproduces that for output meant to match cta-admin.
+//! Sizes: a bare number is bytes; `kB/KB MB GB TB PB EB` are SI (powers of 1000, what CTA's and
+//! EOS's tools print); `KiB MiB GiB …` are IEC (powers of 1024); a bare letter `K M G T P E`
+//! stays IEC because upstream documents `default_file_size: '10G'` as 10 GiB and
+//! `random_file_size: 5368709120` as 5 GiB (ops-tools §5.3). Letters are case-insensitive; only
+//! `B` against `iB` tells SI from IEC. People read sizes as [`format_size_human`] prints them
+//! (`10.2 GB`); the config reads back what [`format_size`] writes (`10G`); [`format_size_decimal`]
+//! is cta-admin's table style, only for output that mimics cta-admin.
+
+mod duration;
+
+pub use duration::{parse_duration, parse_whole_seconds};
 
 use std::fmt;
 
@@ -16,7 +24,6 @@ const UNITS: [char; 6] = ['K', 'M', 'G', 'T', 'P', 'E'];
 
 /// Parses a size such as `10G`, `0B`, `1.5T`, `512`, `4KiB` or `2 GB` into bytes.
 ///
-/// A bare number is bytes; a unit letter may be followed by `B` or `iB` and is always binary.
 /// Fractions are exact (digit arithmetic, not floating point) and rounded down to whole bytes.
 ///
 /// # Errors
@@ -24,52 +31,117 @@ const UNITS: [char; 6] = ['K', 'M', 'G', 'T', 'P', 'E'];
 /// does not fit in 64 bits.
 pub fn parse_size(text: &str) -> Result<u64, Error> {
     let bad = |why: &str| Error::InvalidArgument(format!("invalid size {text:?}: {why}"));
-    let s = text.trim();
-    let digits_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (number, unit) = s.split_at(digits_end);
-    if number.is_empty() {
-        return Err(bad(if s.starts_with('-') {
-            "sizes cannot be negative"
+    let (number, unit) = split_number(text).map_err(|why| {
+        bad(if why == Malformed::Missing {
+            "expected a number optionally followed by B, kB, KiB, K, MB, MiB, M, … up to E"
         } else {
-            "expected a number optionally followed by B, K, M, G, T, P or E"
-        }));
+            why.text()
+        })
+    })?;
+    let multiplier = unit_multiplier(unit.trim())
+        .ok_or_else(|| bad("unknown unit (B; SI kB MB GB TB PB EB; IEC KiB MiB GiB TiB PiB EiB or K M G T P E)"))?;
+    let bytes = number.times(multiplier).ok_or_else(|| bad("too large"))?;
+    u64::try_from(bytes).map_err(|_| bad("too large (more than 16 EiB)"))
+}
+
+/// Why a number did not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    /// No digits at all.
+    Missing,
+    /// A minus sign.
+    Negative,
+    /// Two dots, a lone dot, or more digits than fit.
+    Bad,
+}
+
+impl Malformed {
+    pub(crate) const fn text(self) -> &'static str {
+        match self {
+            Self::Missing => "expected a number",
+            Self::Negative => "cannot be negative",
+            Self::Bad => "malformed number",
+        }
+    }
+}
+
+/// A non-negative decimal number kept as digits, so that `10.2` times a unit is exact.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decimal {
+    int: u128,
+    frac: u128,
+    frac_scale: u128,
+}
+
+impl Decimal {
+    /// `self * multiplier`, rounded down; `None` on overflow.
+    pub(crate) fn times(self, multiplier: u128) -> Option<u128> {
+        let whole = self.int.checked_mul(multiplier)?;
+        whole.checked_add(self.frac.checked_mul(multiplier)? / self.frac_scale)
+    }
+}
+
+/// Splits `text` (trimmed) into its leading decimal number and the rest.
+pub(crate) fn split_number(text: &str) -> Result<(Decimal, &str), Malformed> {
+    let s = text.trim();
+    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (number, rest) = s.split_at(end);
+    if number.is_empty() {
+        return Err(if s.starts_with('-') {
+            Malformed::Negative
+        } else {
+            Malformed::Missing
+        });
     }
     let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
     if int_part.is_empty() && frac_part.is_empty() || frac_part.contains('.') {
-        return Err(bad("malformed number"));
+        return Err(Malformed::Bad);
     }
-    let multiplier = unit_multiplier(unit.trim()).ok_or_else(|| bad("unknown unit"))?;
     let int: u128 = if int_part.is_empty() {
         0
     } else {
-        int_part.parse().map_err(|_| bad("number too large"))?
+        int_part.parse().map_err(|_| Malformed::Bad)?
     };
-    let mut bytes = int.checked_mul(multiplier).ok_or_else(|| bad("too large"))?;
-    if !frac_part.is_empty() {
-        // Only the first 18 fractional digits matter for a 64-bit result; more could overflow u128.
-        let frac = &frac_part[..frac_part.len().min(18)];
-        let numerator: u128 = frac.parse().map_err(|_| bad("malformed number"))?;
-        let scale = 10u128.pow(u32::try_from(frac.len()).map_err(|_| bad("malformed number"))?);
-        bytes += numerator * multiplier / scale;
-    }
-    u64::try_from(bytes).map_err(|_| bad("too large (more than 16E)"))
+    // Only the first 18 fractional digits matter for a 64-bit result; more could overflow u128.
+    let frac_digits = &frac_part[..frac_part.len().min(18)];
+    let frac: u128 = if frac_digits.is_empty() {
+        0
+    } else {
+        frac_digits.parse().map_err(|_| Malformed::Bad)?
+    };
+    let frac_scale = 10u128.pow(u32::try_from(frac_digits.len()).map_err(|_| Malformed::Bad)?);
+    Ok((Decimal { int, frac, frac_scale }, rest))
 }
 
 fn unit_multiplier(unit: &str) -> Option<u128> {
-    let mut chars = unit.chars();
+    let upper = unit.to_ascii_uppercase();
+    let mut chars = upper.chars();
     let Some(first) = chars.next() else { return Some(1) };
-    let rest: String = chars.collect();
-    let first = first.to_ascii_uppercase();
     if first == 'B' {
-        return rest.is_empty().then_some(1);
+        return chars.as_str().is_empty().then_some(1);
     }
-    let power = UNITS.iter().position(|&u| u == first)?;
-    let suffix_ok = rest.is_empty() || rest.eq_ignore_ascii_case("b") || rest.eq_ignore_ascii_case("ib");
-    suffix_ok.then(|| 1024u128.pow(u32::try_from(power).unwrap_or(0) + 1))
+    let power = u32::try_from(UNITS.iter().position(|&u| u == first)?).ok()? + 1;
+    match chars.as_str() {
+        "" | "I" | "IB" => Some(1024u128.pow(power)),
+        "B" => Some(1000u128.pow(power)),
+        _ => None,
+    }
 }
 
-/// Formats bytes the way the config writes them: `0B`, `512B`, `10G`, `1.5T` (binary units,
-/// at most one decimal, no trailing `.0`). Exact multiples round-trip through [`parse_size`].
+/// Formats bytes for people: SI units with one decimal and a space, `999 B`, `1.0 kB`,
+/// `10.2 GB`. Every size ctaops prints for an operator to read goes through here.
+#[must_use]
+pub fn format_size_human(bytes: u64) -> String {
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let (value, unit) = scaled(bytes, 1000);
+    let prefix = if unit == 'K' { 'k' } else { unit };
+    format!("{value:.1} {prefix}B")
+}
+
+/// Formats bytes the way the config writes them: `0B`, `512B`, `10G`, `1.5T` (bare letters,
+/// so IEC, at most one decimal, no trailing `.0`). Exact multiples round-trip through [`parse_size`].
 #[must_use]
 pub fn format_size(bytes: u64) -> String {
     format_with(bytes, 1024, "B")
@@ -186,10 +258,29 @@ mod tests {
         assert_eq!(parse_size("1.5T").unwrap(), 3 << 39);
         assert_eq!(parse_size("5368709120").unwrap(), 5 << 30);
         assert_eq!(parse_size(" 4 KiB ").unwrap(), 4096);
-        assert_eq!(parse_size("2gb").unwrap(), 2 << 30);
+        assert_eq!(parse_size("2gb").unwrap(), 2_000_000_000);
+        assert_eq!(parse_size("2gib").unwrap(), 2 << 30);
+        assert_eq!(parse_size("3Ki").unwrap(), 3072);
         assert_eq!(parse_size(".5K").unwrap(), 512);
         assert_eq!(parse_size("15E").unwrap(), 15 << 60);
         assert_eq!(parse_size("0.1B").unwrap(), 0);
+    }
+
+    #[test]
+    fn si_with_b_iec_with_ib_or_a_bare_letter() {
+        assert_eq!(parse_size("1MB").unwrap(), 1_000_000);
+        assert_eq!(parse_size("1kB").unwrap(), 1000);
+        assert_eq!(parse_size("1KB").unwrap(), 1000);
+        assert_eq!(parse_size("1MiB").unwrap(), 1 << 20);
+        assert_eq!(parse_size("1M").unwrap(), 1 << 20);
+        assert_eq!(parse_size("10.2M").unwrap(), 10_695_475);
+        assert_eq!(parse_size("10.2MB").unwrap(), 10_200_000);
+        assert_eq!(parse_size("1.5EB").unwrap(), 1_500_000_000_000_000_000);
+    }
+
+    #[test]
+    fn negative_sizes_say_so() {
+        assert!(parse_size("-1").unwrap_err().to_string().contains("cannot be negative"));
     }
 
     #[test]
@@ -201,6 +292,7 @@ mod tests {
             "10X",
             "1.2.3K",
             "10GG",
+            "10GiBB",
             "16E",
             "99999999999999999999999999999999999999999",
             ".",
@@ -228,6 +320,15 @@ mod tests {
         assert_eq!(format_size_decimal(1000), "1.0K");
         assert_eq!(format_size_decimal(3_100_000_000), "3.1G");
         assert_eq!(format_size_decimal(18_743_209_871_234), "18.7T");
+    }
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(format_size_human(0), "0 B");
+        assert_eq!(format_size_human(999), "999 B");
+        assert_eq!(format_size_human(1000), "1.0 kB");
+        assert_eq!(format_size_human(10_200_000_000), "10.2 GB");
+        assert_eq!(format_size_human(u64::MAX), "18.4 EB");
     }
 
     proptest! {

@@ -99,10 +99,26 @@ fn load_yaml<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>>
     to_py(py, &v)
 }
 
-/// Bytes in a size such as `'10G'`, `'0B'`, `'1.5T'` (binary units).
+/// Bytes in a size such as `'10G'`, `'0B'`, `'1.5T'`, `'10MB'`: `kB MB GB …` are SI (1000),
+/// `KiB MiB …` and a bare `K M G …` are IEC (1024), a bare number is bytes.
 #[pyfunction]
 fn parse_size(py: Python<'_>, text: &str) -> PyResult<u64> {
     units::parse_size(text).map_err(|e| errors::to_py(py, &e))
+}
+
+/// Seconds (a float) in a duration such as `'30s'`, `'5m'`, `'2h'`, `'1d'`, `'1.5h'`; a bare
+/// number is seconds.
+#[pyfunction]
+fn parse_duration(py: Python<'_>, text: &str) -> PyResult<f64> {
+    units::parse_duration(text)
+        .map(|d| d.as_secs_f64())
+        .map_err(|e| errors::to_py(py, &e))
+}
+
+/// Sizes for people: SI units, one decimal, `'999 B'`, `'10.2 GB'`.
+#[pyfunction]
+fn format_size_human(bytes: u64) -> String {
+    units::format_size_human(bytes)
 }
 
 /// `'0B'`, `'10G'`, `'1.5T'`: binary units, at most one decimal.
@@ -154,6 +170,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(locate_config, m)?)?;
     m.add_function(wrap_pyfunction!(load_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(parse_size, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_duration, m)?)?;
+    m.add_function(wrap_pyfunction!(format_size_human, m)?)?;
     m.add_function(wrap_pyfunction!(format_size, m)?)?;
     m.add_function(wrap_pyfunction!(format_size_decimal, m)?)?;
     m.add_class::<ErrorTranslations>()?;

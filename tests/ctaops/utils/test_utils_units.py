@@ -1,4 +1,4 @@
-"""ctaops.utils.units: sizes as upstream writes them."""
+"""ctaops.utils.units: sizes and durations, one parser shared with the Rust command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctaops.errors import InvalidArgumentError
-from ctaops.utils.units import format_size, format_size_decimal, parse_size
+from ctaops.utils.units import format_size, format_size_decimal, format_size_human, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(
@@ -20,8 +20,15 @@ from ctaops.utils.units import format_size, format_size_decimal, parse_size
         ("5368709120", 5 * 2**30),
         ("262144", 262144),
         ("4KiB", 4096),
-        ("2gb", 2 * 2**30),
+        # With B, a unit is SI (as CTA and EOS print sizes); iB or a bare letter is IEC.
+        ("2gb", 2_000_000_000),
+        ("2GiB", 2 * 2**30),
+        ("1MB", 1_000_000),
+        ("1MiB", 2**20),
+        ("1kB", 1000),
         (" 7 M ", 7 * 2**20),
+        ("10.2M", 10_695_475),
+        ("10.2MB", 10_200_000),
     ],
 )
 def test_parse(text: str, expected: int) -> None:
@@ -44,6 +51,29 @@ def test_cta_admin_decimal_style() -> None:
 def test_bad_input(bad: str) -> None:
     with pytest.raises(InvalidArgumentError, match="invalid size"):
         parse_size(bad)
+
+
+def test_negative_size_says_so() -> None:
+    with pytest.raises(InvalidArgumentError, match="negative"):
+        parse_size("-5MB")
+
+
+def test_human_sizes_are_si_with_one_decimal() -> None:
+    assert format_size_human(999) == "999 B"
+    assert format_size_human(10_200_000_000) == "10.2 GB"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30s", 30.0), ("30", 30.0), ("5m", 300.0), ("2h", 7200.0), ("1d", 86400.0), ("1.5h", 5400.0)]
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("bad", ["", "-5s", "5x", "soon"])
+def test_bad_duration(bad: str) -> None:
+    with pytest.raises(InvalidArgumentError, match="invalid duration"):
+        parse_duration(bad)
 
 
 def test_negative_int_is_rejected() -> None:

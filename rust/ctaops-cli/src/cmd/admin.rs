@@ -138,7 +138,7 @@ fn grpc(cta_cli_conf: &Path, cta_version: Option<String>, command: &AdminCommand
 }
 
 fn print_records(r: &Records) -> Result<(), Failure> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(output::Stdout);
     serde_json::to_writer(&mut out, r).map_err(|e| Failure::Other(e.to_string()))?;
     out.write_all(b"\n")?;
     out.flush()?;
@@ -146,7 +146,7 @@ fn print_records(r: &Records) -> Result<(), Failure> {
 }
 
 fn print_text(m: &str) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
+    let mut out = output::Stdout;
     out.write_all(m.as_bytes())?;
     if !m.is_empty() && !m.ends_with('\n') {
         out.write_all(b"\n")?;

@@ -1,6 +1,6 @@
 //! `ctaops checksum [--algo A] PATH...`
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use ctaops_core::checksum::{ChecksumType, Digest, checksum_file, checksum_reader_pipelined};
@@ -53,16 +53,11 @@ fn line(hex: &str, path: &Path) -> Vec<u8> {
 /// do not stop the other paths.
 pub fn run(args: &Args) -> Exit {
     let mut failed = false;
-    let stdout = io::stdout();
     for path in &args.paths {
         match checksum_one(path, args.algo) {
             Ok(digest) => {
-                if let Err(e) = stdout.lock().write_all(&line(&digest.to_hex(), path)) {
-                    if output::is_broken_pipe(&e) {
-                        return Exit::Failure;
-                    }
-                    output::error(&e);
-                    failed = true;
+                if let Err(exit) = output::write_stdout(&line(&digest.to_hex(), path)) {
+                    return exit;
                 }
             }
             Err(e) => {

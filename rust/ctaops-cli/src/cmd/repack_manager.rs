@@ -5,7 +5,6 @@ mod check_env;
 mod table;
 
 use std::collections::BTreeSet;
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use ctaops_core::config::Config;
@@ -62,6 +61,7 @@ enum Verb {
     /// Enter tapes into the automation (state entered); values come from `cta-admin tape ls`
     /// unless --tapepool and --mediatype are given.
     Add {
+        /// The tapes to enter.
         #[arg(required = true)]
         vids: Vec<String>,
         /// Key of the `priorities` map (default: `default_priority`).
@@ -73,10 +73,13 @@ enum Verb {
         /// Source pool (skip the CTA lookup together with --mediatype).
         #[arg(long)]
         tapepool: Option<String>,
+        /// Media type (skip the CTA lookup together with --tapepool).
         #[arg(long)]
         mediatype: Option<String>,
+        /// Files on the tape (with --tapepool and --mediatype).
         #[arg(long, default_value_t = 0)]
         files: i64,
+        /// Bytes on the tape (with --tapepool and --mediatype).
         #[arg(long, default_value_t = 0)]
         bytes: i64,
         /// Occupancy in percent.
@@ -88,16 +91,20 @@ enum Verb {
     },
     /// Remove a tape from the automation (its history is kept).
     Rm {
+        /// The tape.
         vid: String,
         /// Also remove a tape whose CTA repack is in flight (started … reclaimed, mode auto).
         #[arg(long)]
         force: bool,
+        /// Why (kept in the history).
         #[arg(short, long, default_value = "removed by operator")]
         reason: String,
     },
     /// Set a tape's mode.
     Mode {
+        /// The tape.
         vid: String,
+        /// auto, manual or error.
         #[arg(value_parser = parse_mode)]
         mode: Mode,
         /// Why (required: it is what the next operator reads).
@@ -106,13 +113,19 @@ enum Verb {
     },
     /// Set a tape's priority (a key of the `priorities` map).
     Priority {
+        /// The tape.
         vid: String,
+        /// A key of the `priorities` map.
         priority: i16,
+        /// Why (kept in the history).
         #[arg(short, long, default_value = "priority changed by operator")]
         reason: String,
     },
     /// Every change made to a tape: when, who, what, why.
-    History { vid: String },
+    History {
+        /// The tape.
+        vid: String,
+    },
     /// Check the database and the CTA side (pools, mount policies, repack VO, quarantine pool).
     CheckEnv,
     /// Database schema maintenance.
@@ -269,13 +282,9 @@ impl Ctx {
     }
 
     fn print(&self, text: &str) -> Exit {
-        match io::stdout().lock().write_all(text.as_bytes()) {
+        match output::print(text) {
             Ok(()) => Exit::Success,
-            Err(e) if output::is_broken_pipe(&e) => Exit::Success,
-            Err(e) => {
-                output::error(&e);
-                Exit::Failure
-            }
+            Err(e) => e,
         }
     }
 
@@ -309,8 +318,22 @@ fn row_json(r: &TapeRow) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
     if let Some(m) = v.as_object_mut() {
         m.insert("state".into(), json!(r.state()));
+        // The short table's column, so every table header is also a JSON key.
+        m.insert("since".into(), json!(since(r)));
     }
     v
+}
+
+/// When the tape entered its current state.
+fn since(r: &TapeRow) -> String {
+    match r.state() {
+        State::Entered => r.entered.clone(),
+        State::Started => opt(r.started.as_ref()),
+        State::Repacked => opt(r.repacked.as_ref()),
+        State::Quarantined => opt(r.quarantined.as_ref()),
+        State::Reclaimed => opt(r.reclaimed.as_ref()),
+        State::Finished => opt(r.finished.as_ref()),
+    }
 }
 
 fn ls(ctx: &Ctx, filter: &Filter, extended: bool) -> Res {
@@ -327,14 +350,6 @@ fn ls_rows(ctx: &Ctx, rows: &[TapeRow], extended: bool) -> Exit {
     if ctx.json {
         return ctx.print_json(&serde_json::Value::Array(rows.iter().map(row_json).collect()));
     }
-    let since = |r: &TapeRow| match r.state() {
-        State::Entered => r.entered.clone(),
-        State::Started => opt(r.started.as_ref()),
-        State::Repacked => opt(r.repacked.as_ref()),
-        State::Quarantined => opt(r.quarantined.as_ref()),
-        State::Reclaimed => opt(r.reclaimed.as_ref()),
-        State::Finished => opt(r.finished.as_ref()),
-    };
     if extended {
         let header = [
             "tape",
@@ -577,7 +592,8 @@ fn history(ctx: &Ctx, vid: &str) -> Res {
             ]
         })
         .collect();
-    Ok(ctx.table(&["when", "who", "action", "from", "to", "why"], &body))
+    // The same names as the --json keys, so a script and a reader talk about the same columns.
+    Ok(ctx.table(&["at", "actor", "action", "from_value", "to_value", "reason"], &body))
 }
 
 fn db_upgrade(ctx: &Ctx) -> Res {

@@ -25,14 +25,18 @@ pub struct Args {
 enum Sub {
     /// Create an instance: catalogue, library state, labelled tape images, bin/ wrappers, config.
     Init {
+        /// The instance directory to create.
         dir: PathBuf,
+        /// Seed of the generated instance (same seed, same instance).
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// small (tests) or cern-like (2 physical / 4 logical libraries, 40 drives, 5,000 tapes).
         #[arg(long, default_value = "small")]
         preset: String,
+        /// Number of tapes (default: the preset's).
         #[arg(long)]
         tapes: Option<u32>,
+        /// Number of drives (default: the preset's).
         #[arg(long)]
         drives: Option<u16>,
         /// Synthetic catalogue files per filled tape (cern-like only; default 2000).
@@ -46,8 +50,10 @@ enum Sub {
     /// Run a cta-admin command line against an instance (what DIR/bin/cta-admin execs).
     #[command(name = "cta-admin", disable_help_flag = true)]
     CtaAdmin {
+        /// The instance directory.
         #[arg(long)]
         instance: PathBuf,
+        /// `[--json] WORDS…` as cta-admin takes them (`--help` after --instance: cta-admin's help).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -57,9 +63,12 @@ enum Sub {
     CtaAdminGrpc(admin_grpc::AdminGrpcArgs),
     /// Queue files for archival (generated data with --count/--size, or FILEs).
     Archive {
+        /// The instance directory.
         dir: PathBuf,
+        /// Storage class of the files (it picks the tape pool).
         #[arg(long)]
         storageclass: String,
+        /// Number of generated files (with --size).
         #[arg(long, requires = "size")]
         count: Option<u32>,
         /// Size of each generated file (e.g. 10M, 1GiB).
@@ -91,11 +100,13 @@ enum Sub {
         /// Owner gid of the disk files.
         #[arg(long, default_value_t = 1000)]
         owner_gid: u32,
+        /// Files to archive instead of generated data.
         files: Vec<PathBuf>,
     },
     /// Play the disk side's DELETE event: queued archive requests are cancelled, tape copies move
     /// to the recycle log ("File deleted by USER from the INSTANCE instance"), the file is removed.
     Delete {
+        /// The instance directory.
         dir: PathBuf,
         /// Path of the file on the disk side.
         #[arg(long, conflicts_with = "archive_id", required_unless_present = "archive_id")]
@@ -109,11 +120,13 @@ enum Sub {
         /// The user deleting the file (default: $USER).
         #[arg(long)]
         requester: Option<String>,
+        /// The deleting user's group.
         #[arg(long, default_value = "cta")]
         group: String,
     },
     /// Queue user retrieves of archive files (the scheduler mounts their tapes and reads them back).
     Retrieve {
+        /// The instance directory.
         dir: PathBuf,
         /// Archive file IDs, comma-separated.
         #[arg(long, value_delimiter = ',', required = true)]
@@ -121,18 +134,22 @@ enum Sub {
         /// Directory the files are written to, one per archive ID (default DIR/retrieved).
         #[arg(long)]
         dest: Option<PathBuf>,
+        /// Requester whose mount rule picks the mount policy (default: $USER).
         #[arg(long)]
         requester: Option<String>,
+        /// Requester group, used when the requester has no rule of their own.
         #[arg(long, default_value = "cta")]
         group: String,
     },
     /// Run the scheduler (mounts, writes, repacks).
     Run {
+        /// The instance directory.
         dir: PathBuf,
         /// Stop when nothing is left to do (the default unless --for is given).
         #[arg(long)]
         until_idle: bool,
-        /// Run for this long (e.g. 30s, 5m), idling when there is nothing to do.
+        /// Run for this long (30s, 5m, 2h, 1d; a bare number is seconds), idling when there is
+        /// nothing to do.
         #[arg(long = "for", value_name = "DURATION")]
         duration: Option<String>,
         /// Move the instance clock this many simulated seconds per wall-clock second. Without it,
@@ -153,6 +170,7 @@ enum Sub {
     /// The tape daemons of the instance (`restart [DRIVE]`: clean up a session a dead daemon left
     /// and register the drive again if `drive rm` removed it).
     Taped {
+        /// The instance directory.
         dir: PathBuf,
         #[command(subcommand)]
         action: TapedCmd,
@@ -161,8 +179,10 @@ enum Sub {
     /// (`--vid/-v VID (--id/-I ID,… | --filename/-F FILE) [-i INSTANCE] [-u USER] [-g GROUP]`).
     #[command(name = "verify-file", disable_help_flag = true)]
     VerifyFile {
+        /// The instance directory.
         #[arg(long)]
         instance: PathBuf,
+        /// cta-verify-file's options (`--help` after --instance: its own help).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -172,13 +192,16 @@ enum Sub {
     Tool {
         /// tape-label | readtp | statistics-update
         name: String,
+        /// The instance directory.
         #[arg(long)]
         instance: PathBuf,
+        /// The tool's own command line (`--help` after --instance: the tool's help).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Inject a fault.
     Fault {
+        /// The instance directory.
         dir: PathBuf,
         #[command(subcommand)]
         fault: FaultCmd,
@@ -192,57 +215,73 @@ enum Sub {
 #[derive(Debug, clap::Subcommand)]
 enum TapedCmd {
     /// Restart the daemon of DRIVE (every daemon without it).
-    Restart { drive: Option<String> },
+    Restart {
+        /// The drive name (default: every drive).
+        drive: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum FaultCmd {
     /// Flip a byte in the first data block of a file on a tape image.
     CorruptData {
+        /// The tape.
         #[arg(long)]
         vid: String,
+        /// The file's fSeq on the tape.
         #[arg(long)]
         fseq: u64,
     },
     /// Damage the HDR1 label of a file on a tape image.
     CorruptHeader {
+        /// The tape.
         #[arg(long)]
         vid: String,
+        /// The file's fSeq on the tape.
         #[arg(long)]
         fseq: u64,
     },
     /// Every read of the tape fails.
     Unreadable {
+        /// The tape.
         #[arg(long)]
         vid: String,
     },
     /// A drive fails (down, never mounted).
     DriveFail {
+        /// The drive name.
         #[arg(long)]
         drive: String,
     },
     /// The next N cta-admin calls fail with MESSAGE (exit 1, or exit 2 with --user-error).
     AdminFail {
+        /// How many calls fail.
         #[arg(long, default_value_t = 1)]
         count: u32,
+        /// What they print on stderr.
         #[arg(long, default_value = "injected failure")]
         message: String,
+        /// Fail as CTA's refusal of a user error (exit 2) instead of exit 1.
         #[arg(long)]
         user_error: bool,
     },
     /// Jam the library slot holding VID (or the element at --slot): moves from or to it fail
     /// with a hardware error (sense 4/40/01) and the element reports EXCEPT.
     JamSlot {
+        /// The tape whose slot jams.
         #[arg(long, conflicts_with = "slot", required_unless_present = "slot")]
         vid: Option<String>,
+        /// The element address that jams.
         #[arg(long)]
         slot: Option<u16>,
     },
     /// Reading a file from the disk side fails when the scheduler archives it: taped leaves its
     /// "failing to read from disk" placeholder on the tape and the request fails.
     DiskReadFail {
+        /// The file's archive ID.
         #[arg(long, conflicts_with = "path", required_unless_present = "path")]
         archive_id: Option<u64>,
+        /// The file's disk path.
         #[arg(long)]
         path: Option<String>,
     },
@@ -342,9 +381,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             Ok(Exit::Success)
         }
         Sub::CtaAdmin { instance, args } => {
-            let stdout = io::stdout();
-            let stderr = io::stderr();
-            let code = ctaops_sim::admin::main(instance, args, &mut stdout.lock(), &mut stderr.lock());
+            let code = ctaops_sim::admin::main(instance, args, &mut output::Stdout, &mut output::Stderr);
             Ok(Exit::Code(code))
         }
         Sub::CtaAdminGrpc(a) => admin_grpc::run(a),
@@ -359,7 +396,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                     )));
                 }
             };
-            let code = tool(instance, args, &mut io::stdout().lock(), &mut io::stderr().lock());
+            let code = tool(instance, args, &mut output::Stdout, &mut output::Stderr);
             Ok(Exit::Code(code))
         }
         Sub::Archive {
@@ -606,15 +643,5 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
 }
 
 fn parse_duration(s: &str) -> Result<Duration, SimError> {
-    let bad = || SimError::Usage(format!("--for: '{s}' is not a duration (e.g. 30s, 5m, 2h)"));
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len()));
-    let v: f64 = num.parse().map_err(|_| bad())?;
-    let mult = match unit {
-        "" | "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        "d" => 86400.0,
-        _ => return Err(bad()),
-    };
-    Ok(Duration::from_secs_f64(v * mult))
+    ctaops_core::units::parse_duration(s).map_err(|e| SimError::Usage(format!("--for: {e}")))
 }

@@ -1,6 +1,7 @@
 //! `ctaops tape verify|dump|label|write`: CTA tapes read and written natively, from a SIMH
 //! image file or a Linux st drive.
 
+mod catalogue;
 mod common;
 mod dump;
 mod label;
@@ -24,9 +25,10 @@ enum Command {
     /// List every label, tape mark and data run on the tape, with block counts, sizes and Adler-32.
     Dump(dump::Args),
     /// Write a fresh label (VOL1, PRELABEL HDR1, tape mark). Refuses a tape holding data or
-    /// labelled with another VID unless --force.
+    /// labelled with another VID unless --force, and always one the catalogue says holds files.
     Label(label::Args),
-    /// Append files to a labelled tape exactly as CTA's tape server would.
+    /// Append files to a labelled tape exactly as CTA's tape server would, after the catalogue's
+    /// last fSeq when a catalogue is configured.
     Write(write::Args),
 }
 

@@ -13,6 +13,7 @@ use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub struct AdminGrpcArgs {
+    /// The instance directory.
     #[arg(long)]
     instance: PathBuf,
     /// `[--json] [--config FILE] WORDS…` as `cta-admin` takes them; the client settings come from

@@ -12,6 +12,7 @@ use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// The instance directory.
     dir: PathBuf,
     /// Address to listen on (port 0: any free port). DIR/cta-cli.conf is rewritten to point here.
     #[arg(long, default_value = DEFAULT_LISTEN)]
@@ -29,6 +30,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct TokenArgs {
+    /// The instance directory.
     dir: PathBuf,
     /// Subject (`sub`) of the token; default: the current user.
     #[arg(long)]

@@ -1,4 +1,5 @@
-//! `ctaops smc`'s command line: cta-smc's flags, plus where the changer is and the emulated-library tools.
+//! `ctaops smc`'s command line: cta-smc's flags, short and long as in the `getopt_long` table of
+//! CTA's mediachanger/smc/smc.cpp, plus where the changer is and the emulated-library tools.
 
 use std::path::PathBuf;
 
@@ -8,31 +9,31 @@ pub struct Args {
     #[command(subcommand)]
     pub(super) emulated: Option<Sub>,
     /// Query: D drives, L library, P ports, S slots, V volumes.
-    #[arg(short = 'q', value_name = "D|L|P|S|V")]
+    #[arg(short = 'q', long = "query", value_name = "D|L|P|S|V")]
     pub(super) query: Option<String>,
     /// Mount VID (-V) into drive ordinal (-D).
-    #[arg(short = 'm')]
+    #[arg(short = 'm', long = "mount")]
     pub(super) mount: bool,
     /// Dismount the tape in drive ordinal (-D), optionally checking its VID (-V).
-    #[arg(short = 'd')]
+    #[arg(short = 'd', long = "dismount")]
     pub(super) dismount: bool,
     /// Export VID (-V) to the first free I/O station element.
-    #[arg(short = 'e')]
+    #[arg(short = 'e', long = "export")]
     pub(super) export: bool,
     /// Import cartridges from the I/O station (all, or only VID -V).
-    #[arg(short = 'i')]
+    #[arg(short = 'i', long = "import")]
     pub(super) import: bool,
     /// Drive ordinal (element address minus the first drive address).
-    #[arg(short = 'D', value_name = "ORDINAL")]
+    #[arg(short = 'D', long = "drive", value_name = "ORDINAL")]
     pub(super) drive: Option<String>,
     /// Volume id (at most 6 characters, upper-cased); a pattern with * and ? for -q V.
-    #[arg(short = 'V', value_name = "VID")]
+    #[arg(short = 'V', long = "vid", value_name = "VID")]
     pub(super) vid: Option<String>,
     /// Number of elements to report (-q S, -q V).
-    #[arg(short = 'N', value_name = "N")]
+    #[arg(short = 'N', long = "nbelem", value_name = "N")]
     pub(super) count: Option<String>,
     /// First slot element address to report (-q S).
-    #[arg(short = 'S', value_name = "ADDR")]
+    #[arg(short = 'S', long = "slot", value_name = "ADDR")]
     pub(super) start: Option<String>,
     /// JSON output (one line, no trailing newline, like cta-smc).
     #[arg(short = 'j', long)]
@@ -70,11 +71,15 @@ pub(super) enum Sub {
 pub(super) enum Emulated {
     /// Write a new library state file.
     Init {
+        /// The state file to write.
         file: PathBuf,
+        /// Storage slots.
         #[arg(long, default_value_t = 100)]
         slots: u16,
+        /// Drives.
         #[arg(long, default_value_t = 2)]
         drives: u16,
+        /// I/O station elements.
         #[arg(long, default_value_t = 1)]
         ports: u16,
         /// Cartridges (barcodes V00001L9 …) placed in the first slots.
@@ -89,16 +94,24 @@ pub(super) enum Emulated {
     },
     /// An operator puts a cartridge into an I/O station element (it shows as "import").
     Insert {
+        /// The library state file.
         file: PathBuf,
+        /// The cartridge's barcode (e.g. V00001L9).
         barcode: String,
         /// I/O station element address (default: the first empty one).
         #[arg(long)]
         port: Option<u16>,
     },
     /// An operator takes the cartridge out of an I/O station element.
-    Remove { file: PathBuf, port: u16 },
+    Remove {
+        /// The library state file.
+        file: PathBuf,
+        /// I/O station element address.
+        port: u16,
+    },
     /// Inject faults: the next command(s) fail as a real library would.
     Fault {
+        /// The library state file.
         file: PathBuf,
         /// CHECK CONDITION KEY/ASC/ASCQ (hex) on the next changer command, e.g. 2/04/01.
         #[arg(long)]

@@ -1,6 +1,5 @@
 //! What every `ctaops tape` verb shares: which tape to open, and how to print.
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use ctaops_tape::{SimhImage, StDevice, TapeDevice, TapeError};
@@ -52,14 +51,9 @@ pub fn fail(e: &dyn std::fmt::Display) -> Exit {
     Exit::Failure
 }
 
-/// Writes `text` to stdout; a closed pipe ends quietly.
+/// Writes `text` to stdout; a closed pipe ends the command quietly with success.
 pub fn print(text: &str) -> Result<(), Exit> {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if output::is_broken_pipe(&e) => Err(Exit::Failure),
-        Err(e) => Err(fail(&e)),
-    }
+    output::print(text)
 }
 
 /// One JSON document on stdout.

@@ -3,6 +3,7 @@
 use ctaops_tape::label::LbpMethod;
 use ctaops_tape::{TapeContents, WriterInfo, inspect, label_tape};
 
+use super::catalogue::{self, Answer, CatalogueArgs};
 use super::common::{self, Access, Target};
 use crate::exit::Exit;
 use crate::output;
@@ -14,7 +15,10 @@ pub struct Args {
     /// The VID to write: exactly 6 upper-case letters or digits.
     #[arg(long)]
     vid: String,
-    /// Label even if the tape holds data or another VID's label (the data is lost).
+    #[command(flatten)]
+    catalogue: CatalogueArgs,
+    /// Label even if the tape holds data or another VID's label (the data is lost). It does not
+    /// override the catalogue: a tape CTA says holds files is reclaimed in CTA first.
     #[arg(long)]
     force: bool,
     /// Say what would be done, write nothing.
@@ -29,6 +33,23 @@ pub fn run(args: &Args) -> Exit {
             args.vid
         ));
         return Exit::Usage;
+    }
+    // The catalogue first: its refusal needs no drive, and no drive is touched after it.
+    match catalogue::lookup(&args.catalogue, &args.vid) {
+        Ok(Answer::Known(k)) if k.files > 0 || k.last_fseq > 0 => {
+            output::error(&format!(
+                "refusing to label {}: the catalogue says it holds {} file(s), {}, last fSeq {}; \
+                 reclaim it in CTA first (cta-admin tape reclaim --vid {})",
+                args.vid,
+                k.files,
+                ctaops_core::units::format_size_human(k.bytes),
+                k.last_fseq,
+                args.vid
+            ));
+            return Exit::Failure;
+        }
+        Ok(_) => {}
+        Err(exit) => return exit,
     }
     let image_missing = args.target.image.as_ref().is_some_and(|p| !p.exists());
     let contents = if image_missing {

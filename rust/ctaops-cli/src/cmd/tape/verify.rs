@@ -48,11 +48,14 @@ pub struct Args {
     /// fSeqs to verify: comma-separated `n`, `m-n` or `m-` (to the end), as cta-readtp takes them.
     #[arg(long, value_name = "LIST", value_parser = parse_fseq_list)]
     fseq: Option<FseqList>,
-    /// Add random files until at least this much data is selected (e.g. 500GB, 2TiB, 1000000).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    /// Add random files until at least this much data is selected (500GB is SI, 2TiB and 2T
+    /// are IEC, 1000000 is bytes).
+    // Hyphen values reach the parser, so `-5M` is refused as negative rather than as an option.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, allow_hyphen_values = true)]
     data_size: Option<u64>,
-    /// Add random files until reading them takes at least this long at 300 MB/s (upstream's rule).
-    #[arg(long, value_name = "SECONDS")]
+    /// Add random files until reading them takes at least this long at 300 MB/s (upstream's
+    /// rule): seconds, or 30s, 5m, 2h, 1d.
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds, allow_hyphen_values = true)]
     read_time: Option<u64>,
     /// One JSON document on stdout instead of a table.
     #[arg(long)]
@@ -109,27 +112,11 @@ fn parse_fseq_list(text: &str) -> Result<FseqList, String> {
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num.parse().map_err(|_| format!("'{text}' is not a size"))?;
-    let factor: f64 = match unit.trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 1.0,
-        "KB" | "K" => 1e3,
-        "MB" | "M" => 1e6,
-        "GB" | "G" => 1e9,
-        "TB" | "T" => 1e12,
-        "KIB" => 1024.0,
-        "MIB" => 1024.0 * 1024.0,
-        "GIB" => 1024.0 * 1024.0 * 1024.0,
-        "TIB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        other => {
-            return Err(format!(
-                "unknown size unit '{other}' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
-            ));
-        }
-    };
-    Ok((value * factor) as u64)
+    ctaops_core::units::parse_size(text).map_err(|e| e.to_string())
+}
+
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    ctaops_core::units::parse_whole_seconds(text).map_err(|e| e.to_string())
 }
 
 fn usage(message: &str) -> Exit {
@@ -299,15 +286,24 @@ fn print_table(report: &VerifyReport) -> Result<(), Exit> {
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
     text.push_str(&format!(
-        "{}: {} files ({}), {} bytes read in {:.2}s ({:.1} MB/s)\n",
+        "{}: {} files ({}), {} read in {:.2}s ({}/s)\n",
         report.vid,
         s.files,
         counts.join(", "),
-        s.bytes,
+        ctaops_core::units::format_size_human(s.bytes),
         s.seconds,
-        s.bytes_per_second / 1e6
+        ctaops_core::units::format_size_human(bytes_per_second(s.bytes_per_second))
     ));
     common::print(&text)
+}
+
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a display rate, clamped to u64's range"
+)]
+fn bytes_per_second(rate: f64) -> u64 {
+    rate.max(0.0).min(u64::MAX as f64) as u64
 }
 
 #[cfg(test)]
@@ -326,10 +322,13 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("1000").unwrap(), 1000);
+        // The core parser's rules (units.rs tests them); here only that the option uses it.
         assert_eq!(parse_size("2GB").unwrap(), 2_000_000_000);
-        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
-        assert_eq!(parse_size("0B").unwrap(), 0);
+        assert_eq!(
+            parse_size("10.2M").unwrap(),
+            ctaops_core::units::parse_size("10.2M").unwrap()
+        );
         assert!(parse_size("3 parsecs").is_err());
+        assert_eq!(parse_seconds("2m").unwrap(), 120);
     }
 }

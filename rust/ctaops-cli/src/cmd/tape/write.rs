@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use ctaops_tape::format::BLOCK_SIZE;
 use ctaops_tape::{WriteSession, WriterInfo, WrittenFile};
 
+use super::catalogue::{self, Answer, CatalogueArgs};
 use super::common::{self, Access, Target};
 use crate::exit::Exit;
 
@@ -20,9 +21,15 @@ pub struct Args {
     /// Default: the file's fSeq.
     #[arg(long, value_name = "ID")]
     archive_id: Option<u64>,
-    /// The catalogue's last fSeq of the tape (default: counted from the tape marks).
+    /// The catalogue's last fSeq of the tape (default: the catalogue's, else counted from the
+    /// tape marks). Refused when a configured catalogue says otherwise.
     #[arg(long, value_name = "N")]
     last_fseq: Option<u64>,
+    #[command(flatten)]
+    catalogue: CatalogueArgs,
+    /// Say what would be written where, write nothing (the tape is only read).
+    #[arg(long)]
+    dry_run: bool,
     /// One JSON document on stdout instead of a table.
     #[arg(long)]
     json: bool,
@@ -49,13 +56,18 @@ pub fn run(args: &Args) -> Exit {
             Err(e) => return common::fail(&format!("{}: {e}", path.display())),
         }
     }
-    let mut dev = match common::open(&args.target, Access::Write) {
+    let last_fseq = match catalogue_last_fseq(args) {
+        Ok(n) => n,
+        Err(exit) => return exit,
+    };
+    let access = if args.dry_run { Access::Read } else { Access::Write };
+    let mut dev = match common::open(&args.target, access) {
         Ok(d) => d,
         Err(e) => return common::fail(&e),
     };
     let info = WriterInfo::for_device(&mut *dev);
     let min = dev.min_block() as u64;
-    let mut session = match WriteSession::open(&mut *dev, &args.vid, args.last_fseq, info) {
+    let mut session = match WriteSession::open(&mut *dev, &args.vid, last_fseq, info) {
         Ok(s) => s,
         Err(e) => return common::fail(&e),
     };
@@ -69,6 +81,9 @@ pub fn run(args: &Args) -> Exit {
                 path.display()
             ));
         }
+    }
+    if args.dry_run {
+        return dry_run(args, session.last_fseq(), &sources);
     }
     let mut written = Vec::with_capacity(sources.len());
     for (path, (mut src, _)) in args.files.iter().zip(sources) {
@@ -89,6 +104,47 @@ pub fn run(args: &Args) -> Exit {
         return common::fail(&e);
     }
     match report(args, &written) {
+        Ok(()) => Exit::Success,
+        Err(e) => e,
+    }
+}
+
+/// The last fSeq to append after: the catalogue's when it knows the tape (a different
+/// --last-fseq is refused), else --last-fseq, else `None` (counted on the tape).
+fn catalogue_last_fseq(args: &Args) -> Result<Option<u64>, Exit> {
+    match catalogue::lookup(&args.catalogue, &args.vid)? {
+        Answer::Known(k) => match args.last_fseq {
+            Some(n) if n != k.last_fseq => Err(common::fail(&format!(
+                "refusing to write to {}: --last-fseq {n} but the catalogue's last fSeq is {}",
+                args.vid, k.last_fseq
+            ))),
+            _ => Ok(Some(k.last_fseq)),
+        },
+        Answer::Unknown => {
+            crate::output::warning(&format!(
+                "the catalogue has no tape {}: writing by the tape's own marks",
+                args.vid
+            ));
+            Ok(args.last_fseq)
+        }
+        Answer::NotAsked => Ok(args.last_fseq),
+    }
+}
+
+/// One "would write" line per file: its fSeq, archive ID, size and source.
+fn dry_run(args: &Args, last_fseq: u64, sources: &[(File, u64)]) -> Exit {
+    let mut text = String::new();
+    for (i, (path, (_, len))) in args.files.iter().zip(sources).enumerate() {
+        let fseq = last_fseq + 1 + i as u64;
+        let archive_id = args.archive_id.map_or(fseq, |first| first + i as u64);
+        text.push_str(&format!(
+            "would write {} to {} as fSeq {fseq}, archive id {archive_id}, {}\n",
+            path.display(),
+            args.vid,
+            ctaops_core::units::format_size_human(*len)
+        ));
+    }
+    match common::print(&text) {
         Ok(()) => Exit::Success,
         Err(e) => e,
     }
