@@ -28,21 +28,6 @@ REQUIRED = {"cta-ops-verify-tape": ("--vid", "V00001")}
 LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9_-]*")
 
 
-# The Rust command line is being fixed on another branch; these cases fail here until it is merged.
-_RUST_FIX = pytest.mark.xfail(strict=True, reason="fixed on branch i18-cli")
-_FAILING_ON_THIS_BRANCH = {
-    "help": {"cta-ops-repack-manager"},
-    "version": {"cta-ops-repack-manager"},
-    "usage": {"ctaops", "cta-ops-repack-manager"},
-}
-
-
-def scripts_for(check: str) -> list[object]:
-    """Every script, the Rust ones still broken on this branch marked xfail (strict)."""
-    broken = _FAILING_ON_THIS_BRANCH.get(check, set())
-    return [pytest.param(s, marks=_RUST_FIX) if s in broken else s for s in SCRIPTS]
-
-
 def exe(script: str) -> str:
     path = BIN / script
     assert path.exists(), f"{script} is not installed next to {sys.executable} (run `make dev`)"
@@ -58,7 +43,7 @@ def test_the_scripts_are_found() -> None:
     assert set(SCRIPTS) >= RUST_CLI
 
 
-@pytest.mark.parametrize("script", scripts_for("help"))
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_help(script: str) -> None:
     r = run(script, "--help")
     assert r.returncode == 0, r.stderr
@@ -67,14 +52,14 @@ def test_help(script: str) -> None:
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("script", scripts_for("version"))
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_version(script: str) -> None:
     r = run(script, "--version")
     assert r.returncode == 0, r.stderr
     assert r.stdout == f"{script} {ctaops.__version__}\n"
 
 
-@pytest.mark.parametrize("script", scripts_for("usage"))
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_unknown_option_is_a_one_line_usage_error(script: str) -> None:
     r = run(script, *REQUIRED.get(script, ()), "--no-such-option")
     assert r.returncode == 2, (r.stdout, r.stderr)

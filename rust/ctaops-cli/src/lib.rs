@@ -116,11 +116,54 @@ fn quiet_if_unread(exit: Exit) -> Exit {
     if output::stdout_closed() { Exit::Success } else { exit }
 }
 
-/// The exit for what clap stopped at: help and version on stdout (success), usage errors on
-/// stderr (exit 2); clap prints both itself.
+/// The exit for what clap stopped at: help and version on stdout (success, printed by clap),
+/// usage errors as one `error:` line on stderr (exit 2), like every other error: cron mail and
+/// log scrapers read one line per problem.
 fn clap_exit(e: &clap::Error) -> Exit {
-    let _ = e.print();
-    if e.use_stderr() { Exit::Usage } else { Exit::Success }
+    if !e.use_stderr() {
+        let _ = e.print();
+        return Exit::Success;
+    }
+    output::error(&one_line_usage_error(&e.render().to_string()));
+    Exit::Usage
+}
+
+/// clap's usage error (message, indented details, tip, usage, "For more information") as one line.
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut usage = None;
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u);
+        } else if usage.is_none() {
+            parts.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let mut message = parts.join(" ");
+    if let Some(u) = usage {
+        message.push_str(&format!("; usage: {u} (see --help)"));
+    }
+    message
+}
+
+#[cfg(test)]
+mod usage_error_tests {
+    use super::one_line_usage_error;
+
+    #[test]
+    fn details_tip_and_usage_fold_into_one_line() {
+        let clap = "error: the following required arguments were not provided:\n  --vid <VID>\n\n\
+                    Usage: ctaops tape verify --vid <VID> --image <IMAGE>\n\n\
+                    For more information, try '--help'.\n";
+        assert_eq!(
+            one_line_usage_error(clap),
+            "the following required arguments were not provided: --vid <VID>; \
+             usage: ctaops tape verify --vid <VID> --image <IMAGE> (see --help)"
+        );
+    }
 }
 
 /// `cta-ops-repack-manager …`: `ctaops repack-manager …` under upstream's program name.
