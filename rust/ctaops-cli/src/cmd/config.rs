@@ -207,7 +207,10 @@ fn show_sources(
             .iter()
             .map(|s| {
                 let value = serde_json::to_value(&s.value).unwrap_or(serde_json::Value::Null);
-                (s.key.clone(), serde_json::json!({"value": value, "source": origin(s.source)}))
+                (
+                    s.key.clone(),
+                    serde_json::json!({"value": value, "source": origin(s.source)}),
+                )
             })
             .collect();
         return serde_json::to_string_pretty(&map)

@@ -125,7 +125,9 @@ fn under(written: &Value, defaults: &Value, global: Option<&Value>, at: &str, ou
     for (k, v) in w {
         let name = key_text(k);
         let path = format!("{at}.{name}");
-        let own = d.get(k).or_else(|| (name == "logger").then(|| d.get("logging")).flatten());
+        let own = d
+            .get(k)
+            .or_else(|| (name == "logger").then(|| d.get("logging")).flatten());
         if let Some(dv) = own {
             under(v, dv, global, &path, out);
             continue;

@@ -86,7 +86,10 @@ impl Config {
         deep_merge(&mut effective, &without_nulls(&written));
         // A written priority table replaces the default one (serde reads it whole), it does
         // not add to it.
-        if let Some(p) = written.get("tools").and_then(|t| t.get(tools::RepackAutomation::NAME)).and_then(|r| r.get("priorities"))
+        if let Some(p) = written
+            .get("tools")
+            .and_then(|t| t.get(tools::RepackAutomation::NAME))
+            .and_then(|r| r.get("priorities"))
             && let Some(slot) = effective
                 .get_mut("tools")
                 .and_then(|t| t.get_mut(tools::RepackAutomation::NAME))
@@ -116,7 +119,11 @@ fn leaves(value: &Value, written: Option<&Value>, at: &str, out: &mut Vec<Settin
         _ => out.push(Setting {
             key: at.to_owned(),
             value: value.clone(),
-            source: if written.is_some() { Source::File } else { Source::Default },
+            source: if written.is_some() {
+                Source::File
+            } else {
+                Source::Default
+            },
         }),
     }
 }

@@ -56,7 +56,13 @@ pub fn records_table(records: &Value, style: &str, max_width: usize) -> String {
         .map(|cells| {
             columns
                 .iter()
-                .map(|c| cells.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone()).unwrap_or_default())
+                .map(|c| {
+                    cells
+                        .iter()
+                        .find(|(k, _)| k == c)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                })
                 .collect()
         })
         .collect();
