@@ -63,7 +63,8 @@ def test_site_extensions_warn_and_strict_makes_them_errors(ctaops_native: str, t
     warnings = r.stderr.strip().splitlines()
     assert len(warnings) == 2
     assert all(w.startswith(f"warning: {cfg}: ") for w in warnings)
-    assert "global.my_site_flag" in warnings[0] and "tools.my-site-tool" in warnings[1]
+    assert "global.my_site_flag" in warnings[0]
+    assert "tools.my-site-tool" in warnings[1]
     strict = ctaops(ctaops_native, "config", "check", "--strict", "-C", cfg)
     assert strict.returncode == 1
     assert strict.stderr.strip().splitlines() == [
@@ -92,7 +93,8 @@ def test_a_wrong_type_is_one_line_naming_file_and_key(ctaops_native: str, tmp_pa
     r = ctaops(ctaops_native, "config", "check", "-C", cfg)
     assert r.returncode == 1
     assert len(r.stderr.strip().splitlines()) == 1
-    assert f"{cfg}" in r.stderr and "tools.cta-ops-repack-automation.lease_seconds" in r.stderr
+    assert f"{cfg}" in r.stderr
+    assert "tools.cta-ops-repack-automation.lease_seconds" in r.stderr
 
 
 # --- quarantine_days: fractions on both sides -------------------------------------------------
@@ -110,7 +112,9 @@ def test_negative_quarantine_days_is_refused_in_rust_and_python(ctaops_native: s
     cfg = write(tmp_path, "tools:\n  cta-ops-repack-automation:\n    quarantine_days: -1\n")
     r = ctaops(ctaops_native, "config", "check", "-C", cfg)
     assert r.returncode == 1
-    assert r.stderr.count("\n") == 1 and "quarantine_days" in r.stderr and "non-negative" in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert "quarantine_days" in r.stderr
+    assert "non-negative" in r.stderr
     with pytest.raises(ConfigError, match="quarantine_days"):
         Settings.from_config(load_config(cfg, tool="cta-ops-repack-automation"))
 
@@ -140,7 +144,8 @@ def test_show_fills_in_every_tool_default(ctaops_native: str, tmp_path: Path) ->
 def test_show_unknown_key_is_one_line(ctaops_native: str, tmp_path: Path) -> None:
     cfg = write(tmp_path, "{}\n")
     r = ctaops(ctaops_native, "config", "show", "--sources", "-C", cfg, "--key", "global.nope")
-    assert r.returncode == 1 and r.stderr.strip() == "error: no key global.nope in the configuration"
+    assert r.returncode == 1
+    assert r.stderr.strip() == "error: no key global.nope in the configuration"
 
 
 # --- the keys Python reads are the keys the model knows ---------------------------------------

@@ -215,7 +215,9 @@ def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
     env_conf = served.sim.dir / "cta-ops-config.yaml"
     outs = []
     for transport in ("grpc", "cta-admin"):
-        r = served.sim.run("admin", "-C", env_conf, "--transport", transport, "--json", "--", "tape", "ls", "--vid", "V00001")
+        r = served.sim.run(
+            "admin", "-C", env_conf, "--transport", transport, "--json", "--", "tape", "ls", "--vid", "V00001"
+        )
         assert r.returncode == 0, r.stderr
         outs.append(r.stdout)
     assert outs[0] == outs[1]
