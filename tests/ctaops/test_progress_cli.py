@@ -55,3 +55,36 @@ def test_sim_run_says_it_is_still_running(ctaops_native: str, tmp_path: Path) ->
     assert "sim run: still running after" in r.stderr
     quiet = run(ctaops_native, "sim", "run", d, "--for", "1s")
     assert "still running" not in quiet.stderr
+
+
+def on_a_terminal(*argv: str) -> bytes:
+    """Everything `argv` writes to a pseudo-terminal (stdout and stderr both)."""
+    import pty  # noqa: PLC0415 (POSIX only, as the test)
+
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.execv(argv[0], list(argv))  # noqa: S606 (the binary under test, no shell)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, out
+    return out
+
+
+def test_on_a_terminal_the_spinner_is_drawn_then_cleared(ctaops_native: str, tmp_path: Path) -> None:
+    d = tmp_path / "inst"
+    assert run(ctaops_native, "sim", "init", d).returncode == 0
+    out = on_a_terminal(ctaops_native, "sim", "run", str(d), "--for", "1s")
+    assert b"sim run [" in out
+    # the last thing before the report is the erase-line sequence: nothing of the bar stays
+    before, _, report = out.rpartition(b"\x1b[2K")
+    assert b"sim run [" in before
+    assert json.loads(report)["mounts"] == 0
