@@ -372,9 +372,5 @@ fn a_written_priority_table_replaces_the_default_one() {
     let cfg = load("tools:\n  cta-ops-repack-automation:\n    priorities: {12: {name: x}}\n");
     let doc = cfg.effective_with_defaults(None);
     let prios = &doc["tools"]["cta-ops-repack-automation"]["priorities"];
-    assert_eq!(
-        prios.as_mapping().map(Mapping::len),
-        Some(1),
-        "{prios:?}"
-    );
+    assert_eq!(prios.as_mapping().map(Mapping::len), Some(1), "{prios:?}");
 }
