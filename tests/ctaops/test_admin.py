@@ -657,7 +657,7 @@ def test_a_valid_record_over_the_limit_is_refused_by_every_path(tmp_path: Path, 
         # the CLI, which parses cta-admin's output
         fake = Fake(tmp_path, stdout_file=str(stream))
         cli = subprocess.run(
-            [ctaops_native, "admin", "-C", str(ops_config(tmp_path, fake)), "--", "tape", "ls", "--all"],
+            [ctaops_native, "admin", "-C", str(ops_config(tmp_path, fake)), "--json", "--", "tape", "ls", "--all"],
             capture_output=True,
             check=False,
         )

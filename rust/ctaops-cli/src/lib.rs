@@ -9,6 +9,7 @@ mod cta;
 mod exit;
 mod logging;
 mod output;
+mod progress;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

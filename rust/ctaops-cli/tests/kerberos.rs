@@ -98,7 +98,15 @@ impl World {
     fn admin(&self, method: &str, ccache: &Path, words: &[&str]) -> Output {
         let ops = self.inst().join("cta-ops-config.yaml");
         Command::new(exe())
-            .args(["admin", "-C", ops.to_str().unwrap(), "--transport", "grpc", "--"])
+            .args([
+                "admin",
+                "-C",
+                ops.to_str().unwrap(),
+                "--transport",
+                "grpc",
+                "--json",
+                "--",
+            ])
             .args(words)
             .envs(self.kdc.env())
             .env("KRB5CCNAME", format!("FILE:{}", ccache.display()))

@@ -215,7 +215,9 @@ def test_cli_admin_noun_uses_either_transport(served: Served) -> None:
     env_conf = served.sim.dir / "cta-ops-config.yaml"
     outs = []
     for transport in ("grpc", "cta-admin"):
-        r = served.sim.run("admin", "-C", env_conf, "--transport", transport, "--", "tape", "ls", "--vid", "V00001")
+        r = served.sim.run(
+            "admin", "-C", env_conf, "--transport", transport, "--json", "--", "tape", "ls", "--vid", "V00001"
+        )
         assert r.returncode == 0, r.stderr
         outs.append(r.stdout)
     assert outs[0] == outs[1]
@@ -235,7 +237,7 @@ def test_the_ops_config_chooses_the_transport(served: Served, tmp_path: Path) ->
     doc = deep_update(load_yaml(served.sim.dir / "cta-ops-config.yaml"), changes)
     config = tmp_path / "cta-ops-config.yaml"
     config.write_text(json.dumps(doc))  # JSON is YAML
-    r = served.sim.run("admin", "-C", config, "--", "tape", "ls", "--vid", "V00001")
+    r = served.sim.run("admin", "-C", config, "--json", "--", "tape", "ls", "--vid", "V00001")
     assert r.returncode == 0, r.stderr
     assert '"vid":"V00001"' in r.stdout
     # --transport still wins over the config.

@@ -95,7 +95,7 @@ def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path)
 
     # ctaops itself: the config is valid, its cta-admin and changer are the instance's.
     lab.run("ctaops", "config", "check", "-C", lab.config)
-    tapes = json.loads(lab.run("ctaops", "admin", "-C", lab.config, "--", "tape", "ls", "--all").stdout)
+    tapes = json.loads(lab.run("ctaops", "admin", "-C", lab.config, "--json", "--", "tape", "ls", "--all").stdout)
     assert vid in {t["vid"] for t in tapes}
     assert lab.run("ctaops", "smc", "-C", lab.config, "-q", "D").stdout.strip()
 
@@ -175,7 +175,7 @@ def test_a_relative_instance_dir_gives_absolute_client_paths(sim_exe: str, tmp_p
         assert all(Path(p).is_absolute() for p in paths), conf
         cfg = str(d / "cta-ops-config.yaml")
         r = subprocess.run(
-            [sim_exe, "admin", "-C", cfg, "--transport", "grpc", "--", "tape", "ls", "--all"],
+            [sim_exe, "admin", "-C", cfg, "--transport", "grpc", "--json", "--", "tape", "ls", "--all"],
             cwd="/", capture_output=True, text=True, check=False, timeout=60,
         )  # fmt: skip
         assert r.returncode == 0, r.stderr

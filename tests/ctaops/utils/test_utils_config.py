@@ -82,7 +82,7 @@ def test_defaults_fill_the_dict_view_and_unknown_keys_survive(tmp_path: Path) ->
         "error_translation_file": "/etc/cta-ops/error-messages.yaml",
     }
     assert cfg["tools"]["my-tool"] == {"k": "v"}
-    assert cfg.unknown_keys == ("global.site_thing",)
+    assert cfg.unknown_keys == ("global.site_thing", "tools.my-tool")
     assert load_config(cfg.source, tool="my-tool").tool_value("k") == "v"
 
 

@@ -1,6 +1,10 @@
-//! `ctaops admin [--transport cta-admin|grpc] WORDS…`: one cta-admin command through either
-//! transport. Listings print CTA's JSON (an array, as `cta-admin --json`); other commands print
-//! the reply text. Exit 0 ok, 2 when CTA refused the request (user error), 1 otherwise.
+//! `ctaops admin [--transport cta-admin|grpc] [--json] [--dry-run] WORDS…`: one cta-admin
+//! command through either transport. Listings print a table in `global.table_format` for people,
+//! or with `--json` CTA's JSON array unchanged (as `cta-admin --json`); other commands print the
+//! reply text. `--dry-run` prints the command and runs nothing. Exit 0 ok, 2 for a usage error or
+//! when CTA refused the request (user error), 1 otherwise.
+
+mod render;
 
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -29,12 +33,19 @@ pub struct Args {
     /// How to reach CTA (default: `global.tape.cta-admin_transport`, then `cta-admin`).
     #[arg(long, value_enum)]
     transport: Option<Transport>,
+    /// Print listings as CTA's JSON array (for scripts) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Print the command that would run and change nothing.
+    #[arg(long)]
+    dry_run: bool,
     /// The cta-admin command line, e.g. `tape ls --vid V00001` (put `--` before it).
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     words: Vec<String>,
 }
 
 enum Failure {
+    Usage(String),
     User(String),
     Other(String),
 }
@@ -75,14 +86,14 @@ pub fn run_grpc_words(cta_cli_conf: &Path, words: &[String]) -> Exit {
     finish(
         AdminCommand::raw(words)
             .map_err(Failure::from)
-            .and_then(|c| grpc(cta_cli_conf, None, &c)),
+            .and_then(|c| grpc(cta_cli_conf, None, &c, &Show::json())),
     )
 }
 
 fn finish(result: Result<(), Failure>) -> Exit {
     match result {
         Ok(()) => Exit::Success,
-        Err(Failure::User(m)) => {
+        Err(Failure::User(m) | Failure::Usage(m)) => {
             output::error(&m);
             Exit::Code(2)
         }
@@ -98,10 +109,41 @@ pub fn grpc_settings(cta_cli_conf: &Path) -> Result<ClientSettings, GrpcError> {
     ClientSettings::from_cta_cli_conf(cta_cli_conf)
 }
 
+/// What the user asked for after the words are sorted: `--json` and `--dry-run` are ours
+/// wherever they are written (cta-admin would read a second `--json` as a command word).
+struct Request {
+    words: Vec<String>,
+    json: bool,
+    dry_run: bool,
+}
+
+fn request(args: &Args) -> Result<Request, Failure> {
+    let mut req = Request {
+        words: Vec::with_capacity(args.words.len()),
+        json: args.json,
+        dry_run: args.dry_run,
+    };
+    for word in &args.words {
+        match word.as_str() {
+            "--json" if req.json => {
+                return Err(Failure::Usage(
+                    "--json given twice: ctaops admin adds it to cta-admin itself".into(),
+                ));
+            }
+            "--json" => req.json = true,
+            "--dry-run" if req.dry_run => return Err(Failure::Usage("--dry-run given twice".into())),
+            "--dry-run" => req.dry_run = true,
+            _ => req.words.push(word.clone()),
+        }
+    }
+    Ok(req)
+}
+
 fn run_inner(args: &Args) -> Result<(), Failure> {
+    let req = request(args)?;
     let cfg = Config::load(args.config_file.as_deref()).map_err(|e| Failure::Other(e.to_string()))?;
     let global = cfg.global_for("admin").map_err(|e| Failure::Other(e.to_string()))?;
-    let command = AdminCommand::raw(&args.words)?;
+    let command = AdminCommand::raw(&req.words)?;
     let cta_cli_conf = PathBuf::from(&global.tape.cta_admin_config);
     // `global.tape.cta_version` replaces asking the frontend which CTA it runs.
     let cta_version = Some(global.tape.cta_version.trim().to_owned()).filter(|v| !v.is_empty());
@@ -109,8 +151,20 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         AdminTransport::CtaAdmin => Transport::CtaAdmin,
         AdminTransport::Grpc => Transport::Grpc,
     });
+    let show = Show {
+        json: req.json,
+        style: global.table_format.clone(),
+        max_width: global.table_max_col_width,
+    };
+    if req.dry_run {
+        let via = match transport {
+            Transport::Grpc => " (over gRPC)",
+            Transport::CtaAdmin => "",
+        };
+        return print_text(&format!("would run: cta-admin {command}{via}\n"));
+    }
     match transport {
-        Transport::Grpc => grpc(&cta_cli_conf, cta_version, &command),
+        Transport::Grpc => grpc(&cta_cli_conf, cta_version, &command, &show),
         Transport::CtaAdmin => {
             let runner = Runner::new(RunnerSettings {
                 binary: PathBuf::from(&global.binaries.cta_admin),
@@ -119,7 +173,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
                 ..RunnerSettings::default()
             });
             if command.record_kind().is_some() {
-                print_records(&runner.records(&command)?)
+                print_records(&runner.records(&command)?, &show)
             } else {
                 print_text(&runner.action(&command)?)
             }
@@ -127,18 +181,42 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     }
 }
 
-fn grpc(cta_cli_conf: &Path, cta_version: Option<String>, command: &AdminCommand) -> Result<(), Failure> {
+/// How listings are printed.
+struct Show {
+    json: bool,
+    style: String,
+    max_width: usize,
+}
+
+impl Show {
+    /// What `cta-admin-grpc` in the simulator prints: CTA's JSON.
+    fn json() -> Self {
+        Self {
+            json: true,
+            style: String::new(),
+            max_width: 0,
+        }
+    }
+}
+
+fn grpc(cta_cli_conf: &Path, cta_version: Option<String>, command: &AdminCommand, show: &Show) -> Result<(), Failure> {
     let mut settings = grpc_settings(cta_cli_conf)?;
     settings.cta_version = cta_version;
     let client = Client::new(settings)?;
     match client.run(command)? {
-        Outcome::Records(r) => print_records(&r),
+        Outcome::Records(r) => print_records(&r, show),
         Outcome::Message(m) => print_text(&m),
     }
 }
 
-fn print_records(r: &Records) -> Result<(), Failure> {
+fn print_records(r: &Records, show: &Show) -> Result<(), Failure> {
     let mut out = io::BufWriter::new(output::Stdout);
+    if !show.json {
+        let text = render::records_table(&ctaops_core::config::to_value(r), &show.style, show.max_width);
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        return Ok(());
+    }
     serde_json::to_writer(&mut out, r).map_err(|e| Failure::Other(e.to_string()))?;
     out.write_all(b"\n")?;
     out.flush()?;

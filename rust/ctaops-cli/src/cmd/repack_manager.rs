@@ -2,7 +2,7 @@
 //! view, add, remove and steer repack jobs, check the environment, upgrade the database.
 
 mod check_env;
-mod table;
+pub(crate) mod table;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -370,11 +370,13 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             let created = !dir.exists();
             ctaops_sim::files::make_dir(dir, ctaops_sim::files::DIR)?;
             let dir = std::fs::canonicalize(dir)?;
-            let inst = ctaops_sim::init::init(&dir, &opts).inspect_err(|_| {
-                if created {
-                    let _ = std::fs::remove_dir_all(&dir);
-                }
-            })?;
+            let inst = crate::progress::while_running("sim init", || ctaops_sim::init::init(&dir, &opts)).inspect_err(
+                |_| {
+                    if created {
+                        let _ = std::fs::remove_dir_all(&dir);
+                    }
+                },
+            )?;
             json_line(
                 &serde_json::json!({"instance": inst.dir, "config": inst.dir.join("cta-ops-config.yaml"), "cta-admin": inst.dir.join("bin/cta-admin")}),
             )?;
@@ -437,7 +439,9 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                 gid: *owner_gid,
             };
             // One request per file, as EOS sends them: a refused file does not stop the others.
-            let q = ctaops_sim::archive::queue_requests(&inst, storageclass, &sources, &who, &disk)?;
+            let q = crate::progress::while_running("sim archive", || {
+                ctaops_sim::archive::queue_requests(&inst, storageclass, &sources, &who, &disk)
+            })?;
             json_line(&serde_json::json!({
                 "queued": q.archive_ids.len(), "archiveIds": q.archive_ids, "ignored": q.ignored, "rejected": q.rejected
             }))?;
@@ -524,7 +528,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
                 drive_rate,
                 seed: *seed,
             };
-            let report = ctaops_sim::scheduler::run(&inst, opts)?;
+            let report = crate::progress::while_running("sim run", || ctaops_sim::scheduler::run(&inst, opts))?;
             json_line(&report)?;
             Ok(if report.errors.is_empty() {
                 Exit::Success

@@ -14,9 +14,11 @@
 //! through [`Config::raw`], [`Config::global_raw`] and [`Config::tool_raw`].
 
 mod guard;
+mod keys;
 mod merge;
 mod model;
 mod scalar;
+mod sources;
 pub mod tools;
 mod translate;
 
@@ -27,11 +29,13 @@ use serde::de::DeserializeOwned;
 pub use serde_yaml_ng::{Mapping, Value};
 
 pub use guard::MAX_DEPTH;
+pub use keys::UnknownKey;
 pub use merge::deep_merge;
 pub use model::{
     AdminTransport, Binaries, Colors, DefaultUser, DriveToLibMap, Email, Global, Logging, Tape, TapeDriveType,
 };
 pub use scalar::{OneOrMany, Text};
+pub use sources::{Setting, Source};
 pub use tools::ToolSection;
 pub use translate::ErrorTranslations;
 
@@ -284,33 +288,20 @@ impl Config {
         }
     }
 
-    /// Keys in `global` and in the typed `tools.<name>` sections that ctaops does not know,
-    /// as dotted paths. They are kept (site extensions), but a typo such as
-    /// `rotation_max_sise` would otherwise go unnoticed: `ctaops config check` reports them.
-    /// Free-form maps (`lib_to_pool_map`, `drive_to_lib_map`, `priorities`, the cta-ops-admin
-    /// command table …) are not inspected.
+    /// Keys ctaops does not read, as dotted paths (see [`Config::unknown_key_report`]).
     #[must_use]
     pub fn unknown_keys(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Value::Mapping(top) = &self.raw {
-            for key in top.keys() {
-                if !matches!(key.as_str(), Some("global" | "tools")) {
-                    out.push(key_text(key));
-                }
-            }
-        }
-        if let Some(g) = self.raw.get("global") {
-            unknown_under(g, &to_value(&Global::default()), "global", &mut out);
-        }
-        if let Some(Value::Mapping(tools)) = self.raw.get("tools") {
-            for (name, section) in tools {
-                let Some(name) = name.as_str() else { continue };
-                if let Some(defaults) = tools::defaults_of(name) {
-                    unknown_under(section, &defaults, &format!("tools.{name}"), &mut out);
-                }
-            }
-        }
-        out
+        self.unknown_key_report().into_iter().map(|k| k.key).collect()
+    }
+
+    /// Keys ctaops does not read, each with the known key it nearly matches and whether it is
+    /// in a section ctaops owns. They are kept (site extensions), but a typo such as
+    /// `quarantine_dayz` would otherwise go unnoticed: `ctaops config check` reports them.
+    /// Free-form maps (`lib_to_pool_map`, `priorities`, the cta-ops-admin command table …) are
+    /// not inspected.
+    #[must_use]
+    pub fn unknown_key_report(&self) -> Vec<UnknownKey> {
+        keys::report(&self.raw)
     }
 
     /// The error translations configured in `global.logging.error_translation_file`; an
@@ -322,60 +313,6 @@ impl Config {
         match self.global.logging.error_translation_path() {
             Some(p) if p.exists() => ErrorTranslations::load(p),
             _ => Ok(ErrorTranslations::default()),
-        }
-    }
-}
-
-/// Maps whose keys are data, not settings.
-const FREE_FORM: &[&str] = &[
-    "global.tape.lib_to_pool_map",
-    "global.tape.drive_to_lib_map",
-    "global.tape.tape_drive_types",
-    "tools.cta-ops-repack-automation.priorities",
-    "tools.cta-ops-admin.cta-ops-admin",
-    "tools.cta-ops-tape-verify.cta-ops-verify-tape",
-];
-
-/// ctaops additions read outside the typed sections (docs/atresys.md, docs/tapeverify), so
-/// `config check` does not call them unused; `ctaops sim init` writes several of them.
-const EXTENSIONS: &[&str] = &[
-    "tools.cta-ops-repack-automation.database.backend",
-    "tools.cta-ops-repack-automation.database.path",
-    "tools.cta-ops-repack-automation.database.password_file",
-    "tools.cta-ops-repack-automation.database.sslmode",
-    "tools.cta-ops-repack-automation.database.sslrootcert",
-    "tools.cta-ops-repack-automation.quarantine_pool",
-    "tools.cta-ops-repack-automation.lease_seconds",
-    "tools.cta-ops-repack-automation.email_errors",
-    "tools.cta-ops-repack-automation.cta-ops-repack-monitor.prometheus_out",
-    "tools.cta-ops-tape-verify.state_dir",
-    "tools.cta-ops-tape-verify.cta-ops-verification-feeder.state_dir",
-];
-
-fn key_text(key: &Value) -> String {
-    key.as_str().map_or_else(
-        || serde_yaml_ng::to_string(key).unwrap_or_default().trim().to_owned(),
-        str::to_owned,
-    )
-}
-
-fn unknown_under(written: &Value, defaults: &Value, at: &str, out: &mut Vec<String>) {
-    let (Value::Mapping(w), Value::Mapping(d)) = (written, defaults) else {
-        return;
-    };
-    if FREE_FORM.contains(&at) {
-        return;
-    }
-    for (k, v) in w {
-        let path = format!("{at}.{}", key_text(k));
-        // Optional keys (`default_block_size`) serialize as null but are still known.
-        let known = d
-            .get(k)
-            .or_else(|| (k.as_str() == Some("logger")).then(|| d.get("logging")).flatten());
-        match known {
-            Some(dv) => unknown_under(v, dv, &path, out),
-            None if FREE_FORM.contains(&path.as_str()) || EXTENSIONS.contains(&path.as_str()) => {}
-            None => out.push(path),
         }
     }
 }

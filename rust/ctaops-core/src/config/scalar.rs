@@ -105,3 +105,15 @@ impl<'de> Deserialize<'de> for OneOrMany {
         deserializer.deserialize_any(V)
     }
 }
+
+/// A number of days or seconds that may have a fraction but never a sign (`0.5`, `31`).
+pub(super) fn non_negative_days<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(deserializer)?;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(de::Error::custom(format!(
+            "must be a non-negative number of days, not {v}"
+        )))
+    }
+}

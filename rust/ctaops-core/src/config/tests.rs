@@ -191,7 +191,20 @@ fn unknown_keys_are_reported_not_rejected() {
             "cta-ops-repack-automation",
             "global.site_key",
             "global.logging.rotation_max_sise",
-            "tools.cta-ops-pool-supply.timout"
+            "tools.cta-ops-pool-supply.timout",
+            "tools.site-tool"
+        ]
+    );
+    let report = cfg.unknown_key_report();
+    let meant: Vec<_> = report.iter().map(|k| (k.suggestion.as_deref(), k.owned)).collect();
+    assert_eq!(
+        meant,
+        [
+            (None, false),
+            (None, true),
+            (Some("rotation_max_size"), true),
+            (Some("timeout"), true),
+            (None, false)
         ]
     );
     assert!(
@@ -320,4 +333,44 @@ fn type_errors_never_echo_a_password() {
         assert!(msg.contains("tools.cta-ops-repack-automation.database"), "{msg}");
         assert!(!msg.contains(pw), "{msg}");
     }
+}
+
+#[test]
+fn tool_sections_may_override_global_keys() {
+    // `Config::merged` lays a tool section over `global`, so global keys are known there too.
+    let cfg = load("tools:\n  cta-ops-pool-supply: {email: {sender: x}, table_formt: plain}\n");
+    let report = cfg.unknown_key_report();
+    assert_eq!(report.len(), 1, "{report:?}");
+    assert_eq!(report[0].key, "tools.cta-ops-pool-supply.table_formt");
+    assert_eq!(report[0].suggestion.as_deref(), Some("table_format"));
+}
+
+#[test]
+fn quarantine_days_takes_fractions_not_signs() {
+    let cfg = load("tools:\n  cta-ops-repack-automation: {quarantine_days: 0.5}\n");
+    assert!((cfg.tool::<RepackAutomation>().unwrap().quarantine_days - 0.5).abs() < f64::EPSILON);
+    let msg = err("tools:\n  cta-ops-repack-automation: {quarantine_days: -1}\n");
+    assert!(msg.contains("tools.cta-ops-repack-automation.quarantine_days"), "{msg}");
+    assert!(msg.contains("non-negative"), "{msg}");
+}
+
+#[test]
+fn sources_say_file_or_default() {
+    let cfg = load("tools:\n  cta-ops-repack-automation: {quarantine_days: 2, timeout: null}\n");
+    let settings = cfg.settings(None);
+    let find = |k: &str| settings.iter().find(|s| s.key == k).unwrap();
+    let q = find("tools.cta-ops-repack-automation.quarantine_days");
+    assert_eq!((q.value.as_f64(), q.source), (Some(2.0), Source::File));
+    assert_eq!(find("tools.cta-ops-repack-automation.timeout").source, Source::File);
+    let l = find("tools.cta-ops-repack-automation.lease_seconds");
+    assert_eq!((l.value.as_u64(), l.source), (Some(3600), Source::Default));
+    assert_eq!(find("global.table_format").source, Source::Default);
+}
+
+#[test]
+fn a_written_priority_table_replaces_the_default_one() {
+    let cfg = load("tools:\n  cta-ops-repack-automation:\n    priorities: {12: {name: x}}\n");
+    let doc = cfg.effective_with_defaults(None);
+    let prios = &doc["tools"]["cta-ops-repack-automation"]["priorities"];
+    assert_eq!(prios.as_mapping().map(Mapping::len), Some(1), "{prios:?}");
 }

@@ -28,6 +28,7 @@ pub(super) fn defaults_of(name: &str) -> Option<serde_yaml_ng::Value> {
         DriveEnvironmentals::NAME => to_value(&DriveEnvironmentals::default()),
         DataMonitoring::NAME => to_value(&DataMonitoring::default()),
         Eos::NAME => to_value(&Eos::default()),
+        CtaopsSmc::NAME => to_value(&CtaopsSmc::default()),
         _ => return None,
     })
 }
@@ -42,6 +43,20 @@ pub(super) const VALIDATED: &[(&str, super::Validator)] = &[
     (DriveEnvironmentals::NAME, super::validate::<DriveEnvironmentals>),
     (DataMonitoring::NAME, super::validate::<DataMonitoring>),
     (Eos::NAME, super::validate::<Eos>),
+    (CtaopsSmc::NAME, super::validate::<CtaopsSmc>),
+];
+
+/// Every typed section name, in the order `config show` and the template list them.
+pub const NAMES: &[&str] = &[
+    CtaOpsAdmin::NAME,
+    RepackAutomation::NAME,
+    TapeVerify::NAME,
+    PoolSupply::NAME,
+    DriveConfigGenerate::NAME,
+    DriveEnvironmentals::NAME,
+    DataMonitoring::NAME,
+    Eos::NAME,
+    CtaopsSmc::NAME,
 ];
 
 macro_rules! defaults {
@@ -194,7 +209,17 @@ pub struct RepackAutomation {
     pub logging: LogDirOverride,
     pub database: RepackDatabase,
     pub max_active_repacks: u32,
-    pub quarantine_days: u32,
+    /// Days a tape stays in quarantine; fractions allowed (`0.5` = 12 h), never negative.
+    #[serde(deserialize_with = "super::scalar::non_negative_days")]
+    pub quarantine_days: f64,
+    /// ctaops: the pool quarantined tapes are moved to (never a repack source).
+    pub quarantine_pool: String,
+    /// ctaops: seconds a step holds its claim on a tape before another run may take it.
+    pub lease_seconds: u64,
+    /// ctaops: mail `global.email.recipients` when a step fails.
+    pub email_errors: bool,
+    /// ctaops: cta-admin timeout in seconds (any tool section may set it; unset: 60).
+    pub timeout: Option<f64>,
     #[serde(rename = "cta-ops-repack-0-scan")]
     pub scan: RepackScan,
     #[serde(rename = "cta-ops-repack-2-start")]
@@ -223,7 +248,11 @@ impl Default for RepackAutomation {
             },
             database: RepackDatabase::default(),
             max_active_repacks: 10,
-            quarantine_days: 31,
+            quarantine_days: 31.0,
+            quarantine_pool: "quarantine".into(),
+            lease_seconds: 3600,
+            email_errors: false,
+            timeout: None,
             scan: RepackScan::default(),
             start: RepackStart::default(),
             end: RepackEnd::default(),
@@ -255,6 +284,16 @@ pub struct RepackDatabase {
     pub port: Text,
     pub name: Text,
     pub repack_table_name: String,
+    /// ctaops: `postgresql` or `sqlite`; unset: PostgreSQL when `host` is configured.
+    pub backend: Option<String>,
+    /// ctaops: the SQLite file when the backend is SQLite.
+    pub path: Option<String>,
+    /// ctaops: a file holding the PostgreSQL password (read before `password`).
+    pub password_file: Option<String>,
+    /// ctaops: libpq `sslmode` (`disable` when unset).
+    pub sslmode: Option<String>,
+    /// ctaops: CA certificate for `verify-ca`/`verify-full`.
+    pub sslrootcert: Option<String>,
 }
 impl Default for RepackDatabase {
     fn default() -> Self {
@@ -266,6 +305,11 @@ impl Default for RepackDatabase {
             port: c(),
             name: Text("cta_repack".into()),
             repack_table_name: "REPACK_STATUS".into(),
+            backend: None,
+            path: None,
+            password_file: None,
+            sslmode: None,
+            sslrootcert: None,
         }
     }
 }
@@ -314,10 +358,17 @@ defaults!(RepackEnd {
 #[serde(default)]
 pub struct RepackMonitor {
     pub ls_out: String,
+    /// ctaops: where the monitor writes Prometheus text metrics (unset: not written).
+    pub prometheus_out: Option<String>,
 }
-defaults!(RepackMonitor {
-    ls_out: "/var/log/cta-ops/repack/cta-ops-repack-automation-json.log"
-});
+impl Default for RepackMonitor {
+    fn default() -> Self {
+        Self {
+            ls_out: "/var/log/cta-ops/repack/cta-ops-repack-automation-json.log".into(),
+            prometheus_out: None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -328,14 +379,20 @@ pub struct RepackPriority {
 }
 
 /// `tools.cta-ops-tape-verify`; upstream's older page uses `logger:` for the log dir.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TapeVerify {
     pub debug: bool,
     #[serde(alias = "logger")]
     pub logging: LogDirOverride,
+    /// ctaops: where submitted verifications are remembered (unset: `<log_dir>/state`).
+    pub state_dir: Option<String>,
+    /// ctaops: cta-admin timeout in seconds (unset: 60).
+    pub timeout: Option<f64>,
     #[serde(rename = "cta-ops-verification-feeder")]
     pub feeder: VerificationFeeder,
+    #[serde(rename = "cta-ops-verify-tape")]
+    pub verify_tape: VerifyTape,
 }
 impl ToolSection for TapeVerify {
     const NAME: &'static str = "cta-ops-tape-verify";
@@ -347,7 +404,10 @@ impl Default for TapeVerify {
             logging: LogDirOverride {
                 log_dir: "/var/log/cta-ops/verification/".into(),
             },
+            state_dir: None,
+            timeout: None,
             feeder: VerificationFeeder::default(),
+            verify_tape: VerifyTape::default(),
         }
     }
 }
@@ -355,6 +415,9 @@ impl Default for TapeVerify {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VerificationFeeder {
+    pub debug: bool,
+    /// ctaops: overrides `state_dir` of the parent section for the feeder.
+    pub state_dir: Option<String>,
     pub verification_mount_policy: String,
     pub default_max_verify: u32,
     pub default_verify_options: String,
@@ -377,6 +440,34 @@ defaults!(VerificationFeeder {
     default_tape_verify_path: "cta-verify-tape",
     ts_format: "%Y-%m-%d %H:%M:%S",
     sleep_time: 120u64,
+    debug: false,
+    state_dir: None::<String>,
+});
+
+/// `tools.cta-ops-tape-verify.cta-ops-verify-tape`: what `cta-ops-verify-tape` picks when
+/// its options are not given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VerifyTape {
+    pub debug: bool,
+    pub state_dir: Option<String>,
+    pub default_first: u64,
+    pub default_last: u64,
+    pub default_random: u64,
+    /// Seconds of reading at 300 MB/s the selection must at least fill.
+    pub default_read_time: u64,
+    pub default_read_data_size: Size,
+    pub ts_format: String,
+}
+defaults!(VerifyTape {
+    debug: false,
+    state_dir: None::<String>,
+    default_first: 10u64,
+    default_last: 10u64,
+    default_random: 10u64,
+    default_read_time: 0u64,
+    default_read_data_size: Size(0),
+    ts_format: "%Y-%m-%d %H:%M:%S",
 });
 
 /// `tools.cta-ops-pool-supply`.
@@ -384,6 +475,7 @@ defaults!(VerificationFeeder {
 #[serde(default)]
 pub struct PoolSupply {
     pub debug: bool,
+    /// cta-admin timeout in seconds.
     pub timeout: u64,
     pub separator: String,
 }
@@ -533,3 +625,19 @@ defaults!(ChangeStorageClass {
     nb_retries: 10u32,
     files_per_split: 1000u64
 });
+
+/// `tools.ctaops-smc` (a ctaops section): the changer `ctaops smc` and `ctaops.library` use
+/// when no option names one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CtaopsSmc {
+    /// A simulated library's state file (relative to the config file).
+    pub library_state: Option<String>,
+    /// A changer device (`/dev/sgN`).
+    pub device: Option<String>,
+    /// Hand the command line to `global.binaries.cta_smc` instead.
+    pub delegate: bool,
+}
+impl ToolSection for CtaopsSmc {
+    const NAME: &'static str = "ctaops-smc";
+}

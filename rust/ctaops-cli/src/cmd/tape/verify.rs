@@ -1,6 +1,5 @@
 //! `ctaops tape verify`: native read-back verification.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use ctaops_core::admin::{AdminCommand, OptValue, Records, RunnerSettings};
@@ -170,22 +169,19 @@ fn selection(args: &Args, catalogue: Option<&[CatalogueEntry]>, seed: u64) -> Se
 }
 
 /// Progress on stderr, one line rewritten in place (only on a terminal).
-fn progress_line(p: &Progress) {
-    let files = p
-        .files_total
-        .map_or_else(|| p.files_done.to_string(), |t| format!("{}/{t}", p.files_done));
+/// The rate and what is left, for the progress display.
+fn progress_message(p: &Progress) -> String {
     let pct = p
         .bytes_total
         .filter(|&t| t > 0)
         .map(|t| format!(" {:5.1}%", p.bytes_done as f64 * 100.0 / t as f64));
     let eta = p.eta_seconds.map(|s| format!(" ETA {:.0}s", s)).unwrap_or_default();
-    let line = format!(
-        "\r{files} files, {:.1} MB{} at {:.1} MB/s{eta}   ",
+    format!(
+        "{:.1} MB{} at {:.1} MB/s{eta}",
         p.bytes_done as f64 / 1e6,
         pct.unwrap_or_default(),
         p.bytes_per_second / 1e6
-    );
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    )
 }
 
 pub fn run(args: &Args) -> Exit {
@@ -220,16 +216,20 @@ pub fn run(args: &Args) -> Exit {
         selection: sel,
         ..VerifyOptions::new(&args.vid)
     };
-    let tty = std::io::stderr().is_terminal();
-    let mut cb = progress_line;
-    let progress: Option<&mut dyn FnMut(&Progress)> = if tty { Some(&mut cb) } else { None };
-    let report = match verify_tape(&mut *dev, &opts, progress) {
+    let mut shown: Option<crate::progress::Progress> = None;
+    let mut cb = |p: &Progress| {
+        shown
+            .get_or_insert_with(|| crate::progress::Progress::new("tape verify", p.files_total))
+            .update(p.files_done, || progress_message(p));
+    };
+    let verified = verify_tape(&mut *dev, &opts, Some(&mut cb));
+    if let Some(p) = shown {
+        p.finish();
+    }
+    let report = match verified {
         Ok(r) => r,
         Err(e) => return common::fail(&e),
     };
-    if tty {
-        let _ = std::io::stderr().lock().write_all(b"\n");
-    }
     let printed = if args.json {
         print_json(&report, seed)
     } else {

@@ -1,0 +1,129 @@
+//! The effective settings with every default filled in, and where each value came from
+//! (`ctaops config show`, `--sources`).
+
+use serde_yaml_ng::{Mapping, Value};
+
+use super::keys::key_text;
+use super::merge::{deep_merge, without_nulls};
+use super::tools::ToolSection;
+use super::{Config, Global, to_value, tools};
+
+/// Where one effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Written in the config file.
+    File,
+    /// ctaops' built-in default (upstream's where upstream has one).
+    Default,
+}
+
+/// One leaf of the effective settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    /// Dotted path (`tools.cta-ops-repack-automation.quarantine_days`).
+    pub key: String,
+    pub value: Value,
+    pub source: Source,
+}
+
+/// Defaults of `global` and of every typed tool section, as one document.
+fn defaults() -> Value {
+    let mut sections = Mapping::new();
+    for name in tools::NAMES {
+        if let Some(d) = tools::defaults_of(name) {
+            sections.insert((*name).into(), d);
+        }
+    }
+    let mut doc = Mapping::new();
+    doc.insert("global".into(), to_value(&Global::default()));
+    doc.insert("tools".into(), Value::Mapping(sections));
+    Value::Mapping(doc)
+}
+
+/// `doc` as a tool sees it: `global`, overlaid by `tools.<a>`, then `tools.<a>.<b>`.
+fn tool_view(doc: &Value, tool: &str) -> Value {
+    let mut out = doc.get("global").cloned().unwrap_or(Value::Null);
+    let mut node = doc.get("tools");
+    for part in tool.split('.') {
+        node = node.and_then(|n| n.get(part));
+        if let Some(section) = node {
+            let mut section = section.clone();
+            if let Value::Mapping(m) = &mut section
+                && !m.contains_key("logging")
+                && let Some(logger) = m.remove("logger")
+            {
+                m.insert("logging".into(), logger);
+            }
+            deep_merge(&mut out, &section);
+        }
+    }
+    out
+}
+
+impl Config {
+    /// Every setting ctaops knows with its default, overlaid by the file (site keys kept);
+    /// with `tool`, the merged view that tool reads.
+    #[must_use]
+    pub fn effective_with_defaults(&self, tool: Option<&str>) -> Value {
+        let (value, _) = self.layers(tool);
+        value
+    }
+
+    /// Every leaf of [`Config::effective_with_defaults`] with its source.
+    #[must_use]
+    pub fn settings(&self, tool: Option<&str>) -> Vec<Setting> {
+        let (effective, written) = self.layers(tool);
+        let mut out = Vec::new();
+        leaves(&effective, Some(&written), "", &mut out);
+        out
+    }
+
+    fn layers(&self, tool: Option<&str>) -> (Value, Value) {
+        // `key:` with nothing after it is written (it says "unset") though it does not
+        // override the default.
+        let written = self.raw.clone();
+        let mut effective = defaults();
+        deep_merge(&mut effective, &without_nulls(&written));
+        // A written priority table replaces the default one (serde reads it whole), it does
+        // not add to it.
+        if let Some(p) = written
+            .get("tools")
+            .and_then(|t| t.get(tools::RepackAutomation::NAME))
+            .and_then(|r| r.get("priorities"))
+            && let Some(slot) = effective
+                .get_mut("tools")
+                .and_then(|t| t.get_mut(tools::RepackAutomation::NAME))
+                .and_then(|r| r.get_mut("priorities"))
+        {
+            *slot = p.clone();
+        }
+        match tool {
+            Some(t) => (tool_view(&effective, t), tool_view(&written, t)),
+            None => (effective, written),
+        }
+    }
+}
+
+fn leaves(value: &Value, written: Option<&Value>, at: &str, out: &mut Vec<Setting>) {
+    match value {
+        Value::Mapping(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let key = if at.is_empty() {
+                    key_text(k)
+                } else {
+                    format!("{at}.{}", key_text(k))
+                };
+                leaves(v, written.and_then(|w| w.get(k)), &key, out);
+            }
+        }
+        _ => out.push(Setting {
+            key: at.to_owned(),
+            value: value.clone(),
+            source: if written.is_some() {
+                Source::File
+            } else {
+                Source::Default
+            },
+        }),
+    }
+}
