@@ -9,6 +9,7 @@ import re
 import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from ctaops.atresys.settings import Settings
 from ctaops.errors import ConfigError
 from ctaops.utils.config import load_config
+from ctaops.utils.logging import tool_log_dir
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "packaging" / "cta-ops-config.yaml"
@@ -177,6 +179,8 @@ class Recorder(Mapping[str, Any]):
 class RecordingConfig:
     def __init__(self, seen: set[str]) -> None:
         self.tool_section = Recorder("tools.cta-ops-repack-automation", seen)
+        # the log directory is derived from the global one (ctaops.utils.logging.tool_log_dir)
+        self.logging = SimpleNamespace(log_dir="/var/log/cta-ops/")
 
     def get_path(self, dotted: str, default: Any = None) -> Any:
         return default
@@ -234,3 +238,15 @@ def test_template_writes_every_key_of_the_model(ctaops_native: str, tmp_path: Pa
     template = shown(ctaops_native, "-C", TEMPLATE)
     missing = sorted(k for k in model if template.get(k, {}).get("source") != str(TEMPLATE))
     assert missing == []
+
+
+def test_tool_log_dirs_follow_a_moved_global_log_dir(exe: str, tmp_path: Path) -> None:
+    """`config show` and the Python tools agree on where ATRESYS and verification logs go."""
+    conf = tmp_path / "c.yaml"
+    conf.write_text("global:\n  logging:\n    log_dir: /srv/log\n")
+    cfg = load_config(conf, tool="cta-ops-repack-automation")
+    shown = ctaops(exe, "config", "show", "-C", conf, "--tool", "cta-ops-repack-automation", "--key", "logging.log_dir")
+    assert shown.stdout.strip() == "/srv/log/repack/" == tool_log_dir(cfg, "cta-ops-repack-automation", "repack")
+    # The tool's defaults are filled in for upstream-style code, unset optional keys left out.
+    assert cfg.tool["quarantine_days"] == 31
+    assert "timeout" not in cfg.tool

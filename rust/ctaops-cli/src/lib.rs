@@ -150,23 +150,6 @@ fn one_line_usage_error(rendered: &str) -> String {
     message
 }
 
-#[cfg(test)]
-mod usage_error_tests {
-    use super::one_line_usage_error;
-
-    #[test]
-    fn details_tip_and_usage_fold_into_one_line() {
-        let clap = "error: the following required arguments were not provided:\n  --vid <VID>\n\n\
-                    Usage: ctaops tape verify --vid <VID> --image <IMAGE>\n\n\
-                    For more information, try '--help'.\n";
-        assert_eq!(
-            one_line_usage_error(clap),
-            "the following required arguments were not provided: --vid <VID>; \
-             usage: ctaops tape verify --vid <VID> --image <IMAGE> (see --help)"
-        );
-    }
-}
-
 /// `cta-ops-repack-manager …`: `ctaops repack-manager …` under upstream's program name.
 fn run_repack_manager(args: Vec<OsString>) -> Exit {
     let Some(command) = conventions::standalone(&Cli::command(), "repack-manager", conventions::REPACK_MANAGER) else {
@@ -184,4 +167,21 @@ fn run_repack_manager(args: Vec<OsString>) -> Exit {
     let verbose = matches.get_count("verbose").saturating_add(args.verbose_upper);
     logging::init(verbose, matches.get_flag("log_json"));
     quiet_if_unread(cmd::repack_manager::run(&args))
+}
+
+#[cfg(test)]
+mod usage_error_tests {
+    use super::one_line_usage_error;
+
+    #[test]
+    fn details_tip_and_usage_fold_into_one_line() {
+        let clap = "error: the following required arguments were not provided:\n  --vid <VID>\n\n\
+                    Usage: ctaops tape verify --vid <VID> --image <IMAGE>\n\n\
+                    For more information, try '--help'.\n";
+        assert_eq!(
+            one_line_usage_error(clap),
+            "the following required arguments were not provided: --vid <VID>; \
+             usage: ctaops tape verify --vid <VID> --image <IMAGE> (see --help)"
+        );
+    }
 }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use ctaops_core::config::{Config, ErrorTranslations as CoreTranslations, Value};
+use ctaops_core::config::{Config, ErrorTranslations as CoreTranslations, Value, without_nulls};
 use ctaops_core::units;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -72,7 +72,12 @@ fn load_config<'py>(py: Python<'py>, path: Option<PathBuf>, tool: Option<&str>) 
     out.set_item("global", to_py(py, &serialize(&global))?)?;
     match tool {
         Some(t) => {
-            out.set_item("tool", to_py(py, &cfg.merged(t))?)?;
+            // The tool's view with its defaults filled in (`cfg.tool['quarantine_days']`, as
+            // upstream code reads it); unset optional keys are left out, not None.
+            out.set_item(
+                "tool",
+                to_py(py, &without_nulls(&cfg.effective_with_defaults(Some(t))))?,
+            )?;
             out.set_item("tool_section", cfg.tool_raw(t).map(|v| to_py(py, v)).transpose()?)?;
         }
         None => {

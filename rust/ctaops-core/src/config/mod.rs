@@ -30,7 +30,7 @@ pub use serde_yaml_ng::{Mapping, Value};
 
 pub use guard::MAX_DEPTH;
 pub use keys::UnknownKey;
-pub use merge::deep_merge;
+pub use merge::{deep_merge, without_nulls};
 pub use model::{
     AdminTransport, Binaries, Colors, DefaultUser, DriveToLibMap, Email, Global, Logging, Tape, TapeDriveType,
 };
@@ -55,7 +55,7 @@ fn validate<T: ToolSection>(section: &Value, file: &str, key: &str) -> Result<()
 
 /// Deserializes `value` into `T`, reporting the failing key as `prefix.path.to.key`.
 fn typed<T: DeserializeOwned>(value: &Value, file: &str, prefix: &str) -> Result<T, Error> {
-    let cleaned = merge::without_nulls(value);
+    let cleaned = without_nulls(value);
     serde_path_to_error::deserialize(&cleaned).map_err(|e| {
         let inner = e.path().to_string();
         let key = match (prefix.is_empty(), inner.as_str()) {
@@ -219,7 +219,7 @@ impl Config {
     pub fn global_raw(&self) -> Value {
         let mut out = to_value(&Global::default());
         if let Some(g) = self.raw.get("global") {
-            deep_merge(&mut out, &merge::without_nulls(g));
+            deep_merge(&mut out, &without_nulls(g));
         }
         out
     }

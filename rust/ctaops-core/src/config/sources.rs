@@ -97,9 +97,48 @@ impl Config {
         {
             *slot = p.clone();
         }
+        derive_tool_log_dirs(&mut effective, &written);
         match tool {
             Some(t) => (tool_view(&effective, t), tool_view(&written, t)),
             None => (effective, written),
+        }
+    }
+}
+
+/// Tool sections whose log directory defaults to a subdirectory of the global one.
+const TOOL_LOG_SUBDIRS: [(&str, &str); 2] = [
+    (tools::RepackAutomation::NAME, "repack"),
+    (tools::TapeVerify::NAME, "verification"),
+];
+
+/// Upstream's `/var/log/cta-ops/repack/` and `/var/log/cta-ops/verification/` are the global
+/// `log_dir` plus a subdirectory: where a site moves the global one and leaves the tool's unset,
+/// the tool's follows (as the Python tools compute it, `ctaops.utils.logging.tool_log_dir`).
+fn derive_tool_log_dirs(effective: &mut Value, written: &Value) {
+    let global = effective
+        .get("global")
+        .and_then(|g| g.get("logging"))
+        .and_then(|l| l.get("log_dir"))
+        .and_then(Value::as_str)
+        .map(|d| d.trim_end_matches('/').to_owned());
+    let Some(global) = global else { return };
+    for (name, subdir) in TOOL_LOG_SUBDIRS {
+        let set = written
+            .get("tools")
+            .and_then(|t| t.get(name))
+            .and_then(|s| s.get("logging").or_else(|| s.get("logger")))
+            .and_then(|l| l.get("log_dir"))
+            .is_some_and(|d| !d.is_null());
+        if set {
+            continue;
+        }
+        if let Some(slot) = effective
+            .get_mut("tools")
+            .and_then(|t| t.get_mut(name))
+            .and_then(|s| s.get_mut("logging"))
+            .and_then(|l| l.get_mut("log_dir"))
+        {
+            *slot = Value::from(format!("{global}/{subdir}/"));
         }
     }
 }
