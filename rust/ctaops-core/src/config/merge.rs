@@ -21,6 +21,19 @@ pub fn deep_merge(base: &mut Value, over: &Value) {
     }
 }
 
+/// Overlays a tool's section on the view built so far; a section's `logger:` counts as
+/// `logging:` (upstream's tape-verify page spells it that way) unless it has both.
+pub(super) fn overlay_section(out: &mut Value, section: &Value) {
+    let mut section = section.clone();
+    if let Value::Mapping(m) = &mut section
+        && !m.contains_key("logging")
+        && let Some(logger) = m.remove("logger")
+    {
+        m.insert("logging".into(), logger);
+    }
+    deep_merge(out, &section);
+}
+
 /// A copy of `value` without null mapping entries, so `key:` with nothing after it means
 /// "use the default" rather than a type error.
 pub fn without_nulls(value: &Value) -> Value {

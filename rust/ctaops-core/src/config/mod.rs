@@ -256,14 +256,7 @@ impl Config {
             }
             path.push_str(part);
             if let Some(section) = self.tool_raw(&path) {
-                let mut section = section.clone();
-                if let Value::Mapping(m) = &mut section
-                    && !m.contains_key("logging")
-                    && let Some(logger) = m.remove("logger")
-                {
-                    m.insert("logging".into(), logger);
-                }
-                deep_merge(&mut out, &section);
+                merge::overlay_section(&mut out, section);
             }
         }
         out

@@ -4,7 +4,7 @@
 use serde_yaml_ng::{Mapping, Value};
 
 use super::keys::key_text;
-use super::merge::{deep_merge, without_nulls};
+use super::merge::{deep_merge, overlay_section, without_nulls};
 use super::tools::ToolSection;
 use super::{Config, Global, to_value, tools};
 
@@ -47,14 +47,7 @@ fn tool_view(doc: &Value, tool: &str) -> Value {
     for part in tool.split('.') {
         node = node.and_then(|n| n.get(part));
         if let Some(section) = node {
-            let mut section = section.clone();
-            if let Value::Mapping(m) = &mut section
-                && !m.contains_key("logging")
-                && let Some(logger) = m.remove("logger")
-            {
-                m.insert("logging".into(), logger);
-            }
-            deep_merge(&mut out, &section);
+            overlay_section(&mut out, section);
         }
     }
     out
