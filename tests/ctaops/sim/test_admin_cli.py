@@ -4,6 +4,7 @@ with it, a second `--json` refused, and `--dry-run` that changes nothing."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -66,6 +67,10 @@ def test_without_json_listings_are_a_table(sim_exe: str, config: Path) -> None:
     assert "state" in header
     vids = [line.split()[0] for line in lines[1:]]
     assert vids == [t["vid"] for t in json.loads(admin(sim_exe, config, "--json", "tape", "ls", "--all").stdout)]
+    # for people: sizes in SI units and times as dates, not CTA's raw numbers
+    assert "18.0 TB" in lines[1]
+    assert re.search(r"\b20\d\d-\d\d-\d\d \d\d:\d\d\b", lines[1]), lines[1]
+    assert "18000000000000" not in r.stdout
 
 
 def test_dry_run_prints_the_command_and_changes_nothing(sim_exe: str, config: Path) -> None:

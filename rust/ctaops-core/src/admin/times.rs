@@ -28,8 +28,14 @@ const TIME_KEYS: [&str; 10] = [
     "sleepStartTime",
 ];
 
+/// Whether CTA's key `name` holds a point in time (seconds since the epoch, 0 for never).
+#[must_use]
+pub fn is_time_key(name: &str) -> bool {
+    TIME_KEYS.contains(&name)
+}
+
 fn is_time(field: &Field) -> bool {
-    field.data_type() == &DataType::UInt64 && TIME_KEYS.contains(&field.name().as_str())
+    field.data_type() == &DataType::UInt64 && is_time_key(field.name())
 }
 
 fn timestamp_type() -> DataType {

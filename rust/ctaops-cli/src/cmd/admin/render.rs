@@ -1,7 +1,12 @@
 //! A listing as a table for people: one row per record, one column per field in the order CTA
-//! sends them (nested objects as `outer.inner`), in `global.table_format`.
+//! sends them (nested objects as `outer.inner`), in `global.table_format`. Times print as UTC
+//! dates and sizes in SI units, as people read them (`--json` keeps CTA's numbers).
 
+use ctaops_core::admin::times::is_time_key;
 use ctaops_core::config::Value;
+use ctaops_core::units::format_size_human;
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 use crate::cmd::repack_manager::table;
 
@@ -17,6 +22,39 @@ fn cell(v: &Value) -> String {
     }
 }
 
+/// Whether CTA's key `name` holds a number of bytes.
+fn is_size_key(name: &str) -> bool {
+    matches!(
+        name,
+        "capacity" | "occupancy" | "size" | "freeSpace" | "targetedFreeSpace"
+    ) || name.ends_with("Bytes")
+        || name == "totalSize"
+}
+
+fn number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A time or size as people read it (`-` for CTA's "never"); `None` for any other field.
+fn for_people(key: &str, v: &Value) -> Option<String> {
+    let name = key.rsplit('.').next().unwrap_or(key);
+    if is_time_key(name) {
+        let seconds = number(v)?;
+        if seconds == 0 {
+            return Some("-".into());
+        }
+        let when = OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).ok()?).ok()?;
+        return when
+            .format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
+            .ok();
+    }
+    is_size_key(name).then(|| number(v).map(format_size_human)).flatten()
+}
+
 fn flatten(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
     match v {
         Value::Mapping(m) if !m.is_empty() => {
@@ -26,7 +64,7 @@ fn flatten(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
                 flatten(inner, &key, out);
             }
         }
-        other => out.push((at.to_owned(), cell(other))),
+        other => out.push((at.to_owned(), for_people(at, other).unwrap_or_else(|| cell(other)))),
     }
 }
 
@@ -86,5 +124,20 @@ mod tests {
         assert_eq!(header, ["vid", "state", "creationLog.username", "extra"]);
         assert!(lines[2].starts_with("V2"), "{text}");
         assert!(lines[2].trim_end().ends_with('1'), "{text}");
+    }
+
+    #[test]
+    fn times_and_sizes_are_for_people() {
+        let records: Value = serde_yaml_ng::from_str(
+            "- {vid: V1, capacity: '18000000000000', lastFseq: '12', stateUpdateTime: '1700000000', \
+             creationLog: {time: '0'}}\n",
+        )
+        .unwrap();
+        let text = records_table(&records, "plain", 0);
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.contains("18.0 TB"), "{text}");
+        assert!(row.contains("2023-11-14 22:13"), "{text}");
+        assert!(row.trim_end().ends_with('-'), "{text}");
+        assert!(row.contains(" 12 "), "{text}");
     }
 }
