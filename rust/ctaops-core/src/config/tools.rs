@@ -517,7 +517,8 @@ impl Default for DriveEnvironmentals {
     fn default() -> Self {
         Self {
             model_blacklist: OneOrMany(vec!["ULT3580-TD8".into()]),
-            output_file: "/var/log/cta-ops/drive-environmentals.json".into(),
+            // Empty: `<global log_dir>/drive-environmentals.json` (under a moved log_dir too).
+            output_file: String::new(),
         }
     }
 }
