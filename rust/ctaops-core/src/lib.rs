@@ -11,6 +11,7 @@ pub mod children;
 pub mod config;
 pub mod error;
 pub mod redact;
+pub mod table;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ctaops_core::admin::arrow::{parse_arrow, read_arrow, records_to_arrow, schema};
+use ctaops_core::admin::render;
 use ctaops_core::admin::verification::{with_verification, with_verification_schema};
 use ctaops_core::admin::{AdminCommand, AdminError, Framing, Kind, OptValue, Records, Runner, RunnerSettings};
 use ctaops_core::config::ErrorTranslations;
@@ -341,6 +342,39 @@ impl AdminRecords {
     fn to_polars<'py>(&self, py: Python<'py>, flatten: bool) -> PyResult<Bound<'py, PyAny>> {
         let t = self.to_arrow(py, flatten)?;
         py.import("polars")?.call_method1("from_arrow", (t,))
+    }
+
+    /// The records as a text table for people (what `cta-ops-admin` prints). `columns` are
+    /// `(dotted key, title)` pairs (a flattened `table_headers` map); `None` shows every key in
+    /// CTA's order. Times become UTC dates and sizes SI units unless `human=False`; absent or
+    /// empty values show `empty`; cells wider than `max_width` wrap (0: never).
+    #[pyo3(signature = (columns = None, *, style = "plain".to_owned(), max_width = 30, empty = "-".to_owned(), human = true))]
+    fn to_table(
+        &self,
+        py: Python<'_>,
+        columns: Option<Vec<(String, String)>>,
+        style: String,
+        max_width: usize,
+        empty: String,
+        human: bool,
+    ) -> String {
+        let inner = Arc::clone(&self.inner);
+        py.detach(move || {
+            let columns = columns.map_or_else(
+                || render::all_columns(inner.kind()),
+                |c| c.into_iter().map(|(k, t)| render::Column::new(k, t)).collect(),
+            );
+            render::records_table(
+                &inner,
+                &columns,
+                &render::Layout {
+                    style,
+                    max_width,
+                    empty,
+                    human,
+                },
+            )
+        })
     }
 
     /// The first records as an HTML table (what Jupyter shows for the collection).

@@ -2,13 +2,13 @@
 //! view, add, remove and steer repack jobs, check the environment, upgrade the database.
 
 mod check_env;
-pub(crate) mod table;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use ctaops_core::config::Config;
 use ctaops_core::config::tools::RepackAutomation;
+use ctaops_core::table;
 use ctaops_store::{
     Actor, Claim, Filter, Mode, NewTape, Outcome, State, StateStore, StoreError, StoreSettings, TapeRow,
 };

@@ -23,6 +23,7 @@ pub mod list_file;
 pub mod options;
 mod options_table;
 pub mod queue;
+pub mod render;
 pub mod repack;
 pub mod runner;
 pub mod sample;

@@ -2,13 +2,11 @@
 //! sends them (nested objects as `outer.inner`), in `global.table_format`. Times print as UTC
 //! dates and sizes in SI units, as people read them (`--json` keeps CTA's numbers).
 
+use ctaops_core::admin::render::{format_time_human, is_size_key};
 use ctaops_core::admin::times::is_time_key;
 use ctaops_core::config::Value;
+use ctaops_core::table;
 use ctaops_core::units::format_size_human;
-use time::OffsetDateTime;
-use time::macros::format_description;
-
-use crate::cmd::repack_manager::table;
 
 /// Scalars as cta-admin prints them; lists joined with commas.
 fn cell(v: &Value) -> String {
@@ -20,15 +18,6 @@ fn cell(v: &Value) -> String {
         Value::Sequence(items) => items.iter().map(cell).collect::<Vec<_>>().join(","),
         Value::Mapping(_) | Value::Tagged(_) => serde_json::to_string(v).unwrap_or_default(),
     }
-}
-
-/// Whether CTA's key `name` holds a number of bytes.
-fn is_size_key(name: &str) -> bool {
-    matches!(
-        name,
-        "capacity" | "occupancy" | "size" | "freeSpace" | "targetedFreeSpace"
-    ) || name.ends_with("Bytes")
-        || name == "totalSize"
 }
 
 fn number(v: &Value) -> Option<u64> {
@@ -43,14 +32,7 @@ fn number(v: &Value) -> Option<u64> {
 fn for_people(key: &str, v: &Value) -> Option<String> {
     let name = key.rsplit('.').next().unwrap_or(key);
     if is_time_key(name) {
-        let seconds = number(v)?;
-        if seconds == 0 {
-            return Some("-".into());
-        }
-        let when = OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).ok()?).ok()?;
-        return when
-            .format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
-            .ok();
+        return Some(format_time_human(number(v)?).unwrap_or_else(|| "-".into()));
     }
     is_size_key(name).then(|| number(v).map(format_size_human)).flatten()
 }
