@@ -156,24 +156,94 @@ pub fn all_columns(kind: Kind) -> Vec<Column> {
     out
 }
 
+/// CTA's current name for a key upstream's `table_headers` use, by kind: those tables were
+/// written against an older cta-admin (`recycletf`'s `archiveId` is `archiveFileId` today, a
+/// tape pool's `supply` string became the `supplySource` list).
+const RENAMED: &[(Kind, &str, &str)] = &[
+    (Kind::TapePool, "supply", "supplySource"),
+    (Kind::RecycleTapeFile, "archiveId", "archiveFileId"),
+    (Kind::RecycleTapeFile, "copyNumber", "copyNb"),
+    (Kind::RecycleTapeFile, "fsec", "fseq"),
+    (Kind::RecycleTapeFile, "instance", "diskInstance"),
+    (Kind::RecycleTapeFile, "diskFxid", "diskFileId"),
+    (Kind::RecycleTapeFile, "size", "sizeInBytes"),
+    (Kind::RecycleTapeFile, "checksumType", "checksum.type"),
+    (Kind::RecycleTapeFile, "checksumValue", "checksum.value"),
+    (Kind::RecycleTapeFile, "owner", "diskFileUid"),
+    (Kind::RecycleTapeFile, "group", "diskFileGid"),
+    (Kind::RecycleTapeFile, "deletionTime", "recycleLogTime"),
+    (Kind::RecycleTapeFile, "pathWhenDeleted", "diskFilePath"),
+    (Kind::RecycleTapeFile, "reason", "reasonLog"),
+];
+
+/// The paths tried, in order, for a column `key` of `kind`: the key itself, CTA's newer name,
+/// then the key inside a sub-object (`tapefile`'s `archiveId` is `af.archiveId`).
+fn candidates(kind: Kind, key: &str, known: &[Column]) -> Vec<Vec<String>> {
+    let mut out = vec![key.to_owned()];
+    out.extend(
+        RENAMED
+            .iter()
+            .filter(|(k, from, _)| *k == kind && *from == key)
+            .map(|(_, _, to)| (*to).to_owned()),
+    );
+    if !key.contains('.') {
+        let suffix = format!(".{key}");
+        out.extend(known.iter().filter(|c| c.key.ends_with(&suffix)).map(|c| c.key.clone()));
+    }
+    out.into_iter()
+        .map(|p| p.split('.').map(str::to_owned).collect())
+        .collect()
+}
+
+/// Whether a value shows as the empty placeholder.
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// Record `i`'s value for a column and the key it was found at (which decides whether it is
+/// a time or a size): the first candidate path that holds something.
+fn lookup<'p>(records: &Records, i: usize, paths: &'p [Vec<String>]) -> Option<(&'p str, Value)> {
+    let mut found = None;
+    for path in paths {
+        let Some(top) = records.get_native(i, &path[0]).flatten() else {
+            continue;
+        };
+        let rest: Vec<&str> = path[1..].iter().map(String::as_str).collect();
+        if let Some(v) = descend(&top, &rest) {
+            let leaf = path.last().map_or("", String::as_str);
+            if !is_blank(v) {
+                return Some((leaf, v.clone()));
+            }
+            found.get_or_insert_with(|| (leaf, v.clone()));
+        }
+    }
+    found
+}
+
 /// `records` as a table with `columns`; empty text for no records or no columns.
 #[must_use]
 pub fn records_table(records: &Records, columns: &[Column], layout: &Layout) -> String {
     if records.is_empty() || columns.is_empty() {
         return String::new();
     }
-    let paths: Vec<Vec<&str>> = columns.iter().map(|c| c.key.split('.').collect()).collect();
+    let known = all_columns(records.kind());
+    let paths: Vec<Vec<Vec<String>>> = columns
+        .iter()
+        .map(|c| candidates(records.kind(), &c.key, &known))
+        .collect();
     let mut rows = Vec::with_capacity(records.len());
     for i in 0..records.len() {
-        let row = columns
+        let row = paths
             .iter()
-            .zip(&paths)
-            .map(|(column, path)| {
-                let top = records.get_native(i, path[0]).flatten();
-                match top.as_ref().and_then(|v| descend(v, &path[1..])) {
-                    Some(v) => cell_text(&column.key, v, layout),
-                    None => layout.empty.clone(),
-                }
+            .map(|paths| match lookup(records, i, paths) {
+                Some((leaf, v)) => cell_text(leaf, &v, layout),
+                None => layout.empty.clone(),
             })
             .collect();
         rows.push(row);
@@ -229,6 +299,39 @@ mod tests {
             cells,
             ["V1", "18.0 TB", "2023-11-14 22:13", "-", "-", "false"],
             "{text}"
+        );
+    }
+
+    #[test]
+    fn upstream_keys_find_what_newer_cta_calls_them() {
+        let pool = |changes: &str| {
+            let mut record = sample(Kind::TapePool, 1);
+            let changes: Value = serde_json::from_str(changes).unwrap();
+            for (k, v) in changes.as_object().unwrap() {
+                record[k] = v.clone();
+            }
+            parse_records(Kind::TapePool, Framing::Json, &serde_json::to_vec(&[record]).unwrap()).unwrap()
+        };
+        let columns = [Column::new("supply", "Supply")];
+        let newer = pool(r#"{"supply":"","supplySource":["s1","s2"]}"#);
+        let older = pool(r#"{"supply":"s1,s3","supplySource":[]}"#);
+        let cell = |r: &Records| {
+            records_table(r, &columns, &Layout::default())
+                .lines()
+                .nth(1)
+                .unwrap()
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(cell(&newer), "s1,s2");
+        assert_eq!(cell(&older), "s1,s3");
+
+        let files = sample(Kind::TapeFile, 3);
+        let records = parse_records(Kind::TapeFile, Framing::Json, &serde_json::to_vec(&[&files]).unwrap()).unwrap();
+        let text = records_table(&records, &[Column::new("archiveId", "id")], &Layout::default());
+        assert_eq!(
+            text.lines().nth(1).unwrap().trim(),
+            files["af"]["archiveId"].as_str().unwrap()
         );
     }
 

@@ -19,28 +19,12 @@ pub fn status_text(s: &DriveStatus) -> &'static str {
     }
 }
 
-/// Drive names matching cta-admin's `^<name>$` regex semantics (the simulator supports `.` and `.*`).
+/// Whether `name` matches the drive pattern as CTA's frontend matches it: the whole name
+/// against the pattern as an extended regular expression (`^pattern$`, `utils::Regex`), so
+/// `D0.`, `(D01|D02)` and `CTA.*` work as on a real frontend. A pattern that does not compile
+/// matches nothing.
 pub fn drive_matches(pattern: &str, name: &str) -> bool {
-    fn m(p: &[u8], s: &[u8]) -> bool {
-        match p {
-            [] => s.is_empty(),
-            [c, b'*', rest @ ..] => {
-                let mut i = 0;
-                loop {
-                    if m(rest, &s[i..]) {
-                        return true;
-                    }
-                    if i < s.len() && (*c == b'.' || s[i] == *c) {
-                        i += 1;
-                    } else {
-                        return false;
-                    }
-                }
-            }
-            [c, rest @ ..] => !s.is_empty() && (*c == b'.' || s[0] == *c) && m(rest, &s[1..]),
-        }
-    }
-    m(pattern.as_bytes(), name.as_bytes())
+    regex::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(name))
 }
 
 pub(super) fn drive(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Result<()> {
