@@ -686,10 +686,10 @@ def _holder(path: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     p = _toolcli.parser(PROG, "Move fresh tapes from supply pools into tape pools below their number of partial tapes.")
-    p.add_argument("--dry-run", "--dry_run", action="store_true", help="print the plan (would: lines), change nothing")
+    p.add_argument("--dry-run", action="store_true", help="print the plan (would: lines), change nothing")
     p.add_argument("--json", action="store_true", help="print the report as one JSON document instead of a table")
     p.add_argument("--pool", nargs="+", action="extend", metavar="POOL", help="only refill these pools")
-    p.add_argument("--metrics-file", "--metrics_file", metavar="FILE", help="write Prometheus textfile metrics here")
+    p.add_argument("--metrics-file", metavar="FILE", help="write Prometheus textfile metrics here")
     return p
 
 
