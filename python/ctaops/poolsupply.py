@@ -48,7 +48,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from graphlib import TopologicalSorter
 from typing import Any, NoReturn, Protocol, TextIO
 
@@ -364,18 +364,24 @@ class TargetReached(Exception):
     """The destination pool reached its target without us (another run moved tapes in)."""
 
 
-@dataclass
 class Fleet:
-    """The tapes as this run knows them, updated by its own moves and by what it re-reads."""
+    """The tapes as this run knows them, updated by its own moves and by what it re-reads.
 
-    tapes: dict[str, Tape]
-    rules: Eligibility
-    moved: set[str] = field(default_factory=set)
-    """VIDs this run moved: never moved again in the same run (no back and forth)."""
+    Indexed by pool: a refill looks at one destination and its supply pools, not at every
+    tape of the instance, for each tape it moves.
+    """
+
+    def __init__(self, tapes: Iterable[Tape], rules: Eligibility) -> None:
+        self.rules = rules
+        self.moved: set[str] = set()
+        """VIDs this run moved: never moved again in the same run (no back and forth)."""
+        self._pool_of: dict[str, str] = {}
+        self._pools: dict[str, dict[str, Tape]] = {}
+        self.update(tapes)
 
     def in_pool(self, pool: str) -> list[Tape]:
         """Return the tapes of ``pool``."""
-        return [t for t in self.tapes.values() if t.pool == pool]
+        return list(self._pools.get(pool, {}).values())
 
     def eligible(self, pool: str) -> list[Tape]:
         """Return the eligible partial tapes of ``pool``."""
@@ -385,17 +391,18 @@ class Fleet:
         """Return the tapes ``pool`` could give away now."""
         return [t for t in self.in_pool(pool) if self.rules.fresh(t) and t.vid not in self.moved]
 
-    def update(self, tapes: Iterable[Tape]) -> None:
-        """Take in what a re-read showed."""
-        for t in tapes:
-            self.tapes[t.vid] = t
+    def drop(self, vid: str) -> None:
+        """Forget a tape (it left the pool we looked at)."""
+        old = self._pool_of.pop(vid, None)
+        if old is not None:
+            self._pools[old].pop(vid, None)
 
-    def by_pool(self) -> dict[str, list[Tape]]:
-        """Every pool's tapes, in one pass (for counts over many pools)."""
-        out: dict[str, list[Tape]] = {}
-        for t in self.tapes.values():
-            out.setdefault(t.pool, []).append(t)
-        return out
+    def update(self, tapes: Iterable[Tape]) -> None:
+        """Take in tapes as listed (a re-read, or this run's own move)."""
+        for t in tapes:
+            self.drop(t.vid)
+            self._pool_of[t.vid] = t.pool
+            self._pools.setdefault(t.pool, {})[t.vid] = t
 
 
 def rank_key(dest_tapes: Sequence[Tape], rules: Eligibility) -> Any:
@@ -445,7 +452,7 @@ class Mover:
     def _reread_pool(self, dest: str, target: int) -> None:
         tapes = [Tape.from_record(r) for r in _dicts(self.admin.tapes(tapepool=dest))]
         for gone in [t for t in self.fleet.in_pool(dest) if t.vid not in {x.vid for x in tapes}]:
-            self.fleet.tapes.pop(gone.vid, None)  # left the pool since we listed it; re-read by VID if a candidate
+            self.fleet.drop(gone.vid)  # left the pool since we listed it; re-read by VID if a candidate
         self.fleet.update(tapes)
         if len(self.fleet.eligible(dest)) >= target:
             raise TargetReached
@@ -471,7 +478,7 @@ class Mover:
             self._reread_tape(tape, dest)
             self.admin.tape_ch(tape.vid, tapepool=dest)
         self.fleet.moved.add(tape.vid)
-        self.fleet.tapes[tape.vid] = replace(tape, pool=dest)
+        self.fleet.update([replace(tape, pool=dest)])
 
 
 def refill(pool: Pool, sources: Sequence[str], fleet: Fleet, mover: Mover, moves: list[Move]) -> PoolReport:
@@ -565,8 +572,7 @@ def load_pools(admin: Admin, separator: str) -> dict[str, Pool]:
 def load_fleet(admin: Admin) -> Fleet:
     """Every tape, and which logical libraries are disabled."""
     disabled = frozenset(str(r["name"]) for r in _dicts(admin.logical_libraries()) if r.get("isDisabled"))
-    tapes = {t.vid: t for t in (Tape.from_record(r) for r in _dicts(admin.tapes()))}
-    return Fleet(tapes, Eligibility(disabled))
+    return Fleet((Tape.from_record(r) for r in _dicts(admin.tapes())), Eligibility(disabled))
 
 
 def supply(admin: Admin, *, separator: str, dry_run: bool, only: Sequence[str] | None, log: Any) -> Outcome:
@@ -597,8 +603,7 @@ def supply(admin: Admin, *, separator: str, dry_run: bool, only: Sequence[str] |
             have = len(fleet.eligible(name))
             reports.append(PoolReport(name, have, pools[name].target, 0, have, "ok", "no supply pools"))
     used = {s for d in graph.order for s in graph.sources.get(d, ())}
-    by_pool = fleet.by_pool()
-    fresh = {s: sum(1 for t in by_pool.get(s, []) if fleet.rules.fresh(t)) for s in sorted(used)}
+    fresh = {s: sum(1 for t in fleet.in_pool(s) if fleet.rules.fresh(t)) for s in sorted(used)}
     return Outcome(reports, moves, problems, fresh, dry_run)
 
 
