@@ -40,6 +40,7 @@ Exit status: 0 every pool at target (or nothing to do, or another run holds the 
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import fcntl
 import json
@@ -47,8 +48,8 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from graphlib import TopologicalSorter
 from typing import Any, NoReturn, Protocol, TextIO
 
@@ -364,11 +365,32 @@ class TargetReached(Exception):
     """The destination pool reached its target without us (another run moved tapes in)."""
 
 
+@dataclass
+class _PoolIndex:
+    """One pool's tapes and the counts a refill asks for, kept up to date move by move."""
+
+    tapes: dict[str, Tape] = field(default_factory=dict)
+    media: Counter[str] = field(default_factory=Counter)
+    """Tapes per media type (any state): the media the pool is written on."""
+    libraries: Counter[str] = field(default_factory=Counter)
+    """Tapes per logical library (any state)."""
+    eligible: Counter[str] = field(default_factory=Counter)
+    """Eligible partial tapes per logical library."""
+    fresh: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    """Fresh tapes by (media, library), each group sorted by (label time, VID)."""
+
+
+def _less(counter: Counter[str], key: str) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]  # an absent key means "the pool has none" for the preferences
+
+
 class Fleet:
     """The tapes as this run knows them, updated by its own moves and by what it re-reads.
 
-    Indexed by pool: a refill looks at one destination and its supply pools, not at every
-    tape of the instance, for each tape it moves.
+    Indexed by pool, with the counts and the fresh tapes grouped: a move costs a look at a few
+    groups, not a scan of the instance (a cern-like instance plans 131 moves over 5,000 tapes).
     """
 
     def __init__(self, tapes: Iterable[Tape], rules: Eligibility) -> None:
@@ -376,46 +398,77 @@ class Fleet:
         self.moved: set[str] = set()
         """VIDs this run moved: never moved again in the same run (no back and forth)."""
         self._pool_of: dict[str, str] = {}
-        self._pools: dict[str, dict[str, Tape]] = {}
+        self._pools: dict[str, _PoolIndex] = {}
         self.update(tapes)
+
+    def _index(self, pool: str) -> _PoolIndex:
+        return self._pools.get(pool) or _PoolIndex()
 
     def in_pool(self, pool: str) -> list[Tape]:
         """Return the tapes of ``pool``."""
-        return list(self._pools.get(pool, {}).values())
+        return list(self._index(pool).tapes.values())
 
-    def eligible(self, pool: str) -> list[Tape]:
-        """Return the eligible partial tapes of ``pool``."""
-        return [t for t in self.in_pool(pool) if self.rules.eligible(t)]
+    def eligible_count(self, pool: str, library: str | None = None) -> int:
+        """Return the number of eligible partial tapes of ``pool`` (in ``library`` if given)."""
+        per_library = self._index(pool).eligible
+        return sum(per_library.values()) if library is None else per_library.get(library, 0)
 
-    def fresh(self, pool: str) -> list[Tape]:
-        """Return the tapes ``pool`` could give away now."""
-        return [t for t in self.in_pool(pool) if self.rules.fresh(t) and t.vid not in self.moved]
+    def fresh_count(self, pool: str) -> int:
+        """Return the number of tapes ``pool`` could give away now."""
+        return sum(len(group) for group in self._index(pool).fresh.values())
 
     def drop(self, vid: str) -> None:
         """Forget a tape (it left the pool we looked at)."""
-        old = self._pool_of.pop(vid, None)
-        if old is not None:
-            self._pools[old].pop(vid, None)
+        pool = self._pool_of.pop(vid, None)
+        if pool is None:
+            return
+        idx = self._pools[pool]
+        t = idx.tapes.pop(vid)
+        _less(idx.media, t.media)
+        _less(idx.libraries, t.library)
+        if self.rules.eligible(t):
+            _less(idx.eligible, t.library)
+        group = idx.fresh.get((t.media, t.library))
+        if group is not None:
+            at = bisect.bisect_left(group, (t.label_time, t.vid))
+            if at < len(group) and group[at][1] == vid:
+                del group[at]
 
     def update(self, tapes: Iterable[Tape]) -> None:
         """Take in tapes as listed (a re-read, or this run's own move)."""
         for t in tapes:
             self.drop(t.vid)
             self._pool_of[t.vid] = t.pool
-            self._pools.setdefault(t.pool, {})[t.vid] = t
+            idx = self._pools.setdefault(t.pool, _PoolIndex())
+            idx.tapes[t.vid] = t
+            idx.media[t.media] += 1
+            idx.libraries[t.library] += 1
+            if self.rules.eligible(t):
+                idx.eligible[t.library] += 1
+            if self.rules.fresh(t) and t.vid not in self.moved:
+                bisect.insort(idx.fresh.setdefault((t.media, t.library), []), (t.label_time, t.vid))
+
+    def best_fresh(self, source: str, dest: str) -> Tape | None:
+        """Return the fresh tape of ``source`` that ``dest`` should get next (module docstring), if any."""
+        into = self._index(dest)
+        key = rank_key(into.media, into.libraries, into.eligible)
+        idx = self._index(source)
+        heads = [idx.tapes[group[0][1]] for group in idx.fresh.values() if group]
+        return min(heads, key=key) if heads else None
 
 
-def rank_key(dest_tapes: Sequence[Tape], rules: Eligibility) -> Any:
-    """Return the sort key of candidates for a destination pool holding ``dest_tapes`` (module doc)."""
-    medias = {t.media for t in dest_tapes}
-    libraries = {t.library for t in dest_tapes}
-    per_library = Counter(t.library for t in dest_tapes if rules.eligible(t))
+def rank_key(medias: Collection[str], libraries: Collection[str], per_library: Mapping[str, int]) -> Any:
+    """Return the sort key of candidates for a destination pool (its media, libraries, eligible tapes per library).
+
+    Media type and library of the destination's tapes first (no preference for an empty pool),
+    then the library with the fewest eligible tapes, the oldest label, the VID.
+    """
 
     def key(t: Tape) -> tuple[int, int, int, float, str]:
         return (
             0 if not medias or t.media in medias else 1,
             0 if not libraries or t.library in libraries else 1,
-            per_library[t.library],
+            per_library.get(t.library, 0),
             t.label_time,
             t.vid,
         )
@@ -425,13 +478,10 @@ def rank_key(dest_tapes: Sequence[Tape], rules: Eligibility) -> Any:
 
 def choose(fleet: Fleet, dest: str, sources: Sequence[str]) -> tuple[Tape, str] | None:
     """Pick the supply tape to move into ``dest`` next, with a few words on why; None if there is none."""
-    dest_tapes = fleet.in_pool(dest)
-    key = rank_key(dest_tapes, fleet.rules)
     for src in sources:
-        fresh = fleet.fresh(src)
-        if fresh:
-            best = min(fresh, key=key)
-            same_lib = sum(1 for t in dest_tapes if t.library == best.library and fleet.rules.eligible(t))
+        best = fleet.best_fresh(src, dest)
+        if best is not None:
+            same_lib = fleet.eligible_count(dest, best.library)
             why = (
                 f"{best.media}, {best.library}, {best.label_text()}; {dest} has {same_lib} eligible "
                 f"tape(s) in {best.library}"
@@ -454,7 +504,7 @@ class Mover:
         for gone in [t for t in self.fleet.in_pool(dest) if t.vid not in {x.vid for x in tapes}]:
             self.fleet.drop(gone.vid)  # left the pool since we listed it; re-read by VID if a candidate
         self.fleet.update(tapes)
-        if len(self.fleet.eligible(dest)) >= target:
+        if self.fleet.eligible_count(dest) >= target:
             raise TargetReached
 
     def _reread_tape(self, tape: Tape, dest: str) -> None:
@@ -484,9 +534,9 @@ class Mover:
 def refill(pool: Pool, sources: Sequence[str], fleet: Fleet, mover: Mover, moves: list[Move]) -> PoolReport:
     """Bring one pool up to its target; its summary row."""
     log = mover.log
-    report = PoolReport(pool.name, len(fleet.eligible(pool.name)), pool.target)
+    report = PoolReport(pool.name, fleet.eligible_count(pool.name), pool.target)
     tried: set[str] = set()
-    while len(fleet.eligible(pool.name)) < pool.target:
+    while fleet.eligible_count(pool.name) < pool.target:
         picked = choose(fleet, pool.name, sources)
         if picked is None or picked[0].vid in tried:
             report.status = "short"
@@ -494,7 +544,7 @@ def refill(pool: Pool, sources: Sequence[str], fleet: Fleet, mover: Mover, moves
             log.error(
                 "pool %s: %d of %d eligible tapes and %s",
                 pool.name,
-                len(fleet.eligible(pool.name)),
+                fleet.eligible_count(pool.name),
                 pool.target,
                 report.reason,
             )
@@ -524,7 +574,7 @@ def refill(pool: Pool, sources: Sequence[str], fleet: Fleet, mover: Mover, moves
         log.info(
             "%s%s from %s to %s (%s)", "would move " if mover.dry_run else "moved ", tape.vid, tape.pool, pool.name, why
         )
-    report.eligible_after = len(fleet.eligible(pool.name))
+    report.eligible_after = fleet.eligible_count(pool.name)
     if report.status == "ok" and report.moved:
         report.status = "would refill" if mover.dry_run else "refilled"
     return report
@@ -600,10 +650,10 @@ def supply(admin: Admin, *, separator: str, dry_run: bool, only: Sequence[str] |
         reports.append(report)
     if selected is not None:
         for name in sorted(selected - set(graph.order)):
-            have = len(fleet.eligible(name))
+            have = fleet.eligible_count(name)
             reports.append(PoolReport(name, have, pools[name].target, 0, have, "ok", "no supply pools"))
     used = {s for d in graph.order for s in graph.sources.get(d, ())}
-    fresh = {s: sum(1 for t in fleet.in_pool(s) if fleet.rules.fresh(t)) for s in sorted(used)}
+    fresh = {s: fleet.fresh_count(s) for s in sorted(used)}
     return Outcome(reports, moves, problems, fresh, dry_run)
 
 

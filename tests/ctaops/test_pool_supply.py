@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -469,13 +470,11 @@ def test_graph_finds_long_cycles_and_orders_consumers_first() -> None:
 
 
 def test_rank_prefers_media_library_spread_then_label_time() -> None:
-    rules = poolsupply.Eligibility(frozenset())
     dest = [
-        poolsupply.Tape.from_record(tape("D1", "u", logicalLibrary="lib1")),
-        poolsupply.Tape.from_record(tape("D2", "u", logicalLibrary="lib1")),
-        poolsupply.Tape.from_record(tape("D3", "u", logicalLibrary="lib2")),
+        tape("D1", "u", logicalLibrary="lib1"),
+        tape("D2", "u", logicalLibrary="lib1"),
+        tape("D3", "u", logicalLibrary="lib2"),
     ]
-    key = poolsupply.rank_key(dest, rules)
     cands = [
         tape("S1", "s", mediaType="3592JC", labelLog={"time": "1"}),
         tape("S2", "s", logicalLibrary="lib9", labelLog={"time": "1"}),
@@ -484,9 +483,34 @@ def test_rank_prefers_media_library_spread_then_label_time() -> None:
         tape("S5", "s", logicalLibrary="lib2", labelLog={"time": "3"}),
         tape("S6", "s", logicalLibrary="lib2", labelLog=None),
         tape("S0", "s", logicalLibrary="lib2", labelLog={"time": "3"}),
+        tape("S7", "s", logicalLibrary="lib2", full=True),
+        tape("S8", "s", logicalLibrary="lib2", lastFseq="3", occupancy="1000"),
     ]
-    ranked = sorted((poolsupply.Tape.from_record(c) for c in cands), key=key)
-    assert [t.vid for t in ranked] == ["S0", "S5", "S4", "S6", "S3", "S2", "S1"]
+    fleet = poolsupply.Fleet(map(poolsupply.Tape.from_record, dest + cands), poolsupply.Eligibility(frozenset()))
+    order = []
+    while (picked := poolsupply.choose(fleet, "u", ["s"])) is not None:
+        order.append(picked[0].vid)
+        # taken elsewhere, so that the destination's counts stay as they are
+        fleet.moved.add(picked[0].vid)
+        fleet.update([replace(picked[0], pool="elsewhere")])
+    assert order == ["S0", "S5", "S4", "S6", "S3", "S2", "S1"]
+
+
+def test_spread_goes_to_the_library_with_fewest_eligible_tapes() -> None:
+    recs = [tape("D1", "u", logicalLibrary="lib1"), tape("D2", "u", logicalLibrary="lib2")]
+    recs += [tape(f"A{i}", "s", logicalLibrary="lib1", labelLog={"time": str(1 + i)}) for i in range(3)]
+    recs += [tape(f"B{i}", "s", logicalLibrary="lib2", labelLog={"time": str(10 + i)}) for i in range(3)]
+    fleet = poolsupply.Fleet(map(poolsupply.Tape.from_record, recs), poolsupply.Eligibility(frozenset()))
+    order = []
+    for _ in range(4):
+        picked = poolsupply.choose(fleet, "u", ["s"])
+        assert picked is not None
+        order.append(picked[0].vid)
+        fleet.moved.add(picked[0].vid)
+        fleet.update([replace(picked[0], pool="u")])
+    assert order == ["A0", "B0", "A1", "B1"]  # the libraries take turns, the oldest label first in each
+    assert fleet.eligible_count("u") == 6
+    assert fleet.fresh_count("s") == 2
 
 
 class FakeCta:
