@@ -501,8 +501,9 @@ class Mover:
 
     def _reread_pool(self, dest: str, target: int) -> None:
         tapes = [Tape.from_record(r) for r in _dicts(self.admin.tapes(tapepool=dest))]
-        for gone in [t for t in self.fleet.in_pool(dest) if t.vid not in {x.vid for x in tapes}]:
-            self.fleet.drop(gone.vid)  # left the pool since we listed it; re-read by VID if a candidate
+        listed = {t.vid for t in tapes}
+        for gone in [t for t in self.fleet.in_pool(dest) if t.vid not in listed]:
+            self.fleet.drop(gone.vid)  # left the pool since we listed it; re-read by VID if ever a candidate
         self.fleet.update(tapes)
         if self.fleet.eligible_count(dest) >= target:
             raise TargetReached

@@ -417,6 +417,16 @@ def test_missing_config_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
+def test_cta_admin_failing_is_one_line(inst: Inst) -> None:
+    cfg = inst.derived("broken.yaml", cta_admin=inst.dir / "bin" / "no-such-cta-admin")
+    r = inst.tool(config=cfg)
+    assert r.returncode == 1
+    assert len(r.stderr.splitlines()) == 1, r.stderr
+    assert r.stderr.startswith(f"{PROG}: error: ")
+    assert "no-such-cta-admin" in r.stderr
+    assert r.stdout == ""
+
+
 def test_unknown_pool_is_one_line(inst: Inst) -> None:
     r = inst.tool("--pool", "nosuch", "ctaops_user")
     assert r.returncode == 1
