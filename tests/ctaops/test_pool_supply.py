@@ -417,6 +417,20 @@ def test_missing_config_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
+def test_log_json_and_the_tools_own_log_dir(inst: Inst, tmp_path: Path) -> None:
+    own = inst.dir / "log" / "supply"
+    cfg = inst.derived("own-log.yaml", tool_section=f'    logging: {{log_dir: "{own}/"}}\n')
+    inst.target("ctaops_user", 5)
+    r = inst.tool("--log-json", config=cfg)
+    assert r.returncode == 0, r.stderr
+    entries = [json.loads(line) for line in (own / f"{PROG}.log").read_text().splitlines()]
+    moved = [e for e in entries if e["message"].startswith("moved V00007 from supply to ctaops_user")]
+    assert len(moved) == 1
+    assert moved[0]["level"] == "INFO"
+    assert (own / "cta-ops-pool-supply.lock").exists()  # the lock lives beside the log
+    assert not (inst.dir / "log" / f"{PROG}.log").exists()
+
+
 def test_cta_admin_failing_is_one_line(inst: Inst) -> None:
     cfg = inst.derived("broken.yaml", cta_admin=inst.dir / "bin" / "no-such-cta-admin")
     r = inst.tool(config=cfg)
