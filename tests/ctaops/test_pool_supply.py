@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from ctaops import poolsupply
+from ctaops.errors import CtaAdminUserError
 from tests.ctaops.sim.conftest import sim_exe
 
 __all__ = ["sim_exe"]
@@ -546,10 +547,14 @@ class FakeCta:
         self.changes: list[tuple[str, str]] = []
         self.before_ch: dict[str, str] = {}
         """VID → pool another run moves it to the moment we look it up."""
+        self.before_pool_ls: dict[str, dict[str, str]] = {}
+        """Pool → {VID: pool} another run does the moment we list that pool."""
 
     def tapes(self, **filters: Any) -> list[dict[str, Any]]:
         if "vid" in filters and filters["vid"] in self.before_ch:
             self.tape_recs[filters["vid"]]["tapepool"] = self.before_ch.pop(filters["vid"])
+        for vid, pool in self.before_pool_ls.pop(filters.get("tapepool", ""), {}).items():
+            self.tape_recs[vid]["tapepool"] = pool
         return [
             dict(t)
             for t in self.tape_recs.values()
@@ -602,3 +607,42 @@ def test_raced_tape_taken_elsewhere_is_skipped_and_the_next_one_moved() -> None:
         ("S2", "moved", ""),
     ]
     assert out.pools[0].status == "refilled"
+
+
+def test_pool_refilled_by_another_run_meanwhile_gets_nothing_more() -> None:
+    cta = FakeCta(
+        [
+            {"name": "user", "numPartialTapes": 2, "supplySource": ["sup"]},
+            {"name": "sup", "numPartialTapes": 0, "supplySource": []},
+        ],
+        [tape("U1", "user"), tape("S1", "sup"), tape("S2", "sup"), tape("S3", "sup")],
+    )
+    cta.before_pool_ls["user"] = {"S3": "user"}  # another host's move, between our listing and our move
+    out = poolsupply.supply(cta, separator=",", dry_run=False, only=None, log=logging.getLogger("t"))
+    assert cta.changes == []
+    assert out.moves == []
+    report = out.pools[0]
+    assert (report.eligible_before, report.eligible_after, report.moved) == (1, 2, 0)
+    assert (report.status, report.reason) == ("ok", "target reached by another run")
+    assert out.fresh == {"sup": 2}
+    assert not out.failed
+
+
+def test_a_move_cta_refuses_fails_the_pool_and_the_run() -> None:
+    cta = FakeCta(
+        [
+            {"name": "user", "numPartialTapes": 1, "supplySource": ["sup"]},
+            {"name": "sup", "numPartialTapes": 0, "supplySource": []},
+        ],
+        [tape("S1", "sup")],
+    )
+
+    def refuse(vid: str, *, dry_run: bool = False, **changes: Any) -> str:
+        raise CtaAdminUserError("Cannot modify tape S1: it is busy")
+
+    cta.tape_ch = refuse  # type: ignore[method-assign]
+    out = poolsupply.supply(cta, separator=",", dry_run=False, only=None, log=logging.getLogger("t"))
+    assert [(m.vid, m.result) for m in out.moves] == [("S1", "failed")]
+    assert out.pools[0].status == "failed"
+    assert "it is busy" in out.pools[0].reason
+    assert out.failed
