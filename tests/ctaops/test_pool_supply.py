@@ -432,6 +432,15 @@ def test_log_json_and_the_tools_own_log_dir(inst: Inst, tmp_path: Path) -> None:
     assert not (inst.dir / "log" / f"{PROG}.log").exists()
 
 
+def test_debug_in_the_config_logs_every_step_on_stderr(inst: Inst) -> None:
+    quiet = inst.tool()
+    assert "[INFO]" not in quiet.stderr
+    cfg = inst.derived("debug.yaml", tool_section="    debug: true\n")
+    r = inst.tool(config=cfg)
+    assert r.returncode == 0, r.stderr
+    assert f"[INFO] [run] started: {PROG} -C {cfg}" in r.stderr
+
+
 def test_cta_admin_failing_is_one_line(inst: Inst) -> None:
     cfg = inst.derived("broken.yaml", cta_admin=inst.dir / "bin" / "no-such-cta-admin")
     r = inst.tool(config=cfg)
