@@ -201,6 +201,7 @@ def keys_python_reads() -> set[str]:
     sections = {
         "drive_config.py": ["tools.cta-ops-drive-config-generate"],
         "drive_env.py": ["tools.cta-ops-drive-environmentals"],
+        "poolsupply.py": ["tools.cta-ops-pool-supply"],
         "library.py": ["tools.ctaops-smc"],
         "localdrives.py": ["tools.ctaops-smc"],
         "tapeverify/common.py": [verify, feed],

@@ -76,7 +76,14 @@ class Lab:
         assert r.returncode == 0, r.stderr
 
 
-def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path) -> None:
+def run_pool_supply(lab: Lab, d: Path) -> None:
+    """Pool supply: its log and lock under the instance's log_dir, its metrics where it is told."""
+    supplied = lab.run("cta-ops-pool-supply", "--json", "--metrics-file", d / "metrics" / "pool-supply.prom")
+    assert {p["pool"] for p in json.loads(supplied.stdout)["pools"]} == {"ctaops_user", "ctaops_repack"}
+    assert (d / "metrics" / "pool-supply.prom").stat().st_size > 0
+
+
+def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path) -> None:  # noqa: PLR0915  (one walk through every tool)
     before = {p: snapshot(p) for p in SYSTEM_PATHS}
     lab = Lab(sim, tmp_path)
     d = sim.dir
@@ -142,6 +149,7 @@ def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path)
     lab.run("cta-ops-drive-environmentals")
     assert Path(doc["tools"]["cta-ops-drive-environmentals"]["output_file"]).read_text().count("\n") >= 2
     lab.run("cta-ops-tape-alerting")
+    run_pool_supply(lab, d)
 
     assert lab.ran >= set(console_scripts())
     # Nothing was written outside DIR: not in HOME, TMPDIR or the working directory, and none of
