@@ -39,7 +39,7 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_scripts_are_found() -> None:
-    assert len(PY_SCRIPTS) == 14, PY_SCRIPTS  # the 15 cta-ops-* less the Rust cta-ops-repack-manager
+    assert len(PY_SCRIPTS) == 15, PY_SCRIPTS  # the 16 cta-ops-* less the Rust cta-ops-repack-manager
     assert set(SCRIPTS) >= RUST_CLI
 
 
