@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
-from ctaops.errors import CtaAdminError, CtaOpsError
+from ctaops.errors import CtaAdminError, CtaAdminUserError, CtaOpsError
 from ctaops.utils.files import write_atomic
 from ctaops.utils.units import format_size_human as format_size
 
@@ -222,7 +222,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         _update_statistics(ctx)
     summaries, missing = [], []
     for vid in dict.fromkeys(vids):
-        found = ctx.admin.tapes(vid=vid).to_dicts()
+        try:
+            found = ctx.admin.tapes(vid=vid).to_dicts()
+        except CtaAdminUserError:  # CTA refuses `tape ls --vid` of a VID it does not know
+            found = []
         if not found:
             missing.append(vid)
             continue
