@@ -73,6 +73,8 @@ def test_drive_down_and_up_change_ctas_state_and_show_the_drives(inst: Inst) -> 
     assert drive_state(inst, name) == "DOWN"
     assert drive_state(inst, "CTAOPSLIB1-LTO9-D02") == "UP"
     assert r.stdout.splitlines()[-1] == "1 drives: 0 up, 1 down, 0 in a session"
+    log = (inst.dir / "log" / "cta-ops-admin.log").read_text()
+    assert f"put down {name} (reason: cleaning)" in log  # the trail of what an operator changed
     r = inst.run("dr", "up", name)
     assert r.returncode == 0, r.stderr
     assert drive_state(inst, name) == "UP"
