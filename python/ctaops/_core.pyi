@@ -330,9 +330,9 @@ class AdminRecords(Sequence[AdminRecord]):
         self,
         columns: Sequence[tuple[str, str]] | None = None,
         *,
-        style: str = ...,  # "plain"
+        style: str = "plain",
         max_width: int = 30,
-        empty: str = ...,  # "-"
+        empty: str = "-",
         human: bool = True,
     ) -> str: ...
     def _repr_html_(self) -> str: ...

@@ -745,7 +745,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the plan (would: lines), change nothing")
     p.add_argument("--json", action="store_true", help="print the report as one JSON document instead of a table")
     p.add_argument("--pool", nargs="+", action="extend", metavar="POOL", help="only refill these pools")
-    p.add_argument("--metrics-file", metavar="FILE", help="write Prometheus textfile metrics here")
+    p.add_argument(
+        "--metrics-file", metavar="FILE", help="write Prometheus textfile metrics here (default: the metrics_file key)"
+    )
     return p
 
 
@@ -776,12 +778,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         outcome = supply(admin, separator=separator, dry_run=args.dry_run, only=args.pool, log=log)
     print_report(outcome, as_json=args.json, config=config, out=sys.stdout)
-    if args.metrics_file:
+    metrics_file = args.metrics_file or str(config.tool_value("metrics_file") or "")
+    if metrics_file:
         if args.dry_run:
-            print(f"{PROG}: would write {args.metrics_file}", file=sys.stderr)
+            print(f"{PROG}: would write {metrics_file}", file=sys.stderr)
         else:
-            make_parent(args.metrics_file, [config.logging.log_dir])
-            write_atomic(args.metrics_file, prometheus(outcome, time.time()))
+            make_parent(metrics_file, [config.logging.log_dir])
+            write_atomic(metrics_file, prometheus(outcome, time.time()))
     moved = sum(1 for m in outcome.moves if m.result in ("moved", "would"))
     log.info(
         "%d pool(s) looked at, %d tape(s) %s, %d problem(s)",

@@ -70,7 +70,8 @@ class Inst:
             text = text.replace(f'cta-admin: "{self.dir}/bin/cta-admin"', f'cta-admin: "{cta_admin}"')
             assert str(cta_admin) in text
         if tool_section:
-            text = text.replace("\ntools:\n", f"\ntools:\n  cta-ops-pool-supply:\n{tool_section}")
+            # `sim init` writes the section (its metrics_file): the keys go into it
+            text = text.replace("\n  cta-ops-pool-supply:\n", f"\n  cta-ops-pool-supply:\n{tool_section}", 1)
         path = self.dir / name
         path.write_text(text)
         return path
@@ -322,8 +323,8 @@ def test_dry_run_json_marks_the_moves(inst: Inst) -> None:
 
 def test_metrics_file(inst: Inst) -> None:
     inst.target("ctaops_user", 9)
-    metrics = inst.dir / "metrics" / "pool-supply.prom"
-    r = inst.tool("--metrics-file", metrics)
+    metrics = inst.dir / "metrics" / "pool-supply.prom"  # the metrics_file `sim init` configures
+    r = inst.tool()
     assert r.returncode == 1
     values = dict(line.rsplit(" ", 1) for line in metrics.read_text().splitlines() if not line.startswith("#"))
     assert values['ctaops_pool_supply_eligible_partial_tapes{pool="ctaops_user"}'] == "6"
@@ -337,6 +338,9 @@ def test_metrics_file(inst: Inst) -> None:
     text = metrics.read_text()
     for name in {k.split("{")[0] for k in values}:
         assert f"# TYPE {name} gauge" in text
+    elsewhere = inst.dir / "metrics" / "override.prom"
+    assert inst.tool("--metrics-file", elsewhere).returncode == 1
+    assert "ctaops_pool_supply_pools_below_target 1" in elsewhere.read_text()  # the option wins over the key
 
 
 def test_metrics_pass_promtool(inst: Inst) -> None:

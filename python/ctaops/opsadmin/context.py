@@ -76,9 +76,12 @@ class Context:
         return self._library
 
     def would(self, action: str) -> bool:
-        """Log ``action``; with ``--dry-run`` print ``would: action`` and return False (do not do it)."""
+        """Log ``action``; with ``--dry-run`` print ``would: action`` and return False (do not do it).
+
+        The ``would:`` lines go to stdout, or to stderr with ``--json`` (stdout is then the document).
+        """
         if self.dry_run:
-            self.out.write(f"would: {action}\n")
+            (sys.stderr if self.json else self.out).write(f"would: {action}\n")
             return False
         self.log.info("%s", action)
         return True

@@ -348,17 +348,18 @@ impl AdminRecords {
     /// `(dotted key, title)` pairs (a flattened `table_headers` map); `None` shows every key in
     /// CTA's order. Times become UTC dates and sizes SI units unless `human=False`; absent or
     /// empty values show `empty`; cells wider than `max_width` wrap (0: never).
-    #[pyo3(signature = (columns = None, *, style = "plain".to_owned(), max_width = 30, empty = "-".to_owned(), human = true))]
+    #[pyo3(signature = (columns = None, *, style = "plain", max_width = 30, empty = "-", human = true))]
     fn to_table(
         &self,
         py: Python<'_>,
         columns: Option<Vec<(String, String)>>,
-        style: String,
+        style: &str,
         max_width: usize,
-        empty: String,
+        empty: &str,
         human: bool,
     ) -> String {
         let inner = Arc::clone(&self.inner);
+        let (style, empty) = (style.to_owned(), empty.to_owned());
         py.detach(move || {
             let columns = columns.map_or_else(
                 || render::all_columns(inner.kind()),

@@ -77,8 +77,8 @@ class Lab:
 
 
 def run_pool_supply(lab: Lab, d: Path) -> None:
-    """Pool supply: its log and lock under the instance's log_dir, its metrics where it is told."""
-    supplied = lab.run("cta-ops-pool-supply", "--json", "--metrics-file", d / "metrics" / "pool-supply.prom")
+    """Pool supply: its log and lock under the instance's log_dir, its metrics where the config says."""
+    supplied = lab.run("cta-ops-pool-supply", "--json")
     assert {p["pool"] for p in json.loads(supplied.stdout)["pools"]} == {"ctaops_user", "ctaops_repack"}
     assert (d / "metrics" / "pool-supply.prom").stat().st_size > 0
 
@@ -105,6 +105,12 @@ def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path)
     tapes = json.loads(lab.run("ctaops", "admin", "-C", lab.config, "--json", "--", "tape", "ls", "--all").stdout)
     assert vid in {t["vid"] for t in tapes}
     assert lab.run("ctaops", "smc", "-C", lab.config, "-q", "D").stdout.strip()
+
+    # cta-ops-admin: the pass-through and the handlers that read CTA and the library.
+    assert vid in lab.run("cta-ops-admin", "ta", "ls", "--all").stdout
+    summary = lab.run("cta-ops-admin", "tape", "summary", vid).stdout
+    assert f"Tape {vid}" in summary
+    assert "Location       slot" in summary
 
     # Verification: submitted through the instance's cta-verify-file, closed by the feeder.
     lab.run("cta-ops-verify-tape", "--vid", vid)

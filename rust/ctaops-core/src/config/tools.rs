@@ -478,6 +478,8 @@ pub struct PoolSupply {
     /// cta-admin timeout in seconds.
     pub timeout: u64,
     pub separator: String,
+    /// Prometheus textfile written after every run (empty: none; `--metrics-file` overrides).
+    pub metrics_file: String,
 }
 impl ToolSection for PoolSupply {
     const NAME: &'static str = "cta-ops-pool-supply";
@@ -485,7 +487,8 @@ impl ToolSection for PoolSupply {
 defaults!(PoolSupply {
     debug: false,
     timeout: 10u64,
-    separator: ","
+    separator: ",",
+    metrics_file: ""
 });
 
 /// `tools.cta-ops-drive-config-generate`.
