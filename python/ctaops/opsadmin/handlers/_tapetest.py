@@ -135,6 +135,10 @@ def peek_refusal(ctx: Context, vid: str, old: str | None = None) -> str | None:
         return on_tape_refusal(tape, vid, old)
 
 
+class MountError(CtaOpsError):
+    """The library could not mount the cartridge (nothing was written)."""
+
+
 @dataclass(frozen=True)
 class Drive:
     """A CTA drive and where it is in the library."""
@@ -217,7 +221,10 @@ def open_mounted(ctx: Context, vid: str, drive: Drive) -> TapeDevice:
 @contextmanager
 def mounted(ctx: Context, vid: str, drive: Drive) -> Iterator[TapeDevice]:
     """Mount ``vid`` in ``drive`` through the library for the block, and unmount it afterwards."""
-    ctx.library.mount(vid, drive.ordinal)
+    try:
+        ctx.library.mount(vid, drive.ordinal)
+    except CtaOpsError as e:
+        raise MountError(f"cannot mount {vid} in {drive.name}: {e}") from None
     ctx.say(f"{vid} mounted in {drive.name}")
     try:
         tape = open_mounted(ctx, vid, drive)
@@ -435,6 +442,7 @@ __all__ = [
     "STATES_OK",
     "Drive",
     "FileResult",
+    "MountError",
     "TestReport",
     "catalogue_data",
     "checked_tape",
