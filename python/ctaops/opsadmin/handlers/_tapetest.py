@@ -54,7 +54,7 @@ CHUNK = 8 * 1024 * 1024
 
 
 def record(ctx: Context, vid: str) -> dict[str, Any] | None:
-    """The catalogue's record of ``vid`` (``tape ls --vid``), None if CTA does not know it."""
+    """Return the catalogue's record of ``vid`` (``tape ls --vid``), None if CTA does not know it."""
     try:
         found = ctx.admin.tapes(vid=vid).to_dicts()
     except CtaAdminUserError:  # CTA refuses `tape ls --vid` of a VID it does not know
@@ -81,33 +81,38 @@ def catalogue_data(rec: Mapping[str, Any]) -> str | None:
     )
 
 
-def refusal(ctx: Context, rec: Mapping[str, Any] | None, vid: str) -> str | None:
-    """Why ``vid`` must not be overwritten (labelled or tested), None if the catalogue and CTA allow it."""
-    if rec is None:
-        return "not in the catalogue"
+def _catalogue_refusal(ctx: Context, rec: Mapping[str, Any]) -> str | None:
     pool = str(rec.get("tapepool") or "")
     if not ctx.config.tape.pool_ok_for_labeling(pool):
         prefixes = ", ".join(ctx.config.tape.pool_prefixes_ok_for_labeling) or "none configured"
         return f"pool '{pool}' does not start with a prefix allowed for labelling ({prefixes})"
-    data = catalogue_data(rec)
-    if data:
-        return data
     state = str(rec.get("state") or "")
     if state not in STATES_OK:
         return f"state {state} (only {' or '.join(sorted(STATES_OK))} tapes are labelled or tested)"
+    return catalogue_data(rec)
+
+
+def _use_refusal(ctx: Context, vid: str) -> str | None:
     for d in ctx.admin.drives(all=True).to_dicts():
         if d.get("vid") == vid:
             return f"in a CTA session on {d.get('driveName')} ({d.get('driveStatus')})"
     where = ctx.library.locate(vid)
-    if where is not None and where.kind == "drive":
-        return f"mounted in the library's drive element {where.address}"
     if where is None:
         return "not in the library"
+    if where.kind != "slot":
+        return f"mounted or moving: in the library's {where.kind} element {where.address}"
     return None
 
 
+def refusal(ctx: Context, rec: Mapping[str, Any] | None, vid: str) -> str | None:
+    """Say why ``vid`` must not be overwritten (labelled or tested), None if the catalogue and CTA allow it."""
+    if rec is None:
+        return "not in the catalogue"
+    return _catalogue_refusal(ctx, rec) or _use_refusal(ctx, vid)
+
+
 def image_path(ctx: Context, vid: str) -> str | None:
-    """The simulator's image of ``vid`` when the library is emulated, else None (see the module docstring)."""
+    """Return the simulator's image of ``vid`` when the library is emulated, else None (module docstring)."""
     state = (ctx.config.get_path(f"tools.{CONFIG_SECTION}") or {}).get("library_state")
     if not state:
         return None
@@ -170,7 +175,7 @@ def _ordinal(raw_slot: str, library: Library) -> int:
 
 
 def find_drive(ctx: Context, name: str) -> Drive:
-    """The idle, empty drive ``name``; ToolExit saying why it cannot be used."""
+    """Return the idle, empty drive ``name``; raise ToolExit saying why it cannot be used."""
     if not DRIVE_NAME.fullmatch(name):
         raise _toolcli.ToolExit(2, f"'{name}' is not a drive name (letters, digits, '_', '-', '.')")
     found = [d for d in ctx.admin.drives(all=True).to_dicts() if d.get("driveName") == name]
@@ -209,7 +214,7 @@ def drive_down(ctx: Context, drive: Drive, reason: str) -> Iterator[None]:
 
 
 def open_mounted(ctx: Context, vid: str, drive: Drive) -> TapeDevice:
-    """The data of the cartridge now in ``drive``: its image (emulated library) or the drive's device."""
+    """Open the data of the cartridge now in ``drive``: its image (emulated library) or the drive's device."""
     path = image_path(ctx, vid)
     if path is not None:
         return TapeImage(path, writable=True, create=True)
@@ -250,7 +255,7 @@ def wait_unmounted(ctx: Context, vid: str, timeout: float) -> bool:
 
 
 def size_setting(value: object, key: str) -> int:
-    """A size from the handler's config section; a bad one is the config's error (exit 1)."""
+    """Parse a size from the handler's config section; a bad one is the config's error (exit 1)."""
     try:
         return value if isinstance(value, int) else parse_size(str(value))
     except (ValueError, OverflowError) as e:
@@ -303,12 +308,19 @@ class TestReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as ``--json`` prints it."""
+        """Return the report as ``--json`` prints it."""
         files = [
             {**f.__dict__, "write_mb_s": rate(f.size, f.write_seconds), "read_mb_s": rate(f.size, f.read_seconds)}
             for f in self.files
         ]
-        return {"vid": self.vid, "drive": self.drive, "ok": self.ok, "files": files, "errors": self.errors, "total": self.totals()}
+        return {
+            "vid": self.vid,
+            "drive": self.drive,
+            "ok": self.ok,
+            "files": files,
+            "errors": self.errors,
+            "total": self.totals(),
+        }
 
 
 def rate(size: int, seconds: float) -> float:
@@ -427,7 +439,14 @@ def show(ctx: Context, report: TestReport) -> None:
         }
         for f in report.files
     ]
-    headers = {"fseq": "fSeq", "size": "Size", "write": "Write MB/s", "read": "Read MB/s", "adler32": "Adler-32", "status": "Status"}
+    headers = {
+        "fseq": "fSeq",
+        "size": "Size",
+        "write": "Write MB/s",
+        "read": "Read MB/s",
+        "adler32": "Adler-32",
+        "status": "Status",
+    }
     ctx.print(ctx.rows_table(rows, headers))
     for error in report.errors:
         ctx.say(f"error: {error}")

@@ -1,4 +1,4 @@
-"""``cta-ops-admin drive test DRIVE --vid V [--files N] [--size S] [--block-size B]``: does this drive work?
+"""``cta-ops-admin drive test DRIVE --vid V [--files N] [--size S] [--block-size B]``: test a drive.
 
 The drive goes down in CTA, a test cartridge (``--vid``, safe to overwrite as for mediacheck:
 see :mod:`._tapetest`) is mounted, N files (``default_number_of_files`` of
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _work_root(ctx: Context) -> str:
-    """``default_file_path``: a site's own existing directory as is, else (upstream's ``/tape-drivetest/``) on the RAM disk."""
+    """Return the work directory: ``default_file_path`` if its parent exists, else (upstream's) on the RAM disk."""
     path = str(ctx.section.get("default_file_path") or "/tape-drivetest/")
     parent = os.path.dirname(path.rstrip("/"))
     if path.startswith(RAM_DISK + "/") or (parent not in ("", "/") and os.path.isdir(parent)):
@@ -52,8 +52,16 @@ def _work_root(ctx: Context) -> str:
 
 def _settings(ctx: Context, args: argparse.Namespace) -> tuple[int, int]:
     count = args.files if args.files is not None else int(ctx.section.get("default_number_of_files") or 100)
-    file_size = args.size if args.size is not None else _tapetest.size_setting(ctx.section.get("default_file_size") or "10G", "default_file_size")
-    block = args.block_size if args.block_size is not None else _tapetest.size_setting(ctx.section.get("default_block_size") or BLOCK_SIZE, "default_block_size")
+    file_size = (
+        args.size
+        if args.size is not None
+        else _tapetest.size_setting(ctx.section.get("default_file_size") or "10G", "default_file_size")
+    )
+    block = (
+        args.block_size
+        if args.block_size is not None
+        else _tapetest.size_setting(ctx.section.get("default_block_size") or BLOCK_SIZE, "default_block_size")
+    )
     if file_size < 1:
         raise _toolcli.ToolExit(2, "--size must be at least 1 byte")
     if block != BLOCK_SIZE:

@@ -86,7 +86,9 @@ def _with_tool(ctx: Context, vid: str, args: argparse.Namespace) -> None:
         raise Failed(f"{command[0]}: {e}") from None
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
-        raise Failed(f"{os.path.basename(command[0])} exit {done.returncode}: {message[-1] if message else 'no message'}")
+        raise Failed(
+            f"{os.path.basename(command[0])} exit {done.returncode}: {message[-1] if message else 'no message'}"
+        )
 
 
 def _native_label(tape: TapeDevice, vid: str, old: str | None) -> None:
@@ -99,7 +101,10 @@ def _native_label(tape: TapeDevice, vid: str, old: str | None) -> None:
 
 
 def _native(ctx: Context, vid: str, drive: _tapetest.Drive, old: str | None) -> None:
-    with _tapetest.drive_down(ctx, drive, f"cta-ops-admin tape label {vid}"), _tapetest.mounted(ctx, vid, drive) as tape:
+    with (
+        _tapetest.drive_down(ctx, drive, f"cta-ops-admin tape label {vid}"),
+        _tapetest.mounted(ctx, vid, drive) as tape,
+    ):
         _native_label(tape, vid, old)
 
 
@@ -115,6 +120,17 @@ def _read_back(ctx: Context, vid: str) -> None:
         raise Failed(f"the tape reads back as {state} with label {vsn or 'none'}, not a fresh label {vid}")
 
 
+def _label_and_check(ctx: Context, vid: str, args: argparse.Namespace, drive: _tapetest.Drive | None) -> None:
+    if drive is not None and args.native:
+        _native(ctx, vid, drive, args.oldlabel)
+    else:
+        _with_tool(ctx, vid, args)
+    timeout = float(ctx.section.get("not_free_timeout") or 0)
+    if not _tapetest.wait_unmounted(ctx, vid, timeout):
+        raise Failed(f"labelled, but still in a drive {timeout:g} s later (not_free_timeout)")
+    _read_back(ctx, vid)
+
+
 def _label_one(ctx: Context, vid: str, args: argparse.Namespace, drive: _tapetest.Drive | None) -> dict[str, Any]:
     why = _tapetest.refusal(ctx, _tapetest.record(ctx, vid), vid) or _tapetest.peek_refusal(ctx, vid, args.oldlabel)
     if why:
@@ -124,14 +140,7 @@ def _label_one(ctx: Context, vid: str, args: argparse.Namespace, drive: _tapetes
     if not ctx.would(f"label {vid}{where} with {engine}"):
         return {"vid": vid, "result": "would label", "reason": ""}
     try:
-        if drive is not None and args.native:
-            _native(ctx, vid, drive, args.oldlabel)
-        else:
-            _with_tool(ctx, vid, args)
-        timeout = float(ctx.section.get("not_free_timeout") or 0)
-        if not _tapetest.wait_unmounted(ctx, vid, timeout):
-            raise Failed(f"labelled, but still in a drive {timeout:g} s later (not_free_timeout)")
-        _read_back(ctx, vid)
+        _label_and_check(ctx, vid, args, drive)
     except (Failed, CtaOpsError, OSError) as e:
         return {"vid": vid, "result": "failed", "reason": one_line(e)}
     return {"vid": vid, "result": "labelled", "reason": ""}

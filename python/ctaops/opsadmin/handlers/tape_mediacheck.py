@@ -1,4 +1,4 @@
-"""``cta-ops-admin tape mediacheck VID --drive D [--size S] [--files N]``: is this cartridge fit for reuse?
+"""``cta-ops-admin tape mediacheck VID --drive D [--size S] [--files N]``: is a cartridge fit for reuse.
 
 For a cartridge safe to overwrite only (empty in the catalogue, in a labelling pool, idle, no
 files on the tape itself: see :mod:`._tapetest`). The drive goes down in CTA, the cartridge is
@@ -40,7 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """Check the cartridge; exit 1 on a refusal or any error found."""
     vid = args.vid.upper()
-    file_size = args.size if args.size is not None else _tapetest.size_setting(ctx.section.get("random_file_size"), "random_file_size")
+    file_size = (
+        args.size
+        if args.size is not None
+        else _tapetest.size_setting(ctx.section.get("random_file_size"), "random_file_size")
+    )
     if file_size < 1:
         raise _toolcli.ToolExit(2, "--size must be at least 1 byte")
     _tapetest.checked_tape(ctx, vid)
