@@ -117,6 +117,15 @@ def test_label_labels_tapes_of_labelling_pools(inst: Inst) -> None:
     assert inst.tape("V00010")["labelLog"]["drive"]  # cta-tape-label recorded the label in CTA
 
 
+def test_label_in_a_named_drive_keeps_it_down_meanwhile_and_puts_it_back(inst: Inst) -> None:
+    r = inst.tool("tape", "label", "V00010", "--drive", D2)
+    assert r.returncode == 0, r.stderr
+    assert f"drive {D2} down in CTA (cta-ops-admin tape label V00010)" in r.stdout
+    assert inst.tape("V00010")["labelLog"]["drive"] == D2
+    assert inst.drives()[D2]["desiredDriveState"] == "UP"
+    assert inst.on_tape("V00010") == ("labelled", "V00010")
+
+
 def test_label_table_names_each_result(inst: Inst) -> None:
     r = inst.tool("tape", "label", "V00010", "V00002")
     assert r.returncode == 1

@@ -7,7 +7,8 @@ on the tape itself). No option overrides these: a tape with data is reclaimed in
 
 Labelling goes through ``global.binaries.cta_label`` (``cta-tape-label --vid V [--drive D]
 [--oldlabel O]``), or with ``--native`` through ctaops' own tape engine (mount in ``--drive``
-through the library, ``label_tape``, unmount), the drive being down in CTA meanwhile. After
+through the library, ``label_tape``, unmount). A ``--drive`` is down in CTA while a tape is
+labelled in it and back in its previous state after. After
 each label the tool waits up to ``not_free_timeout`` seconds for the cartridge to leave the
 drive, then reads the label back. One lock file (``lock_file``, ``flock``) keeps two label
 runs from overlapping. Exit 1 if any tape was refused or failed.
@@ -121,10 +122,13 @@ def _read_back(ctx: Context, vid: str) -> None:
 
 
 def _label_and_check(ctx: Context, vid: str, args: argparse.Namespace, drive: _tapetest.Drive | None) -> None:
-    if drive is not None and args.native:
+    if drive is None:
+        _with_tool(ctx, vid, args)  # the tool picks its drive (its tape server's first)
+    elif args.native:
         _native(ctx, vid, drive, args.oldlabel)
     else:
-        _with_tool(ctx, vid, args)
+        with _tapetest.drive_down(ctx, drive, f"cta-ops-admin tape label {vid}"):
+            _with_tool(ctx, vid, args)
     timeout = float(ctx.section.get("not_free_timeout") or 0)
     if not _tapetest.wait_unmounted(ctx, vid, timeout):
         raise Failed(f"labelled, but still in a drive {timeout:g} s later (not_free_timeout)")
@@ -153,7 +157,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         raise _toolcli.ToolExit(2, "--native needs --drive (the drive the tape is mounted in)")
     lock_file = str(ctx.section.get("lock_file") or "/tmp/tape-label.lock")  # noqa: S108  (upstream's default)
     # The drive is looked up once: an unknown or busy drive refuses the whole run before any tape.
-    drive = _tapetest.find_drive(ctx, args.drive) if args.native else None
+    # It is kept down in CTA while a tape is labelled in it, so no CTA session takes it meanwhile.
+    drive = _tapetest.find_drive(ctx, args.drive) if args.drive else None
     if ctx.dry_run:
         results = [_label_one(ctx, vid, args, drive) for vid in vids]
     else:
