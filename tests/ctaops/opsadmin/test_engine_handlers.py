@@ -353,3 +353,51 @@ def test_drive_test_refuses_an_unknown_drive(inst: Inst) -> None:
     assert r.returncode == 1
     assert "CTA has no drive CTAOPSLIB1-LTO9-D09" in r.stderr
     assert inst.on_tape("V00010") == ("blank", None)
+
+
+STUCK_LABEL = """#!{python}
+# cta-tape-label whose dismount never ends: the real tool, then the cartridge left in drive 0.
+import subprocess, sys
+from ctaops.library import Library
+done = subprocess.run([{real!r}, *sys.argv[1:]])
+Library.emulated({library!r}).mount(sys.argv[sys.argv.index("--vid") + 1], 0)
+sys.exit(done.returncode)
+"""
+
+
+def with_label_section(inst: Inst, lines: str, cta_label: Path | None = None) -> Path:
+    """The instance's config with more ``tape-label`` settings (and another cta_label)."""
+    text = inst.config.read_text()
+    text = text.replace("    tape-label:\n", f"    tape-label:\n{lines}", 1)
+    if cta_label is not None:
+        text = text.replace(f'cta_label: "{inst.dir}/bin/cta-tape-label"', f'cta_label: "{cta_label}"')
+        assert str(cta_label) in text
+    path = inst.dir / "derived.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_label_fails_a_tape_still_in_its_drive_after_not_free_timeout(inst: Inst) -> None:
+    stuck = inst.dir / "bin" / "stuck-label"
+    library = str(inst.dir / "library" / "ctaops_lib1.json")
+    stuck.write_text(
+        STUCK_LABEL.format(python=sys.executable, real=str(inst.dir / "bin" / "cta-tape-label"), library=library)
+    )
+    stuck.chmod(0o755)
+    inst.config = with_label_section(inst, "      not_free_timeout: 1\n", stuck)
+    r = inst.tool("tape", "label", "V00010", "V00009", "--json")
+    assert r.returncode == 1
+    found = rows(r)
+    assert found["V00010"]["result"] == "failed"
+    assert "still in a drive 1 s later (not_free_timeout)" in found["V00010"]["reason"]
+    # V00010 sits in drive 0 now: the next tape's label ran, and its own dismount was never seen either.
+    assert inst.where("V00010") == "drive"
+
+
+def test_label_bad_not_free_timeout_refuses_before_any_tape(inst: Inst) -> None:
+    inst.config = with_label_section(inst, "      not_free_timeout: soon\n")
+    r = inst.tool("tape", "label", "V00010")
+    assert r.returncode == 1
+    assert "tape-label.not_free_timeout" in r.stderr  # the config's own check names the key
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert inst.on_tape("V00010") == ("blank", None)

@@ -29,7 +29,7 @@ from ctaops.errors import CtaAdminUserError, CtaOpsError
 from ctaops.library import CONFIG_SECTION
 from ctaops.tape import StDrive, TapeDevice, TapeImage, inspect, label_tape, write_files
 from ctaops.utils.progress import Progress
-from ctaops.utils.units import format_size_human, parse_size
+from ctaops.utils.units import format_size_human, parse_duration, parse_size
 from ctaops.verify import CatalogueEntry, verify_tape
 
 if TYPE_CHECKING:
@@ -206,11 +206,16 @@ def drive_down(ctx: Context, drive: Drive, reason: str) -> Iterator[None]:
     try:
         yield
     finally:
-        if drive.desired_up:
-            ctx.admin.drive_up(drive.name, drive.reason or None)
-            ctx.say(f"drive {drive.name} up again in CTA")
-        elif drive.reason:
-            ctx.admin.drive_down(drive.name, drive.reason)  # down before us: its own reason back
+        try:
+            if drive.desired_up:
+                ctx.admin.drive_up(drive.name, drive.reason or None)
+                ctx.say(f"drive {drive.name} up again in CTA")
+            elif drive.reason:
+                ctx.admin.drive_down(drive.name, drive.reason)  # down before us: its own reason back
+        except CtaOpsError as e:
+            # Say it louder than whatever failed before: a drive left down stops production silently.
+            was = "up" if drive.desired_up else f"down ({drive.reason})"
+            raise _toolcli.ToolExit(1, f"drive {drive.name} could not be put back {was}: {e}; do it by hand") from e
 
 
 def open_mounted(ctx: Context, vid: str, drive: Drive) -> TapeDevice:
@@ -252,6 +257,17 @@ def wait_unmounted(ctx: Context, vid: str, timeout: float) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def number_setting(value: object, key: str) -> float:
+    """Parse a count or a duration in seconds from the handler's config section (exit 1 if it is none)."""
+    try:
+        number = float(value) if isinstance(value, (int, float)) else parse_duration(str(value))
+    except (ValueError, OverflowError) as e:
+        raise _toolcli.ToolExit(1, f"config: {key} '{value}' is not a number ({e})") from None
+    if number < 0:
+        raise _toolcli.ToolExit(1, f"config: {key} is negative ({value})")
+    return number
 
 
 def size_setting(value: object, key: str) -> int:
@@ -409,7 +425,7 @@ def run_test(  # noqa: PLR0913  (the test's parameters, keyword-only)
         prepare(tape, vid)
         try:
             write_read_verify(ctx, tape, report, count=count, size=size, workdir=workdir)
-        except CtaOpsError as e:
+        except (CtaOpsError, OSError) as e:  # a medium or work-directory error is a finding, not a crash
             report.errors.append(f"{type(e).__name__}: {e}")
         finally:
             relabel(tape, vid, report)
@@ -469,6 +485,7 @@ __all__ = [
     "find_drive",
     "image_path",
     "mounted",
+    "number_setting",
     "on_tape_refusal",
     "open_mounted",
     "peek_refusal",

@@ -51,7 +51,11 @@ def _work_root(ctx: Context) -> str:
 
 
 def _settings(ctx: Context, args: argparse.Namespace) -> tuple[int, int]:
-    count = args.files if args.files is not None else int(ctx.section.get("default_number_of_files") or 100)
+    count = (
+        args.files
+        if args.files is not None
+        else int(_tapetest.number_setting(ctx.section.get("default_number_of_files") or 100, "default_number_of_files"))
+    )
     file_size = (
         args.size
         if args.size is not None

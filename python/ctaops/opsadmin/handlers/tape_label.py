@@ -129,7 +129,7 @@ def _label_and_check(ctx: Context, vid: str, args: argparse.Namespace, drive: _t
     else:
         with _tapetest.drive_down(ctx, drive, f"cta-ops-admin tape label {vid}"):
             _with_tool(ctx, vid, args)
-    timeout = float(ctx.section.get("not_free_timeout") or 0)
+    timeout: float = args.not_free_timeout
     if not _tapetest.wait_unmounted(ctx, vid, timeout):
         raise Failed(f"labelled, but still in a drive {timeout:g} s later (not_free_timeout)")
     _read_back(ctx, vid)
@@ -155,6 +155,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     vids = list(dict.fromkeys(v.upper() for v in args.vids))
     if args.native and not args.drive:
         raise _toolcli.ToolExit(2, "--native needs --drive (the drive the tape is mounted in)")
+    # Read before the first tape: a bad setting must not stop the run halfway.
+    args.not_free_timeout = _tapetest.number_setting(ctx.section.get("not_free_timeout") or 0, "not_free_timeout")
     lock_file = str(ctx.section.get("lock_file") or "/tmp/tape-label.lock")  # noqa: S108  (upstream's default)
     # The drive is looked up once: an unknown or busy drive refuses the whole run before any tape.
     # It is kept down in CTA while a tape is labelled in it, so no CTA session takes it meanwhile.
