@@ -99,6 +99,10 @@ def _native_label(tape: TapeDevice, vid: str, old: str | None) -> None:
     tape.rewind()
     # on_tape_refusal allowed only a blank tape or one labelled VID/OLD: forcing over OLD's label is safe.
     label_tape(tape, vid, force=old is not None)
+    tape.rewind()
+    state, vsn = inspect(tape)  # read back while mounted: a real library's tape needs no second mount
+    if (state, vsn) != ("labelled", vid):
+        raise Failed(f"the tape reads back as {state} with label {vsn or 'none'} right after labelling")
 
 
 def _native(ctx: Context, vid: str, drive: _tapetest.Drive, old: str | None) -> None:
