@@ -35,7 +35,7 @@ SLOT = re.compile(r"smc(\d+)")
 
 
 def who() -> str:
-    """The operator's login, for the reasons CTA records."""
+    """Return the operator's login, for the reasons CTA records."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry for the uid (containers)
@@ -54,7 +54,7 @@ def in_session(drive: Mapping[str, Any]) -> bool:
 
 
 def catalogue(ctx: Context, vid: str) -> dict[str, Any] | None:
-    """The tape's ``tape ls`` record, or None when CTA does not know the VID."""
+    """Return the tape's ``tape ls`` record, or None when CTA does not know the VID."""
     try:
         found = ctx.admin.tapes(vid=vid).to_dicts()
     except CtaAdminUserError:  # CTA answers "Tape VID X does not exist." for an unknown VID
@@ -68,7 +68,7 @@ def cta_drives(ctx: Context) -> list[dict[str, Any]]:
 
 
 def ordinal(drive: Mapping[str, Any], inv: Inventory) -> int | None:
-    """The library's ordinal of a CTA drive (see the module docstring), None if it is not here."""
+    """Return the library's ordinal of a CTA drive (see the module docstring), None if not here."""
     m = SLOT.fullmatch(str(drive.get("rawLibrarySlot", "")).strip())
     if m is None:
         return None
@@ -84,7 +84,7 @@ def names_at(index: int, drives: list[dict[str, Any]], inv: Inventory) -> list[s
 
 
 def drive_named(name: str, drives: list[dict[str, Any]]) -> dict[str, Any]:
-    """The CTA drive called exactly ``name`` (a name, not cta-admin's regular expression)."""
+    """Return the CTA drive called exactly ``name`` (a name, not cta-admin's regular expression)."""
     found = next((d for d in drives if str(d.get("driveName")) == name), None)
     if found is None:
         raise _toolcli.ToolExit(1, f"no drive {name} in CTA (cta-admin dr ls)")
@@ -121,7 +121,7 @@ def where(vid: str, inv: Inventory, drives: list[dict[str, Any]]) -> Where | Non
 
 
 def inventory(ctx: Context) -> Inventory:
-    """The library's inventory; a library that cannot answer is a one-line failure."""
+    """Read the library's inventory; a library that cannot answer is a one-line failure."""
     try:
         return ctx.library.inventory()
     except CtaOpsError as e:

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", "-r", help="why (recorded with the EXPORTED state)")
 
 
-def _refusal(ctx: Context, vid: str, record: dict[str, Any] | None, inv: Inventory, drives: list[dict[str, Any]]) -> str:
+def _refusal(vid: str, record: dict[str, Any] | None, inv: Inventory, drives: list[dict[str, Any]]) -> str:
     """Why ``vid`` cannot be exported, or ``""``."""
     if record is None:
         return "not in the catalogue"
@@ -149,7 +149,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     for vid in dict.fromkeys(v.upper() for v in args.vids):
         record = _library.catalogue(ctx, vid)
         out = Outcome(vid, "refused", str(record.get("state")) if record else None)
-        out.detail = _refusal(ctx, vid, record, inv, drives)
+        out.detail = _refusal(vid, record, inv, drives)
         if not out.detail and free_ports == 0:
             out.detail = "no free I/O station element: empty the I/O station first"
         if not out.detail and record is not None:

@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _chosen(inv: Inventory, vids: list[str]) -> tuple[list[Element], list[Outcome]]:
-    """The I/O station elements to import, and the VIDs asked for that are not there."""
+    """Pick the I/O station elements to import; report the VIDs asked for that are not there."""
     if not vids:
         return [p for p in inv.ports if p.full and p.imported], []
     by_vid = {p.vid: p for p in inv.ports if p.full}

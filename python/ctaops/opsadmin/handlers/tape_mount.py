@@ -19,6 +19,7 @@ from ctaops.opsadmin.handlers import _library
 if TYPE_CHECKING:
     import argparse
 
+    from ctaops.library import Inventory
     from ctaops.opsadmin.context import Context
 
 HELP = "mount a cartridge in a drive through the library (the drive goes down in CTA first)"
@@ -40,7 +41,7 @@ def _check_tape(ctx: Context, vid: str, found: _library.Where | None) -> None:
         raise _toolcli.ToolExit(1, f"{vid} is not in a library slot: it is in {found.describe()}")
 
 
-def _check_drive(ctx: Context, name: str, inv: Any, drives: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
+def _check_drive(name: str, inv: Inventory, drives: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
     drive = _library.drive_named(name, drives)
     if _library.in_session(drive):
         raise _toolcli.ToolExit(
@@ -63,7 +64,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     inv = _library.inventory(ctx)
     drives = _library.cta_drives(ctx)
     _check_tape(ctx, vid, _library.where(vid, inv, drives))
-    drive, index = _check_drive(ctx, args.drive, inv, drives)
+    drive, index = _check_drive(args.drive, inv, drives)
     why = _library.reason(f"tape mount {vid}", args.reason)
     was_up = str(drive.get("desiredDriveState", "")).upper() == "UP"
     done: dict[str, Any] = {"vid": vid, "drive": args.drive, "ordinal": index, "put_down": was_up, "dry_run": True}

@@ -67,7 +67,7 @@ def _refuse_sessions(vid: str, ours: list[dict[str, Any]], drives: list[dict[str
 
 
 def _device(ctx: Context, ours: list[dict[str, Any]]) -> str | None:
-    """The drive's ``/dev/nstN`` for a real library's unload, if it is on this host."""
+    """Return the drive's ``/dev/nstN`` for a real library's unload, if it is on this host."""
     if ctx.library.is_emulated or len(ours) != 1:
         return None
     path = str(ours[0].get("devFileName") or "")
