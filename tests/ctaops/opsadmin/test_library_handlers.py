@@ -233,6 +233,22 @@ def test_unmount_refusals_and_a_failing_statistics_command(lab: Lab) -> None:
     assert r.stdout.strip() == f"unmounted V00001 from {D1} to slot 1024"
 
 
+def test_a_library_drive_cta_does_not_know_unmounts_but_cannot_go_up(lab: Lab) -> None:
+    lab.admin("dr", "down", D2, "--reason", "decommissioned")
+    lab.admin("dr", "rm", D2)
+    lab.library.mount("V00003", 1)
+    r = lab.ok("tape", "location", "V00003")
+    assert r.stdout.splitlines()[1].endswith("258        1 (not in CTA)")
+    assert lab.refused("tape", "unmount", "V00003", "--up").endswith(
+        "--up: CTA has no single drive for this library drive (found: none)"
+    )
+    assert lab.where("V00003") == ("drive", 258)
+    assert lab.refused("tape", "mount", "V00001", "--drive", D2).endswith(f"no drive {D2} in CTA (cta-admin dr ls)")
+    r = lab.ok("tape", "unmount", "V00003")
+    assert r.stdout.strip() == "unmounted V00003 from library drive 1 to slot 1026"
+    assert lab.where("V00003") == ("slot", 1026)
+
+
 def test_a_drive_in_a_session_is_refused_by_mount_unmount_and_export(lab: Lab) -> None:
     vid = killed_session(lab)
     busy = next(d for d in (lab.drive(D1), lab.drive(D2)) if d["vid"] == vid)

@@ -84,7 +84,8 @@ def _set_exported(ctx: Context, out: Outcome, why: str) -> bool:
     out.state = _library.wait_state(ctx, out.vid, "EXPORTED", timeout)
     if out.state != "EXPORTED":
         # A *_PENDING state only leaves for its final state: nothing to undo, nothing moved.
-        out.result, out.detail = "failed", f"CTA still shows {out.state} after {timeout:g} s; cartridge not moved"
+        waited = f"still {out.state} after {timeout:g} s" if out.state.endswith("_PENDING") else out.state
+        out.result, out.detail = "failed", f"CTA shows {waited}, not EXPORTED; cartridge not moved"
         return False
     return True
 

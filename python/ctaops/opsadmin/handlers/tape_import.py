@@ -86,11 +86,11 @@ def _import(ctx: Context, port: Element, given: str | None) -> Outcome:
         return out
     if ctx.would(f"import {port.vid} from I/O station element {port.address}"):
         try:
-            [(_, out.slot)] = ctx.library.import_(port.vid)
+            moved = ctx.library.import_(port.vid)
         except CtaOpsError as e:
             out.result, out.detail = "failed", f"the library could not import it: {e}"
             return out
-        out.result = "imported"
+        out.result, out.slot = "imported", moved[0][1]
     _activate(ctx, out, _library.reason(f"tape import {port.vid}", given))
     return out
 

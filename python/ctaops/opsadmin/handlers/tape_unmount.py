@@ -85,11 +85,15 @@ def _unmount(ctx: Context, vid: str, index: int, label: str, ours: list[dict[str
     return slot
 
 
-def _drive_up(ctx: Context, ours: list[dict[str, Any]], vid: str, given: str | None) -> str:
+def _only(ours: list[dict[str, Any]]) -> str:
+    """Return the one CTA drive name of the library drive (``--up`` needs it), or refuse."""
     if len(ours) != 1:
         names = ", ".join(str(d["driveName"]) for d in ours) or "none"
         raise _toolcli.ToolExit(1, f"--up: CTA has no single drive for this library drive (found: {names})")
-    name = str(ours[0]["driveName"])
+    return str(ours[0]["driveName"])
+
+
+def _drive_up(ctx: Context, name: str, vid: str, given: str | None) -> str:
     why = _library.reason(f"tape unmount {vid}", given)
     if ctx.would(f"put up {name} (reason: {why})"):
         ctx.admin.drive_up(name, why)
@@ -109,14 +113,13 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         index, ours = _by_drive(args.drive, inv, drives)
     vid = inv.drives[index].vid or "the cartridge"
     _refuse_sessions(vid, ours, drives)
-    if args.up and len(ours) != 1:
-        _drive_up(ctx, ours, vid, args.reason)  # refuses before anything moves
+    up = _only(ours) if args.up else None  # refused before anything moves
     label = ", ".join(str(d["driveName"]) for d in ours) or f"library drive {index}"
     slot = _unmount(ctx, vid, index, label, ours)
     done: dict[str, Any] = {"vid": vid, "ordinal": index, "drives": [d["driveName"] for d in ours], "slot": slot}
     failed = _library.update_statistics(ctx)
-    if args.up:
-        done["up"] = _drive_up(ctx, ours, vid, args.reason)
+    if up is not None:
+        done["up"] = _drive_up(ctx, up, vid, args.reason)
     if ctx.json:
         ctx.emit_json({**done, "dry_run": ctx.dry_run, "statistics_update_error": failed})
     if failed:
