@@ -136,6 +136,20 @@ def test_location_update_statistics_runs_the_command_and_reports_its_failure(lab
     assert r.stdout == ""
 
 
+def test_a_cta_that_does_not_answer_is_one_error_line_and_changes_nothing(lab: Lab) -> None:
+    for words in (["tape", "location", "V00001"], ["tape", "export", "V00001"]):
+        # Two failures: the cta-admin layer first asks `cta-admin version`, warns and goes on.
+        lab.sim("fault", str(lab.dir), "admin-fail", "--count", "2", "--message", "frontend down")
+        r = lab.run(*words)
+        assert r.returncode == 1, r.stderr
+        assert r.stdout == ""
+        assert "Traceback" not in r.stderr
+        assert (
+            r.stderr.splitlines()[-1] == "cta-ops-admin: error: cta-admin drive ls --all failed (exit 1): frontend down"
+        )
+    assert (lab.state("V00001"), lab.where("V00001")) == (("ACTIVE", ""), ("slot", 1024))
+
+
 # -- tape mount ----------------------------------------------------------------------------------
 
 

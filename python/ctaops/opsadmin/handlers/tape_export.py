@@ -81,7 +81,11 @@ def _set_exported(ctx: Context, out: Outcome, why: str) -> bool:
         out.result, out.detail = "failed", f"CTA refused EXPORTED: {e}"
         return False
     timeout = float(ctx.section.get("pending_timeout", PENDING_TIMEOUT))
-    out.state = _library.wait_state(ctx, out.vid, "EXPORTED", timeout)
+    try:
+        out.state = _library.wait_state(ctx, out.vid, "EXPORTED", timeout)
+    except CtaAdminError as e:
+        out.result, out.detail = "failed", f"set EXPORTED, then CTA could not be read ({e}); cartridge not moved"
+        return False
     if out.state != "EXPORTED":
         # A *_PENDING state only leaves for its final state: nothing to undo, nothing moved.
         waited = f"still {out.state} after {timeout:g} s" if out.state.endswith("_PENDING") else out.state

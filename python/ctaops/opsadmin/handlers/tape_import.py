@@ -61,7 +61,11 @@ def _chosen(inv: Inventory, vids: list[str]) -> tuple[list[Element], list[Outcom
 
 
 def _activate(ctx: Context, out: Outcome, why: str) -> None:
-    record = _library.catalogue(ctx, out.vid)
+    try:
+        record = _library.catalogue(ctx, out.vid)
+    except CtaAdminError as e:  # the cartridge moved already: say where, not just CTA's error
+        out.result, out.detail = "failed", f"in slot {out.slot}, but CTA could not be read: {e}"
+        return
     if record is None:
         out.detail = "not in the catalogue: add it with cta-admin tape add"
         return
