@@ -134,6 +134,13 @@ def test_location_update_statistics_runs_the_command_and_reports_its_failure(lab
     assert r.returncode == 1
     assert r.stderr.strip() == "cta-ops-admin: error: false failed (exit 1):"
     assert r.stdout == ""
+    unset = lab.dir / "unset.yaml"
+    unset.write_text(lab.config.read_text().replace(f'"{lab.dir}/bin/cta-statistics-update"', "''"))
+    r = lab.run("tape", "location", "V00001", "--update-statistics", config=unset)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.strip() == (
+        "cta-ops-admin: error: no cta_statistics_update_cmd configured (tools.cta-ops-admin.tape-location)"
+    )
 
 
 def test_a_cta_that_does_not_answer_is_one_error_line_and_changes_nothing(lab: Lab) -> None:
