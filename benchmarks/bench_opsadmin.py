@@ -27,7 +27,6 @@ from tabulate import tabulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import best_of, verdict
-
 from ctaops import admin
 from ctaops.opsadmin.commands import default_table
 from ctaops.opsadmin.context import table_columns
