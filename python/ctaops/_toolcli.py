@@ -34,7 +34,7 @@ class ToolExit(Exception):
         self.code = code
 
 
-class _WholePathsFormatter(argparse.HelpFormatter):
+class WholePathsFormatter(argparse.HelpFormatter):
     """argparse's help layout, never wrapping inside a word, so ``/etc/cta-ops/...`` stays whole.
 
     The default breaks at hyphens, printing ``/etc/cta-`` on one line and ``ops/...`` on the next.
@@ -63,7 +63,7 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
 
     ``-V`` is upstream's verbose flag, never the version (that is ``--version``).
     """
-    p = OneLineParser(prog=prog, description=description, formatter_class=_WholePathsFormatter)
+    p = OneLineParser(prog=prog, description=description, formatter_class=WholePathsFormatter)
     p.add_argument(
         "-C",
         "--config-file",
@@ -178,4 +178,4 @@ def run(
     finish(code)
 
 
-__all__ = ["OneLineParser", "ToolExit", "finish", "parser", "prom_label", "run", "setup_logging"]
+__all__ = ["OneLineParser", "ToolExit", "WholePathsFormatter", "finish", "parser", "prom_label", "run", "setup_logging"]

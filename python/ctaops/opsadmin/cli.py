@@ -65,10 +65,14 @@ def _table_for_help(argv: Sequence[str] | None) -> CommandTable:
         return default_table()
 
 
+class _HelpFormatter(_toolcli.WholePathsFormatter, argparse.RawDescriptionHelpFormatter):
+    """Whole paths in option help, the command list (epilog) as written."""
+
+
 def build_parser(table: CommandTable) -> argparse.ArgumentParser:
     """Build the top-level parser: the common options, then the command words."""
     p = _toolcli.parser(PROG, "cta-admin for operators: handlers for tapes, drives and queues, tables for people.")
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.formatter_class = _HelpFormatter
     p.epilog = f"{_commands_help(table)}\n\n{HANDLERS_HELP}"
     p.add_argument("--json", action="store_true", help="print CTA's JSON records (a handler: its JSON), not a table")
     p.add_argument("--dry-run", action="store_true", help="show what would be done or run, change nothing")

@@ -99,8 +99,8 @@ def inst(sim_exe: str, tmp_path: Path) -> Inst:
 
 
 def rows(r: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
-    """The label run's JSON rows by VID (the last stdout line: a dry run prints its ``would:`` lines first)."""
-    return {row["vid"]: row for row in json.loads(r.stdout.strip().splitlines()[-1])}
+    """The label run's JSON rows by VID (stdout is the document alone: ``would:`` lines go to stderr)."""
+    return {row["vid"]: row for row in json.loads(r.stdout)}
 
 
 # -- tape label ---------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_label_dry_run_changes_nothing(inst: Inst) -> None:
     label_log = inst.tape("V00009")["labelLog"]
     r = inst.tool("tape", "label", "V00010", "V00009", "--dry-run", "--json")
     assert r.returncode == 0, r.stderr
-    assert "would: label V00010 with cta-tape-label" in r.stdout
+    assert "would: label V00010 with cta-tape-label" in r.stderr  # stdout is the JSON document alone
     assert {row["result"] for row in rows(r).values()} == {"would label"}
     assert inst.on_tape("V00010") == ("blank", None)
     assert inst.image("V00009").read_bytes() == before
