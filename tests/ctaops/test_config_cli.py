@@ -195,13 +195,22 @@ def keys_python_reads() -> set[str]:
 
     verify = "tools.cta-ops-tape-verify.cta-ops-verify-tape"
     feed = "tools.cta-ops-tape-verify.cta-ops-verification-feeder"
+    admin = "tools.cta-ops-admin"  # the handler sections; the command table below it stays raw
     seen |= {f"{verify}.{k}" for k in verify_tape.DEFAULTS}
     seen |= {f"{feed}.{k}" for k in feeder.DEFAULTS}
     calls = re.compile(r"""(?:tool_value|setting)\((?:cfg, )?"(\w+)"|section\.get\("(\w+)"\)""")
     sections = {
         "drive_config.py": ["tools.cta-ops-drive-config-generate"],
         "drive_env.py": ["tools.cta-ops-drive-environmentals"],
-        "poolsupply.py": ["tools.cta-ops-pool-supply"],
+        "poolsupply/cli.py": ["tools.cta-ops-pool-supply"],
+        "opsadmin/cli.py": [f"{admin}.tape-summary", f"{admin}.tape-label"],  # every handler's `debug`
+        "opsadmin/handlers/_library.py": [f"{admin}.tape-location", f"{admin}.tape-unmount"],
+        "opsadmin/handlers/tape_drivetest.py": [f"{admin}.tape-drivetest"],
+        "opsadmin/handlers/tape_export.py": [f"{admin}.tape-export"],
+        "opsadmin/handlers/tape_label.py": [f"{admin}.tape-label"],
+        "opsadmin/handlers/tape_location.py": [f"{admin}.tape-location"],
+        "opsadmin/handlers/tape_mediacheck.py": [f"{admin}.tape-mediacheck"],
+        "opsadmin/handlers/tape_summary.py": [f"{admin}.tape-summary"],
         "library.py": ["tools.ctaops-smc"],
         "localdrives.py": ["tools.ctaops-smc"],
         "tapeverify/common.py": [verify, feed],

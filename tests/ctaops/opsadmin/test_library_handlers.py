@@ -2,7 +2,7 @@
 
 Every run goes through the console script with ``-C DIR/cta-ops-config.yaml``; what changed is
 read back from the emulated library's state file and from the simulator's ``cta-admin``.
-The instance has drives D01 (``smc257``, ordinal 0) and D02 (``smc258``, ordinal 1), tapes
+The instance has drives D01 (``smc0``, element 257) and D02 (``smc1``, element 258), tapes
 V00001-V00010 in slots 1024-1033 and a 4-element I/O station from 768.
 """
 
@@ -458,3 +458,18 @@ def test_round_trip_mount_unmount_export_import(lab: Lab) -> None:
     assert lab.state("V00003")[0] == "ACTIVE"
     lab.ok("tape", "mount", "V00003", "--drive", D1)
     assert lab.where("V00003") == ("drive", 257)
+
+
+def test_raw_library_slot_is_an_ordinal_or_a_drive_element_address(tmp_path: Path) -> None:
+    from ctaops.library import Library  # noqa: PLC0415
+    from ctaops.opsadmin.handlers._library import ordinal  # noqa: PLC0415
+
+    state = tmp_path / "lib.json"
+    Library.create_emulated(state, slots=10, drives=3, tapes=2)
+    inv = Library.emulated(state).inventory()
+    first = inv.drives[0].address
+    assert first > 3  # the element-address reading below must not look like an ordinal
+    assert [ordinal({"rawLibrarySlot": f"smc{n}"}, inv) for n in range(3)] == [0, 1, 2]  # as CTA's tape servers
+    assert ordinal({"rawLibrarySlot": f"smc{first + 2}"}, inv) == 2  # a taped config naming the element
+    assert ordinal({"rawLibrarySlot": f"smc{first + 3}"}, inv) is None  # no drive of this library
+    assert ordinal({"rawLibrarySlot": "drive0"}, inv) is None

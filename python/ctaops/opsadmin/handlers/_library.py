@@ -2,9 +2,10 @@
 
 CTA names drives, the changer numbers them. The bridge is the drive's ``rawLibrarySlot``
 (cta-taped's ``DriveControlPath``), ``smc<N>``: CTA's tape servers write the drive ordinal
-there (``smc0`` is the changer's first drive, as for ``cta-smc -D 0``), while the simulator
-writes the drive's element address (``smc257``). ``N`` below the number of drives is an
-ordinal; otherwise it is the element address of one of the library's drives. Ordinals win,
+there (``smc0`` is the changer's first drive, as for ``cta-smc -D 0``), and so does the
+simulator; a site's taped config may name an element address instead (``smc257``). ``N``
+below the number of drives is an ordinal; otherwise it is the element address of one of the
+library's drives. Ordinals win,
 because real libraries number their drive elements from well above the drive count (IBM
 from 257, Spectra from 256), so the two readings never collide there.
 """
@@ -140,6 +141,15 @@ def update_statistics(ctx: Context) -> str | None:
     if done.returncode != 0:
         return f"{command} failed (exit {done.returncode}): {done.stderr.strip()}"
     return None
+
+
+def update_statistics_as_asked(ctx: Context, handler: str) -> None:
+    """Run ``cta_statistics_update_cmd`` because the operator asked: no command configured is a refusal."""
+    if not ctx.section.get("cta_statistics_update_cmd"):  # asked for: doing nothing would mislead
+        raise _toolcli.ToolExit(1, f"no cta_statistics_update_cmd configured (tools.cta-ops-admin.{handler})")
+    failed = update_statistics(ctx)
+    if failed:
+        raise _toolcli.ToolExit(1, failed)
 
 
 def wait_state(ctx: Context, vid: str, want: str, timeout: float) -> str:

@@ -80,11 +80,7 @@ def _problems(rows: list[dict[str, Any]]) -> list[str]:
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """Locate each tape; exit 1 if one is not in the library or not in the catalogue."""
     if args.update_statistics:
-        if not ctx.section.get("cta_statistics_update_cmd"):  # asked for: doing nothing would mislead
-            raise _toolcli.ToolExit(1, "no cta_statistics_update_cmd configured (tools.cta-ops-admin.tape-location)")
-        failed = _library.update_statistics(ctx)
-        if failed:
-            raise _toolcli.ToolExit(1, failed)
+        _library.update_statistics_as_asked(ctx, "tape-location")
     inv = _library.inventory(ctx)
     drives = _library.cta_drives(ctx)
     vids = list(dict.fromkeys(v.upper() for v in args.vids))

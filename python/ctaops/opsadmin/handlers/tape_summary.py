@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import subprocess
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
 from ctaops.errors import CtaAdminError, CtaAdminUserError, CtaOpsError
+from ctaops.opsadmin.handlers._library import update_statistics_as_asked
 from ctaops.utils.files import write_atomic
 from ctaops.utils.units import format_size_human as format_size
 
@@ -202,24 +201,13 @@ def render(summary: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _update_statistics(ctx: Context) -> None:
-    command = str(ctx.section.get("cta_statistics_update_cmd") or "")
-    if not command:
-        raise _toolcli.ToolExit(1, "no cta_statistics_update_cmd configured (tools.cta-ops-admin.tape-summary)")
-    if not ctx.would(f"run {command}"):
-        return
-    done = subprocess.run(shlex.split(command), check=False, capture_output=True, text=True)  # noqa: S603
-    if done.returncode != 0:
-        raise _toolcli.ToolExit(1, f"{command} failed (exit {done.returncode}): {done.stderr.strip()}")
-
-
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """Summarise each tape; exit 1 if one is not in the catalogue."""
     vids = [v.upper() for v in [*args.vids, *args.more_vids]]
     if not vids:
         raise _toolcli.ToolExit(2, "give at least one VID")
     if args.update_statistics:
-        _update_statistics(ctx)
+        update_statistics_as_asked(ctx, "tape-summary")
     summaries, missing = [], []
     for vid in dict.fromkeys(vids):
         try:

@@ -134,11 +134,14 @@ pub struct TapeExport {
     pub debug: bool,
     pub number_of_export_attempts: u32,
     pub sleep_time_between_export_attempts: u64,
+    /// Seconds to wait for CTA to turn EXPORTED_PENDING into EXPORTED before moving the cartridge.
+    pub pending_timeout: u64,
 }
 defaults!(TapeExport {
     debug: false,
     number_of_export_attempts: 3u32,
-    sleep_time_between_export_attempts: 5u64
+    sleep_time_between_export_attempts: 5u64,
+    pending_timeout: 120u64
 });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

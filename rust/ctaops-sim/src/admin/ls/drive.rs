@@ -31,7 +31,13 @@ pub(super) fn drive(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
     let now = crate::catalogue::now(conn)?;
     let mut st = conn.prepare(
         "SELECT D.LOGICAL_LIBRARY_NAME, D.DRIVE_NAME, D.HOST, D.DESIRED_UP, D.MOUNT_TYPE, D.STATUS, D.STATUS_SINCE, D.VID,
-           D.TAPE_POOL_NAME, D.FILES, D.BYTES, D.SESSION_ID, D.LAST_UPDATE, D.DEV_FILE_NAME, D.ELEMENT_ADDRESS, D.USER_COMMENT,
+           D.TAPE_POOL_NAME, D.FILES, D.BYTES, D.SESSION_ID, D.LAST_UPDATE, D.DEV_FILE_NAME,
+           D.ELEMENT_ADDRESS - (SELECT MIN(A.ELEMENT_ADDRESS) FROM
+               (SELECT ELEMENT_ADDRESS, LOGICAL_LIBRARY_NAME FROM SIM_TAPED
+                UNION ALL SELECT ELEMENT_ADDRESS, LOGICAL_LIBRARY_NAME FROM SIM_DRIVE) A
+             JOIN LOGICAL_LIBRARY L2 ON L2.LOGICAL_LIBRARY_NAME = A.LOGICAL_LIBRARY_NAME
+             WHERE COALESCE(L2.PHYSICAL_LIBRARY_NAME, L2.LOGICAL_LIBRARY_NAME) = COALESCE(L.PHYSICAL_LIBRARY_NAME, L.LOGICAL_LIBRARY_NAME)),
+           D.USER_COMMENT,
            D.REASON, D.VO, D.SESSION_START, L.IS_DISABLED, L.PHYSICAL_LIBRARY_NAME, PL.IS_DISABLED
          FROM SIM_DRIVE D JOIN LOGICAL_LIBRARY L ON L.LOGICAL_LIBRARY_NAME = D.LOGICAL_LIBRARY_NAME
          LEFT JOIN PHYSICAL_LIBRARY PL ON PL.PHYSICAL_LIBRARY_NAME = L.PHYSICAL_LIBRARY_NAME ORDER BY D.DRIVE_NAME",
@@ -69,6 +75,9 @@ pub(super) fn drive(conn: &Db, p: &Parsed, inst: &str, out: &mut Out<'_>) -> Res
             current_activity: String::new(),
             cta_version: format!("{}-sim", ctaops_core::VERSION),
             dev_file_name: r.get(13)?,
+            // cta-taped's DriveControlPath: `smc` and the drive's ordinal in its library (the
+            // element address less the library's first drive address, from every drive its
+            // daemons know, removed ones included), as `cta-smc -D` counts.
             raw_library_slot: format!("smc{}", uint(r, 14)?),
             drive_config: Vec::new(),
             comment: text(r, 15)?,
