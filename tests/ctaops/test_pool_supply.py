@@ -26,6 +26,7 @@ import pytest
 from ctaops import poolsupply
 from ctaops.errors import CtaAdminUserError
 from tests.ctaops.sim.conftest import sim_exe
+from tests.ctaops.siminstance import SimInstance
 
 __all__ = ["sim_exe"]
 
@@ -33,22 +34,8 @@ PROG = "cta-ops-pool-supply"
 SCRIPT = str(Path(sys.executable).with_name(PROG))
 
 
-class Inst:
-    """One simulator instance and the tool run against it."""
-
-    def __init__(self, d: Path) -> None:
-        self.dir = d
-        self.config = d / "cta-ops-config.yaml"
-
-    def admin(self, *args: str) -> str:
-        r = subprocess.run(
-            [str(self.dir / "bin" / "cta-admin"), *args], capture_output=True, text=True, check=False, timeout=60
-        )
-        assert r.returncode == 0, r.stderr
-        return r.stdout
-
-    def tapes(self) -> dict[str, dict[str, Any]]:
-        return {t["vid"]: t for t in json.loads(self.admin("--json", "tape", "ls", "--all"))}
+class Inst(SimInstance):
+    """A simulator instance and the tool run against it."""
 
     def pool_of(self) -> dict[str, str]:
         return {v: t["tapepool"] for v, t in self.tapes().items()}
@@ -60,8 +47,8 @@ class Inst:
         self.admin("tapepool", "ch", "--name", pool, "--partialtapesnumber", str(n))
 
     def tool(self, *args: str | Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-        cmd = [SCRIPT, "-C", str(config or self.config), *map(str, args)]
-        return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+        """cta-ops-pool-supply with the instance's config (or ``config``)."""
+        return self.script(PROG, *args, config=config, timeout=120)
 
     def derived(self, name: str, *, cta_admin: Path | None = None, tool_section: str = "") -> Path:
         """The instance's config with another cta-admin and/or a ``tools.cta-ops-pool-supply`` section."""
@@ -79,10 +66,7 @@ class Inst:
 
 @pytest.fixture
 def inst(sim_exe: str, tmp_path: Path) -> Inst:
-    d = tmp_path / "inst"
-    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False, timeout=120)
-    assert r.returncode == 0, r.stderr
-    return Inst(d)
+    return Inst.create(sim_exe, tmp_path / "inst")
 
 
 WRAPPER = """#!{python}

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,51 +16,28 @@ from ctaops.opsadmin.commands import default_table
 from ctaops.utils.config import load_yaml
 from ctaops.utils.tables import flatten_headers
 from tests.ctaops.sim.conftest import sim_exe
+from tests.ctaops.siminstance import SimInstance
 
 __all__ = ["sim_exe"]
 
-SCRIPT = str(Path(sys.executable).with_name("cta-ops-admin"))
 REPO = Path(__file__).resolve().parents[3]
 
 
-class Inst:
-    """One simulator instance and cta-ops-admin run against it."""
-
-    def __init__(self, d: Path) -> None:
-        self.dir = d
-        self.config = d / "cta-ops-config.yaml"
-
-    def admin(self, *args: str) -> str:
-        r = subprocess.run(
-            [str(self.dir / "bin" / "cta-admin"), *args], capture_output=True, text=True, check=False, timeout=60
-        )
-        assert r.returncode == 0, r.stderr
-        return r.stdout
-
-    def tape(self, vid: str) -> dict[str, Any]:
-        found: list[dict[str, Any]] = json.loads(self.admin("--json", "tape", "ls", "--vid", vid))
-        return found[0]
+class Inst(SimInstance):
+    """A simulator instance and cta-ops-admin run against it."""
 
     def run(self, *args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-        cmd = [SCRIPT, "-C", str(config or self.config), *args]
-        return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+        """cta-ops-admin with the instance's config (or ``config``)."""
+        return self.script("cta-ops-admin", *args, config=config)
 
     def with_admin_section(self, name: str, body: str) -> Path:
         """The instance's config with ``body`` as ``tools.cta-ops-admin.cta-ops-admin``."""
-        text = self.config.read_text().replace(
-            "\n  cta-ops-admin:\n", f"\n  cta-ops-admin:\n    cta-ops-admin:\n{body}", 1
-        )
-        path = self.dir / name
-        path.write_text(text)
-        return path
+        return self.derived_config(name, "\n  cta-ops-admin:\n", f"\n  cta-ops-admin:\n    cta-ops-admin:\n{body}")
 
 
 @pytest.fixture
 def inst(sim_exe: str, tmp_path: Path) -> Inst:
-    d = tmp_path / "inst"
-    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False, timeout=120)
-    assert r.returncode == 0, r.stderr
-    return Inst(d)
+    return Inst.create(sim_exe, tmp_path / "inst")
 
 
 def header_cells(line: str) -> list[str]:

@@ -17,37 +17,17 @@ from typing import Any
 
 import pytest
 
-from ctaops.library import Library
 from ctaops.tape import TapeImage, inspect, label_tape, write_files
 from tests.ctaops.sim.conftest import sim_exe
+from tests.ctaops.siminstance import SimInstance
 
 __all__ = ["sim_exe"]
 
-SCRIPT = str(Path(sys.executable).with_name("cta-ops-admin"))
 D1, D2 = "CTAOPSLIB1-LTO9-D01", "CTAOPSLIB1-LTO9-D02"
 
 
-class Inst:
-    """One simulator instance and cta-ops-admin run against it."""
-
-    def __init__(self, d: Path, exe: str) -> None:
-        self.dir = d
-        self.exe = exe
-        self.config = d / "cta-ops-config.yaml"
-
-    def admin(self, *args: str) -> str:
-        r = subprocess.run(
-            [str(self.dir / "bin" / "cta-admin"), *args], capture_output=True, text=True, check=False, timeout=60
-        )
-        assert r.returncode == 0, r.stderr
-        return r.stdout
-
-    def tape(self, vid: str) -> dict[str, Any]:
-        found: list[dict[str, Any]] = json.loads(self.admin("--json", "tape", "ls", "--vid", vid))
-        return found[0]
-
-    def drives(self) -> dict[str, dict[str, Any]]:
-        return {d["driveName"]: d for d in json.loads(self.admin("--json", "dr", "ls"))}
+class Inst(SimInstance):
+    """A simulator instance, its tape images, and cta-ops-admin run against it."""
 
     def image(self, vid: str) -> Path:
         return self.dir / "tapes" / f"{vid}.tap"
@@ -55,24 +35,14 @@ class Inst:
     def on_tape(self, vid: str) -> tuple[str, str | None]:
         return inspect(TapeImage(self.image(vid)))
 
-    def library(self) -> Library:
-        return Library.emulated(self.dir / "library" / "ctaops_lib1.json")
-
     def where(self, vid: str) -> str:
-        element = self.library().locate(vid)
+        element = self.changer().locate(vid)
         assert element is not None
         return element.kind
 
-    def sim(self, *args: str) -> None:
-        r = subprocess.run([self.exe, "sim", *args], capture_output=True, text=True, check=False, timeout=120)
-        assert r.returncode == 0, r.stderr
-
     def tool(self, *args: str) -> subprocess.CompletedProcess[str]:
-        r = subprocess.run(
-            [SCRIPT, "-C", str(self.config), *args], capture_output=True, text=True, check=False, timeout=300
-        )
-        assert "Traceback" not in r.stderr, r.stderr
-        return r
+        """cta-ops-admin with the instance's config."""
+        return self.script("cta-ops-admin", *args)
 
     def with_data(self, vid: str) -> None:
         """Archive two files onto ``vid`` (a ctaops_user tape), then move it to the ``tolabel`` pool."""
@@ -92,10 +62,7 @@ class Inst:
 
 @pytest.fixture
 def inst(sim_exe: str, tmp_path: Path) -> Inst:
-    d = tmp_path / "inst"
-    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False, timeout=120)
-    assert r.returncode == 0, r.stderr
-    return Inst(d, sim_exe)
+    return Inst.create(sim_exe, tmp_path / "inst")
 
 
 def rows(r: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
@@ -172,7 +139,7 @@ def test_label_refuses_unsuitable_states(inst: Inst) -> None:
 
 
 def test_label_refuses_a_mounted_tape_and_an_unknown_one(inst: Inst) -> None:
-    inst.library().mount("V00010", 1)
+    inst.changer().mount("V00010", 1)
     r = inst.tool("tape", "label", "V00010", "V09999", "--json")
     assert r.returncode == 1
     found = rows(r)

@@ -34,9 +34,8 @@ class Lab(Inst):
     """An instance with its library and CTA drives at hand."""
 
     def __init__(self, d: Path, exe: str) -> None:
-        super().__init__(d)
-        self.exe = exe
-        self.library = Library.emulated(d / "library" / "ctaops_lib1.json")
+        super().__init__(d, exe)
+        self.library = self.changer()
         self.marker = d / "statistics-updated"
 
     def where(self, vid: str) -> tuple[str, int] | None:
@@ -44,16 +43,11 @@ class Lab(Inst):
         return None if e is None else (e.kind, e.address)
 
     def drive(self, name: str) -> dict[str, Any]:
-        drives: list[dict[str, Any]] = json.loads(self.admin("--json", "dr", "ls"))
-        return next(d for d in drives if d["driveName"] == name)
+        return self.drives()[name]
 
     def state(self, vid: str) -> tuple[str, str]:
         t = self.tape(vid)
         return str(t["state"]), str(t["stateReason"])
-
-    def sim(self, *args: str) -> None:
-        r = subprocess.run([self.exe, "sim", *args], capture_output=True, text=True, check=False, timeout=120)
-        assert r.returncode == 0, r.stderr
 
     def refused(self, *args: str, code: int = 1) -> str:
         """Run, expect a refusal: the exit status and one line on stderr, which is returned."""
@@ -72,10 +66,8 @@ class Lab(Inst):
 
 @pytest.fixture
 def lab(sim_exe: str, tmp_path: Path) -> Lab:
-    d = tmp_path / "inst"
-    r = subprocess.run([sim_exe, "sim", "init", str(d)], capture_output=True, text=True, check=False, timeout=120)
-    assert r.returncode == 0, r.stderr
-    config = d / "cta-ops-config.yaml"
+    made = Lab.create(sim_exe, tmp_path / "inst")
+    d, config = made.dir, made.config
     # No 5 s pauses between export attempts in tests; a statistics command that leaves a trace.
     marker = d / "statistics-updated"
     text = config.read_text().replace(
@@ -88,7 +80,7 @@ def lab(sim_exe: str, tmp_path: Path) -> Lab:
         f"tape-unmount:\n      cta_statistics_update_cmd: \"sh -c 'touch {marker}'\"",
     )
     config.write_text(text)
-    return Lab(d, sim_exe)
+    return made
 
 
 # -- tape location -------------------------------------------------------------------------------
@@ -461,7 +453,6 @@ def test_round_trip_mount_unmount_export_import(lab: Lab) -> None:
 
 
 def test_raw_library_slot_is_an_ordinal_or_a_drive_element_address(tmp_path: Path) -> None:
-    from ctaops.library import Library  # noqa: PLC0415
     from ctaops.opsadmin.handlers._library import ordinal  # noqa: PLC0415
 
     state = tmp_path / "lib.json"
