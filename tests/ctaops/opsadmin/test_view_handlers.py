@@ -162,3 +162,13 @@ def test_handler_help_names_the_handler_and_its_options(inst: Inst, words: list[
     assert r.stdout.startswith(f"usage: cta-ops-admin {words[0] if words[0] != 'sq' else 'showqueues'}")
     assert "--dry-run" in r.stdout
     assert "--json" in r.stdout
+
+
+def test_tape_summary_shows_the_atresys_state_of_a_tracked_tape(inst: Inst) -> None:
+    assert "ATRESYS        not tracked" in inst.run("tape", "summary", "V00002").stdout  # no table yet: no error
+    for words in (["db", "upgrade"], ["add", "V00002"]):
+        assert inst.script("cta-ops-repack-manager", *words).returncode == 0
+    r = inst.run("tape", "summary", "V00002", "V00003", "--json")
+    atresys = {s["vid"]: s["atresys"] for s in json.loads(r.stdout)}
+    assert atresys["V00002"] == {"known": True, "tracked": True, "state": "entered", "mode": "auto", "priority": 10}
+    assert atresys["V00003"] == {"known": True, "tracked": False}

@@ -129,7 +129,10 @@ def _atresys(ctx: Context, vid: str) -> dict[str, Any]:
     try:
         from ctaops.atresys.store import Store  # noqa: PLC0415  (only with a database)
 
-        row = Store(ctx.config).get(vid)
+        store = Store(ctx.config)
+        if store.missing_tables():  # ATRESYS never ran here: nothing is tracked, which is no error
+            return {"known": True, "tracked": False}
+        row = store.get(vid)
     except CtaOpsError as e:
         return {"known": False, "reason": str(e)}
     if row is None:
