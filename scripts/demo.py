@@ -77,6 +77,7 @@ def main() -> None:
     sh(admin, "repack", "ls")
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
     atresys_cycle(exe, admin)
+    operator_tools()
     print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
 
@@ -113,6 +114,22 @@ def atresys_cycle(exe: str, admin: Path) -> None:
     sh(manager, "-C", cfg, "ls")
     sh(manager, "-C", cfg, "history", "V00002")
     atresys("monitor", "--prometheus", "-", show=6)
+
+
+def operator_tools() -> None:
+    """cta-ops-admin (tables for people, a handler, a dry run) and pool supply on the instance."""
+    bindir = Path(sys.executable).parent
+    cfg = DEMO / "cta-ops-config.yaml"
+    ops = str(bindir / "cta-ops-admin")
+    step("cta-ops-admin: cta-admin's commands with tables for people, and the operator handlers")
+    sh(ops, "-C", cfg, "tp", "ls", show=10)
+    sh(ops, "-C", cfg, "tape", "summary", "V00001", show=16)
+    sh(ops, "-C", cfg, "tape", "location", "V00001", "V00003")
+    sh(ops, "-C", cfg, "tape", "label", "V00010", "--dry-run")
+    step("cta-ops-pool-supply: ctaops_user now wants 3 partial tapes; a dry run, then the move")
+    sh(DEMO / "bin" / "cta-admin", "tapepool", "ch", "--name", "ctaops_user", "--partialtapesnumber", "3")
+    sh(bindir / "cta-ops-pool-supply", "-C", cfg, "--dry-run")
+    sh(bindir / "cta-ops-pool-supply", "-C", cfg)
 
 
 if __name__ == "__main__":
