@@ -27,6 +27,7 @@ from ctaops import _toolcli
 from ctaops.checksum import adler32
 from ctaops.errors import CtaAdminUserError, CtaOpsError
 from ctaops.library import CONFIG_SECTION
+from ctaops.opsadmin.handlers import _library
 from ctaops.tape import StDrive, TapeDevice, TapeImage, inspect, label_tape, write_files
 from ctaops.utils.progress import Progress
 from ctaops.utils.units import format_size_human, parse_duration, parse_size
@@ -42,9 +43,6 @@ STATES_OK = frozenset({"ACTIVE", "DISABLED"})
 BROKEN (someone must look at it first), EXPORTED (not in the library), REPACKING* and the
 ``*_PENDING`` states (CTA is moving files or changing the state) are refused.
 """
-
-SESSION_STATUSES = frozenset({"MOUNTING", "TRANSFERRING", "UNLOADING", "UNMOUNTING", "DRAININGTODISK", "CLEANINGUP"})
-"""Drive statuses of a CTA session in progress."""
 
 DRIVE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 """CTA reads a drive name as a regular expression: only plain names are taken, so one drive is meant."""
@@ -156,22 +154,14 @@ class Drive:
 
 
 def _ordinal(raw_slot: str, library: Library) -> int:
-    """cta-smc's drive ordinal from CTA's ``rawLibrarySlot`` (``smcN``).
-
-    CTA spells it with the ordinal; the simulator with the drive's element address: an N that
-    is a drive element's address and no ordinal is read as that address.
-    """
-    match = re.fullmatch(r"smc(\d+)", raw_slot.strip())
-    if match is None:
-        raise _toolcli.ToolExit(1, f"cannot tell the drive's library position from rawLibrarySlot '{raw_slot}'")
-    n = int(match.group(1))
-    drives = library.inventory().drives
-    if n < len(drives):
-        return n
-    for i, element in enumerate(drives):
-        if element.address == n:
-            return i
-    raise _toolcli.ToolExit(1, f"rawLibrarySlot '{raw_slot}' names no drive of the library ({len(drives)} drives)")
+    """cta-smc's drive ordinal from CTA's ``rawLibrarySlot`` (``smcN``; see ``_library.ordinal``)."""
+    drives = library.inventory()
+    found = _library.ordinal({"rawLibrarySlot": raw_slot}, drives)
+    if found is None:
+        raise _toolcli.ToolExit(
+            1, f"rawLibrarySlot '{raw_slot}' names no drive of the library ({len(drives.drives)} drives)"
+        )
+    return found
 
 
 def find_drive(ctx: Context, name: str) -> Drive:
@@ -183,7 +173,7 @@ def find_drive(ctx: Context, name: str) -> Drive:
         raise _toolcli.ToolExit(1, f"refused: CTA has no drive {name}")
     d = found[0]
     status = str(d.get("driveStatus") or "").upper()
-    if status in SESSION_STATUSES or d.get("vid"):
+    if _library.in_session(d) or d.get("vid"):
         raise _toolcli.ToolExit(1, f"refused: drive {name} is in a session ({status}, {d.get('vid') or 'no tape'})")
     drive = Drive(
         name=name,

@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
+from ctaops.opsadmin.handlers._library import in_session
 
 if TYPE_CHECKING:
     import argparse
@@ -23,13 +24,6 @@ if TYPE_CHECKING:
     from ctaops.opsadmin.context import Context
 
 HELP = "list drives, or put them up or down (the name is CTA's regular expression)"
-
-BUSY = frozenset({"MOUNTING", "TRANSFERRING", "UNLOADING", "UNMOUNTING", "DRAININGTODISK", "CLEANINGUP"})
-"""Drive statuses of a session in progress (CTA's JSON spells them in capitals)."""
-
-
-def _busy(drive: dict[str, Any]) -> bool:
-    return str(drive.get("driveStatus", "")).upper() in BUSY
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _counts(records: list[dict[str, Any]]) -> str:
     up = sum(1 for d in records if str(d.get("desiredDriveState", "")).upper() == "UP")
-    busy = sum(1 for d in records if _busy(d))
+    busy = sum(1 for d in records if in_session(d))
     return f"{len(records)} drives: {up} up, {len(records) - up} down, {busy} in a session"
 
 
@@ -73,7 +67,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     names = [str(d["driveName"]) for d in matched]
     if not names:
         raise _toolcli.ToolExit(1, f"no drive matches '{args.drive}'")
-    busy = [str(d["driveName"]) for d in matched if _busy(d)]
+    busy = [str(d["driveName"]) for d in matched if in_session(d)]
     if action == "down" and busy and not args.force:
         ctx.say(f"in a session, will go down when it ends: {', '.join(busy)}")
     reason = f" (reason: {args.reason})" if args.reason else ""
