@@ -394,3 +394,25 @@ def test_a_client_left_at_exit_does_not_hang_python(served: Served, tmp_path: Pa
     r = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert int(r.stdout) > 0
+
+
+def test_cta_ops_admin_goes_through_the_frontend(served: Served, tmp_path: Path) -> None:
+    """cta-ops-admin on an ops config with `cta-admin_transport: grpc`: no cta-admin binary at all."""
+    tape = {"cta-admin_config": str(served.conf), "cta-admin_transport": "grpc"}
+    changes = {"global": {"binaries": {"cta-admin": str(tmp_path / "no-such-cta-admin")}, "tape": tape}}
+    config = tmp_path / "cta-ops-config.yaml"
+    config.write_text(json.dumps(deep_update(load_yaml(served.sim.dir / "cta-ops-config.yaml"), changes)))
+    ops = str(Path(sys.executable).with_name("cta-ops-admin"))
+
+    def run(*words: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([ops, "-C", str(config), *words], capture_output=True, text=True, check=False)
+
+    r = run("--json", "ta", "ls", "--vid", "V00001")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == served.spawn().tapes(vid="V00001").to_json()
+    r = run("tape", "summary", "V00001")
+    assert r.returncode == 0, r.stderr
+    assert "Files          3 (3.0 kB), last fSeq 3" in r.stdout
+    r = run("ta", "ch", "--vid", "NOPE01", "--comment", "x")
+    assert (r.returncode, r.stderr.count("\n")) == (2, 1)
+    assert "NOPE01" in r.stderr
