@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
+from ctaops.drive import drive_by_serial
 from ctaops.errors import CtaAdminUserError, CtaOpsError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ctaops.library import Element, Inventory
+    from ctaops.library import Element, Inventory, Library
     from ctaops.opsadmin.context import Context
 
 IDLE = frozenset({"UP", "DOWN", "SHUTDOWN", "UNKNOWN", ""})
@@ -77,6 +78,21 @@ def ordinal(drive: Mapping[str, Any], inv: Inventory) -> int | None:
     if n < len(inv.drives):
         return n
     return next((i for i, e in enumerate(inv.drives) if e.address == n), None)
+
+
+def local_device(library: Library, index: int) -> str | None:
+    """Return the st device (``/dev/nstN``) on this host of the library's drive ``index``, or None.
+
+    The drive is found by the serial the changer reports for its element, never by CTA's
+    ``devFileName`` alone: that is the tape server's name for its drive, and on another host
+    the same path can be another drive (another library's, in a session). None for an emulated
+    library (it needs no device), a changer that reports no serial, or a drive not attached here.
+    """
+    if library.is_emulated:
+        return None
+    serial = library.inventory().drives[index].drive_serial
+    found = drive_by_serial(serial) if serial else None
+    return found.nst if found is not None and found.nst else None
 
 
 def names_at(index: int, drives: list[dict[str, Any]], inv: Inventory) -> list[str]:

@@ -5,8 +5,9 @@ is only ever written when the catalogue says it is empty, its pool starts with o
 ``global.tape.pool_prefixes_ok_for_labeling``, its state allows it, nothing uses it, and the
 tape itself (read before writing) holds no files.
 
-Where the data of a mounted cartridge is: on a real library, in the drive's device
-(``devFileName`` of ``cta-admin dr ls``, an st device). An emulated library (the simulator,
+Where the data of a mounted cartridge is: on a real library, in the drive's st device on this
+host, found by the serial the changer reports for the drive (CTA's ``devFileName`` is the tape
+server's name and on another host may be another drive, so it is not trusted). An emulated library (the simulator,
 ``tools.ctaops-smc.library_state``) moves cartridges but its drives have no data path: the
 cartridge's data is its image ``<instance>/tapes/<VID>.tap`` (the instance is the directory
 holding ``library/``), the file the simulator's sessions and its cta-tape-label read and write.
@@ -20,7 +21,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
@@ -164,8 +165,13 @@ def _ordinal(raw_slot: str, library: Library) -> int:
     return found
 
 
-def find_drive(ctx: Context, name: str) -> Drive:
-    """Return the idle, empty drive ``name``; raise ToolExit saying why it cannot be used."""
+def find_drive(ctx: Context, name: str, *, data_path: bool = True) -> Drive:
+    """Return the idle, empty drive ``name``; raise ToolExit saying why it cannot be used.
+
+    ``data_path``: the caller writes or reads through the drive itself, so on a real library
+    the drive must be attached to this host (found by the serial the changer reports; refused
+    before anything moves otherwise).
+    """
     if not DRIVE_NAME.fullmatch(name):
         raise _toolcli.ToolExit(2, f"'{name}' is not a drive name (letters, digits, '_', '-', '.')")
     found = [d for d in ctx.admin.drives(all=True).to_dicts() if d.get("driveName") == name]
@@ -178,14 +184,23 @@ def find_drive(ctx: Context, name: str) -> Drive:
     drive = Drive(
         name=name,
         ordinal=_ordinal(str(d.get("rawLibrarySlot") or ""), ctx.library),
-        device=str(d.get("devFileName") or ""),
+        device="",
         desired_up=str(d.get("desiredDriveState") or "").upper() == "UP",
         reason=str(d.get("reason") or ""),
     )
     element = ctx.library.inventory().drives[drive.ordinal]
     if element.full:
         raise _toolcli.ToolExit(1, f"refused: drive {name} holds cartridge {element.vid or '(no barcode)'}")
-    return drive
+    if ctx.library.is_emulated:
+        return drive
+    device = _library.local_device(ctx.library, drive.ordinal)
+    if device is None and data_path:
+        raise _toolcli.ToolExit(
+            1,
+            f"refused: drive {name} is not attached to this host (no st device with the serial the library "
+            "reports for it): run on its tape server",
+        )
+    return replace(drive, device=device or "")
 
 
 @contextmanager
@@ -213,8 +228,8 @@ def open_mounted(ctx: Context, vid: str, drive: Drive) -> TapeDevice:
     path = image_path(ctx, vid)
     if path is not None:
         return TapeImage(path, writable=True, create=True)
-    if not drive.device:
-        raise _toolcli.ToolExit(1, f"CTA gives no device file (devFileName) for drive {drive.name}")
+    if not drive.device:  # find_drive refuses a drive without a verified device before any move
+        raise _toolcli.ToolExit(1, f"drive {drive.name} has no device on this host")
     return StDrive(drive.device, writable=True)
 
 

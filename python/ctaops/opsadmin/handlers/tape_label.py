@@ -164,7 +164,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     lock_file = str(ctx.section.get("lock_file") or "/tmp/tape-label.lock")  # noqa: S108  (upstream's default)
     # The drive is looked up once: an unknown or busy drive refuses the whole run before any tape.
     # It is kept down in CTA while a tape is labelled in it, so no CTA session takes it meanwhile.
-    drive = _tapetest.find_drive(ctx, args.drive) if args.drive else None
+    drive = _tapetest.find_drive(ctx, args.drive, data_path=args.native) if args.drive else None
     if ctx.dry_run:
         results = [_label_one(ctx, vid, args, drive) for vid in vids]
     else:

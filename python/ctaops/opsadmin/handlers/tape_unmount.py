@@ -3,18 +3,18 @@
 Finds the drive holding the VID (or the cartridge in the named drive), refuses if CTA shows a
 session on that drive (the tape server owns the tape then), unloads the drive and moves the
 cartridge back to its home slot (or the first free one). For a real library the unload goes
-through the drive's ``devFileName`` when that device exists on this host. Then, as upstream
+through the drive's st device on this host, found by the serial the changer reports for it
+(never by CTA's ``devFileName`` alone, which on another host can name another drive). Then, as upstream
 does, ``cta_statistics_update_cmd`` runs (when configured), and with ``--up`` the drive goes
 back up in CTA.
 """
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
-from ctaops.errors import CtaOpsError
+from ctaops.errors import CtaOpsError, DriveLoadedError
 from ctaops.opsadmin.handlers import _library
 
 if TYPE_CHECKING:
@@ -66,19 +66,17 @@ def _refuse_sessions(vid: str, ours: list[dict[str, Any]], drives: list[dict[str
         )
 
 
-def _device(ctx: Context, ours: list[dict[str, Any]]) -> str | None:
-    """Return the drive's ``/dev/nstN`` for a real library's unload, if it is on this host."""
-    if ctx.library.is_emulated or len(ours) != 1:
-        return None
-    path = str(ours[0].get("devFileName") or "")
-    return path if path and os.path.exists(path) else None
-
-
 def _unmount(ctx: Context, vid: str, index: int, label: str, ours: list[dict[str, Any]]) -> int | None:
     if not ctx.would(f"unload and unmount {vid} from {label} (drive ordinal {index}) to its slot"):
         return None
     try:
-        slot = ctx.library.unmount(index, unload=True, drive_device=_device(ctx, ours))
+        slot = ctx.library.unmount(index, unload=True, drive_device=_library.local_device(ctx.library, index))
+    except DriveLoadedError:
+        raise _toolcli.ToolExit(
+            1,
+            f"{vid} is still loaded in {label} and the drive is not attached to this host (no st device with "
+            "the serial the library reports): unload it on its tape server, then unmount",
+        ) from None
     except CtaOpsError as e:
         raise _toolcli.ToolExit(1, f"unmounting {vid} from {label} failed: {e}") from None
     ctx.say(f"unmounted {vid} from {label} to slot {slot}")

@@ -5,21 +5,21 @@ names the real changer (`tools.ctaops-smc.device`) instead of its emulated libra
 layout's cartridges added to its catalogue. Every answer of the handlers is held against
 `mtx status` and `mt status` on the same devices and against the simulator's `cta-admin --json`.
 
-A CTA drive's `devFileName` is what cta-taped's `DriveDevice` says on the drive's own tape server:
-the drive's st node. The simulator writes `/dev/nst<ordinal>`, while this guest's st numbering
-interleaves the two libraries' drives (ts4500's drive 1 may be `/dev/nst2`, `/dev/nst1` then being
-a drive of the other library), so the instance's drives are pointed at their real st nodes first,
-as taped's configuration would. tgt ignores UNLOAD and never sets ACCESS, so the unload itself
-cannot be told apart here from none; what is shown is that the handler's whole path (UNLOAD
-through the st node, then MOVE MEDIUM through sg) works against the kernel's drivers. Table
-output is not used: the guest's Debian tabulate (0.8.9) is older than the wheel requires.
+A CTA drive's `devFileName` is the st node on the drive's own tape server. The simulator writes
+`/dev/nst<ordinal>`, and this guest's st numbering interleaves the two libraries' drives (ts4500's
+drive 1 may be `/dev/nst2`, `/dev/nst1` then being a drive of the other library): exactly the
+case where trusting `devFileName` on another host would unload someone else's drive. The handlers
+find a drive's st node by the serial the changer reports for it instead, which is checked here
+against sysfs. tgt ignores UNLOAD and never sets ACCESS, so the unload itself cannot be told
+apart from none; what is shown is that the handler's whole path works against the kernel's
+drivers. Table output is not used: the guest's Debian tabulate (0.8.9) is older than the wheel
+requires.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,8 @@ from typing import Any
 import pytest
 
 from conftest import LIBRARIES, Lib, ctaops, mtx_status, restore, run
+from ctaops.library import Library
+from ctaops.opsadmin.handlers._library import local_device
 
 LOGICAL_LIBRARY = "ctaops_lib1"  # the simulator's only library with --preset small
 
@@ -93,20 +95,12 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Cta:
     text, n = re.subn(r"(?m)^(\s+)library_state: .*$", rf'\1device: "{lib.changer}"', config.read_text())
     assert n == 1, text
     config.write_text(text)
-    # taped's DriveDevice: each drive's devFileName is the st node of the library drive it controls.
-    with sqlite3.connect(inst / "catalogue.db") as db:
-        for table in ("SIM_DRIVE", "SIM_TAPED"):
-            for d in lib.drives:
-                db.execute(f"UPDATE {table} SET DEV_FILE_NAME = ? WHERE ELEMENT_ADDRESS = ?", (d.nst, d.element))  # noqa: S608
-    db.close()
     cta = Cta(inst, config, lib)
     for barcode in lib.slot_cartridges:
         cta.cta_admin(
             "tape", "add", "--vid", barcode[:6], "--mediatype", "LTO9", "--vendor", "IBM",
             "--logicallibrary", LOGICAL_LIBRARY, "--tapepool", "supply", "--full", "false",
         )  # fmt: skip
-    for ordinal, d in enumerate(lib.drives):
-        assert cta.drives()[cta.drive_name(ordinal)]["devFileName"] == d.nst
     return cta
 
 
@@ -205,3 +199,13 @@ def test_export_then_import_through_the_io_station(cta: Cta) -> None:
     ]
     assert mtx_status(lib.changer) == before
     assert cta.tape(vid)["state"] == "ACTIVE"
+
+
+def test_a_drive_is_found_by_the_changers_serial_not_by_devfilename(cta: Cta) -> None:
+    """The st node the handlers unload (and mediacheck or drive test would write) is the one whose
+    serial the changer reports for that drive element; tgt truncates the last drive's DVCID serial,
+    which must give no device rather than a guess."""
+    library = Library.open(cta.lib.changer)
+    for ordinal, drive in enumerate(cta.lib.drives[:-1]):
+        assert local_device(library, ordinal) == drive.nst
+    assert local_device(library, len(cta.lib.drives) - 1) is None
