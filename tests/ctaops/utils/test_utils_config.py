@@ -66,7 +66,7 @@ def test_template_loads_and_has_the_defaults(tmp_path: Path) -> None:
     assert template.binaries.sendmail == "/usr/sbin/sendmail"
     assert template.tape.pool_prefixes_ok_for_labeling == ("tolabel_", "erase_", "test_")
     supply = load_config(TEMPLATE, tool="cta-ops-pool-supply")
-    assert supply.tool_section == {"debug": False, "timeout": 10, "separator": ","}
+    assert supply.tool_section == {"debug": False, "timeout": 10, "separator": ",", "metrics_file": ""}
 
 
 def test_defaults_fill_the_dict_view_and_unknown_keys_survive(tmp_path: Path) -> None:
