@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ctaops.utils.dicts import counter
+
 PROG = "cta-ops-pool-supply"
 LOCK_NAME = f"{PROG}.lock"
 DEFAULT_SEPARATOR = ","
@@ -40,14 +42,6 @@ def to_dicts(records: Iterable[Any]) -> list[dict[str, Any]]:
     return [r if isinstance(r, dict) else r.to_dict() for r in records]
 
 
-def to_int(value: Any) -> int:
-    """CTA's numbers: ints from ctaops' parser, strings in raw ``--json``."""
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 @dataclass(frozen=True)
 class Tape:
     """The fields of a ``tape ls`` record the supply decision uses."""
@@ -68,7 +62,7 @@ class Tape:
     def from_record(cls, r: Mapping[str, Any]) -> Tape:
         """Build from a ``tape ls --json`` record (CTA's key names)."""
         label = r.get("labelLog") or {}
-        label_time = to_int(label.get("time")) if isinstance(label, Mapping) else 0
+        label_time = counter(label.get("time")) if isinstance(label, Mapping) else 0
         return cls(
             vid=str(r["vid"]),
             pool=str(r.get("tapepool", "")),
@@ -77,8 +71,8 @@ class Tape:
             from_castor=bool(r.get("fromCastor")),
             library=str(r.get("logicalLibrary", "")),
             media=str(r.get("mediaType", "")),
-            occupancy=to_int(r.get("occupancy")),
-            last_fseq=to_int(r.get("lastFseq")),
+            occupancy=counter(r.get("occupancy")),
+            last_fseq=counter(r.get("lastFseq")),
             label_time=float(label_time) if label_time else _NEVER,
         )
 

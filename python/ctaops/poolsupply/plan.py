@@ -21,8 +21,8 @@ from ctaops.poolsupply.model import (
     Tape,
     supply_sources,
     to_dicts,
-    to_int,
 )
+from ctaops.utils.dicts import counter
 
 
 @dataclass
@@ -321,7 +321,7 @@ def load_pools(admin: Admin, separator: str) -> dict[str, Pool]:
     pools: dict[str, Pool] = {}
     for r in to_dicts(admin.tape_pools()):
         name = str(r["name"])
-        pools[name] = Pool(name, to_int(r.get("numPartialTapes")), supply_sources(r, separator))
+        pools[name] = Pool(name, counter(r.get("numPartialTapes")), supply_sources(r, separator))
     return pools
 
 

@@ -30,6 +30,14 @@ def flatten(data: Mapping[str, Any], sep: str = ".", prefix: str = "") -> dict[s
     return out
 
 
+def counter(value: Any) -> int:
+    """Return a counter of a CTA record as an int (CTA prints uint64 as strings); 0 when absent or not a number."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     """Return a new dict: ``over`` merged into ``base`` key by key; ``None`` in ``over`` keeps ``base``."""
     out = dict(base)
@@ -43,4 +51,4 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return out
 
 
-__all__ = ["deep_merge", "flatten", "get_nested"]
+__all__ = ["counter", "deep_merge", "flatten", "get_nested"]

@@ -80,8 +80,8 @@ def ordinal(drive: Mapping[str, Any], inv: Inventory) -> int | None:
     return next((i for i, e in enumerate(inv.drives) if e.address == n), None)
 
 
-def local_device(library: Library, index: int) -> str | None:
-    """Return the st device (``/dev/nstN``) on this host of the library's drive ``index``, or None.
+def local_device(library: Library, element: Element) -> str | None:
+    """Return the st device (``/dev/nstN``) on this host of the library's drive ``element``, or None.
 
     The drive is found by the serial the changer reports for its element, never by CTA's
     ``devFileName`` alone: that is the tape server's name for its drive, and on another host
@@ -90,9 +90,20 @@ def local_device(library: Library, index: int) -> str | None:
     """
     if library.is_emulated:
         return None
-    serial = library.inventory().drives[index].drive_serial
+    serial = element.drive_serial
     found = drive_by_serial(serial) if serial else None
     return found.nst if found is not None and found.nst else None
+
+
+def library_drive(name: str, inv: Inventory, drives: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
+    """Return CTA's drive called exactly ``name`` and its ordinal in this library; refuse (exit 1) otherwise."""
+    drive = drive_named(name, drives)
+    index = ordinal(drive, inv)
+    if index is None:
+        raise _toolcli.ToolExit(
+            1, f"drive {name} (rawLibrarySlot {drive.get('rawLibrarySlot') or '-'}) is not a drive of this library"
+        )
+    return drive, index
 
 
 def names_at(index: int, drives: list[dict[str, Any]], inv: Inventory) -> list[str]:
@@ -187,10 +198,13 @@ __all__ = [
     "drive_named",
     "in_session",
     "inventory",
+    "library_drive",
+    "local_device",
     "names_at",
     "ordinal",
     "reason",
     "update_statistics",
+    "update_statistics_as_asked",
     "wait_state",
     "where",
     "who",

@@ -21,21 +21,21 @@ import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
 from ctaops.checksum import adler32
-from ctaops.errors import CtaAdminUserError, CtaOpsError
+from ctaops.errors import CtaOpsError
 from ctaops.library import CONFIG_SECTION
 from ctaops.opsadmin.handlers import _library
 from ctaops.tape import StDrive, TapeDevice, TapeImage, inspect, label_tape, write_files
+from ctaops.utils.dicts import counter
 from ctaops.utils.progress import Progress
 from ctaops.utils.units import format_size_human, parse_duration, parse_size
 from ctaops.verify import CatalogueEntry, verify_tape
 
 if TYPE_CHECKING:
-    from ctaops.library import Library
     from ctaops.opsadmin.context import Context
 
 STATES_OK = frozenset({"ACTIVE", "DISABLED"})
@@ -52,25 +52,9 @@ CHUNK = 8 * 1024 * 1024
 """Bytes generated at a time for a test file: bounded memory whatever the file size."""
 
 
-def record(ctx: Context, vid: str) -> dict[str, Any] | None:
-    """Return the catalogue's record of ``vid`` (``tape ls --vid``), None if CTA does not know it."""
-    try:
-        found = ctx.admin.tapes(vid=vid).to_dicts()
-    except CtaAdminUserError:  # CTA refuses `tape ls --vid` of a VID it does not know
-        return None
-    return found[0] if found else None
-
-
-def _int(rec: Mapping[str, Any], key: str) -> int:
-    try:
-        return int(rec.get(key) or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 def catalogue_data(rec: Mapping[str, Any]) -> str | None:
     """Why the catalogue says the tape is not empty, None if it is."""
-    counters = {k: _int(rec, k) for k in ("lastFseq", "occupancy", "nbMasterFiles", "masterDataInBytes")}
+    counters = {k: counter(rec.get(k)) for k in ("lastFseq", "occupancy", "nbMasterFiles", "masterDataInBytes")}
     if not any(counters.values()):
         return None
     return (
@@ -154,17 +138,6 @@ class Drive:
     reason: str
 
 
-def _ordinal(raw_slot: str, library: Library) -> int:
-    """cta-smc's drive ordinal from CTA's ``rawLibrarySlot`` (``smcN``; see ``_library.ordinal``)."""
-    drives = library.inventory()
-    found = _library.ordinal({"rawLibrarySlot": raw_slot}, drives)
-    if found is None:
-        raise _toolcli.ToolExit(
-            1, f"rawLibrarySlot '{raw_slot}' names no drive of the library ({len(drives.drives)} drives)"
-        )
-    return found
-
-
 def find_drive(ctx: Context, name: str, *, data_path: bool = True) -> Drive:
     """Return the idle, empty drive ``name``; raise ToolExit saying why it cannot be used.
 
@@ -181,26 +154,30 @@ def find_drive(ctx: Context, name: str, *, data_path: bool = True) -> Drive:
     status = str(d.get("driveStatus") or "").upper()
     if _library.in_session(d) or d.get("vid"):
         raise _toolcli.ToolExit(1, f"refused: drive {name} is in a session ({status}, {d.get('vid') or 'no tape'})")
-    drive = Drive(
-        name=name,
-        ordinal=_ordinal(str(d.get("rawLibrarySlot") or ""), ctx.library),
-        device="",
-        desired_up=str(d.get("desiredDriveState") or "").upper() == "UP",
-        reason=str(d.get("reason") or ""),
-    )
-    element = ctx.library.inventory().drives[drive.ordinal]
+    inv = ctx.library.inventory()
+    index = _library.ordinal(d, inv)
+    if index is None:
+        raw_slot = str(d.get("rawLibrarySlot") or "")
+        raise _toolcli.ToolExit(
+            1, f"rawLibrarySlot '{raw_slot}' names no drive of the library ({len(inv.drives)} drives)"
+        )
+    element = inv.drives[index]
     if element.full:
         raise _toolcli.ToolExit(1, f"refused: drive {name} holds cartridge {element.vid or '(no barcode)'}")
-    if ctx.library.is_emulated:
-        return drive
-    device = _library.local_device(ctx.library, drive.ordinal)
-    if device is None and data_path:
+    device = _library.local_device(ctx.library, element)
+    if device is None and data_path and not ctx.library.is_emulated:
         raise _toolcli.ToolExit(
             1,
             f"refused: drive {name} is not attached to this host (no st device with the serial the library "
             "reports for it): run on its tape server",
         )
-    return replace(drive, device=device or "")
+    return Drive(
+        name=name,
+        ordinal=index,
+        device=device or "",
+        desired_up=str(d.get("desiredDriveState") or "").upper() == "UP",
+        reason=str(d.get("reason") or ""),
+    )
 
 
 @contextmanager
@@ -439,7 +416,7 @@ def run_test(  # noqa: PLR0913  (the test's parameters, keyword-only)
 
 def checked_tape(ctx: Context, vid: str) -> None:
     """Refuse (exit 1) a cartridge that is not safe to overwrite, from what can be checked without a mount."""
-    why = refusal(ctx, record(ctx, vid), vid) or peek_refusal(ctx, vid)
+    why = refusal(ctx, _library.catalogue(ctx, vid), vid) or peek_refusal(ctx, vid)
     if why:
         raise _toolcli.ToolExit(1, f"refused: {vid}: {why}")
 
@@ -494,7 +471,6 @@ __all__ = [
     "on_tape_refusal",
     "open_mounted",
     "peek_refusal",
-    "record",
     "refusal",
     "run_test",
     "show",

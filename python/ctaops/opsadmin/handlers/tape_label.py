@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
 from ctaops.errors import CtaOpsError
-from ctaops.opsadmin.handlers import _tapetest
+from ctaops.opsadmin.handlers import _library, _tapetest
 from ctaops.tape import TapeDevice, TapeImage, inspect, label_tape
 from ctaops.utils.inputs import utf8_text
 from ctaops.utils.redact import one_line
@@ -140,7 +140,7 @@ def _label_and_check(ctx: Context, vid: str, args: argparse.Namespace, drive: _t
 
 
 def _label_one(ctx: Context, vid: str, args: argparse.Namespace, drive: _tapetest.Drive | None) -> dict[str, Any]:
-    why = _tapetest.refusal(ctx, _tapetest.record(ctx, vid), vid) or _tapetest.peek_refusal(ctx, vid, args.oldlabel)
+    why = _tapetest.refusal(ctx, _library.catalogue(ctx, vid), vid) or _tapetest.peek_refusal(ctx, vid, args.oldlabel)
     if why:
         return {"vid": vid, "result": "refused", "reason": why}
     engine = "ctaops' tape engine" if args.native else os.path.basename(ctx.config.binaries.cta_label)

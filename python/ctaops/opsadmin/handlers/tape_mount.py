@@ -47,11 +47,7 @@ def _check_drive(name: str, inv: Inventory, drives: list[dict[str, Any]]) -> tup
         raise _toolcli.ToolExit(
             1, f"drive {name} is in a session ({drive.get('driveStatus')}, tape {drive.get('vid') or '-'})"
         )
-    index = _library.ordinal(drive, inv)
-    if index is None:
-        raise _toolcli.ToolExit(
-            1, f"drive {name} (rawLibrarySlot {drive.get('rawLibrarySlot') or '-'}) is not a drive of this library"
-        )
+    drive, index = _library.library_drive(name, inv, drives)
     element = inv.drives[index]
     if element.full:
         raise _toolcli.ToolExit(1, f"drive {name} (ordinal {index}) already holds {element.vid or 'a cartridge'}")

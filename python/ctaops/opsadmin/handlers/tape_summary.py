@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ctaops import _toolcli
 from ctaops.errors import CtaAdminError, CtaAdminUserError, CtaOpsError
 from ctaops.opsadmin.handlers._library import update_statistics_as_asked
+from ctaops.utils.dicts import counter
 from ctaops.utils.files import write_atomic
 from ctaops.utils.units import format_size_human as format_size
 
@@ -49,20 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save", action="store_true", help="also write each summary to <default_file_path>/<VID>.json")
 
 
-def _int(record: Mapping[str, Any], key: str) -> int:
-    try:
-        return int(record.get(key) or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 def _log(record: Mapping[str, Any], key: str) -> dict[str, Any]:
     log = record.get(key) or {}
-    return {"drive": log.get("drive") or None, "time": _int(log, "time") or None}
+    return {"drive": log.get("drive") or None, "time": counter(log.get("time")) or None}
 
 
 def _catalogue(record: Mapping[str, Any]) -> dict[str, Any]:
-    capacity, occupancy = _int(record, "capacity"), _int(record, "occupancy")
+    capacity, occupancy = counter(record.get("capacity")), counter(record.get("occupancy"))
     return {
         "state": record.get("state"),
         "stateReason": record.get("stateReason") or None,
@@ -73,17 +67,17 @@ def _catalogue(record: Mapping[str, Any]) -> dict[str, Any]:
         "capacity": capacity,
         "occupancy": occupancy,
         "usage_percent": round(100.0 * occupancy / capacity, 1) if capacity else None,
-        "lastFseq": _int(record, "lastFseq"),
-        "files": _int(record, "nbMasterFiles"),
-        "dataBytes": _int(record, "masterDataInBytes"),
+        "lastFseq": counter(record.get("lastFseq")),
+        "files": counter(record.get("nbMasterFiles")),
+        "dataBytes": counter(record.get("masterDataInBytes")),
         "full": bool(record.get("full")),
         "dirty": bool(record.get("dirty")),
         "fromCastor": bool(record.get("fromCastor")),
         "label": _log(record, "labelLog"),
         "lastWritten": _log(record, "lastWrittenLog"),
         "lastRead": _log(record, "lastReadLog"),
-        "writeMounts": _int(record, "writeMountCount"),
-        "readMounts": _int(record, "readMountCount"),
+        "writeMounts": counter(record.get("writeMountCount")),
+        "readMounts": counter(record.get("readMountCount")),
         "verificationStatus": record.get("verificationStatus") or None,
     }
 

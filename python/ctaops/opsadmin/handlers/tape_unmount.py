@@ -45,12 +45,7 @@ def _by_vid(vid: str, inv: Inventory, drives: list[dict[str, Any]]) -> tuple[int
 
 
 def _by_drive(name: str, inv: Inventory, drives: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    drive = _library.drive_named(name, drives)
-    index = _library.ordinal(drive, inv)
-    if index is None:
-        raise _toolcli.ToolExit(
-            1, f"drive {name} (rawLibrarySlot {drive.get('rawLibrarySlot') or '-'}) is not a drive of this library"
-        )
+    drive, index = _library.library_drive(name, inv, drives)
     if not inv.drives[index].full:
         raise _toolcli.ToolExit(1, f"drive {name} (ordinal {index}) is empty")
     return index, [drive]
@@ -66,11 +61,12 @@ def _refuse_sessions(vid: str, ours: list[dict[str, Any]], drives: list[dict[str
         )
 
 
-def _unmount(ctx: Context, vid: str, index: int, label: str, ours: list[dict[str, Any]]) -> int | None:
+def _unmount(ctx: Context, vid: str, index: int, label: str, inv: Inventory) -> int | None:
     if not ctx.would(f"unload and unmount {vid} from {label} (drive ordinal {index}) to its slot"):
         return None
+    device = _library.local_device(ctx.library, inv.drives[index])
     try:
-        slot = ctx.library.unmount(index, unload=True, drive_device=_library.local_device(ctx.library, index))
+        slot = ctx.library.unmount(index, unload=True, drive_device=device)
     except DriveLoadedError:
         raise _toolcli.ToolExit(
             1,
@@ -113,7 +109,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     _refuse_sessions(vid, ours, drives)
     up = _only(ours) if args.up else None  # refused before anything moves
     label = ", ".join(str(d["driveName"]) for d in ours) or f"library drive {index}"
-    slot = _unmount(ctx, vid, index, label, ours)
+    slot = _unmount(ctx, vid, index, label, inv)
     done: dict[str, Any] = {"vid": vid, "ordinal": index, "drives": [d["driveName"] for d in ours], "slot": slot}
     failed = _library.update_statistics(ctx)
     if up is not None:

@@ -206,6 +206,7 @@ def test_a_drive_is_found_by_the_changers_serial_not_by_devfilename(cta: Cta) ->
     serial the changer reports for that drive element; tgt truncates the last drive's DVCID serial,
     which must give no device rather than a guess."""
     library = Library.open(cta.lib.changer)
+    elements = library.inventory().drives
     for ordinal, drive in enumerate(cta.lib.drives[:-1]):
-        assert local_device(library, ordinal) == drive.nst
-    assert local_device(library, len(cta.lib.drives) - 1) is None
+        assert local_device(library, elements[ordinal]) == drive.nst
+    assert local_device(library, elements[-1]) is None
