@@ -91,6 +91,8 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(VPY) benchmarks/bench_grpc_sim.py
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 	$(VPY) benchmarks/bench_admin_parse.py
+	$(VPY) benchmarks/bench_opsadmin.py
+	$(VPY) benchmarks/bench_pool_supply.py
 
 .PHONY: bench-devices
 bench-devices: dev ## verify through st against dd in the device test bed's guest (about 10 minutes)
