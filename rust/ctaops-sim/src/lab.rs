@@ -214,9 +214,11 @@ fn write_config(inst: &Instance, lay: &Layout) -> Result<()> {
         "global:\n  logging:\n    log_dir: {log}\n    error_translation_file: ''\n\
          \x20 default_user:\n    name: {user}\n    group: tape\n    sss_keytab_file: ''  # the simulator needs none\n\
          \x20 email:\n    recipients: ['tape-ops@localhost']\n    sender: 'cta-ops@localhost'\n\
+         \x20 metrics:\n    textfile_dir: {metrics}\n\
          \x20 binaries:\n    sendmail: {sendmail}\n    cta-admin: {admin}\n    cta_smc: {smc}\n    cta_label: {label}\n\
          \x20   cta_verify_file_cmd: {verify}\n",
         log = p("log/"),
+        metrics = p("metrics/"),
         user = q(&user),
         sendmail = b("sendmail"),
         admin = b("cta-admin"),

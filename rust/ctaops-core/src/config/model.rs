@@ -24,6 +24,8 @@ pub struct Global {
     pub colors: Colors,
     pub binaries: Binaries,
     pub tape: Tape,
+    /// ctaops: the Prometheus textfile-collector output every scheduled tool shares.
+    pub metrics: Metrics,
 }
 
 impl Default for Global {
@@ -37,8 +39,20 @@ impl Default for Global {
             colors: Colors::default(),
             binaries: Binaries::default(),
             tape: Tape::default(),
+            metrics: Metrics::default(),
         }
     }
+}
+
+/// `global.metrics` (ctaops): where the tools leave their Prometheus textfiles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Metrics {
+    /// node_exporter's textfile-collector directory: each scheduled tool rewrites
+    /// `<textfile_dir>/ctaops_<tool>.prom` after every run. Empty: no textfiles (a tool's own
+    /// `metrics_file`/`prometheus_out` key or `--metrics-file` still writes one).
+    #[serde(deserialize_with = "nullable_text")]
+    pub textfile_dir: String,
 }
 
 /// `global.logging`.
