@@ -11,31 +11,39 @@ the output file (``--output-file``, else the config's ``output_file``; ``-`` is 
 A drive without a sensor reports ``null``; one that refuses the log page altogether (tgt's virtual
 drives, some older models) also gets a ``"not_supported"`` field saying which reading it lacks,
 and does not count as a failure; a drive that cannot be read gets an ``"error"`` field
-(and the exit status is 1, after the other drives were written). ``--prometheus FILE`` also
-writes the node-exporter textfile-collector metrics ``cta_drive_temperature_celsius`` and
-``cta_drive_humidity_percent`` (atomically).
+(and the exit status is 1, after the other drives were written). The Prometheus textfile
+(``--prometheus FILE``, else ``<global.metrics.textfile_dir>/ctaops_drive_environmentals.prom``)
+holds ``ctaops_drive_environmentals_temperature_celsius``, ``..._humidity_ratio`` (0 to 1),
+``..._drives``, ``..._read_errors`` and the standard run metrics (``docs/monitoring.md``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import socket
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ctaops import _toolcli
 from ctaops.errors import CtaOpsError
 from ctaops.localdrives import LocalDrive, local_drives
-from ctaops.utils.files import make_parent, write_atomic
+from ctaops.utils.files import make_parent
+from ctaops.utils.metrics import Registry, ToolRun, textfile_path
+
+if TYPE_CHECKING:
+    from ctaops.utils.config import Config
 
 PROG = "cta-ops-drive-environmentals"
 TOOL = "cta-ops-drive-environmentals"
 DEFAULT_OUTPUT_NAME = "drive-environmentals.json"
 """The output file's name under ``logging.log_dir`` when the config names none."""
 DEFAULT_BLACKLIST = ("ULT3580-TD8",)
+TOOL_ID = "drive_environmentals"
+"""The metrics' tool id: ``ctaops_drive_environmentals_*`` in ``ctaops_drive_environmentals.prom``."""
 
 
 def now_utc() -> str:
@@ -76,26 +84,27 @@ def read_environment(drives: Iterable[LocalDrive], blacklist: Iterable[str]) -> 
     return out
 
 
-def prometheus(records: Iterable[Mapping[str, Any]]) -> str:
-    """Prometheus text exposition of the records (drives without a value are left out)."""
-    metrics = (
-        ("cta_drive_temperature_celsius", "temperature_c", "Tape drive temperature (LOG SENSE 0x0D)."),
-        ("cta_drive_humidity_percent", "humidity_pct", "Tape drive relative humidity (LOG SENSE 0x0D/0x01)."),
-    )
+def add_metrics(reg: Registry, records: Iterable[Mapping[str, Any]]) -> None:
+    """Add the drives' readings to ``reg`` (a drive without a value has no sample)."""
+    labels = ("drive_device", "serial", "product")
+    temperature = reg.gauge("temperature_celsius", "Tape drive temperature (LOG SENSE 0x0D).", labels)
+    humidity = reg.gauge("humidity_ratio", "Tape drive relative humidity, 0 to 1 (LOG SENSE 0x0D/0x01).", labels)
     recs = list(records)
-    lines = []
-    for name, key, help_ in metrics:
-        lines += [f"# HELP {name} {help_}", f"# TYPE {name} gauge"]
-        for r in recs:
-            if r.get(key) is not None:
-                labels = ",".join(f'{k}="{_toolcli.prom_label(r[k])}"' for k in ("drive_device", "serial", "product"))
-                lines.append(f"{name}{{{labels}}} {r[key]}")
-    lines += [
-        "# HELP cta_drive_environment_read_errors Drives whose environment could not be read.",
-        "# TYPE cta_drive_environment_read_errors gauge",
-        f"cta_drive_environment_read_errors {sum(1 for r in recs if 'error' in r)}",
-    ]
-    return "\n".join(lines) + "\n"
+    for r in recs:
+        who = {k: r[k] for k in labels}
+        if r.get("temperature_c") is not None:
+            temperature.set(r["temperature_c"], **who)
+        if r.get("humidity_pct") is not None:
+            humidity.set(r["humidity_pct"] / 100, **who)
+    reg.gauge("drives", "Drives looked at (blacklisted models left out).").set(len(recs))
+    reg.gauge("read_errors", "Drives whose environment could not be read.").set(sum(1 for r in recs if "error" in r))
+
+
+def prometheus(records: Iterable[Mapping[str, Any]]) -> str:
+    """Return the records' metrics in the text format (without the standard run metrics)."""
+    reg = Registry(TOOL_ID)
+    add_metrics(reg, records)
+    return reg.render()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,11 +117,22 @@ def main(argv: list[str] | None = None) -> int:
         help=f"append JSON lines here ('-' for stdout; default: the config's output_file, "
         f"else <log_dir>/{DEFAULT_OUTPUT_NAME})",
     )
-    p.add_argument("--prometheus", metavar="FILE", help="also write Prometheus textfile metrics here")
+    p.add_argument(
+        "--prometheus",
+        metavar="FILE",
+        help=f"write the Prometheus textfile here (default: <global.metrics.textfile_dir>/ctaops_{TOOL_ID}.prom)",
+    )
     p.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     config = load_config(args.config_file, TOOL)
     log = _toolcli.setup_logging(PROG, args.verbose, config=config, log_json=args.log_json)
+    path = textfile_path(config, TOOL_ID, override=args.prometheus)
+    with ToolRun(TOOL_ID, path, roots=[config.logging.log_dir, config.metrics.textfile_dir]) as metrics:
+        return metrics.done(_run(args, config, log, metrics.registry))
+
+
+def _run(args: argparse.Namespace, config: Config, log: logging.Logger, reg: Registry) -> int:
+    """Read every drive, append the records, fill ``reg``; the exit status."""
     blacklist = config.tool_value("model_blacklist", list(DEFAULT_BLACKLIST))
     if isinstance(blacklist, str):
         blacklist = [blacklist]
@@ -125,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if not drives:
         raise _toolcli.ToolExit(1, "no tape drives found on this host")
     records = read_environment(drives, blacklist or [])
+    add_metrics(reg, records)
     text = "".join(json.dumps(r) + "\n" for r in records)
     if output == "-":
         print(text, end="")
@@ -133,9 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         with open(output, "a", encoding="utf-8") as f:
             f.write(text)
         log.info("wrote %d records to %s", len(records), output)
-    if args.prometheus:
-        make_parent(args.prometheus, [config.logging.log_dir])
-        write_atomic(args.prometheus, prometheus(records))
     failed = [r for r in records if "error" in r]
     for r in failed:
         log.error("%s (%s): %s", r["drive_device"], r["serial"], r["error"])
@@ -147,4 +165,4 @@ def console() -> None:
     _toolcli.run(PROG, main)
 
 
-__all__ = ["prometheus", "read_environment"]
+__all__ = ["TOOL_ID", "add_metrics", "prometheus", "read_environment"]

@@ -10,7 +10,9 @@ Sources (one per run):
 Each alert is classified (the TapeAlert flag's severity: information, warning, critical; a
 log counter is matched to its flag by name, else counts as a warning; error counters are
 warnings), filtered by ``--min-severity`` and emitted as JSON lines (``--output-file``, default
-stdout), optionally as Prometheus textfile metrics (``--prometheus``) and mailed
+stdout), as Prometheus textfile metrics (``--prometheus FILE``, else
+``<global.metrics.textfile_dir>/ctaops_tape_alerting.prom``: ``ctaops_tape_alerting_alerts``,
+``..._alerts_by_severity``, ``..._suspects``, ``..._drive_errors`` and the standard run metrics) and mailed
 (``--mail``, through ``global.binaries.sendmail`` to ``global.email.recipients``).
 
 Bird's-eye view (``--state FILE``): the alerts of every run are kept in a JSON state file for
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import socket
@@ -37,9 +40,12 @@ from ctaops.drive import TAPEALERT_FLAGS, TapeAlertFlag
 from ctaops.errors import CtaOpsError
 from ctaops.utils.files import make_parent, write_atomic
 from ctaops.utils.inputs import positive_int
+from ctaops.utils.metrics import Registry, ToolRun, textfile_path
 
 PROG = "cta-ops-tape-alerting"
 SEVERITIES = ("information", "warning", "critical")
+TOOL_ID = "tape_alerting"
+"""The metrics' tool id: ``ctaops_tape_alerting_*`` in ``ctaops_tape_alerting.prom``."""
 
 
 @dataclass(frozen=True)
@@ -194,21 +200,30 @@ def update_state(path: str, alerts: Sequence[Alert], now: float, window_days: fl
     return events
 
 
-def prometheus(alerts: Sequence[Alert], suspects: Sequence[Mapping[str, Any]]) -> str:
-    """Prometheus text: this run's alerts, and the bird's-eye suspects."""
-    lines = [
-        "# HELP cta_tape_alert Alerts raised in this run (value: count).",
-        "# TYPE cta_tape_alert gauge",
-    ]
+def add_metrics(
+    reg: Registry, alerts: Sequence[Alert], suspects: Sequence[Mapping[str, Any]], drive_errors: int = 0
+) -> None:
+    """Add this run's alerts, the bird's-eye suspects and the unreadable drives to ``reg``."""
+    alert = reg.gauge(
+        "alerts", "Alerts raised in this run (value: count).", ("drive", "vid", "name", "severity", "source")
+    )
     for a in alerts:
-        pairs = (("drive", a.drive), ("vid", a.vid), ("name", a.name), ("severity", a.severity))
-        labels = ",".join(f'{k}="{_toolcli.prom_label(v)}"' for k, v in pairs)
-        lines.append(f"cta_tape_alert{{{labels}}} {a.count}")
-    lines += ["# HELP cta_tape_suspect Bird's-eye suspects (1: flagged).", "# TYPE cta_tape_suspect gauge"]
+        alert.inc(a.count, drive=a.drive, vid=a.vid, name=a.name, severity=a.severity, source=a.source)
+    by_severity = reg.gauge("alerts_by_severity", "Alerts raised in this run by severity.", ("severity",))
+    for sev in SEVERITIES:
+        by_severity.set(sum(a.count for a in alerts if a.severity == sev), severity=sev)
+    suspect = reg.gauge("suspects", "Bird's-eye suspects (1: flagged) by kind and drive or VID.", ("kind", "id"))
     for s in suspects:
         what = s.get("drive") if s["kind"] == "suspect_drive" else s.get("vid")
-        lines.append(f'cta_tape_suspect{{kind="{s["kind"]}",id="{_toolcli.prom_label(what)}"}} 1')
-    return "\n".join(lines) + "\n"
+        suspect.set(1, kind=s["kind"], id=what)
+    reg.gauge("drive_errors", "Drives whose status could not be read in this run.").set(drive_errors)
+
+
+def prometheus(alerts: Sequence[Alert], suspects: Sequence[Mapping[str, Any]]) -> str:
+    """Return this run's alerts and the suspects in the text format (without the standard run metrics)."""
+    reg = Registry(TOOL_ID)
+    add_metrics(reg, alerts, suspects)
+    return reg.render()
 
 
 def _local_alerts(
@@ -254,7 +269,7 @@ def _records(
     return records
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one straight run of steps)
+def main(argv: list[str] | None = None) -> int:
     """Run the tool; see the module docstring."""
     from ctaops.utils.config import load_config  # noqa: PLC0415  (keeps --help fast)
 
@@ -262,7 +277,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one straight 
     p.add_argument("--log", action="append", metavar="FILE", help="read cta-taped log lines (Error_<alert> counters)")
     p.add_argument("--min-severity", choices=SEVERITIES, default="warning", help="report from this severity up")
     p.add_argument("--output-file", default="-", help="append JSON lines here (default: stdout)")
-    p.add_argument("--prometheus", metavar="FILE", help="write Prometheus textfile metrics here")
+    p.add_argument(
+        "--prometheus",
+        metavar="FILE",
+        help=f"write the Prometheus textfile here (default: <global.metrics.textfile_dir>/ctaops_{TOOL_ID}.prom)",
+    )
     p.add_argument("--mail", action="store_true", help="mail the alerts (global.email, global.binaries.sendmail)")
     p.add_argument("--state", metavar="FILE", help="bird's-eye state file: keep alerts over time")
     p.add_argument("--window-days", type=float, default=30.0, help="how long the state keeps alerts")
@@ -274,6 +293,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one straight 
         p.error("--window-days must be > 0")
     config = load_config(args.config_file, PROG)
     log = _toolcli.setup_logging(PROG, args.verbose, config=config, log_json=args.log_json)
+    path = textfile_path(config, TOOL_ID, override=args.prometheus)
+    with ToolRun(TOOL_ID, path, roots=[config.logging.log_dir, config.metrics.textfile_dir]) as metrics:
+        return metrics.done(_run(args, config, log, metrics.registry))
+
+
+def _run(args: argparse.Namespace, config: Any, log: logging.Logger, reg: Registry) -> int:
+    """Collect, classify, report and mail the alerts; fill ``reg``; the exit status."""
     now = time.time()
     errors: list[str] = []
     unsupported: list[dict[str, str]] = []
@@ -290,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one straight 
     if args.state:
         events = update_state(args.state, alerts, now, args.window_days)
         suspects = birdseye(events, drive_threshold=args.drive_threshold, cartridge_threshold=args.cartridge_threshold)
+    add_metrics(reg, shown, suspects, len(errors))
     records = _records(shown, suspects, unsupported, now)
     text = "".join(json.dumps(r) + "\n" for r in records)
     log.info("%d alert(s) at or above %s, %d suspect(s)", len(shown), args.min_severity, len(suspects))
@@ -299,9 +326,6 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one straight 
         make_parent(args.output_file, [config.logging.log_dir])
         with open(args.output_file, "a", encoding="utf-8") as f:
             f.write(text)
-    if args.prometheus:
-        make_parent(args.prometheus, [config.logging.log_dir])
-        write_atomic(args.prometheus, prometheus(shown, suspects))
     if args.mail and (shown or suspects):
         from ctaops.utils.mail import send_mail  # noqa: PLC0415
 
@@ -319,4 +343,14 @@ def console() -> None:
     _toolcli.run(PROG, main)
 
 
-__all__ = ["Alert", "birdseye", "flag_for", "from_drive_status", "from_log_lines", "prometheus", "update_state"]
+__all__ = [
+    "TOOL_ID",
+    "Alert",
+    "add_metrics",
+    "birdseye",
+    "flag_for",
+    "from_drive_status",
+    "from_log_lines",
+    "prometheus",
+    "update_state",
+]

@@ -35,10 +35,16 @@ def test_json_lines_and_prometheus(sim: SimLibrary, tmp_path: Path) -> None:
     assert all(x["timestamp"].endswith("Z") and x["hostname"] for x in recs)
     text = prom.read_text()
     assert (
-        'cta_drive_temperature_celsius{drive_device="/dev/nst1",serial="1000000002",product="ULT3580-TD9"} 47' in text
+        'ctaops_drive_environmentals_temperature_celsius{drive_device="/dev/nst1",serial="1000000002",'
+        'product="ULT3580-TD9"} 47' in text
     )
-    assert 'cta_drive_humidity_percent{drive_device="/dev/nst0",serial="1000000001",product="ULT3580-TD9"} 40' in text
-    assert "cta_drive_environment_read_errors 0" in text
+    assert (
+        'ctaops_drive_environmentals_humidity_ratio{drive_device="/dev/nst0",serial="1000000001",'
+        'product="ULT3580-TD9"} 0.4' in text
+    )
+    assert "ctaops_drive_environmentals_read_errors 0" in text
+    assert "ctaops_drive_environmentals_drives 2" in text
+    assert "ctaops_drive_environmentals_last_run_success 1" in text
     # A second run appends (the file is a log for the monitoring shipper).
     r = tool(PROG, "-C", sim.config, "--output-file", out)
     assert r.returncode == 0, r.stderr
@@ -64,6 +70,10 @@ def test_a_failing_drive_is_reported_and_the_others_written(sim: SimLibrary, tmp
     assert r.returncode == 1
     recs = [json.loads(x) for x in r.stdout.splitlines()]
     assert "Internal target failure" in recs[0]["error"]
+    # The failed run still leaves its textfile in global.metrics.textfile_dir, marked failed.
+    prom = (sim.dir / "metrics" / "ctaops_drive_environmentals.prom").read_text()
+    assert "ctaops_drive_environmentals_last_run_success 0" in prom
+    assert "ctaops_drive_environmentals_read_errors 1" in prom
     assert recs[1]["temperature_c"] == 32
     assert "/dev/nst0" in r.stderr
     assert "Traceback" not in r.stderr
@@ -91,4 +101,4 @@ def test_prometheus_escapes_labels() -> None:
         [{"drive_device": 'a"b', "serial": "s\\1", "product": "p", "temperature_c": 1, "humidity_pct": None}]
     )
     assert 'drive_device="a\\"b",serial="s\\\\1"' in text
-    assert "cta_drive_humidity_percent{" not in text
+    assert "ctaops_drive_environmentals_humidity_ratio{" not in text

@@ -37,9 +37,13 @@ def test_local_tapealert_flags_classified(sim: SimLibrary, tmp_path: Path) -> No
     flag36 = tape_alerting.TAPEALERT_FLAGS[35]
     assert (("/dev/nst0", 36, flag36.severity, "") in got) == (flag36.severity != "information")
     assert all(x["source"] == "tapealert" for x in recs)
-    assert 'cta_tape_alert{drive="/dev/nst1",vid="V00001",name="Cleaning required",severity="critical"} 1' in (
-        prom.read_text()
+    text = prom.read_text()
+    assert (
+        'ctaops_tape_alerting_alerts{drive="/dev/nst1",vid="V00001",name="Cleaning required",severity="critical",'
+        'source="tapealert"} 1' in text
     )
+    assert 'ctaops_tape_alerting_alerts_by_severity{severity="critical"} 1' in text
+    assert "ctaops_tape_alerting_last_run_success 1" in text
     r = tool(PROG, "-C", sim.config, "--min-severity", "critical")
     assert {x["code"] for x in _lines(r.stdout)} == {20}
 
@@ -65,7 +69,10 @@ def test_log_counters_and_birdseye(tmp_path: Path) -> None:
     log.write_text(LOG)
     state = tmp_path / "state.json"
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(f"global:\n  table_format: plain\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n")
+    cfg.write_text(
+        f"global:\n  table_format: plain\n  logging: {{log_dir: {tmp_path / 'logs'}}}\n"
+        f"  metrics: {{textfile_dir: {tmp_path / 'prom'}}}\n"
+    )
     # A wide window: the JSON line's epoch_time (2025) counts as when it happened.
     keep = ("--state", state, "--window-days", "100000")
     r = tool(PROG, "-C", cfg, "--log", log, *keep, "--drive-threshold", "3", "--cartridge-threshold", "2")
@@ -85,6 +92,11 @@ def test_log_counters_and_birdseye(tmp_path: Path) -> None:
         {**suspects[1], "kind": "suspect_cartridge", "vid": "L00009", "drives": ["DRV2", "DRV3"]},
     ]
     assert len(json.loads(state.read_text())["events"]) == 5
+    # global.metrics.textfile_dir: the directory is created, the file named after the tool id.
+    prom = (tmp_path / "prom" / "ctaops_tape_alerting.prom").read_text()
+    assert 'ctaops_tape_alerting_suspects{kind="suspect_drive",id="DRV1"} 1' in prom
+    assert 'ctaops_tape_alerting_suspects{kind="suspect_cartridge",id="L00009"} 1' in prom
+    assert 'ctaops_tape_alerting_alerts_by_severity{severity="critical"} 2' in prom
     # The state accumulates across runs; events older than the window are dropped.
     r = tool(PROG, "-C", cfg, "--log", log, *keep)
     assert len(json.loads(state.read_text())["events"]) == 10

@@ -1,15 +1,17 @@
 """``cta-ops-repack-monitor``: the table as JSON lines for Fluentd, and Prometheus metrics.
 
 Each run appends one JSON line per tape to ``ls_out`` (the row, its ``state`` and the run's
-``timestamp``), writes the Prometheus text exposition to ``prometheus_out`` (ctaops addition,
-atomically, for node_exporter's textfile collector; ``--prometheus -`` prints it) and prints the
-table (``global.table_format``; ``-j``: JSON). Read-only for the table and CTA.
+``timestamp``), writes the Prometheus text exposition to ``prometheus_out`` (ctaops addition;
+else ``<global.metrics.textfile_dir>/ctaops_repack_monitor.prom``; atomically, for
+node_exporter's textfile collector; ``--prometheus -`` prints it) and prints the table
+(``global.table_format``; ``-j``: JSON). Read-only for the table and CTA.
 
-Metrics: ``ctaops_repack_tapes{state,mode}``, ``ctaops_repack_bytes_in_flight`` (bytes of
+Metrics: ``ctaops_repack_tapes{state,mode}``, ``ctaops_repack_in_flight_bytes`` (bytes of
 started, not yet repacked tapes), ``ctaops_repack_oldest_job_age_seconds`` (since ``entered``,
 over unfinished tapes), ``ctaops_repack_oldest_in_state_seconds{state}`` and
 ``ctaops_repack_malformed_rows`` (rows that cannot be read: each is also named on stderr, the
-other tapes are still reported, the exit status is 1).
+other tapes are still reported, the exit status is 1), and the standard run metrics every step
+writes (``ctaops_repack_last_run_*{step="monitor"}``, see ``docs/monitoring.md``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import NoReturn
 
 from ctaops.atresys import step
 from ctaops.atresys.store import MODES, STATES, TapeRow
-from ctaops.utils.files import write_atomic
+from ctaops.utils.metrics import Registry
 
 SCRIPT = "cta-ops-repack-monitor"
 
@@ -38,8 +40,8 @@ def _epoch(stamp: str | None) -> float | None:
     return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
 
 
-def prometheus(rows: Sequence[TapeRow], now: float, malformed: int = 0) -> str:
-    """Render the metrics in Prometheus text format."""
+def add_metrics(reg: Registry, rows: Sequence[TapeRow], now: float, malformed: int = 0) -> None:
+    """Add the table's metrics to ``reg`` (``ctaops_repack_*``, see the module docstring)."""
     counts = {(s, m): 0 for s in STATES for m in MODES}
     oldest_in: dict[str, float] = {}
     oldest_job = 0.0
@@ -54,27 +56,24 @@ def prometheus(rows: Sequence[TapeRow], now: float, malformed: int = 0) -> str:
             oldest_job = max(oldest_job, now - entered if entered is not None else 0.0)
         if r.state == "started":
             in_flight += r.bytes
-    out = [
-        "# HELP ctaops_repack_tapes Tapes in the ATRESYS table by state and mode.",
-        "# TYPE ctaops_repack_tapes gauge",
-        *(f'ctaops_repack_tapes{{state="{s}",mode="{m}"}} {n}' for (s, m), n in counts.items()),
-        "# HELP ctaops_repack_bytes_in_flight Bytes on tapes whose CTA repack is running.",
-        "# TYPE ctaops_repack_bytes_in_flight gauge",
-        f"ctaops_repack_bytes_in_flight {in_flight}",
-        "# HELP ctaops_repack_oldest_job_age_seconds Age of the oldest unfinished tape since it was entered.",
-        "# TYPE ctaops_repack_oldest_job_age_seconds gauge",
-        f"ctaops_repack_oldest_job_age_seconds {oldest_job:.0f}",
-        "# HELP ctaops_repack_oldest_in_state_seconds Longest time a tape has been in each state.",
-        "# TYPE ctaops_repack_oldest_in_state_seconds gauge",
-        *(f'ctaops_repack_oldest_in_state_seconds{{state="{s}"}} {oldest_in.get(s, 0.0):.0f}' for s in STATES),
-        "# HELP ctaops_repack_malformed_rows Rows of the table that cannot be read (named in the monitor's errors).",
-        "# TYPE ctaops_repack_malformed_rows gauge",
-        f"ctaops_repack_malformed_rows {malformed}",
-        "# HELP ctaops_repack_monitor_timestamp_seconds When this was written.",
-        "# TYPE ctaops_repack_monitor_timestamp_seconds gauge",
-        f"ctaops_repack_monitor_timestamp_seconds {now:.0f}",
-    ]
-    return "\n".join(out) + "\n"
+    tapes = reg.gauge("tapes", "Tapes in the ATRESYS table by state and mode.", ("state", "mode"))
+    for (s, m), n in counts.items():
+        tapes.set(n, state=s, mode=m)
+    reg.gauge("in_flight_bytes", "Bytes on tapes whose CTA repack is running.").set(in_flight)
+    reg.gauge("oldest_job_age_seconds", "Age of the oldest unfinished tape since it was entered.").set(
+        round(oldest_job)
+    )
+    oldest = reg.gauge("oldest_in_state_seconds", "Longest time a tape has been in each state.", ("state",))
+    for s in STATES:
+        oldest.set(round(oldest_in.get(s, 0.0)), state=s)
+    reg.gauge("malformed_rows", "Rows of the table that cannot be read (named in the monitor's errors).").set(malformed)
+
+
+def prometheus(rows: Sequence[TapeRow], now: float, malformed: int = 0) -> str:
+    """Return the table's metrics in the text format (without the standard run metrics)."""
+    reg = Registry(step.METRICS_TOOL)
+    add_metrics(reg, rows, now, malformed)
+    return reg.render()
 
 
 def _body(run: step.Run) -> None:
@@ -96,15 +95,16 @@ def _body(run: step.Run) -> None:
         run.make_parent(out)
         step.append_lines(out, (json.dumps(d) for d in docs))
     run.crash("after-ls-out")
+    add_metrics(run.metrics.registry, rows, now, len(found.bad))
     target = run.args.prometheus or run.settings.prometheus_out
     if target == "-":
-        sys.stdout.write(prometheus(rows, now, len(found.bad)))
+        sys.stdout.write(run.metrics.registry.render())
         run.text = ""
+        run.metrics.path = None
     elif target and run.dry_run:
         run.log(f"would write the metrics to {target}", always=True)
     elif target:
-        run.make_parent(target)
-        write_atomic(target, prometheus(rows, now, len(found.bad)))
+        run.metrics.path = Path(target)
     if run.text is None:
         from tabulate import tabulate  # noqa: PLC0415  (only for the table)
 

@@ -49,6 +49,7 @@ from ctaops.utils.cmd import forward_termination
 from ctaops.utils.config import Config, load_config
 from ctaops.utils.files import make_parent
 from ctaops.utils.logging import init_logger
+from ctaops.utils.metrics import ToolRun, textfile_path
 from ctaops.utils.progress import Progress
 from ctaops.utils.redact import mask_credentials, one_line
 from ctaops.utils.repack import TOOL, RepackPriority
@@ -57,6 +58,8 @@ CRASH_ENV = "CTAOPS_CRASH_AT"
 """Environment variable naming the crash point, ``<step>:<point>``."""
 CRASH_EXIT = 99
 """Exit status of an injected crash."""
+METRICS_TOOL = "repack"
+"""The metrics' tool id: every step writes ``ctaops_repack_*{step=…}`` to ``ctaops_repack_<step>.prom``."""
 
 # What a step does to a tape (the rest of the actions say why a tape was left alone).
 _CHANGES = frozenset({"entered", "error", *get_args(State)})
@@ -152,6 +155,15 @@ class Run:
         self._done: list[str] = []
         """The state-changing calls made for the tape being worked on (for the report)."""
         self._repacks: dict[str, AdminRecord] | None = None
+        # A dry run changes nothing, the textfile included.
+        path = None if self.dry_run else textfile_path(self.cfg, METRICS_TOOL, name=f"{METRICS_TOOL}_{name}")
+        self.metrics = ToolRun(
+            METRICS_TOOL,
+            path,
+            labels={"step": name},
+            roots=[self.log_dir, self.cfg.logging.log_dir, self.cfg.metrics.textfile_dir],
+        )
+        """The step's Prometheus metrics (written by :func:`main` at the end, failed or not)."""
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -369,6 +381,28 @@ class Run:
 
     # -- the end of a run ----------------------------------------------------------------------
 
+    def write_metrics(self, code: int) -> None:
+        """Add what this run did to tapes and its cta-admin use to the metrics, and write them."""
+        reg = self.metrics.registry
+        step = {"step": self.name}
+        tapes = reg.gauge("step_tapes", "Tapes the last run of a step handled, by what happened.", ("step", "action"))
+        for r in self.results:
+            tapes.inc(1, action=str(r["action"]), **step)
+        reg.gauge("step_tape_errors", "Tapes the last run of a step put in error mode.", ("step",)).set(
+            len(self.errors), **step
+        )
+        reg.gauge("step_problems", "Problems of the last run of a step (malformed rows …).", ("step",)).set(
+            len(self.problems), **step
+        )
+        reg.gauge("step_cta_admin_calls", "cta-admin calls of the last run of a step.", ("step",)).set(
+            self._timed.calls, **step
+        )
+        reg.gauge("step_cta_admin_duration_seconds", "Time the last run of a step spent in cta-admin.", ("step",)).set(
+            self._timed.seconds, **step
+        )
+        self.metrics.done(code)
+        self.metrics.write()
+
     def finish(self) -> int:
         """Print the results, mail the errors if configured; the exit status."""
         if self.json:
@@ -495,6 +529,13 @@ def main(  # noqa: PLR0913, PLR0917  (the one entry point of every step)
         code = 1
     except KeyboardInterrupt:
         code = 130
+    if run is not None and code != 130:
+        try:
+            run.write_metrics(code)
+        except (CtaOpsError, OSError) as e:
+            print(f"error: {one_line(e)}", file=sys.stderr)
+            run.logger.error("%s", one_line(e))  # noqa: TRY400  (one line, no traceback)
+            code = 1
     _toolcli.finish(code)
 
 

@@ -41,7 +41,7 @@ from ctaops.poolsupply.cli import main, run, run_lock
 from ctaops.poolsupply.graph import Graph, Problem, build_graph
 from ctaops.poolsupply.model import Eligibility, Pool, Tape, supply_sources
 from ctaops.poolsupply.plan import Fleet, Move, Mover, Outcome, PoolReport, Raced, choose, refill, supply
-from ctaops.poolsupply.report import prometheus
+from ctaops.poolsupply.report import add_metrics
 
 __all__ = [
     "Eligibility",
@@ -55,10 +55,10 @@ __all__ = [
     "Problem",
     "Raced",
     "Tape",
+    "add_metrics",
     "build_graph",
     "choose",
     "main",
-    "prometheus",
     "refill",
     "run",
     "run_lock",

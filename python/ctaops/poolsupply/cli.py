@@ -5,16 +5,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import logging
 import os
 import sys
-import time
 from collections.abc import Iterator, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ctaops import _toolcli
 from ctaops.poolsupply.model import DEFAULT_SEPARATOR, LOCK_NAME, PROG
 from ctaops.poolsupply.plan import supply
-from ctaops.poolsupply.report import print_report, prometheus
+from ctaops.poolsupply.report import add_metrics, print_report
+
+if TYPE_CHECKING:
+    from ctaops.utils.config import Config
+    from ctaops.utils.metrics import ToolRun
+
+TOOL_ID = "pool_supply"
+"""The metrics' tool id: ``ctaops_pool_supply_*`` in ``ctaops_pool_supply.prom``."""
 
 
 @contextlib.contextmanager
@@ -50,22 +57,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as one JSON document instead of a table")
     p.add_argument("--pool", nargs="+", action="extend", metavar="POOL", help="only refill these pools")
     p.add_argument(
-        "--metrics-file", metavar="FILE", help="write Prometheus textfile metrics here (default: the metrics_file key)"
+        "--metrics-file",
+        metavar="FILE",
+        help="write Prometheus textfile metrics here (default: the metrics_file key, "
+        "else <global.metrics.textfile_dir>/ctaops_pool_supply.prom)",
     )
     return p
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the tool and return its exit status (errors raise; :func:`main` turns them into one line)."""
-    from ctaops.admin import CtaAdmin  # noqa: PLC0415  (keeps --help fast)
-    from ctaops.utils.config import load_config  # noqa: PLC0415
-    from ctaops.utils.files import make_parent, write_atomic  # noqa: PLC0415
+    from ctaops.utils.config import load_config  # noqa: PLC0415  (keeps --help fast)
+    from ctaops.utils.metrics import ToolRun, textfile_path  # noqa: PLC0415
 
     args = _parser().parse_args(argv)
     config = load_config(args.config_file, PROG)
     verbose = bool(args.verbose or config.tool_value("debug"))
     log = _toolcli.setup_logging(PROG, verbose, config=config, log_json=args.log_json)
     log.info("started: %s", " ".join([PROG, *(sys.argv[1:] if argv is None else argv)]))
+    path = textfile_path(
+        config, TOOL_ID, override=args.metrics_file or str(config.tool_value("metrics_file") or "") or None
+    )
+    if path is not None and args.dry_run:
+        print(f"{PROG}: would write {path}", file=sys.stderr)
+        path = None
+    with ToolRun(TOOL_ID, path, roots=[config.logging.log_dir, config.metrics.textfile_dir]) as metrics:
+        return metrics.done(_supply(args, config, log, metrics))
+
+
+def _supply(args: argparse.Namespace, config: Config, log: logging.Logger, metrics: ToolRun) -> int:
+    """Do the run proper, under the lock; its outcome goes into ``metrics``."""
+    from ctaops.admin import CtaAdmin  # noqa: PLC0415  (keeps --help fast)
+    from ctaops.utils.files import make_parent  # noqa: PLC0415
+
     separator = str(config.tool_value("separator") or DEFAULT_SEPARATOR)
     admin = CtaAdmin(config, tool=PROG)
     lock = os.path.join(config.logging.log_dir, LOCK_NAME)
@@ -82,13 +106,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         outcome = supply(admin, separator=separator, dry_run=args.dry_run, only=args.pool, log=log)
     print_report(outcome, as_json=args.json, config=config, out=sys.stdout)
-    metrics_file = args.metrics_file or str(config.tool_value("metrics_file") or "")
-    if metrics_file:
-        if args.dry_run:
-            print(f"{PROG}: would write {metrics_file}", file=sys.stderr)
-        else:
-            make_parent(metrics_file, [config.logging.log_dir])
-            write_atomic(metrics_file, prometheus(outcome, time.time()))
+    add_metrics(metrics.registry, outcome)
     moved = sum(1 for m in outcome.moves if m.result in ("moved", "would"))
     log.info(
         "%d pool(s) looked at, %d tape(s) %s, %d problem(s)",

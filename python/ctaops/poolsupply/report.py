@@ -1,47 +1,32 @@
-"""A run's report: the summary table or JSON, and the Prometheus textfile metrics."""
+"""A run's report: the summary table or JSON, and the run's Prometheus metrics."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, TextIO
 
-from ctaops import _toolcli
 from ctaops.poolsupply.model import TABLE_HEADERS
 from ctaops.poolsupply.plan import Outcome
+from ctaops.utils.metrics import Registry
 
 
-def prometheus(outcome: Outcome, now: float) -> str:
-    """Prometheus textfile metrics of a run."""
-    label = _toolcli.prom_label
-    moved = sum(1 for m in outcome.moves if m.result == "moved")
+def add_metrics(reg: Registry, outcome: Outcome) -> None:
+    """Add the run's metrics, ``ctaops_pool_supply_*`` (the standard run metrics come from :class:`ToolRun`)."""
+    eligible = reg.gauge("eligible_partial_tapes", "Eligible partial tapes of a pool after the run.", ("pool",))
+    target = reg.gauge("target_partial_tapes", "Partial tapes a pool should have (numPartialTapes).", ("pool",))
+    for p in outcome.pools:
+        eligible.set(p.eligible_after, pool=p.pool)
+        target.set(p.target, pool=p.pool)
+    fresh = reg.gauge("fresh_tapes", "Fresh tapes left in a supply pool.", ("pool",))
+    for s, n in outcome.fresh.items():
+        fresh.set(n, pool=s)
     below = sum(1 for p in outcome.pools if p.eligible_after < p.target)
-    lines = [
-        "# HELP ctaops_pool_supply_eligible_partial_tapes Eligible partial tapes of a pool after the run.",
-        "# TYPE ctaops_pool_supply_eligible_partial_tapes gauge",
-        *(
-            f'ctaops_pool_supply_eligible_partial_tapes{{pool="{label(p.pool)}"}} {p.eligible_after}'
-            for p in outcome.pools
-        ),
-        "# HELP ctaops_pool_supply_target_partial_tapes Partial tapes a pool should have (numPartialTapes).",
-        "# TYPE ctaops_pool_supply_target_partial_tapes gauge",
-        *(f'ctaops_pool_supply_target_partial_tapes{{pool="{label(p.pool)}"}} {p.target}' for p in outcome.pools),
-        "# HELP ctaops_pool_supply_fresh_tapes Fresh tapes left in a supply pool.",
-        "# TYPE ctaops_pool_supply_fresh_tapes gauge",
-        *(f'ctaops_pool_supply_fresh_tapes{{pool="{label(s)}"}} {n}' for s, n in outcome.fresh.items()),
-        "# HELP ctaops_pool_supply_pools_below_target Pools left below their target.",
-        "# TYPE ctaops_pool_supply_pools_below_target gauge",
-        f"ctaops_pool_supply_pools_below_target {below}",
-        "# HELP ctaops_pool_supply_misconfigurations Supply misconfigurations found (missing pool, self, cycle).",
-        "# TYPE ctaops_pool_supply_misconfigurations gauge",
-        f"ctaops_pool_supply_misconfigurations {len(outcome.problems)}",
-        "# HELP ctaops_pool_supply_tapes_moved Tapes moved by the last run.",
-        "# TYPE ctaops_pool_supply_tapes_moved gauge",
-        f"ctaops_pool_supply_tapes_moved {moved}",
-        "# HELP ctaops_pool_supply_last_run_timestamp_seconds When the last run ended.",
-        "# TYPE ctaops_pool_supply_last_run_timestamp_seconds gauge",
-        f"ctaops_pool_supply_last_run_timestamp_seconds {now:.3f}",
-    ]
-    return "\n".join(lines) + "\n"
+    reg.gauge("pools_below_target", "Pools left below their target.").set(below)
+    reg.gauge("misconfigurations", "Supply misconfigurations found (missing pool, self, cycle).").set(
+        len(outcome.problems)
+    )
+    moved = sum(1 for m in outcome.moves if m.result == "moved")
+    reg.gauge("tapes_moved", "Tapes moved by the last run.").set(moved)
 
 
 def print_report(outcome: Outcome, *, as_json: bool, config: Any, out: TextIO) -> None:

@@ -15,6 +15,11 @@ Each run (typically from cron):
    ``last_read`` (never read first, then the oldest read);
 4. runs ``cta-ops-verify-tape --vid V <--verify_options>`` for each.
 
+Every run (not ``--dry-run``) writes ``<global.metrics.textfile_dir>/ctaops_verification_feeder.prom``:
+the fleet's verification coverage (tapes by time since their last verification and by status,
+the oldest verification), what the run did (closed, submitted, failed to submit, in flight
+against the target) and the standard run metrics (``docs/monitoring.md``).
+
 Defaults come from ``tools.cta-ops-tape-verify.cta-ops-verification-feeder``.
 """
 
@@ -30,11 +35,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ctaops.admin import CtaAdmin
-from ctaops.tapeverify import common
+from ctaops.tapeverify import common, metrics
 from ctaops.tapeverify.status import VerificationStatus
 from ctaops.utils.cmd import run_tracked
 from ctaops.utils.config import Config
 from ctaops.utils.inputs import non_negative_int, size
+from ctaops.utils.metrics import Registry, ToolRun, textfile_path
 from ctaops.utils.units import parse_size
 
 PROG = "cta-ops-verification-feeder"
@@ -48,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "default_verify_policy": "last_verified",
 }
 DAY = 86400
+_QUIET = logging.getLogger(f"{PROG}.metrics")
+_QUIET.disabled = True  # counts the eligible tapes for the metrics without logging the filters again
 
 Tape = Mapping[str, Any]
 
@@ -109,11 +117,15 @@ def _still_queued(admin: CtaAdmin) -> set[str]:
     return busy
 
 
-def _close_finished(ctx: tuple[Config, logging.Logger, CtaAdmin], tapes: list[dict[str, Any]], dry_run: bool) -> None:
+def _close_finished(
+    ctx: tuple[Config, logging.Logger, CtaAdmin], tapes: list[dict[str, Any]], dry_run: bool
+) -> list[str]:
+    """Close the finished verifications; the status each got (``done``/``failed``)."""
     cfg, log, admin = ctx
+    closed_as: list[str] = []
     ongoing = [t for t in tapes if (s := _status(t)) is not None and s.status == "ongoing"]
     if not ongoing:
-        return
+        return closed_as
     busy = _still_queued(admin)
     for tape in ongoing:
         vid = str(tape["vid"])
@@ -136,12 +148,14 @@ def _close_finished(ctx: tuple[Config, logging.Logger, CtaAdmin], tapes: list[di
             closed.files_verified,
             closed.files_failed,
         )
+        closed_as.append(closed.status)
         if dry_run:
             log.info("Dry run: would set the verification status of tape %s to %s", vid, closed.to_json())
             continue
         admin.tape_ch(vid, verificationstatus=closed.to_json())
         common.forget_submission(cfg, vid)
         tape["verificationStatus"] = closed.to_json()
+    return closed_as
 
 
 def _eligible(args: argparse.Namespace, tapes: list[dict[str, Any]], log: logging.Logger) -> list[dict[str, Any]]:
@@ -223,18 +237,41 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the feeder on ``argv`` (default: the command line); return the exit status."""
     args = _parser().parse_args(argv)
     cfg, log = common.setup(PROG, args)
+    path = None if args.dry_run else textfile_path(cfg, metrics.FEEDER)
+    roots = [common.log_dir(cfg), cfg.metrics.textfile_dir]
+    with ToolRun(metrics.FEEDER, path, roots=roots) as tool_run:
+        return tool_run.done(_feed(args, (cfg, log), tool_run.registry))
+
+
+def _feed(args: argparse.Namespace, ctx: tuple[Config, logging.Logger], reg: Registry) -> int:
+    cfg, log = ctx
     _resolve(args, cfg)
     admin = CtaAdmin(cfg)  # binary, --config, keytab, translations from the config
     tapes = [t.to_dict() for t in admin.tapes()]
-    _close_finished((cfg, log, admin), tapes, args.dry_run)
+    closed = _close_finished((cfg, log, admin), tapes, args.dry_run)
+    metrics.add_coverage(reg, tapes, time.time())
+    closed_gauge = reg.gauge("closed_tapes", "Verifications the last run found finished, by result.", ("status",))
+    for status in ("done", "failed"):
+        closed_gauge.set(closed.count(status), status=status)
     ongoing = sorted(str(t["vid"]) for t in tapes if (s := _status(t)) is not None and s.status == "ongoing")
+    reg.gauge("in_flight_tapes", "Tapes under verification after the last run closed the finished ones.").set(
+        len(ongoing)
+    )
+    reg.gauge("target_in_flight_tapes", "Tapes the feeder keeps under verification (--maxverify).").set(args.maxverify)
+    submitted = reg.gauge("submitted_tapes", "Verifications the last run submitted.")
+    failures = reg.gauge("submit_failed_tapes", "Verifications the last run could not submit.")
+    eligible_gauge = reg.gauge("eligible_tapes", "Tapes eligible for a new verification (the feeder's filters).")
     log.info("Tapes currently being verified: %s", ", ".join(ongoing) or "none")
     log.info("%d tapes are currently being verified, target is %d", len(ongoing), args.maxverify)
     wanted = args.maxverify - len(ongoing)
     if wanted <= 0:
         log.info("Target reached: no new verification submitted")
+        eligible_gauge.set(len(_eligible(args, tapes, _QUIET)))
+        submitted.set(0)
+        failures.set(0)
         return 0
     eligible = _eligible(args, tapes, log)
+    eligible_gauge.set(len(eligible))
     seed = args.seed if args.seed is not None else time.time_ns() & 0xFFFFFFFF
     chosen = _choose(args.verify_policy, eligible, wanted, seed)
     log.info(
@@ -243,6 +280,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         ", ".join(str(t["vid"]) for t in chosen) or "none",
     )
     results = [_submit(args, log, t) for t in chosen]
+    submitted.set(sum(results))
+    failures.set(len(results) - sum(results))
     return 0 if all(results) else 1
 
 

@@ -10,7 +10,10 @@ bytes are reached; defaults from ``tools.cta-ops-tape-verify.cta-ops-verify-tape
   status set to ``done`` or ``failed`` straight away.
 
 Logs go to stderr and ``<log_dir>/cta-ops-verify-tape.log``; the status set is printed on stdout.
-Exit 0 on success, 1 on failure (or when a natively verified file is bad), 2 on usage errors.
+Every run (not ``--dry-run``) rewrites ``<global.metrics.textfile_dir>/ctaops_verify_tape.prom``
+(``ctaops_verify_tape_files{vid,outcome}``, ``ctaops_verify_tape_selected_bytes{vid}`` and the
+standard run metrics). Exit 0 on success, 1 on failure (or when a natively verified file is bad),
+2 on usage errors.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from collections.abc import Sequence
 from ctaops.admin import CtaAdmin
 from ctaops.errors import RefusedError
 from ctaops.tapeverify import common
+from ctaops.tapeverify.metrics import VERIFY_TAPE
 from ctaops.tapeverify.status import TS_FORMAT, VerificationStatus
 from ctaops.utils.cmd import run_tracked
 from ctaops.utils.config import Config
 from ctaops.utils.inputs import non_negative_int, size, utf8_text
+from ctaops.utils.metrics import Metric, Registry, ToolRun, textfile_path
 from ctaops.utils.progress import Progress
 from ctaops.utils.units import parse_size
 from ctaops.verify import CatalogueEntry, parse_tapefile_ls, select_files, verify_tape
@@ -104,6 +109,7 @@ def _native(
     ctx: tuple[Config, logging.Logger, CtaAdmin],
     chosen: list[CatalogueEntry],
     entries: list[CatalogueEntry],
+    files: Metric,
 ) -> int:
     cfg, log, admin = ctx
     source = args.image or args.device
@@ -130,6 +136,8 @@ def _native(
         log.error("Tape %s: %s", args.vid, e)
     failed = len(bad) + (1 if report.tape_errors and not bad else 0)
     verified = len(report.files) - len(bad)
+    files.set(verified, vid=args.vid, outcome="verified")
+    files.set(len(bad), vid=args.vid, outcome="failed")
     log.info(
         "Tape %s: %d files verified, %d failed, %d bytes read at %.1f MB/s",
         args.vid,
@@ -146,7 +154,10 @@ def _native(
 
 
 def _submit(
-    args: argparse.Namespace, ctx: tuple[Config, logging.Logger, CtaAdmin], chosen: list[CatalogueEntry]
+    args: argparse.Namespace,
+    ctx: tuple[Config, logging.Logger, CtaAdmin],
+    chosen: list[CatalogueEntry],
+    files: Metric,
 ) -> int:
     cfg, log, admin = ctx
     base = cfg.binaries.cta_verify_file_argv
@@ -176,6 +187,7 @@ def _submit(
             log.warning("cta-verify-file: %s", message)
         submitted += batch
         object_ids += lines
+    files.set(len(submitted), vid=args.vid, outcome="submitted")
     if not submitted:
         log.error("No file of tape %s was submitted; verification status left unchanged", args.vid)
         return 1
@@ -194,6 +206,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     if (args.image or args.device) and not args.native:
         _parser().error("--image and --device need --native")
     cfg, log = common.setup(PROG, args)
+    path = None if args.dry_run else textfile_path(cfg, VERIFY_TAPE)
+    with ToolRun(VERIFY_TAPE, path, roots=[common.log_dir(cfg), cfg.metrics.textfile_dir]) as tool_run:
+        return tool_run.done(_verify(args, (cfg, log), tool_run.registry))
+
+
+def _verify(args: argparse.Namespace, ctx: tuple[Config, logging.Logger], reg: Registry) -> int:
+    cfg, log = ctx
     admin = CtaAdmin(cfg)  # binary, --config, keytab, translations from the config
     tapes = admin.tapes(vid=args.vid)
     if len(tapes) == 0:
@@ -214,6 +233,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     by_fseq = {e.fseq: e for e in entries}
     chosen = [by_fseq[f] for f in fseqs]
+    files = reg.gauge(
+        "files", "Files of the last run's tape by outcome (selected, submitted, verified, failed).", ("vid", "outcome")
+    )
+    files.set(len(chosen), vid=args.vid, outcome="selected")
+    reg.gauge("selected_bytes", "Bytes of the files the last run selected.", ("vid",)).set(
+        sum(e.size for e in chosen), vid=args.vid
+    )
     log.info(
         "Selected %d of the %d files of tape %s (%s): %d bytes",
         len(chosen),
@@ -223,8 +249,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         sum(e.size for e in chosen),
     )
     if args.native:
-        return _native(args, (cfg, log, admin), chosen, entries)
-    return _submit(args, (cfg, log, admin), chosen)
+        return _native(args, (cfg, log, admin), chosen, entries, files)
+    return _submit(args, (cfg, log, admin), chosen, files)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -151,6 +151,14 @@ class TapeConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """``global.metrics``: where the scheduled tools leave their Prometheus textfiles."""
+
+    textfile_dir: str = ""
+    """node_exporter's textfile-collector directory; empty: no textfiles (see ``docs/monitoring.md``)."""
+
+
+@dataclass(frozen=True)
 class GlobalConfig:
     """The typed ``global`` section (after the tool's overrides, when a tool was given)."""
 
@@ -162,6 +170,7 @@ class GlobalConfig:
     colors: ColorsConfig
     binaries: BinariesConfig
     tape: TapeConfig
+    metrics: MetricsConfig = MetricsConfig()
 
     @classmethod
     def from_dict(cls, g: Mapping[str, Any]) -> GlobalConfig:
@@ -200,6 +209,7 @@ class GlobalConfig:
                 cta_version=str(tape.get("cta_version") or "").strip(),
                 cta_admin_transport=str(tape.get("cta-admin_transport") or "cta-admin"),
             ),
+            metrics=MetricsConfig(textfile_dir=str((g.get("metrics") or {}).get("textfile_dir") or "").strip()),
         )
 
 
@@ -263,6 +273,11 @@ class Config(Mapping[str, Any]):
         return self.global_.colors
 
     @property
+    def metrics(self) -> MetricsConfig:
+        """``global.metrics`` (with this tool's overrides)."""
+        return self.global_.metrics
+
+    @property
     def table_format(self) -> str:
         """``global.table_format`` (a ``tabulate`` style name)."""
         return self.global_.table_format
@@ -319,6 +334,7 @@ __all__ = [
     "EmailConfig",
     "GlobalConfig",
     "LoggingConfig",
+    "MetricsConfig",
     "TapeConfig",
     "TapeDriveType",
     "load_config",

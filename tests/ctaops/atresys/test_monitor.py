@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.ctaops.atresys.conftest import Env
 
@@ -31,8 +32,10 @@ def test_monitor_writes_json_lines_and_metrics(env: Env) -> None:
     entered_auto = sum(1 for d in lines if d["state"] == "entered" and d["mode"] == "auto")
     assert f'ctaops_repack_tapes{{state="entered",mode="auto"}} {entered_auto}' in prom
     assert 'ctaops_repack_tapes{state="finished",mode="auto"} 0' in prom
-    assert metric(prom, "ctaops_repack_bytes_in_flight") == by[started]["bytes"] > 0
+    assert metric(prom, "ctaops_repack_in_flight_bytes") == by[started]["bytes"] > 0
     assert metric(prom, "ctaops_repack_oldest_job_age_seconds") >= 0
+    assert 'ctaops_repack_last_run_success{step="monitor"} 1' in prom
+    assert "# TYPE ctaops_repack_last_run_timestamp_seconds gauge" in prom
     # a second run appends, never rewrites
     env.step("monitor")
     assert len(env.ls_out.read_text().splitlines()) == 6
@@ -48,3 +51,21 @@ def test_monitor_prints_metrics_and_json(env: Env) -> None:
     before = env.ls_out.read_text()
     env.step("monitor", "--dry-run")
     assert env.ls_out.read_text() == before
+
+
+def test_every_step_writes_its_textfile(env: Env) -> None:
+    textfiles = Path(env.doc["global"]["metrics"]["textfile_dir"])
+    env.step("1-prepare", "V00001")
+    prom = (textfiles / "ctaops_repack_prepare.prom").read_text()
+    assert 'ctaops_repack_last_run_success{step="prepare"} 1' in prom
+    assert 'ctaops_repack_step_tapes{step="prepare",action="entered"} 1' in prom
+    assert float(prom.split('ctaops_repack_last_run_duration_seconds{step="prepare"} ')[1].split()[0]) >= 0
+    # A failing run still writes its file, marked failed: a tape not in the table is an error.
+    r = env.step("1-prepare", "NOSUCH", check=False)
+    assert r.returncode == 1
+    prom = (textfiles / "ctaops_repack_prepare.prom").read_text()
+    assert 'ctaops_repack_last_run_success{step="prepare"} 0' in prom
+    # A dry run leaves the file alone.
+    before = (textfiles / "ctaops_repack_start.prom").exists()
+    env.step("2-start", "--dry-run")
+    assert (textfiles / "ctaops_repack_start.prom").exists() == before
