@@ -387,7 +387,8 @@ class Run:
         step = {"step": self.name}
         tapes = reg.gauge("step_tapes", "Tapes the last run of a step handled, by what happened.", ("step", "action"))
         for r in self.results:
-            tapes.inc(1, action=str(r["action"]), **step)
+            if "action" in r:  # the monitor's results are table rows, not actions
+                tapes.inc(1, action=str(r["action"]), **step)
         reg.gauge("step_tape_errors", "Tapes the last run of a step put in error mode.", ("step",)).set(
             len(self.errors), **step
         )
