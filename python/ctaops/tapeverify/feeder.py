@@ -15,9 +15,9 @@ Each run (typically from cron):
    ``last_read`` (never read first, then the oldest read);
 4. runs ``cta-ops-verify-tape --vid V <--verify_options>`` for each.
 
-Every run (not ``--dry-run``) writes ``<global.metrics.textfile_dir>/ctaops_verification_feeder.prom``:
-the fleet's verification coverage (tapes by time since their last verification and by status,
-the oldest verification), what the run did (closed, submitted, failed to submit, in flight
+Every run (not ``--dry-run``) writes
+``<global.metrics.textfile_dir>/ctaops_verification_feeder.prom``: the fleet's verification coverage as CTA listed it once finished verifications were closed (tapes
+by time since their last verification and by status, the oldest verification), what the run did (closed, submitted, failed to submit, in flight
 against the target) and the standard run metrics (``docs/monitoring.md``).
 
 Defaults come from ``tools.cta-ops-tape-verify.cta-ops-verification-feeder``.
@@ -254,9 +254,8 @@ def _feed(args: argparse.Namespace, ctx: tuple[Config, logging.Logger], reg: Reg
     for status in ("done", "failed"):
         closed_gauge.set(closed.count(status), status=status)
     ongoing = sorted(str(t["vid"]) for t in tapes if (s := _status(t)) is not None and s.status == "ongoing")
-    reg.gauge("in_flight_tapes", "Tapes under verification after the last run closed the finished ones.").set(
-        len(ongoing)
-    )
+    in_flight = reg.gauge("in_flight_tapes", "Tapes under verification after the last run (its submissions included).")
+    in_flight.set(len(ongoing))
     reg.gauge("target_in_flight_tapes", "Tapes the feeder keeps under verification (--maxverify).").set(args.maxverify)
     submitted = reg.gauge("submitted_tapes", "Verifications the last run submitted.")
     failures = reg.gauge("submit_failed_tapes", "Verifications the last run could not submit.")
@@ -282,6 +281,7 @@ def _feed(args: argparse.Namespace, ctx: tuple[Config, logging.Logger], reg: Reg
     results = [_submit(args, log, t) for t in chosen]
     submitted.set(sum(results))
     failures.set(len(results) - sum(results))
+    in_flight.set(len(ongoing) + (0 if args.dry_run else sum(results)))
     return 0 if all(results) else 1
 
 
