@@ -16,9 +16,11 @@ Each run (typically from cron):
 4. runs ``cta-ops-verify-tape --vid V <--verify_options>`` for each.
 
 Every run (not ``--dry-run``) writes
-``<global.metrics.textfile_dir>/ctaops_verification_feeder.prom``: the fleet's verification coverage as CTA listed it once finished verifications were closed (tapes
-by time since their last verification and by status, the oldest verification), what the run did (closed, submitted, failed to submit, in flight
-against the target) and the standard run metrics (``docs/monitoring.md``).
+``<global.metrics.textfile_dir>/ctaops_verification_feeder.prom``: the fleet's verification
+coverage as CTA listed it once finished verifications were closed (tapes by time since their
+last verification and by status, the oldest verification), what the run did (closed,
+submitted, failed to submit, in flight against the target) and the standard run metrics
+(``docs/monitoring.md``).
 
 Defaults come from ``tools.cta-ops-tape-verify.cta-ops-verification-feeder``.
 """
