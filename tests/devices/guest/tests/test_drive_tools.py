@@ -76,8 +76,8 @@ def test_environmentals_report_not_supported_per_drive(tmp_path: Path) -> None:
         assert r["humidity_pct"] is None
         assert "not supported by this device" in r["not_supported"]
         assert "error" not in r
-    assert "cta_drive_temperature_celsius{" not in prom.read_text()
-    assert "cta_drive_environment_read_errors 0" in prom.read_text()
+    assert "ctaops_drive_environmentals_temperature_celsius{" not in prom.read_text()
+    assert "ctaops_drive_environmentals_read_errors 0" in prom.read_text()
 
 
 def test_environmentals_default_blacklist_skips_td8(tmp_path: Path) -> None:
