@@ -78,6 +78,7 @@ def main() -> None:
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
     atresys_cycle(exe, admin)
     operator_tools()
+    monitoring()
     print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
 
@@ -130,6 +131,31 @@ def operator_tools() -> None:
     sh(DEMO / "bin" / "cta-admin", "tapepool", "ch", "--name", "ctaops_user", "--partialtapesnumber", "3")
     sh(bindir / "cta-ops-pool-supply", "-C", cfg, "--dry-run")
     sh(bindir / "cta-ops-pool-supply", "-C", cfg)
+
+
+def monitoring() -> None:
+    """List the Prometheus textfiles the tools left in global.metrics.textfile_dir; check them with promtool."""
+    bindir = Path(sys.executable).parent
+    cfg = DEMO / "cta-ops-config.yaml"
+    step("monitoring: the drive tools write their textfiles too; every file is checked by promtool")
+    sh(bindir / "cta-ops-drive-environmentals", "-C", cfg, "--output-file", "-", show=2)
+    sh(bindir / "cta-ops-tape-alerting", "-C", cfg, show=2)
+    files = sorted((DEMO / "metrics").glob("*.prom"))
+    for f in files:
+        lines = f.read_text().splitlines()
+        samples = sum(1 for line in lines if line and not line.startswith("#"))
+        print(f"  {f.relative_to(REPO)}: {samples} samples")
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        print("  (promtool is not installed: not checked)")
+        return
+    for f in files:
+        r = subprocess.run(
+            [promtool, "check", "metrics"], input=f.read_text(), capture_output=True, text=True, check=False
+        )
+        if r.returncode != 0:
+            raise SystemExit(f"promtool check metrics {f}: {(r.stdout + r.stderr).strip()}")
+    print(f"  promtool check metrics: all {len(files)} files pass")
 
 
 if __name__ == "__main__":
