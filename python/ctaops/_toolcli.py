@@ -107,11 +107,6 @@ def setup_logging(prog: str, verbose: bool, *, config: Config | None = None, log
     return logger
 
 
-def prom_label(v: object) -> str:
-    """Escape a Prometheus label value."""
-    return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
 def _error(prog: str, message: str) -> None:
     """Print the one error line on stderr, and put it in the tool's log file (the trail of a cron run)."""
     print(f"{prog}: error: {message}", file=sys.stderr)
@@ -178,4 +173,4 @@ def run(
     finish(code)
 
 
-__all__ = ["OneLineParser", "ToolExit", "WholePathsFormatter", "finish", "parser", "prom_label", "run", "setup_logging"]
+__all__ = ["OneLineParser", "ToolExit", "WholePathsFormatter", "finish", "parser", "run", "setup_logging"]
