@@ -319,6 +319,7 @@ def test_metrics_file(inst: Inst) -> None:
     assert values["ctaops_pool_supply_tapes_moved"] == "2"
     assert values["ctaops_pool_supply_misconfigurations"] == "0"
     assert float(values["ctaops_pool_supply_last_run_timestamp_seconds"]) > 1.7e9
+    assert values["ctaops_pool_supply_last_run_success"] == "0"  # exit 1: ctaops_user left short
     text = metrics.read_text()
     for name in {k.split("{")[0] for k in values}:
         assert f"# TYPE {name} gauge" in text
@@ -341,6 +342,8 @@ def test_metrics_pass_promtool(inst: Inst) -> None:
 def test_second_run_on_the_host_waits_for_nothing_and_does_nothing(inst: Inst) -> None:
     inst.target("ctaops_user", 6)
     lock = inst.dir / "log" / "cta-ops-pool-supply.lock"
+    metrics = inst.dir / "metrics" / "pool-supply.prom"
+    assert not metrics.exists()
     with poolsupply.run_lock(str(lock)) as ours:
         assert ours
         r = inst.tool()
@@ -348,6 +351,7 @@ def test_second_run_on_the_host_waits_for_nothing_and_does_nothing(inst: Inst) -
     assert f"{PROG}: another run holds the lock {lock} (pid {os.getpid()}): nothing done" in r.stderr
     assert r.stdout == ""
     assert inst.in_pool("supply") == ["V00007", "V00008"]
+    assert not metrics.exists()  # the run holding the lock owns the pools' metrics
     # once released the next run proceeds
     assert inst.tool().returncode == 0
     assert inst.in_pool("supply") == []

@@ -103,6 +103,7 @@ def _supply(args: argparse.Namespace, config: Config, log: logging.Logger, metri
             msg = f"another run holds the lock {lock}{_holder(lock)}: nothing done"
             log.warning("%s", msg)
             print(f"{PROG}: {msg}", file=sys.stderr)
+            metrics.path = None  # the run holding the lock writes the pools' metrics; keep them
             return 0
         outcome = supply(admin, separator=separator, dry_run=args.dry_run, only=args.pool, log=log)
     print_report(outcome, as_json=args.json, config=config, out=sys.stdout)
