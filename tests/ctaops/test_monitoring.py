@@ -255,8 +255,12 @@ def _influx_schema(exported: Exported) -> InfluxSchema:
     inst = exported.inst
     r = inst.script("cta-ops-data-monitoring", "--taped-logs", inst.dir / "log" / "cta" / "cta-taped.log", "--dry-run")
     assert r.returncode == 0, r.stderr
+    return _parse_line_protocol(r.stdout)
+
+
+def _parse_line_protocol(text: str) -> InfluxSchema:
     schema = InfluxSchema(set(), set())
-    for line in r.stdout.splitlines():
+    for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         series, fields = _split_unescaped(line, " ")[:2]
@@ -264,7 +268,7 @@ def _influx_schema(exported: Exported) -> InfluxSchema:
         schema.measurements.add(measurement)
         schema.keys |= {t.split("=", 1)[0] for t in tags}
         schema.keys |= {f.split("=", 1)[0] for f in _split_unescaped(fields, ",")}
-    assert schema.measurements, r.stdout
+    assert schema.measurements, text
     return schema
 
 
@@ -295,6 +299,26 @@ def test_dashboard_queries_name_only_what_ctaops_writes(path: Path, exported: Ex
         found = set(_NAME.findall(q))
         assert found, f"query names no ctaops metric: {q}"
         assert found <= known, (sorted(found - known), q)
+
+
+def test_influxql_check_catches_drift() -> None:
+    """The checker itself, on a point shaped as data monitoring's contract says."""
+    schema = _parse_line_protocol(
+        "downsampled_ctataped_tapeSessionFinished,mountType=ARCHIVE_FOR_USER,vo=atlas,tapePool=ctaops_user,"
+        "drive=DRV1,library=lib1 dataVolume=1000i,filesCount=3i,sessions=1i,failedSessions=0i 1796601600000000000\n"
+    )
+    doc = _load(MONITORING / "grafana" / "ctaops-data-volume.json")
+    for q in _queries(doc):
+        _check_influxql(q, schema)
+    for bad in (
+        'SELECT sum("bytes") FROM "long_term_1d"."downsampled_ctataped_tapeSessionFinished"',  # no such field
+        'SELECT sum("dataVolume") FROM "long_term_1d"."downsampled_ctataped_tapeSessionFinished" GROUP BY "pool"',  # no tag pool
+        'SELECT sum("dataVolume") FROM "long_term_1d"."tapeSessions" WHERE $timeFilter',  # no such measurement
+        'SELECT sum("dataVolume") FROM "autogen"."downsampled_ctataped_tapeSessionFinished"',  # no such policy
+        "SELECT 1",  # names nothing
+    ):
+        with pytest.raises(AssertionError):
+            _check_influxql(bad, schema)
 
 
 def _rules() -> list[dict[str, Any]]:
