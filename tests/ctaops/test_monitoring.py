@@ -310,9 +310,9 @@ def test_influxql_check_catches_drift() -> None:
     doc = _load(MONITORING / "grafana" / "ctaops-data-volume.json")
     for q in _queries(doc):
         _check_influxql(q, schema)
-    for bad in (
+    for bad in (  # a field, a tag, a measurement, a retention policy that do not exist; nothing named
         'SELECT sum("bytes") FROM "long_term_1d"."downsampled_ctataped_tapeSessionFinished"',  # no such field
-        'SELECT sum("dataVolume") FROM "long_term_1d"."downsampled_ctataped_tapeSessionFinished" GROUP BY "pool"',  # no tag pool
+        'SELECT sum("dataVolume") FROM "long_term_1d"."downsampled_ctataped_tapeSessionFinished" GROUP BY "pool"',
         'SELECT sum("dataVolume") FROM "long_term_1d"."tapeSessions" WHERE $timeFilter',  # no such measurement
         'SELECT sum("dataVolume") FROM "autogen"."downsampled_ctataped_tapeSessionFinished"',  # no such policy
         "SELECT 1",  # names nothing
