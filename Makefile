@@ -108,6 +108,11 @@ demo: dev ## Show the toolkit working on generated data
 wheel: venv ## Build a release wheel into dist/
 	$(VENV)/bin/maturin build --release -o dist
 
+.PHONY: rpm
+rpm: ## Build the RPM (packaging/rpm/ctaops.spec) into dist/ from the newest wheel there (`make wheel` first if none)
+	@ls dist/ctaops-*.whl >/dev/null 2>&1 || $(MAKE) wheel
+	scripts/build_rpm.sh "$$(ls -t dist/ctaops-*.whl | head -1)" dist
+
 .PHONY: wheel-check
 wheel-check: venv ## Build the wheel and check it in a clean venv (import, version, console script)
 	scripts/wheel_check.sh
