@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -96,11 +97,11 @@ def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("job", GEN.JOBS, ids=lambda j: j.tool)
-def test_service_runs_the_tool_sandboxed(job: object) -> None:
-    service = UNITS / f"{job.tool}.service"  # type: ignore[attr-defined]
+def test_service_runs_the_tool_sandboxed(job: Any) -> None:
+    service = UNITS / f"{job.tool}.service"
     assert unit_values(service, "Type") == ["oneshot"]
     assert unit_values(service, "ExecStart")[0].startswith(
-        f"/opt/ctaops/bin/{job.tool} -C /etc/cta-ops/cta-ops-config.yaml"  # type: ignore[attr-defined]
+        f"/opt/ctaops/bin/{job.tool} -C /etc/cta-ops/cta-ops-config.yaml"
     )
     for key, value in [
         ("NoNewPrivileges", "yes"),
@@ -111,7 +112,7 @@ def test_service_runs_the_tool_sandboxed(job: object) -> None:
     ]:
         assert unit_values(service, key) == [value], key
     assert "-/var/log/cta-ops" in unit_values(service, "ReadWritePaths")[0].split()
-    if job.devices:  # type: ignore[attr-defined]
+    if job.devices:
         assert unit_values(service, "PrivateDevices") == ["no"]
         assert unit_values(service, "DevicePolicy") == ["closed"]
         assert unit_values(service, "DeviceAllow") == ["char-sg rw", "char-st rw"]
@@ -141,9 +142,9 @@ def _cron_next(minute: str, hour: str, base: dt.datetime, count: int) -> list[dt
 
 @needs_systemd
 @pytest.mark.parametrize("job", GEN.JOBS, ids=lambda j: j.tool)
-def test_timer_fires_when_cron_does(job: object) -> None:
+def test_timer_fires_when_cron_does(job: Any) -> None:
     """systemd's own calendar parser, against the cron fields the cron.d line and Rundeck use."""
-    timer = UNITS / f"{job.tool}.timer"  # type: ignore[attr-defined]
+    timer = UNITS / f"{job.tool}.timer"
     (calendar,) = unit_values(timer, "OnCalendar")
     base = dt.datetime(2026, 3, 1, 23, 7)
     r = subprocess.run(
@@ -154,8 +155,8 @@ def test_timer_fires_when_cron_does(job: object) -> None:
         env={**os.environ, "TZ": "UTC"},
     )
     fired = [dt.datetime.strptime(m, "%Y-%m-%d %H:%M:%S") for m in re.findall(r"\w{3} (\S+ \S+) UTC", r.stdout)]
-    assert fired == _cron_next(job.minute, job.hour, base, 30)  # type: ignore[attr-defined]
-    assert unit_values(timer, "Unit") == [f"{job.tool}.service"]  # type: ignore[attr-defined]
+    assert fired == _cron_next(job.minute, job.hour, base, 30)
+    assert unit_values(timer, "Unit") == [f"{job.tool}.service"]
 
 
 def _cron_lines() -> dict[str, tuple[str, str, str]]:
@@ -224,3 +225,14 @@ def test_cron_line_skips_a_start_while_the_previous_run_holds_the_lock(tmp_path:
     assert ran.returncode != 0
     assert "absent.yaml" in ran.stderr
     assert "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("job", GEN.JOBS, ids=lambda j: j.tool)
+def test_scheduling_doc_table_says_what_the_table_generates(job: Any) -> None:
+    doc = (ROOT / "docs" / "scheduling.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith(f"| `{job.tool}` | ")]
+    assert rows, f"docs/scheduling.md has no row for {job.tool}"
+    cells = [c.strip().strip("`") for c in rows[0].split("|")[1:-1]]
+    assert cells[2] == f"{job.minute} {job.hour}"
+    assert cells[3] == job.on_calendar
+    assert cells[5] == ("yes" if job.persistent else "no")
