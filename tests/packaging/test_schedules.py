@@ -74,9 +74,8 @@ def test_every_console_script_is_classified() -> None:
     assert not timers & INTERACTIVE
 
 
-@needs_systemd
-def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
-    """verify insists that ExecStart exists: a copy of the units points at stub executables."""
+def _stubbed_copies(tmp_path: Path) -> list[str]:
+    """Copies of the units whose ExecStart names stub executables (verify insists that it exists)."""
     stubs = tmp_path / "bin"
     stubs.mkdir()
     copies = []
@@ -91,9 +90,28 @@ def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
         copy = tmp_path / unit.name
         copy.write_text(text)
         copies.append(str(copy))
+    return copies
+
+
+@needs_systemd
+def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
+    copies = _stubbed_copies(tmp_path)
     r = subprocess.run([str(SYSTEMD_ANALYZE), "verify", *copies], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     assert r.stderr == "", r.stderr  # unknown keys are only warnings: none allowed
+
+
+@needs_systemd
+def test_systemd_rates_every_service_well_confined(tmp_path: Path) -> None:
+    """systemd-analyze security's exposure (0-10, shown as 1.5 for 15): at most 2.0, "OK" is < 4.9."""
+    services = [c for c in _stubbed_copies(tmp_path) if c.endswith(".service")]
+    r = subprocess.run(
+        [str(SYSTEMD_ANALYZE), "security", "--offline=yes", "--threshold=20", "--no-pager", *services],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, "\n".join(line for line in r.stdout.splitlines() if "Overall exposure" in line)
 
 
 @pytest.mark.parametrize("job", GEN.JOBS, ids=lambda j: j.tool)
