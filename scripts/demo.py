@@ -78,6 +78,7 @@ def main() -> None:
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
     atresys_cycle(exe, admin)
     operator_tools()
+    eos_tools(exe, admin)
     print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
 
@@ -130,6 +131,50 @@ def operator_tools() -> None:
     sh(DEMO / "bin" / "cta-admin", "tapepool", "ch", "--name", "ctaops_user", "--partialtapesnumber", "3")
     sh(bindir / "cta-ops-pool-supply", "-C", cfg, "--dry-run")
     sh(bindir / "cta-ops-pool-supply", "-C", cfg)
+
+
+def sh_status(*argv: str | Path, show: int = 12) -> int:
+    """Like :func:`sh` for a command whose non-zero exit is part of the story (``--check``)."""
+    print("$ " + " ".join(str(a) for a in argv))
+    res = subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=False)
+    for line in (res.stdout + res.stderr).splitlines()[:show]:
+        print("  " + line[:160])
+    print(f"  (exit {res.returncode})")
+    return res.returncode
+
+
+def eos_tools(exe: str, admin: Path) -> None:
+    """The EOS namespace served over HTTPS; a path lookup and a storage-class change checked before and after."""
+    bindir = Path(sys.executable).parent
+    cfg = DEMO / "cta-ops-config.yaml"
+    step("EOS tools: the disk instance's namespace over HTTPS (ctaops sim serve-eos)")
+    server = subprocess.Popen([exe, "sim", "serve-eos", str(DEMO)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        print("  " + server.stdout.readline().strip())
+        files = json.loads(sh(admin, "--json", "tapefile", "ls", "--vid", "V00005", show=0))
+        ids = sorted({int(f["af"]["archiveId"]) for f in files})[:3]
+        sh(bindir / "cta-ops-get-path-from-eos", "-C", cfg, *(a for i in ids for a in ("--archive-id", str(i))))
+        sh(admin, "storageclass", "add", "--name", "demo_sc", "--numberofcopies", "1", "--vo", "vo_user", "--comment", "demo")
+        dump = DEMO / "eos-dump.json"
+        lines = []
+        for f in files:
+            if int(f["af"]["archiveId"]) in ids:
+                fid = int(f["df"]["diskId"])
+                lines.append(json.dumps({"fid": fid, "archiveFileId": f["af"]["archiveId"], "storageclass": "demo_sc"}))
+        dump.write_text("\n".join(lines) + "\n")
+        tool = bindir / "cta-ops-change-storage-class"
+        ids_file = DEMO / "eos-ids.txt"
+        ids_file.write_text(f"{ids[0]}\n")
+        step("EOS tools: CTA's class changed behind EOS's back; --check finds it, the tool repairs it")
+        sh(admin, "archivefile", "ch", "--idfile", ids_file, "--storageclass", "demo_sc")
+        sh_status(tool, "-C", cfg, "-l", dump, "-i", "eosctaops", "--check")
+        sh(tool, "-C", cfg, "-l", dump, "-i", "eosctaops", "--dry-run")
+        sh(tool, "-C", cfg, "-l", dump, "-i", "eosctaops")
+        sh_status(tool, "-C", cfg, "-l", dump, "-i", "eosctaops", "--check")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -152,7 +152,9 @@ fn proc_user(conn: &Db, instance: &str, q: &BTreeMap<String, String>) -> Result<
                 }
                 "set" => {
                     let key = arg("mgm.attr.key")?;
-                    let f = namespace::set_xattr(conn, instance, &file, key, arg("mgm.attr.value")?)?;
+                    let value = arg("mgm.attr.value")?;
+                    let f = namespace::set_xattr(conn, instance, &file, key, value)?;
+                    tracing::info!(instance, path = %f.path, key, value, "EOS attr set");
                     Ok(json!({"path": f.path, "attr": {key: f.xattrs().get(key)}, "retc": 0}))
                 }
                 "ls" => {
