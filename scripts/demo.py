@@ -144,7 +144,7 @@ def sh_status(*argv: str | Path, show: int = 12) -> int:
 
 
 def eos_tools(exe: str, admin: Path) -> None:
-    """The EOS namespace served over HTTPS; a path lookup and a storage-class change checked before and after."""
+    """Serve the EOS namespace over HTTPS; look a path up and change a storage class, checked before and after."""
     bindir = Path(sys.executable).parent
     cfg = DEMO / "cta-ops-config.yaml"
     step("EOS tools: the disk instance's namespace over HTTPS (ctaops sim serve-eos)")
@@ -155,7 +155,19 @@ def eos_tools(exe: str, admin: Path) -> None:
         files = json.loads(sh(admin, "--json", "tapefile", "ls", "--vid", "V00005", show=0))
         ids = sorted({int(f["af"]["archiveId"]) for f in files})[:3]
         sh(bindir / "cta-ops-get-path-from-eos", "-C", cfg, *(a for i in ids for a in ("--archive-id", str(i))))
-        sh(admin, "storageclass", "add", "--name", "demo_sc", "--numberofcopies", "1", "--vo", "vo_user", "--comment", "demo")
+        sh(
+            admin,
+            "storageclass",
+            "add",
+            "--name",
+            "demo_sc",
+            "--numberofcopies",
+            "1",
+            "--vo",
+            "vo_user",
+            "--comment",
+            "demo",
+        )
         dump = DEMO / "eos-dump.json"
         lines = []
         for f in files:

@@ -84,7 +84,7 @@ def file_checksum(path: str | PathLike[str], algo: str = "adler32") -> str:
     """Checksum of a file in CTA's hex spelling; raises FileChangedError if it changes while read."""
 
 def read_eos_dump(path: str | PathLike[str]) -> list[tuple[int, int, str, int, str, str]]:
-    """An EOS namespace dump as ``(line, fid, path, archive_id, storage_class, instance)`` per file.
+    """Read an EOS namespace dump: ``(line, fid, path, archive_id, storage_class, instance)`` per file.
 
     Raises ``ParseError`` naming the first line that does not fit (docs/eos-tools.md).
     """

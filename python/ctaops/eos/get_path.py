@@ -41,6 +41,7 @@ class Lookup:
     error: str = ""
 
     def as_json(self) -> dict[str, object]:
+        """Return the ``--json`` form."""
         out: dict[str, object] = {"kind": self.kind, "id": self.value}
         if self.instance:
             out["instance"] = self.instance
@@ -67,7 +68,9 @@ class _IdAction(argparse.Action):
         try:
             n = int(str(value), self.BASE)
         except ValueError:
-            parser.error(f"{self.option_strings[0]}: {value!r} is not a {'hexadecimal' if self.BASE == 16 else 'decimal'} ID")
+            parser.error(
+                f"{self.option_strings[0]}: {value!r} is not a {'hexadecimal' if self.BASE == 16 else 'decimal'} ID"
+            )
         if n < 0:
             parser.error(f"{self.option_strings[0]}: {value!r} is negative")
         ns.ids.append((self.KIND, str(value), n))
@@ -195,6 +198,7 @@ def _report(log: logging.Logger, item: Lookup) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Console script entry point: exit with :func:`run`'s status, errors as one line."""
     _toolcli.run(PROG, run, argv)
 
 

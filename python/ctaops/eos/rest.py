@@ -63,11 +63,12 @@ class KeytabEntry:
 
     @property
     def url(self) -> str:
+        """The instance's base URL."""
         return f"https://{self.host}:{self.port}"
 
 
 def keytab_path(config: Config) -> str:
-    """The keytab the config names (``...cta-ops-get-path-from-eos.rest_key_tab``)."""
+    """Return the keytab path the config names (``...cta-ops-get-path-from-eos.rest_key_tab``)."""
     return str(config.get_path(KEYTAB_KEY) or DEFAULT_KEYTAB)
 
 
@@ -99,7 +100,7 @@ def load_keytab(path: str) -> dict[str, KeytabEntry]:
 
 
 def entry_for(keytab: dict[str, KeytabEntry], instance: str, path: str) -> KeytabEntry:
-    """The keytab's entry of ``instance``, or :class:`EosKeytabError` naming those it has."""
+    """Return the keytab's entry of ``instance``; :class:`EosKeytabError` names those it has otherwise."""
     try:
         return keytab[instance]
     except KeyError:
@@ -117,6 +118,7 @@ class EosClient:
         self._conn: http.client.HTTPSConnection | None = None
 
     def close(self) -> None:
+        """Close the connection (the next call opens another)."""
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -179,9 +181,11 @@ class EosClient:
         return self.proc(cmd="fileinfo", path=ref)
 
     def attr_set(self, ref: str, key: str, value: str) -> None:
+        """Set an extended attribute."""
         self.proc(cmd="attr", subcmd="set", attr_key=key, attr_value=value, path=ref)
 
     def attr_get(self, ref: str, key: str) -> str:
+        """Return an extended attribute."""
         doc = self.proc(cmd="attr", subcmd="get", attr_key=key, path=ref)
         attr = doc.get("attr")
         return str(attr.get(key, "")) if isinstance(attr, dict) else ""
@@ -196,7 +200,7 @@ def on_tape(info: dict[str, Any]) -> bool:
 
 
 def xattr(info: dict[str, Any], key: str) -> str | None:
-    """An extended attribute of ``file info`` (None when absent)."""
+    """Return an extended attribute of ``file info`` (None when absent)."""
     attrs = info.get("xattr")
     if isinstance(attrs, dict) and key in attrs:
         return str(attrs[key])
@@ -218,4 +222,3 @@ __all__ = [
     "on_tape",
     "xattr",
 ]
-

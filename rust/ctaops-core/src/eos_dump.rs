@@ -89,15 +89,28 @@ pub fn parse_line(text: &str, line: u64) -> Result<Option<DumpEntry>, Error> {
         None => return Err(bad(line, "no fid (or id)")),
     };
     let xattr = |k: &str| raw.xattr.as_ref().and_then(|x| x.get(k)).map(AsRef::<str>::as_ref);
-    let archive_id = match (raw.archive_file_id.as_ref().or(raw.archive_id.as_ref()), xattr("sys.archive.file_id")) {
+    let archive_id = match (
+        raw.archive_file_id.as_ref().or(raw.archive_id.as_ref()),
+        xattr("sys.archive.file_id"),
+    ) {
         (Some(n), _) => n.get(),
         (None, Some(s)) => s.trim().parse().ok(),
-        (None, None) => return Err(bad(line, "no archive file ID (xattr sys.archive.file_id or archiveFileId)")),
+        (None, None) => {
+            return Err(bad(
+                line,
+                "no archive file ID (xattr sys.archive.file_id or archiveFileId)",
+            ));
+        }
     }
     .ok_or_else(|| bad(line, "the archive file ID is not a number"))?;
     let storage_class = match (raw.storageclass.as_deref(), xattr("sys.archive.storage_class")) {
         (Some(s), _) | (None, Some(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-        _ => return Err(bad(line, "no storage class (storageclass or xattr sys.archive.storage_class)")),
+        _ => {
+            return Err(bad(
+                line,
+                "no storage class (storageclass or xattr sys.archive.storage_class)",
+            ));
+        }
     };
     Ok(Some(DumpEntry {
         line,
@@ -146,9 +159,15 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(d.len(), 2);
-        assert_eq!((d[0].line, d[0].fid, d[0].archive_id, d[0].storage_class.as_str()), (1, 42, 7, "sc1"));
+        assert_eq!(
+            (d[0].line, d[0].fid, d[0].archive_id, d[0].storage_class.as_str()),
+            (1, 42, 7, "sc1")
+        );
         assert_eq!(d[0].path, "/eos/a");
-        assert_eq!((d[1].line, d[1].fid, d[1].archive_id, d[1].storage_class.as_str()), (3, 43, 8, "sc2"));
+        assert_eq!(
+            (d[1].line, d[1].fid, d[1].archive_id, d[1].storage_class.as_str()),
+            (3, 43, 8, "sc2")
+        );
         assert_eq!(d[1].instance, "eosx");
     }
 
@@ -163,7 +182,10 @@ mod tests {
             (r#"{"fid": 1, "archiveId": "a", "storageclass": "s"}"#, "not a number"),
             (r#"{"fid": 1, "archiveId": 2}"#, "no storage class"),
         ] {
-            let e = parse(&format!("\n{text}")).unwrap_err().to_string().replace("line 2", "line 1");
+            let e = parse(&format!("\n{text}"))
+                .unwrap_err()
+                .to_string()
+                .replace("line 2", "line 1");
             assert!(e.contains(want), "{text}: {e}");
         }
     }

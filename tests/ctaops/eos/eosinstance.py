@@ -32,8 +32,10 @@ class EosInst(SimInstance):
     def archive(self, count: int, *, run: bool = True) -> list[int]:
         """``count`` files at /eos/eosctaops/test/fN (written to tape when ``run``); their archive IDs."""
         r = subprocess.run(
-            [self.exe, "sim", "archive", str(self.dir), "--storageclass", SC, "--count", str(count), "--size", "4k"]
-            + ["--path", f"/eos/{INSTANCE}/test/f{{id}}"],
+            [
+                *(self.exe, "sim", "archive", str(self.dir), "--storageclass", SC),
+                *("--count", str(count), "--size", "4k", "--path", f"/eos/{INSTANCE}/test/f{{id}}"),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -63,14 +65,20 @@ class EosInst(SimInstance):
         lines = []
         for a in ids:
             info = self.info(a)
-            lines.append(json.dumps({"fid": info["id"], "path": info["path"], "xattr": info["xattr"], "storageclass": target}))
+            lines.append(
+                json.dumps({"fid": info["id"], "path": info["path"], "xattr": info["xattr"], "storageclass": target})
+            )
         path = self.dir / name
         path.write_text("\n".join(lines) + "\n")
         return path
 
     def attr_sets(self) -> list[str]:
         """Paths whose storage class attribute the EOS server set, one entry per call."""
-        return [line.split("path=")[1].split()[0] for line in self.serve_log.read_text().splitlines() if "EOS attr set" in line]
+        return [
+            line.split("path=")[1].split()[0]
+            for line in self.serve_log.read_text().splitlines()
+            if "EOS attr set" in line
+        ]
 
 
 @contextlib.contextmanager

@@ -70,7 +70,9 @@ def test_each_failure_is_reported_and_the_others_printed(inst: tuple[EosInst, li
 
 
 def keytab_config(i: EosInst, name: str, keytab: str) -> Path:
-    return i.derived_config(name, f"rest_key_tab: {json.dumps(str(i.dir / 'eos.rest.keytab.yaml'))}", f"rest_key_tab: {json.dumps(keytab)}")
+    return i.derived_config(
+        name, f"rest_key_tab: {json.dumps(str(i.dir / 'eos.rest.keytab.yaml'))}", f"rest_key_tab: {json.dumps(keytab)}"
+    )
 
 
 def one_error(r: Any) -> str:
@@ -87,11 +89,18 @@ def test_keytab_token_and_instance_errors(inst: tuple[EosInst, list[int], dict[s
     assert "cannot read it: No such file or directory" in one_error(i.script(PROG, "--fid", "1", config=missing))
     original = (i.dir / "eos.rest.keytab.yaml").read_text()
     wrong = i.dir / "wrong.keytab.yaml"
-    wrong.write_text("\n".join(line.split("token:")[0] + 'token: "not-the-token"' if "token:" in line else line for line in original.splitlines()))
+    wrong.write_text(
+        "\n".join(
+            line.split("token:")[0] + 'token: "not-the-token"' if "token:" in line else line
+            for line in original.splitlines()
+        )
+    )
     err = one_error(i.script(PROG, "--archive-id", str(ids[0]), config=keytab_config(i, "wrong.yaml", str(wrong))))
     assert f"EOS instance {INSTANCE} refused the token of the REST keytab (HTTP 403)" in err
     err = one_error(i.script(PROG, "-i", "eosother", "--fid", "1"))
-    assert f"EOS instance eosother is not in the REST keytab {i.dir / 'eos.rest.keytab.yaml'} (it has: {INSTANCE})" in err
+    assert (
+        f"EOS instance eosother is not in the REST keytab {i.dir / 'eos.rest.keytab.yaml'} (it has: {INSTANCE})" in err
+    )
     unreadable = i.dir / "bad.keytab.yaml"
     unreadable.write_text("- a list\n")
     err = one_error(i.script(PROG, "--fid", "1", config=keytab_config(i, "bad.yaml", str(unreadable))))

@@ -8,6 +8,7 @@ import stat
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 
 from tests.ctaops.eos.eosinstance import OTHER_VO, SAME_VO, SC, EosInst, serving
@@ -88,7 +89,8 @@ def test_in_flight_and_other_vo_files_are_left_alone(inst: tuple[EosInst, list[i
     assert "changed 1, already in their class 0, finished by an earlier run 0, skipped 1, failed 1" in r.stdout
     report = Path(r.stdout.split("report of the skipped and failed files: ")[1].strip())
     assert report.read_text().splitlines() == [
-        f"{ids[1]} {ids[1] + 4_000_000_000} failed storage class {OTHER_VO} belongs to VO vo_repack, the file's class {SC} to VO vo_user",
+        f"{ids[1]} {ids[1] + 4_000_000_000} failed "
+        f"storage class {OTHER_VO} belongs to VO vo_repack, the file's class {SC} to VO vo_user",
         f"{queued[0]} {queued[0] + 4_000_000_000} skipped no tape copy yet (still being archived)",
     ]
     assert (i.eos_class(ids[0]), i.cta_class(ids[0])) == (SAME_VO, SAME_VO)
@@ -103,7 +105,10 @@ def test_bad_dumps_and_classes_change_nothing(inst: tuple[EosInst, list[int]]) -
     bad.write_text(dump.read_text() + '{"fid": 1, "path": "/x"}\n')
     r = i.script(PROG, "-l", bad, "-i", "eosctaops")
     assert r.returncode == 1
-    assert r.stderr.strip() == f"{PROG}: error: dump: line 7: no archive file ID (xattr sys.archive.file_id or archiveFileId)"
+    assert (
+        r.stderr.strip()
+        == f"{PROG}: error: dump: line 7: no archive file ID (xattr sys.archive.file_id or archiveFileId)"
+    )
     wrong_instance = i.dir / "other.json"
     wrong_instance.write_text('{"fid": 1, "archiveFileId": "1", "storageclass": "x", "instance": "eosother"}\n')
     r = i.script(PROG, "-l", wrong_instance, "-i", "eosctaops")

@@ -8,6 +8,7 @@ is journalled as soon as it is made, so a rerun does nothing twice.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -47,6 +48,7 @@ class Changer:
 
     def __init__(  # noqa: PLR0913 (the run's collaborators)
         self,
+        *,
         admin: CtaAdmin,
         eos: EosClient,
         journal: Journal,
@@ -74,9 +76,11 @@ class Changer:
         raise AssertionError("unreachable")
 
     def catalogue_class(self, archive_id: int) -> str | None:
-        """The file's class in CTA's catalogue (None: CTA does not have it yet)."""
+        """Return the file's class in CTA's catalogue (None: CTA does not have it yet)."""
         try:
-            rows = self._retry(f"tapefile ls --id {archive_id}", lambda: self.admin.tape_files(id=archive_id).to_dicts())
+            rows = self._retry(
+                f"tapefile ls --id {archive_id}", lambda: self.admin.tape_files(id=archive_id).to_dicts()
+            )
         except CtaAdminUserError:
             return None
         return str((rows[0].get("af") or {}).get("storageClass", "")) if rows else None
@@ -122,7 +126,9 @@ class Changer:
                 continue
             eos_class, cta_class = state
             if eos_class != f.target:
-                self._retry(f"EOS attr set {f.ref}", lambda f=f: self.eos.attr_set(f.ref, STORAGE_CLASS, f.target))
+                self._retry(
+                    f"EOS attr set {f.ref}", functools.partial(self.eos.attr_set, f.ref, STORAGE_CLASS, f.target)
+                )
                 self.log.info("EOS: %s (archive file %d) %s -> %s", f.path or f.ref, f.archive_id, eos_class, f.target)
                 touched.add(f.archive_id)
             self.journal.record(f.archive_id, "eos", f.target)

@@ -135,7 +135,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
     keytab_file = keytab_path(config)
     eos = EosClient(entry_for(load_keytab(keytab_file), args.instance, keytab_file))
-    changer = Changer(admin, eos, journal, vo_of, retries, log)
+    changer = Changer(admin=admin, eos=eos, journal=journal, vo_of=vo_of, retries=retries, log=log)
     try:
         if args.check:
             return _check(files, eos, changer)
@@ -156,6 +156,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Console script entry point: exit with :func:`run`'s status, errors as one line."""
     _toolcli.run(PROG, run, argv)
 
 

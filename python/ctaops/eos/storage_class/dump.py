@@ -23,13 +23,16 @@ class DumpFile(NamedTuple):
 
     @property
     def ref(self) -> str:
+        """How EOS calls name the file."""
         return f"fxid:{self.fid:x}"
 
 
 def read_dump(path: str, instance: str) -> list[DumpFile]:
-    """The files of the dump at ``path``; a line naming another instance is refused like a malformed one."""
+    """Read the dump at ``path``; a line naming another instance is refused like a malformed one."""
     files = list(map(DumpFile._make, _core.read_eos_dump(path)))
     for f in files:
         if f.instance and f.instance != instance:
-            raise ParseError(f"dump: line {f.line}: instance {f.instance} is not the instance given with -i ({instance})")
+            raise ParseError(
+                f"dump: line {f.line}: instance {f.instance} is not the instance given with -i ({instance})"
+            )
     return files

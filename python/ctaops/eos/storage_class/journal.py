@@ -29,7 +29,7 @@ def state_dir(config: Config) -> Path:
 
 
 def journal_path(config: Config, dump: str, instance: str) -> Path:
-    """The journal of ``dump`` (by its absolute path) on ``instance``."""
+    """Return the journal of ``dump`` (by its absolute path) on ``instance``."""
     key = hashlib.sha256(f"{os.path.abspath(dump)}\0{instance}".encode()).hexdigest()[:16]
     return state_dir(config) / f"change-storage-class-{instance}-{key}.journal"
 
@@ -54,6 +54,7 @@ class Journal:
         return self.done.get((archive_id, "eos")) == target and self.done.get((archive_id, "cta")) == target
 
     def record(self, archive_id: int, side: str, target: str) -> None:
+        """Append that ``side`` (``eos``/``cta``) of the file is now in ``target``."""
         if self._out is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._out = self.path.open("a", encoding="utf-8")
@@ -62,10 +63,12 @@ class Journal:
         self.done[(archive_id, side)] = target
 
     def sync(self) -> None:
+        """Make what was appended durable."""
         if self._out is not None:
             os.fsync(self._out.fileno())
 
     def close(self) -> None:
+        """Sync and close."""
         if self._out is not None:
             self.sync()
             self._out.close()
