@@ -6,6 +6,7 @@ use ctaops_sim::eos::http::{Request, Response, Tokens, handle};
 use ctaops_sim::init::{InitOptions, Preset};
 use ctaops_sim::scheduler::RunOptions;
 
+#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
 fn instance(dir: &std::path::Path) -> ctaops_sim::Instance {
     let opts = InitOptions {
         preset: Preset::Small,
