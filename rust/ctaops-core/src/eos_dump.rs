@@ -9,7 +9,6 @@
 //! line, and the whole dump is refused.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -29,37 +28,73 @@ pub struct DumpEntry {
     pub instance: String,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Num<'a> {
+/// An ID written as a number or a decimal string (`eos-ns-inspect` and CTA's tool differ). Read
+/// by a visitor: an untagged enum would buffer every value first, the slow part of a big dump.
+enum Num {
     N(u64),
-    #[serde(borrow)]
-    S(Cow<'a, str>),
+    Bad,
 }
 
-impl Num<'_> {
+impl Num {
     fn get(&self) -> Option<u64> {
         match self {
             Self::N(n) => Some(*n),
-            Self::S(s) => s.trim().parse().ok(),
+            Self::Bad => None,
         }
     }
 }
 
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or a decimal string")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Num, E> {
+                Ok(Num::N(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Num, E> {
+                Ok(u64::try_from(v).map_or(Num::Bad, Num::N))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Num, E> {
+                Ok(Num::Bad)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Num, E> {
+                Ok(v.trim().parse().map_or(Num::Bad, Num::N))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Num, E> {
+                Ok(Num::Bad)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The two attributes the tool reads (the others are skipped unread).
+#[derive(Deserialize, Default)]
+struct Xattr<'a> {
+    #[serde(borrow, default, rename = "sys.archive.file_id")]
+    file_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, rename = "sys.archive.storage_class")]
+    storage_class: Option<Cow<'a, str>>,
+}
+
 #[derive(Deserialize)]
 struct Raw<'a> {
-    #[serde(borrow, default)]
-    fid: Option<Num<'a>>,
-    #[serde(borrow, default)]
-    id: Option<Num<'a>>,
+    #[serde(default)]
+    fid: Option<Num>,
+    #[serde(default)]
+    id: Option<Num>,
     #[serde(borrow, default)]
     path: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    xattr: Option<HashMap<Cow<'a, str>, Cow<'a, str>>>,
-    #[serde(borrow, default, rename = "archiveFileId")]
-    archive_file_id: Option<Num<'a>>,
-    #[serde(borrow, default, rename = "archiveId")]
-    archive_id: Option<Num<'a>>,
+    xattr: Option<Xattr<'a>>,
+    #[serde(default, rename = "archiveFileId")]
+    archive_file_id: Option<Num>,
+    #[serde(default, rename = "archiveId")]
+    archive_id: Option<Num>,
     #[serde(borrow, default)]
     storageclass: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -83,15 +118,21 @@ pub fn parse_line(text: &str, line: u64) -> Result<Option<DumpEntry>, Error> {
     if !text.starts_with('{') {
         return Err(bad(line, "not a JSON object"));
     }
-    let raw: Raw<'_> = serde_json::from_str(text).map_err(|e| bad(line, format!("not a JSON object: {e}")))?;
+    let raw: Raw<'_> = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            bad(line, e)
+        } else {
+            bad(line, format!("not a JSON object: {e}"))
+        }
+    })?;
     let fid = match raw.fid.as_ref().or(raw.id.as_ref()) {
         Some(n) => n.get().ok_or_else(|| bad(line, "fid is not a decimal file ID"))?,
         None => return Err(bad(line, "no fid (or id)")),
     };
-    let xattr = |k: &str| raw.xattr.as_ref().and_then(|x| x.get(k)).map(AsRef::<str>::as_ref);
+    let xattr = raw.xattr.unwrap_or_default();
     let archive_id = match (
         raw.archive_file_id.as_ref().or(raw.archive_id.as_ref()),
-        xattr("sys.archive.file_id"),
+        xattr.file_id.as_deref(),
     ) {
         (Some(n), _) => n.get(),
         (None, Some(s)) => s.trim().parse().ok(),
@@ -103,7 +144,7 @@ pub fn parse_line(text: &str, line: u64) -> Result<Option<DumpEntry>, Error> {
         }
     }
     .ok_or_else(|| bad(line, "the archive file ID is not a number"))?;
-    let storage_class = match (raw.storageclass.as_deref(), xattr("sys.archive.storage_class")) {
+    let storage_class = match (raw.storageclass.as_deref(), xattr.storage_class.as_deref()) {
         (Some(s), _) | (None, Some(s)) if !s.trim().is_empty() => s.trim().to_owned(),
         _ => {
             return Err(bad(
@@ -181,6 +222,11 @@ mod tests {
             (r#"{"fid": 1, "storageclass": "s"}"#, "no archive file ID"),
             (r#"{"fid": 1, "archiveId": "a", "storageclass": "s"}"#, "not a number"),
             (r#"{"fid": 1, "archiveId": 2}"#, "no storage class"),
+            (
+                r#"{"fid": {"a": 1}, "archiveId": 2, "storageclass": "s"}"#,
+                "invalid type: map",
+            ),
+            (r#"{"fid": -1, "archiveId": 2, "storageclass": "s"}"#, "fid is not"),
         ] {
             let e = parse(&format!("\n{text}"))
                 .unwrap_err()
