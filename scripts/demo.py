@@ -152,8 +152,11 @@ def eos_tools(exe: str, admin: Path) -> None:
     try:
         assert server.stdout is not None
         print("  " + server.stdout.readline().strip())
-        files = json.loads(sh(admin, "--json", "tapefile", "ls", "--vid", "V00005", show=0))
-        ids = sorted({int(f["af"]["archiveId"]) for f in files})[:3]
+        queued = json.loads(
+            sh(exe, "sim", "archive", DEMO, "--storageclass", "ctaops_sc", "--count", "3", "--size", "1MiB")
+        )
+        ids = [int(i) for i in queued["archiveIds"]]
+        sh(exe, "sim", "run", DEMO)
         sh(bindir / "cta-ops-get-path-from-eos", "-C", cfg, *(a for i in ids for a in ("--archive-id", str(i))))
         sh(
             admin,
@@ -169,11 +172,13 @@ def eos_tools(exe: str, admin: Path) -> None:
             "demo",
         )
         dump = DEMO / "eos-dump.json"
-        lines = []
-        for f in files:
-            if int(f["af"]["archiveId"]) in ids:
-                fid = int(f["df"]["diskId"])
-                lines.append(json.dumps({"fid": fid, "archiveFileId": f["af"]["archiveId"], "storageclass": "demo_sc"}))
+        files = [json.loads(sh(admin, "--json", "tapefile", "ls", "--id", str(i), show=0))[0] for i in ids]
+        lines = [
+            json.dumps(
+                {"fid": int(f["df"]["diskId"]), "archiveFileId": f["af"]["archiveId"], "storageclass": "demo_sc"}
+            )
+            for f in files
+        ]
         dump.write_text("\n".join(lines) + "\n")
         tool = bindir / "cta-ops-change-storage-class"
         ids_file = DEMO / "eos-ids.txt"

@@ -19,7 +19,7 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)))
 """Text a UTF-8 file can hold (no lone surrogates)."""
 NAMES = TEXT.filter(lambda s: bool(s) and s.strip() == s)
 JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | TEXT,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
     max_leaves=8,
 )
