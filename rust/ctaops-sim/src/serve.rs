@@ -243,7 +243,11 @@ pub fn serve(dir: &Path, servers: &Servers, ready: impl FnOnce(&Endpoints)) -> R
             Some(l) => {
                 let addr = l.local_addr()?;
                 ends.eos_addr = Some(addr);
-                let tab = crate::eos::keytab::update(&inst, Some(addr.port()))?;
+                // Off the async worker: a PostgreSQL catalogue's client runs its own runtime.
+                let (i, port) = (inst.clone(), addr.port());
+                let tab = tokio::task::spawn_blocking(move || crate::eos::keytab::update(&i, Some(port)))
+                    .await
+                    .map_err(|e| SimError::Cta(format!("EOS keytab: {e}")))??;
                 ends.eos = Some(
                     tab.keys()
                         .map(|name| (name.clone(), format!("https://{}:{}", host_of(addr), addr.port())))
