@@ -78,6 +78,7 @@ def main() -> None:
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
     atresys_cycle(exe, admin)
     operator_tools()
+    eos_tools(exe, admin)
     monitoring()
     print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
@@ -156,6 +157,67 @@ def monitoring() -> None:
         if r.returncode != 0:
             raise SystemExit(f"promtool check metrics {f}: {(r.stdout + r.stderr).strip()}")
     print(f"  promtool check metrics: all {len(files)} files pass")
+
+
+def sh_status(*argv: str | Path, show: int = 12) -> int:
+    """Like :func:`sh` for a command whose non-zero exit is part of the story (``--check``)."""
+    print("$ " + " ".join(str(a) for a in argv))
+    res = subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=False)
+    for line in (res.stdout + res.stderr).splitlines()[:show]:
+        print("  " + line[:160])
+    print(f"  (exit {res.returncode})")
+    return res.returncode
+
+
+def eos_tools(exe: str, admin: Path) -> None:
+    """Serve the EOS namespace over HTTPS; look a path up and change a storage class, checked before and after."""
+    bindir = Path(sys.executable).parent
+    cfg = DEMO / "cta-ops-config.yaml"
+    step("EOS tools: the disk instance's namespace over HTTPS (ctaops sim serve-eos)")
+    server = subprocess.Popen([exe, "sim", "serve-eos", str(DEMO)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        print("  " + server.stdout.readline().strip())
+        queued = json.loads(
+            sh(exe, "sim", "archive", DEMO, "--storageclass", "ctaops_sc", "--count", "3", "--size", "1MiB")
+        )
+        ids = [int(i) for i in queued["archiveIds"]]
+        sh(exe, "sim", "run", DEMO)
+        sh(bindir / "cta-ops-get-path-from-eos", "-C", cfg, *(a for i in ids for a in ("--archive-id", str(i))))
+        sh(
+            admin,
+            "storageclass",
+            "add",
+            "--name",
+            "demo_sc",
+            "--numberofcopies",
+            "1",
+            "--vo",
+            "vo_user",
+            "--comment",
+            "demo",
+        )
+        dump = DEMO / "eos-dump.json"
+        files = [json.loads(sh(admin, "--json", "tapefile", "ls", "--id", str(i), show=0))[0] for i in ids]
+        lines = [
+            json.dumps(
+                {"fid": int(f["df"]["diskId"]), "archiveFileId": f["af"]["archiveId"], "storageclass": "demo_sc"}
+            )
+            for f in files
+        ]
+        dump.write_text("\n".join(lines) + "\n")
+        tool = bindir / "cta-ops-change-storage-class"
+        ids_file = DEMO / "eos-ids.txt"
+        ids_file.write_text(f"{ids[0]}\n")
+        step("EOS tools: CTA's class changed behind EOS's back; --check finds it, the tool repairs it")
+        sh(admin, "archivefile", "ch", "--idfile", ids_file, "--storageclass", "demo_sc")
+        sh_status(tool, "-C", cfg, "-l", dump, "-i", "eosctaops", "--check")
+        sh(tool, "-C", cfg, "-l", dump, "-i", "eosctaops", "--dry-run")
+        sh(tool, "-C", cfg, "-l", dump, "-i", "eosctaops")
+        sh_status(tool, "-C", cfg, "-l", dump, "-i", "eosctaops", "--check")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

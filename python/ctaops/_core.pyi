@@ -46,6 +46,7 @@ __all__ = [
     "md5",
     "parse_duration",
     "parse_size",
+    "read_eos_dump",
     "reset_log_cache",
     "scsi_discover_json",
     "sha1",
@@ -81,6 +82,12 @@ def sha1(data: Buffer) -> str:
 
 def file_checksum(path: str | PathLike[str], algo: str = "adler32") -> str:
     """Checksum of a file in CTA's hex spelling; raises FileChangedError if it changes while read."""
+
+def read_eos_dump(path: str | PathLike[str]) -> list[tuple[int, int, str, int, str, str]]:
+    """Read an EOS namespace dump: ``(line, fid, path, archive_id, storage_class, instance)`` per file.
+
+    Raises ``ParseError`` naming the first line that does not fit (docs/eos-tools.md).
+    """
 
 def cli_main(argv: Sequence[str]) -> int:
     """Run the ``ctaops`` command line with ``argv`` (program name first); return the exit status."""

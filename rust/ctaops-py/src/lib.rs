@@ -10,6 +10,7 @@ mod checksum;
 mod children;
 mod cli;
 mod config;
+mod eos;
 mod errors;
 mod logging;
 mod scsi;
@@ -29,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     children::register(m)?;
     cli::register(m)?;
     config::register(m)?;
+    eos::register(m)?;
     tape::register(m)?;
     scsi::register(m)?;
     Ok(())

@@ -307,6 +307,7 @@ fn build(inst: &Instance, opts: &InitOptions) -> Result<()> {
     tx.commit()?;
     write_bin(inst, &opts.exec_prefix)?;
     crate::serve::write_files(inst)?;
+    crate::eos::keytab::update(inst, None)?;
     crate::lab::setup(inst)
 }
 

@@ -295,13 +295,15 @@ fn write_config(inst: &Instance, lay: &Layout) -> Result<()> {
          \x20 cta-ops-drive-config-generate:\n    library_config_dir: {export}\n\
          \x20 cta-ops-drive-environmentals:\n    output_file: {env}\n\
          \x20 cta-ops-pool-supply:\n    metrics_file: {supply}\n\
-         \x20 cta-ops-eos:\n    cta-ops-get-path-from-eos:\n      rest_key_tab: {keytab}\n",
+         \x20 cta-ops-eos:\n    cta-ops-get-path-from-eos:\n      rest_key_tab: {keytab}\n\
+         \x20   cta-ops-change-storage-class:\n      state_dir: {eos_state}\n",
         log = p("log/verification/"),
         state = p("verification/state"),
         export = p("library_drive_config"),
         env = p("metrics/drive-environmentals.json"),
         supply = p("metrics/pool-supply.prom"),
         keytab = p("eos.rest.keytab.yaml"),
+        eos_state = p("log/eos/state"),
     );
     files::write(&inst.dir.join("cta-ops-config.yaml"), y, files::DATA)
 }

@@ -126,9 +126,57 @@ fn read(path: &Path) -> Result<String> {
         .map_err(|e| SimError::Cta(format!("cannot read {} (made by ctaops sim init): {e}", path.display())))
 }
 
-/// Serves the instance on `listen` until SIGINT/SIGTERM, within `limits`. `ready` gets the bound
-/// address once the socket is open (the CLI prints it; `cta-cli.conf` is rewritten to point at it).
-pub fn serve(dir: &Path, listen: &str, limits: ServerLimits, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+/// What `serve` runs: the gRPC frontend, the EOS HTTPS interface, `/metrics` (each optional,
+/// by its listening address).
+#[derive(Debug, Clone, Default)]
+pub struct Servers {
+    pub grpc: Option<(String, ServerLimits)>,
+    pub eos: Option<String>,
+    pub metrics: Option<String>,
+}
+
+/// Where the servers listen, as `DIR/serve.json` records it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Endpoints {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eos: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<String>,
+    /// The bound gRPC address (what `ready` prints).
+    #[serde(skip)]
+    pub grpc_addr: Option<SocketAddr>,
+    #[serde(skip)]
+    pub eos_addr: Option<SocketAddr>,
+}
+
+/// `DIR/serve.json`.
+#[must_use]
+pub fn serve_json(inst: &Instance) -> PathBuf {
+    inst.dir.join("serve.json")
+}
+
+/// The name clients reach `addr` by: the certificate names localhost, and a wildcard listener
+/// is reached through it too.
+fn host_of(addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        addr.ip().to_string()
+    }
+}
+
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| SimError::Usage(format!("cannot listen on {listen}: {e}")))
+}
+
+/// Serves the instance until SIGINT/SIGTERM, within `limits`. `ready` gets the bound addresses
+/// once every socket is open and `cta-cli.conf`, the REST keytab and `DIR/serve.json` point at
+/// them.
+pub fn serve(dir: &Path, servers: &Servers, ready: impl FnOnce(&Endpoints)) -> Result<()> {
     let inst = Instance::open(dir)?;
     // cta-cli.conf names the CA and token files: absolute paths, so a client started from any
     // working directory finds them (a relative DIR made every such client fail).
@@ -137,42 +185,133 @@ pub fn serve(dir: &Path, listen: &str, limits: ServerLimits, ready: impl FnOnce(
     };
     let dir = inst.dir.as_path();
     let files = GrpcFiles::of(&inst);
-    let jwt = JwtVerifier::from_public_pem(&read(&files.jwt_public())?, KID).map_err(pki_error)?;
-    let settings = ServerSettings {
-        cert_pem: read(&files.server_cert())?,
-        key_pem: read(&files.server_key())?,
-        jwt,
-        limits,
+    let grpc = match &servers.grpc {
+        Some((listen, limits)) => {
+            let jwt = JwtVerifier::from_public_pem(&read(&files.jwt_public())?, KID).map_err(pki_error)?;
+            let settings = ServerSettings {
+                cert_pem: read(&files.server_cert())?,
+                key_pem: read(&files.server_key())?,
+                jwt,
+                limits: *limits,
+            };
+            Some((
+                listen.clone(),
+                settings,
+                crate::grpc::backend(dir)?,
+                crate::grpc_negotiate::server_auth(&inst)?,
+            ))
+        }
+        None => None,
     };
-    let backend = crate::grpc::backend(dir)?;
-    let auth = crate::grpc_negotiate::server_auth(&inst)?;
+    let tls = match servers.eos {
+        Some(_) => Some(crate::eos::server::acceptor(
+            &read(&files.server_cert())?,
+            &read(&files.server_key())?,
+        )?),
+        None => None,
+    };
     // One async worker: the catalogue work runs on blocking threads, and on a 2-core machine a
     // second worker only spun looking for work beside the listing's catalogue thread and client.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
-        .thread_name("ctaops-sim-grpc")
+        .thread_name("ctaops-sim-serve")
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| SimError::Usage(format!("cannot listen on {listen}: {e}")))?;
-        let addr = listener.local_addr()?;
-        // The certificate names localhost; a wildcard listener is reached through it too.
-        let host = if addr.ip().is_loopback() || addr.ip().is_unspecified() {
-            "localhost".to_owned()
-        } else {
-            addr.ip().to_string()
+        let mut ends = Endpoints::default();
+        let grpc = match grpc {
+            Some((listen, settings, backend, auth)) => {
+                let listener = bind(&listen).await?;
+                let addr = listener.local_addr()?;
+                let endpoint = format!("{}:{}", host_of(addr), addr.port());
+                write_cta_cli_conf(&inst, &endpoint)?;
+                ends.grpc = Some(endpoint);
+                ends.grpc_addr = Some(addr);
+                Some((listener, settings, backend, auth))
+            }
+            None => None,
         };
-        write_cta_cli_conf(&inst, &format!("{host}:{}", addr.port()))?;
+        let eos_listener = match &servers.eos {
+            Some(listen) => Some(bind(listen).await?),
+            None => None,
+        };
+        let metrics_listener = match &servers.metrics {
+            Some(listen) => Some(bind(listen).await?),
+            None => None,
+        };
+        let keytab = match &eos_listener {
+            Some(l) => {
+                let addr = l.local_addr()?;
+                ends.eos_addr = Some(addr);
+                // Off the async worker: a PostgreSQL catalogue's client runs its own runtime.
+                let (i, port) = (inst.clone(), addr.port());
+                let tab = tokio::task::spawn_blocking(move || crate::eos::keytab::update(&i, Some(port)))
+                    .await
+                    .map_err(|e| SimError::Cta(format!("EOS keytab: {e}")))??;
+                ends.eos = Some(
+                    tab.keys()
+                        .map(|name| (name.clone(), format!("https://{}:{}", host_of(addr), addr.port())))
+                        .collect(),
+                );
+                tab
+            }
+            None => crate::eos::keytab::read(&inst)?,
+        };
+        if let Some(l) = &metrics_listener {
+            let addr = l.local_addr()?;
+            ends.metrics = Some(format!("http://{addr}/metrics"));
+        }
+        crate::files::write(
+            &serve_json(&inst),
+            serde_json::to_string_pretty(&ends)?,
+            crate::files::DATA,
+        )?;
+        let shared = std::sync::Arc::new(crate::eos::server::Shared {
+            inst: inst.clone(),
+            tokens: keytab.into_iter().map(|(name, e)| (e.token, name)).collect(),
+            requests: crate::metrics::EosRequests::default(),
+        });
         // Handlers are in place before anyone is told the address: an early SIGTERM still
         // shuts down cleanly.
-        let stop = shutdown()?;
-        tracing::info!(%addr, "serving the simulator over gRPC");
-        ready(addr);
-        ctaops_grpc::server::serve_with_auth(backend, settings, auth, listener, stop)
-            .await
-            .map_err(|e| SimError::Cta(e.to_string()))
+        let signal = shutdown()?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            signal.await;
+            let _ = stop_tx.send(true);
+        });
+        tracing::info!(grpc = ?ends.grpc, eos = ?ends.eos_addr, metrics = ?ends.metrics, "serving the simulator");
+        ready(&ends);
+        let mut tasks = tokio::task::JoinSet::new();
+        if let (Some(l), Some(tls)) = (eos_listener, tls) {
+            tasks.spawn(crate::eos::server::serve_eos(
+                l,
+                tls,
+                std::sync::Arc::clone(&shared),
+                stop_rx.clone(),
+            ));
+        }
+        if let Some(l) = metrics_listener {
+            tasks.spawn(crate::eos::server::serve_metrics(
+                l,
+                std::sync::Arc::clone(&shared),
+                stop_rx.clone(),
+            ));
+        }
+        let out = match grpc {
+            Some((listener, settings, backend, auth)) => {
+                let mut rx = stop_rx.clone();
+                let stop = async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                };
+                ctaops_grpc::server::serve_with_auth(backend, settings, auth, listener, stop)
+                    .await
+                    .map_err(|e| SimError::Cta(e.to_string()))
+            }
+            None => Ok(()),
+        };
+        while tasks.join_next().await.is_some() {}
+        let _ = std::fs::remove_file(serve_json(&inst));
+        out
     })
 }
 

@@ -83,6 +83,28 @@ def run_pool_supply(lab: Lab, d: Path) -> None:
     assert (d / "metrics" / "pool-supply.prom").stat().st_size > 0
 
 
+def run_eos_tools(lab: Lab, d: Path) -> None:
+    """The EOS tools against `sim serve-eos`: the keytab and journal the config names, under DIR."""
+    serve = subprocess.Popen(
+        [lab.sim.exe, "sim", "serve-eos", str(d)], stdout=subprocess.PIPE, text=True, env=lab.env, cwd=lab.cwd
+    )
+    try:
+        assert serve.stdout is not None
+        assert serve.stdout.readline().startswith("listening on ")
+        path = lab.run("cta-ops-get-path-from-eos", "--archive-id", "1").stdout
+        assert path == "1 /eos/eosctaops/ctaops/file1\n"
+        dump = d / "eos-dump.json"
+        dump.write_text('{"fid": 4000000001, "archiveFileId": "1", "storageclass": "ctaops_sc"}\n')
+        lab.run("cta-ops-change-storage-class", "-l", dump, "-i", "eosctaops", "--check")
+        lab.run("cta-ops-change-storageclass", "-l", dump, "-i", "eosctaops")
+        assert list((d / "log" / "eos" / "state").glob("*.journal"))
+    finally:
+        serve.terminate()
+        assert serve.wait(timeout=30) == 0
+        if serve.stdout is not None:
+            serve.stdout.close()
+
+
 def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path) -> None:  # noqa: PLR0915  (one walk through every tool)
     before = {p: snapshot(p) for p in SYSTEM_PATHS}
     lab = Lab(sim, tmp_path)
@@ -156,6 +178,7 @@ def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path)
     assert Path(doc["tools"]["cta-ops-drive-environmentals"]["output_file"]).read_text().count("\n") >= 2
     lab.run("cta-ops-tape-alerting")
     run_pool_supply(lab, d)
+    run_eos_tools(lab, d)
 
     assert lab.ran >= set(console_scripts())
     # Nothing was written outside DIR: not in HOME, TMPDIR or the working directory, and none of

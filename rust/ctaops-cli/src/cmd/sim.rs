@@ -206,8 +206,11 @@ enum Sub {
         #[command(subcommand)]
         fault: FaultCmd,
     },
-    /// Serve the instance over CTA's gRPC admin protocol (TLS, JWT) until SIGINT/SIGTERM.
+    /// Serve the instance over CTA's gRPC admin protocol (TLS, JWT), its disk instances' EOS
+    /// namespace over HTTPS and Prometheus metrics, until SIGINT/SIGTERM.
     Serve(serve::ServeArgs),
+    /// Serve only the disk instances' EOS namespace over HTTPS (and the metrics).
+    ServeEos(serve::ServeEosArgs),
     /// Print a JWT for the instance's gRPC frontend.
     Token(serve::TokenArgs),
 }
@@ -642,6 +645,7 @@ fn run_inner(args: &Args) -> Result<Exit, SimError> {
             Ok(Exit::Success)
         }
         Sub::Serve(a) => serve::serve(a),
+        Sub::ServeEos(a) => serve::serve_eos(a),
         Sub::Token(a) => serve::token(a),
     }
 }

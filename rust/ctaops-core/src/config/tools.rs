@@ -627,10 +627,13 @@ defaults!(GetPathFromEos {
 pub struct ChangeStorageClass {
     pub nb_retries: u32,
     pub files_per_split: u64,
+    /// ctaops: where the journal of each run is kept (unset: `<log_dir>/eos/state`).
+    pub state_dir: Option<String>,
 }
 defaults!(ChangeStorageClass {
     nb_retries: 10u32,
-    files_per_split: 1000u64
+    files_per_split: 1000u64,
+    state_dir: None::<String>
 });
 
 /// `tools.ctaops-smc` (a ctaops section): the changer `ctaops smc` and `ctaops.library` use

@@ -1,0 +1,164 @@
+"""``cta-ops-change-storage-class``'s command line: options, config, the checks made first, the plan, the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ctaops import _toolcli
+
+from .. import SECTION
+from ..rest import EosClient, EosNotFoundError, entry_for, keytab_path, load_keytab, xattr
+from .change import STORAGE_CLASS, Changer, Outcome
+from .dump import DumpFile, read_dump
+from .journal import TOOL, Journal, journal_path
+
+if TYPE_CHECKING:
+    from ctaops.admin import CtaAdmin
+    from ctaops.utils.config import Config
+
+PROG = TOOL
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _toolcli.parser(
+        PROG, "Change the storage class of archived files in EOS (sys.archive.storage_class) and in CTA's catalogue."
+    )
+    p.add_argument(
+        "-l", "--location-of-dump", required=True, metavar="DUMP", help="EOS namespace dump, one JSON object per line"
+    )
+    p.add_argument("-i", "--instance", required=True, metavar="INSTANCE", help="EOS instance holding the files")
+    p.add_argument(
+        "-n",
+        "--nb-files-per-execution",
+        type=int,
+        metavar="N",
+        help="files per split (default: the files_per_split key)",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    mode.add_argument(
+        "--check", action="store_true", help="list files whose EOS and CTA storage classes differ (exit 1 if any)"
+    )
+    return p
+
+
+def _classes(admin: CtaAdmin) -> dict[str, str]:
+    """Storage class → its VO."""
+    return {str(sc["name"]): str(sc.get("vo", "")) for sc in admin.storage_classes().to_dicts()}
+
+
+def _splits(files: list[DumpFile], size: int) -> list[list[DumpFile]]:
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def _plan(files: list[DumpFile], journal: Journal, size: int) -> None:
+    todo = [f for f in files if not journal.finished(f.archive_id, f.target)]
+    per_class = Counter(f.target for f in todo)
+    print(
+        f"{len(files)} files in the dump, {len(files) - len(todo)} finished by an earlier run "
+        f"(journal {journal.path}), {len(todo)} to check and change"
+    )
+    for target, n in sorted(per_class.items()):
+        print(f"  {n} to storage class {target}")
+    parts = _splits(todo, size)
+    for k, part in enumerate(parts, 1):
+        classes = Counter(f.target for f in part)
+        what = ", ".join(f"{c} ({n})" for c, n in sorted(classes.items()))
+        print(
+            f"would: split {k}/{len(parts)} (dump lines {part[0].line}-{part[-1].line}): "
+            f"set {STORAGE_CLASS} in EOS where it differs, then archivefile ch --storageclass {what}"
+        )
+
+
+def _check(files: list[DumpFile], eos: EosClient, changer: Changer) -> int:
+    differ = 0
+    for f in files:
+        try:
+            info = eos.fileinfo(f.ref)
+        except EosNotFoundError:
+            print(f"{PROG}: fid {f.fid} (dump line {f.line}): EOS does not know it", file=sys.stderr)
+            differ += 1
+            continue
+        in_eos = xattr(info, STORAGE_CLASS) or ""
+        in_cta = changer.catalogue_class(f.archive_id)
+        if in_cta is None:
+            print(f"{PROG}: archive file {f.archive_id} (fid {f.fid}): not in CTA's catalogue yet", file=sys.stderr)
+        elif in_eos != in_cta:
+            differ += 1
+            print(f"{f.archive_id} {f.fid} {info.get('path', f.path)} eos={in_eos} cta={in_cta}")
+    print(f"{differ} of {len(files)} files differ between EOS and CTA", file=sys.stderr)
+    return 1 if differ else 0
+
+
+def _report(out: Outcome, journal: Journal) -> Path | None:
+    if not out.failed and not out.skipped:
+        return None
+    path = journal.path.with_name(f"{journal.path.stem}.report-{time.strftime('%Y%m%dT%H%M%S')}.txt")
+    lines = [f"{f.archive_id} {f.fid} failed {why}\n" for f, why in out.failed]
+    lines += [f"{f.archive_id} {f.fid} skipped {why}\n" for f, why in out.skipped]
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def _settings(config: Config, args: argparse.Namespace) -> tuple[int, int]:
+    size = args.nb_files_per_execution or int(config.tool_value("files_per_split") or 1000)
+    if size < 1:
+        raise _toolcli.ToolExit(2, f"files per split must be at least 1, not {size}")
+    return size, int(config.tool_value("nb_retries") or 10)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the tool and return its exit status (errors raise; :func:`main` turns them into one line)."""
+    from ctaops.admin import CtaAdmin  # noqa: PLC0415  (keeps --help fast)
+    from ctaops.utils.config import load_config  # noqa: PLC0415
+
+    args = _parser().parse_args(argv)
+    config = load_config(args.config_file, f"{SECTION}.{PROG}")
+    log = _toolcli.setup_logging(PROG, bool(args.verbose), config=config, log_json=args.log_json)
+    log.info("started: %s", " ".join([PROG, *(sys.argv[1:] if argv is None else argv)]))
+    size, retries = _settings(config, args)
+    files = read_dump(args.location_of_dump, args.instance)
+    journal = Journal(journal_path(config, args.location_of_dump, args.instance))
+    admin = CtaAdmin(config, tool=PROG)
+    vo_of = _classes(admin)
+    missing = sorted({f.target for f in files} - set(vo_of))
+    if missing and not args.check:
+        raise _toolcli.ToolExit(1, f"storage class(es) not in CTA: {', '.join(missing)}: nothing changed")
+    if args.dry_run:
+        _plan(files, journal, size)
+        return 0
+    keytab_file = keytab_path(config)
+    eos = EosClient(entry_for(load_keytab(keytab_file), args.instance, keytab_file))
+    changer = Changer(admin=admin, eos=eos, journal=journal, vo_of=vo_of, retries=retries, log=log)
+    try:
+        if args.check:
+            return _check(files, eos, changer)
+        out = Outcome()
+        for part in _splits(files, size):
+            changer.split(part, out)
+    finally:
+        journal.close()
+        eos.close()
+    print(
+        f"changed {out.changed}, already in their class {out.unchanged}, finished by an earlier run {out.earlier}, "
+        f"skipped {len(out.skipped)}, failed {len(out.failed)}"
+    )
+    report = _report(out, journal)
+    if report is not None:
+        print(f"report of the skipped and failed files: {report}")
+    return 1 if out.failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script entry point: exit with :func:`run`'s status, errors as one line."""
+    _toolcli.run(PROG, run, argv)
+
+
+if __name__ == "__main__":
+    main()
