@@ -30,7 +30,7 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
 
 .PHONY: test
-test: dev test-rust test-python lint fuzz wheel-check test-devices ## Build, then run every test, lint and a short fuzz run (what CI runs)
+test: dev test-rust test-python lint docs fuzz wheel-check test-devices ## Build, then run every test, lint, the docs build and a short fuzz run (what CI runs)
 
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
@@ -67,6 +67,17 @@ lint-python: dev ## ruff, mypy --strict and stubtest of _core.pyi
 	$(VENV)/bin/ruff format --check python tests benchmarks scripts
 	$(VENV)/bin/mypy --strict python
 	$(VPY) -m mypy.stubtest ctaops._core --allowlist .stubtest-allowlist
+
+.PHONY: docs-gen
+docs-gen: dev ## Regenerate the generated docs pages (versions, config reference, Python API)
+	$(VPY) scripts/gen_docs.py
+
+DOCS_SITE_DIR ?= $(TARGET_DIR)/site
+
+.PHONY: docs
+docs: dev ## Check the generated pages are current, then build the docs site strictly into $(DOCS_SITE_DIR)
+	$(VPY) scripts/gen_docs.py --check
+	$(VENV)/bin/mkdocs build --strict -q -d $(abspath $(DOCS_SITE_DIR))
 
 .PHONY: fuzz
 fuzz: ## Run every cargo-fuzz target briefly (FUZZ_SECONDS each, default 10)
