@@ -29,8 +29,12 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 	$(VENV)/bin/maturin develop -q $(CARGO_PROFILE)
 	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
 
+# The supply-chain audits need the network (github.com's RustSec database, PyPI's JSON API):
+# `make test TEST_AUDIT=` leaves them out on a machine without it.
+TEST_AUDIT ?= audit
+
 .PHONY: test
-test: dev test-rust test-python lint fuzz wheel-check test-devices ## Build, then run every test, lint and a short fuzz run (what CI runs)
+test: dev test-rust test-python lint docs $(TEST_AUDIT) fuzz wheel-check test-devices ## Build, then run every test, lint, the docs build, the supply-chain audits, a short fuzz run and the wheel check (what CI runs)
 
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
@@ -68,6 +72,21 @@ lint-python: dev ## ruff, mypy --strict and stubtest of _core.pyi
 	$(VENV)/bin/mypy --strict python
 	$(VPY) -m mypy.stubtest ctaops._core --allowlist .stubtest-allowlist
 
+.PHONY: docs-gen
+docs-gen: dev ## Regenerate the generated docs pages (versions, config reference, Python API)
+	$(VPY) scripts/gen_docs.py
+
+DOCS_SITE_DIR ?= $(TARGET_DIR)/site
+
+.PHONY: docs
+docs: dev ## Check the generated pages are current, then build the docs site strictly into $(DOCS_SITE_DIR)
+	$(VPY) scripts/gen_docs.py --check
+	$(VENV)/bin/mkdocs build --strict -q -d $(abspath $(DOCS_SITE_DIR))
+
+.PHONY: audit
+audit: venv ## Supply-chain audits (network): pip-audit of requirements.txt, cargo deny check (deny.toml)
+	scripts/audit.sh
+
 .PHONY: fuzz
 fuzz: ## Run every cargo-fuzz target briefly (FUZZ_SECONDS each, default 10)
 	scripts/fuzz.sh
@@ -104,9 +123,17 @@ bench-devices: dev ## verify through st against dd in the device test bed's gues
 demo: dev ## Show the toolkit working on generated data
 	$(VPY) scripts/demo.py
 
+.PHONY: binary
+binary: ## Build the ctaops binary and strip a copy into dist/ctaops (the release profile keeps line tables for backtraces)
+	$(CARGO) build -q --release --locked -p ctaops-cli
+	mkdir -p dist
+	strip --strip-all -o dist/ctaops $(TARGET_DIR)/release/ctaops
+
 .PHONY: wheel
-wheel: venv ## Build a release wheel into dist/
-	$(VENV)/bin/maturin build --release -o dist
+wheel: venv binary ## Build a release wheel and the stripped binary into dist/ and print their sizes
+	$(VENV)/bin/maturin build -q --release -o dist
+	@for f in "$$(ls -t dist/ctaops-*.whl | head -1)" dist/ctaops $(TARGET_DIR)/release/ctaops; do \
+		printf '%-60s %8s\n' "$$f" "$$(numfmt --to=iec --suffix=B "$$(stat -c %s "$$f")")"; done
 
 .PHONY: rpm
 rpm: ## Build the RPM (packaging/rpm/ctaops.spec) into dist/ from the newest wheel there (`make wheel` first if none)
@@ -114,7 +141,7 @@ rpm: ## Build the RPM (packaging/rpm/ctaops.spec) into dist/ from the newest whe
 	scripts/build_rpm.sh "$$(ls -t dist/ctaops-*.whl | head -1)" dist
 
 .PHONY: wheel-check
-wheel-check: venv ## Build the wheel and check it in a clean venv (import, version, console script)
+wheel-check: venv ## Build the wheel and check it in a clean venv without a compiler (every console script's --help and --version, the analysis extra)
 	scripts/wheel_check.sh
 
 .PHONY: clean

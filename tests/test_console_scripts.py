@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import ctaops
+from ctaops._versions import version_line
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,7 +57,7 @@ def test_help(script: str) -> None:
 def test_version(script: str) -> None:
     r = run(script, "--version")
     assert r.returncode == 0, r.stderr
-    assert r.stdout == f"{script} {ctaops.__version__}\n"
+    assert r.stdout == f"{script} {version_line(ctaops.__version__)}\n"
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

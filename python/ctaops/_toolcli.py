@@ -54,8 +54,23 @@ class OneLineParser(argparse.ArgumentParser):
 
 def _version() -> str:
     from ctaops import __version__  # noqa: PLC0415  (the compiled module; keeps the import graph flat)
+    from ctaops._versions import version_line  # noqa: PLC0415
 
-    return str(__version__)
+    return version_line(str(__version__))
+
+
+class _VersionAction(argparse.Action):
+    """Print ``--version`` as one unwrapped line, as the Rust ``ctaops`` does.
+
+    argparse's own action wraps it to the terminal, splitting the CTA range over two lines.
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, p: argparse.ArgumentParser, *_: object) -> None:
+        sys.stdout.write(f"{p.prog} {_version()}\n")
+        p.exit(0)
 
 
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -71,7 +86,7 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
         help="config file (default: $CTAOPS_CONFIG, else /etc/cta-ops/cta-ops-config.yaml)",
     )
     p.add_argument("-V", "-v", "--verbose", action="store_true", help="log every step on stderr")
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help="print the version and exit")
+    p.add_argument("--version", action=_VersionAction, help="print the version and the CTA releases it was tested with")
     p.add_argument(
         "--log-json",
         action="store_true",

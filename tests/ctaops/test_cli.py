@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import ctaops
+from ctaops._versions import version_line
 from tests.privileges import without_dac_override
 
 
@@ -99,7 +100,7 @@ def test_usage_errors_exit_2(exe: str, args: list[str]) -> None:
 def test_version(exe: str) -> None:
     res = run(exe, "--version")
     assert res.returncode == 0
-    assert res.stdout.decode().strip() == f"ctaops {ctaops.__version__}"
+    assert res.stdout.decode().strip() == f"ctaops {version_line(ctaops.__version__)}"
 
 
 def test_broken_pipe_is_quiet(exe: str, files: list[Path]) -> None:

@@ -23,7 +23,7 @@ pub use exit::Exit;
 /// Exit status: 0 success, 1 failure, 2 usage error; `ctaops admin` and `ctaops sim cta-admin`
 /// exit as cta-admin does, `ctaops smc` as cta-smc does.
 #[derive(Debug, Parser)]
-#[command(name = "ctaops", version = ctaops_core::VERSION, propagate_version = true, max_term_width = 100)]
+#[command(name = "ctaops", version = ctaops_core::versions::version_line(), propagate_version = true, max_term_width = 100)]
 struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod redact;
 pub mod table;
 pub mod units;
+pub mod versions;
 
 pub use error::{Error, Result};
 
