@@ -13,11 +13,23 @@ tools="${CTAOPS_TOOLS_DIR:-/var/cache/ctaops-tools}"
 deny_version="${CARGO_DENY_VERSION:-0.20.2}"
 deny="$tools/bin/cargo-deny"
 
-"$venv/bin/pip-audit" --progress-spinner off --strict -r requirements.txt
+# --offline: only what needs no vulnerability database (licences, bans, sources).
+offline=false
+if [ "${1:-}" = "--offline" ]; then
+    offline=true
+fi
+
+if ! $offline; then
+    "$venv/bin/pip-audit" --progress-spinner off --strict -r requirements.txt
+fi
 
 if ! { [ -x "$deny" ] && "$deny" --version | grep -qF " $deny_version"; }; then
     echo "audit: installing cargo-deny $deny_version into $tools" >&2
     CARGO_TARGET_DIR="$tools/build" cargo install -q --locked --version "$deny_version" cargo-deny --root "$tools"
     rm -rf "$tools/build"
 fi
-"$deny" --log-level warn check --hide-inclusion-graph
+if $offline; then
+    "$deny" --log-level error --offline check --hide-inclusion-graph licenses bans sources
+else
+    "$deny" --log-level warn check --hide-inclusion-graph
+fi
