@@ -10,6 +10,7 @@ mod checksum;
 mod children;
 mod cli;
 mod config;
+mod datamon;
 mod errors;
 mod logging;
 mod scsi;
@@ -29,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     children::register(m)?;
     cli::register(m)?;
     config::register(m)?;
+    datamon::register(m)?;
     tape::register(m)?;
     scsi::register(m)?;
     Ok(())
