@@ -352,3 +352,4 @@ mod tests {
         assert!(e.to_string().starts_with("line 1: invalid JSON"), "{e}");
     }
 }
+

@@ -20,12 +20,14 @@ fn to_py(e: DatamonError) -> PyErr {
 /// Daily totals of `Tape session finished` records over the days `from_day <= day < to_day`.
 #[pyclass(module = "ctaops._core")]
 struct TapedLogAggregator {
-    inner: Option<Aggregator>,
+    /// Boxed: the substring finder holds 32-byte-aligned SIMD vectors, and a pyclass's storage
+    /// inside the Python object is only 16-byte aligned (in place it faulted on an aligned load).
+    inner: Option<Box<Aggregator>>,
 }
 
 impl TapedLogAggregator {
-    fn take(&mut self) -> Aggregator {
-        self.inner.take().unwrap_or_else(|| Aggregator::new(None, None))
+    fn take(&mut self) -> Box<Aggregator> {
+        self.inner.take().unwrap_or_else(|| Box::new(Aggregator::new(None, None)))
     }
 }
 
@@ -35,7 +37,7 @@ impl TapedLogAggregator {
     #[pyo3(signature = (from_day = None, to_day = None))]
     fn new(from_day: Option<i64>, to_day: Option<i64>) -> Self {
         Self {
-            inner: Some(Aggregator::new(from_day, to_day)),
+            inner: Some(Box::new(Aggregator::new(from_day, to_day))),
         }
     }
 
@@ -49,13 +51,13 @@ impl TapedLogAggregator {
 
     /// Feeds the next bytes of the current log.
     fn feed(&mut self, chunk: &[u8]) -> PyResult<()> {
-        let a = self.inner.get_or_insert_with(|| Aggregator::new(None, None));
+        let a = self.inner.get_or_insert_with(|| Box::new(Aggregator::new(None, None)));
         a.feed(chunk).map_err(to_py)
     }
 
     /// The current log (fed by chunks) ended.
     fn end_log(&mut self) -> PyResult<()> {
-        let a = self.inner.get_or_insert_with(|| Aggregator::new(None, None));
+        let a = self.inner.get_or_insert_with(|| Box::new(Aggregator::new(None, None)));
         a.end_log().map_err(to_py)
     }
 

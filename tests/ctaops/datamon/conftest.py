@@ -33,6 +33,14 @@ class DatamonInstance(SimInstance):
     influx_config: Path
     db: str
 
+    def derived(self, name: str, old: str, new: str) -> Path:
+        """A copy of the InfluxDB config with ``old`` replaced by ``new`` once (which must be there)."""
+        text = self.influx_config.read_text()
+        assert old in text, old
+        path = self.dir / name
+        path.write_text(text.replace(old, new, 1))
+        return path
+
     def datamon(self, *args: str | Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
         return self.script("cta-ops-data-monitoring", *args, config=config or self.influx_config)
 
