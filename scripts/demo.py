@@ -78,6 +78,7 @@ def main() -> None:
     sh(admin, "tapefile", "ls", "--vid", "V00005", show=4)
     atresys_cycle(exe, admin)
     operator_tools()
+    data_monitoring()
     print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
 
@@ -130,6 +131,16 @@ def operator_tools() -> None:
     sh(DEMO / "bin" / "cta-admin", "tapepool", "ch", "--name", "ctaops_user", "--partialtapesnumber", "3")
     sh(bindir / "cta-ops-pool-supply", "-C", cfg, "--dry-run")
     sh(bindir / "cta-ops-pool-supply", "-C", cfg)
+
+
+def data_monitoring() -> None:
+    """The day's and month's totals of the demo's tape sessions, from its cta-taped log (dry run: no InfluxDB here)."""
+    cfg = DEMO / "cta-ops-config.yaml"
+    step("cta-ops-data-monitoring: the sessions of demo/log/cta/cta-taped.log as InfluxDB points (--dry-run)")
+    log = DEMO / "log" / "cta" / "cta-taped.log"
+    sh("tail", "-n", "1", log, show=1)
+    tool = Path(sys.executable).with_name("cta-ops-data-monitoring")
+    sh(tool, "-C", cfg, "--taped-logs", log, "--dry-run", show=12)
 
 
 if __name__ == "__main__":
