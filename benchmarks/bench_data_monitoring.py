@@ -25,7 +25,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import best_of, verdict
-
 from ctaops.datamon import sources
 
 TOOL = str(Path(sys.executable).with_name("cta-ops-data-monitoring"))
@@ -126,7 +125,10 @@ def main() -> None:
         t_py = best_of(lambda: python_loop(log), runs=3)
         points = sum(len(p) for p in ours.values())
         print(f"{RECORDS} records, {size / 1e6:.1f} MB, {points} daily points")
-        print(f"Rust aggregation (Python API)          {t_ours:6.3f} s   {verdict(t_ours, 2.0, higher_is_better=False)} (<= 2 s)")
+        print(
+            f"Rust aggregation (Python API)          {t_ours:6.3f} s   "
+            f"{verdict(t_ours, 2.0, higher_is_better=False)} (<= 2 s)"
+        )
         print(f"cta-ops-data-monitoring --dry-run      {t_tool:6.3f} s   (whole process)")
         print(f"plain Python json.loads loop           {t_py:6.3f} s")
         print(f"ratio (python loop / ours)             {t_py / t_ours:6.1f}x")

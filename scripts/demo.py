@@ -134,7 +134,7 @@ def operator_tools() -> None:
 
 
 def data_monitoring() -> None:
-    """The day's and month's totals of the demo's tape sessions, from its cta-taped log (dry run: no InfluxDB here)."""
+    """Show the daily and monthly totals of the demo's taped log (a dry run: the demo has no InfluxDB)."""
     cfg = DEMO / "cta-ops-config.yaml"
     step("cta-ops-data-monitoring: the sessions of demo/log/cta/cta-taped.log as InfluxDB points (--dry-run)")
     log = DEMO / "log" / "cta" / "cta-taped.log"

@@ -19,6 +19,7 @@ __all__ = [
     "ScsiChanger",
     "ScsiDrive",
     "TapeDevice",
+    "TapedLogAggregator",
     "__version__",
     "adler32",
     "admin_concat",

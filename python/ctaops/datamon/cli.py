@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
+import functools
 import json
+import logging
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ctaops import _toolcli
 from ctaops.datamon.points import DAY, Points, day_of, iso_day, lines, month_of, next_month, rollup
+
+if TYPE_CHECKING:
+    from ctaops.datamon.store import Store
+    from ctaops.utils.config import Config
 
 PROG = "cta-ops-data-monitoring"
 
@@ -32,13 +38,21 @@ def _parser() -> argparse.ArgumentParser:
         "Daily and monthly totals of the data CTA's tape sessions moved, into InfluxDB. Without a mode "
         "option: monthly points from the src database's daily points over the rolling window.",
     )
-    p.add_argument("--taped-logs", nargs="+", metavar="FILE", help="cta-taped JSON logs (globs, .gz too): daily and monthly points")
-    p.add_argument("--import-data", action="store_true", help="daily points from the import database's CTA and CASTOR measurements")
-    p.add_argument("--from", dest="from_day", type=_date, metavar="DATE", help="first day to (re)compute, YYYY-MM-DD (UTC)")
+    p.add_argument(
+        "--taped-logs", nargs="+", metavar="FILE", help="cta-taped JSON logs (globs, .gz too): daily and monthly points"
+    )
+    p.add_argument(
+        "--import-data", action="store_true", help="daily points from the import database's CTA and CASTOR measurements"
+    )
+    p.add_argument(
+        "--from", dest="from_day", type=_date, metavar="DATE", help="first day to (re)compute, YYYY-MM-DD (UTC)"
+    )
     p.add_argument("--to", dest="to_day", type=_date, metavar="DATE", help="last day to (re)compute, YYYY-MM-DD (UTC)")
     p.add_argument("--dry-run", action="store_true", help="print the points as line protocol, write nothing")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
-    p.add_argument("--create-retention-policies", action="store_true", help="create missing destination retention policies")
+    p.add_argument(
+        "--create-retention-policies", action="store_true", help="create missing destination retention policies"
+    )
     return p
 
 
@@ -57,6 +71,7 @@ class Summary:
     lines: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """Return the summary as ``--json`` prints it."""
         doc: dict[str, Any] = {
             "modes": self.modes,
             "dry_run": self.dry_run,
@@ -73,7 +88,7 @@ class Summary:
 
 
 def _range(args: argparse.Namespace) -> tuple[int | None, int | None]:
-    """The days ``[from, to)`` (``--to`` is inclusive on the command line)."""
+    """Return the days ``[from, to)`` (``--to`` is inclusive on the command line)."""
     start = args.from_day
     end = None if args.to_day is None else args.to_day + DAY
     if start is not None and end is not None and end <= start:
@@ -81,10 +96,64 @@ def _range(args: argparse.Namespace) -> tuple[int | None, int | None]:
     return start, end
 
 
+def _src_months(config: Config, start: int | None, end: int | None) -> dict[int, Points]:
+    """Build the months touched by ``[start, end)`` (default: the rolling window) from the src days."""
+    from ctaops._core import parse_duration  # noqa: PLC0415  (keeps --help fast)
+    from ctaops.datamon.influx import Endpoint, Influx  # noqa: PLC0415
+    from ctaops.datamon.store import Store  # noqa: PLC0415
+
+    now = int(time.time())
+    if start is None:
+        start = day_of(now - int(parse_duration(str(config.tool_value("rolling_window") or "7d"))))
+    end = end if end is not None else day_of(now) + DAY
+    src = Store(Influx(Endpoint.from_config(config, "src")), str(config.tool_value("src_influxdb_measurement")))
+    rp = str(config.tool_value("src_retention_policy"))
+    months: dict[int, Points] = {}
+    m = month_of(start)
+    while m < end:
+        months[m] = rollup(src.daily(rp, m, next_month(m)).values())
+        m = next_month(m)
+    return months
+
+
+def _import_days(config: Config, start: int | None, end: int | None) -> dict[int, Points]:
+    """Read the import database's CTA and CASTOR days over ``[start, end)`` (default: all)."""
+    from ctaops.datamon import sources  # noqa: PLC0415
+    from ctaops.datamon.influx import Endpoint, Influx  # noqa: PLC0415
+    from ctaops.datamon.store import Store  # noqa: PLC0415
+
+    imp = Store(Influx(Endpoint.from_config(config, "import")), "")
+    rp = str(config.tool_value("import_retention_policy"))
+    lo = start if start is not None else 0
+    hi = end if end is not None else day_of(int(time.time())) + DAY
+    days: dict[int, Points] = {}
+    for key, castor in (("import_influxdb_measurement_cta", False), ("import_influxdb_measurement_castor", True)):
+        imp.measurement = str(config.tool_value(key))
+        read = imp.daily(rp, lo, hi, functools.partial(sources.translate, castor=castor))
+        sources.merge(days, {day_of(d): p for d, p in read.items()})
+    return days
+
+
+class _Writer:
+    """Replace (or, in a dry run, collect) the points of one day or month at a time."""
+
+    def __init__(self, dst: Store, measurement: str, summary: Summary, log: logging.Logger) -> None:
+        self.dst, self.measurement, self.summary, self.log = dst, measurement, summary, log
+
+    def put(self, rp: str, t: int, span: int, points: Points) -> int:
+        """Make ``points`` the ones of ``rp`` over ``[t, t + span)``; return how many."""
+        text = lines(self.measurement, points, t)
+        if self.summary.dry_run:
+            self.summary.lines.setdefault(rp, []).extend(text)
+        else:
+            self.dst.replace(rp, t, t + span, text)
+            self.log.info("%s %s: %d point(s) written", rp, iso_day(t), len(text))
+        return len(text)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the tool and return its exit status (errors raise; :func:`main` turns them into one line)."""
-    from ctaops._core import parse_duration  # noqa: PLC0415  (keeps --help fast)
-    from ctaops.datamon import sources  # noqa: PLC0415
+    from ctaops.datamon import sources  # noqa: PLC0415  (keeps --help fast)
     from ctaops.datamon.influx import Endpoint, Influx  # noqa: PLC0415
     from ctaops.datamon.store import Store  # noqa: PLC0415
     from ctaops.utils.config import load_config  # noqa: PLC0415
@@ -104,29 +173,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         summary.created_retention_policies = dst.check_retention_policies(
             [daily_rp, monthly_rp], create=args.create_retention_policies
         )
+    writer = _Writer(dst, measurement, summary, log)
 
     days: dict[int, Points] = {}
     months: dict[int, Points] = {}
     if modes == ["src"]:
-        now = int(time.time())
-        if start is None:
-            start = day_of(now - int(parse_duration(str(config.tool_value("rolling_window") or "7d"))))
-        end = end if end is not None else day_of(now) + DAY
-        src = Store(Influx(Endpoint.from_config(config, "src")), str(config.tool_value("src_influxdb_measurement")))
-        rp = str(config.tool_value("src_retention_policy"))
-        m = month_of(start)
-        while m < end:
-            months[m] = rollup(src.daily(rp, m, next_month(m)).values())
-            m = next_month(m)
+        months = _src_months(config, start, end)
     else:
         if args.import_data:
-            imp = Store(Influx(Endpoint.from_config(config, "import")), "")
-            rp = str(config.tool_value("import_retention_policy"))
-            lo, hi = (start if start is not None else 0), (end if end is not None else day_of(int(time.time())) + DAY)
-            for key, castor in (("import_influxdb_measurement_cta", False), ("import_influxdb_measurement_castor", True)):
-                imp.measurement = str(config.tool_value(key))
-                read = imp.daily(rp, lo, hi, lambda t, f, c=castor: sources.translate(t, f, castor=c))
-                sources.merge(days, {day_of(d): p for d, p in read.items()})
+            days = _import_days(config, start, end)
             log.info("import: %d day(s) read", len(days))
         if args.taped_logs:
             from_logs, summary.records = sources.taped_logs(sources.expand(args.taped_logs), start, end)
@@ -136,13 +191,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             for d in range(start, end, DAY):
                 days.setdefault(d, {})  # an explicit range is recomputed whole: an empty day empties
         for d in sorted(days):
-            day_lines = lines(measurement, days[d], d)
-            summary.daily_points += len(day_lines)
-            if args.dry_run:
-                summary.lines.setdefault(daily_rp, []).extend(day_lines)
-            else:
-                dst.replace(daily_rp, d, d + DAY, day_lines)
-                log.info("%s: %d daily point(s) written", iso_day(d), len(day_lines))
+            summary.daily_points += writer.put(daily_rp, d, DAY, days[d])
         for m in sorted({month_of(d) for d in days}):
             if args.dry_run:
                 months[m] = rollup(p for d, p in days.items() if month_of(d) == m)
@@ -150,13 +199,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 months[m] = rollup(dst.daily(daily_rp, m, next_month(m)).values())
     summary.days = sorted(days)
     for m in sorted(months):
-        month_lines = lines(measurement, months[m], m)
-        summary.monthly_points += len(month_lines)
-        if args.dry_run:
-            summary.lines.setdefault(monthly_rp, []).extend(month_lines)
-        else:
-            dst.replace(monthly_rp, m, m + 1, month_lines)
-            log.info("%s: %d monthly point(s) written", iso_day(m)[:7], len(month_lines))
+        # the month's point shares its timestamp with the 1st's daily point: a one-second range
+        summary.monthly_points += writer.put(monthly_rp, m, 1, months[m])
     summary.months = sorted(months)
     _print(summary, args, dst.db.ep.database)
     return 0

@@ -38,7 +38,7 @@ class Endpoint:
 
     @classmethod
     def from_config(cls, config: Config, side: str) -> Endpoint:
-        """The ``<side>_influxdb_*`` keys of ``tools.cta-ops-data-monitoring``."""
+        """Read the ``<side>_influxdb_*`` keys of ``tools.cta-ops-data-monitoring``."""
 
         def key(name: str) -> str:
             return str(config.tool_value(f"{side}_influxdb_{name}", "") or "")
@@ -51,6 +51,7 @@ class Endpoint:
 
     @property
     def url(self) -> str:
+        """Return the server's base URL."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
@@ -90,7 +91,7 @@ class Influx:
             raise InfluxError(f"cannot reach {where}: {e}") from None
 
     def ping(self) -> None:
-        """The server answers."""
+        """Check that the server answers."""
         self._request("/ping", {})
 
     def query(self, q: str, *, change: bool = False) -> list[Series]:
@@ -120,7 +121,7 @@ class Influx:
         self._request("/write", {"db": self.ep.database, "rp": rp, "precision": "s"}, body)
 
     def retention_policies(self) -> set[str]:
-        """The retention policies of the database (an unknown database is an error)."""
+        """Return the retention policies of the database (an unknown database is an error)."""
         return {str(row[0]) for s in self.query("SHOW RETENTION POLICIES") for row in s.get("values") or []}
 
 
@@ -132,10 +133,10 @@ def _error_text(body: bytes) -> str:
 
 
 def quote_ident(name: str) -> str:
-    """An InfluxQL identifier in double quotes."""
+    """Quote an InfluxQL identifier."""
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def quote_str(value: str) -> str:
-    """An InfluxQL string literal."""
+    """Quote an InfluxQL string literal."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -19,7 +19,9 @@ Points = dict[Tags, Totals]
 def add(points: Points, tags: Tags, totals: Totals) -> None:
     """Add ``totals`` to the point of ``tags``."""
     old = points.get(tags)
-    points[tags] = totals if old is None else (old[0] + totals[0], old[1] + totals[1], old[2] + totals[2], old[3] + totals[3])
+    points[tags] = (
+        totals if old is None else (old[0] + totals[0], old[1] + totals[1], old[2] + totals[2], old[3] + totals[3])
+    )
 
 
 def day_of(t: int) -> int:
@@ -46,7 +48,7 @@ def iso_day(t: int) -> str:
 
 
 def rollup(days: Iterable[Points]) -> Points:
-    """The month of its days: totals summed per tag set."""
+    """Sum days into their month, per tag set."""
     month: Points = {}
     for points in days:
         for tags, totals in points.items():
@@ -77,5 +79,8 @@ def line(measurement: str, tags: Mapping[str, str], fields: Mapping[str, int | f
 
 
 def lines(measurement: str, points: Points, t: int) -> list[str]:
-    """The line protocol of one day's or month's points, in tag order."""
-    return [line(measurement, dict(zip(TAGS, tags)), dict(zip(FIELDS, totals)), t) for tags, totals in sorted(points.items())]
+    """Format one day's or month's points as line protocol, in tag order."""
+    return [
+        line(measurement, dict(zip(TAGS, tags)), dict(zip(FIELDS, totals)), t)
+        for tags, totals in sorted(points.items())
+    ]

@@ -1,5 +1,8 @@
-"""Where daily points come from: cta-taped JSON logs (aggregated in Rust), and the import
-database's CTA and CASTOR measurements translated into the destination schema."""
+"""Where daily points come from.
+
+cta-taped JSON logs (aggregated in Rust), and the import database's CTA and CASTOR measurements
+translated into the destination schema.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ CHUNK = 1 << 20
 
 
 def expand(patterns: Sequence[str]) -> list[str]:
-    """The files named by ``patterns`` (globs), in order, each once; a pattern matching nothing is an error."""
+    """Return the files named by ``patterns`` (globs), in order, each once; a pattern matching nothing is an error."""
     out: list[str] = []
     for p in patterns:
         found = sorted(glob.glob(p)) if glob.has_magic(p) else [p]
@@ -28,8 +31,10 @@ def expand(patterns: Sequence[str]) -> list[str]:
 
 
 def taped_logs(paths: Sequence[str], from_day: int | None, to_day: int | None) -> tuple[dict[int, Points], int]:
-    """Daily points of the ``Tape session finished`` records of ``paths`` (``.gz`` ones too), and
-    the number of records counted."""
+    """Aggregate the ``Tape session finished`` records of ``paths`` (``.gz`` ones too).
+
+    Returns the daily points and the number of records counted.
+    """
     agg = TapedLogAggregator(from_day, to_day)
     for path in paths:
         try:
@@ -47,9 +52,9 @@ def taped_logs(paths: Sequence[str], from_day: int | None, to_day: int | None) -
         except OSError as e:
             raise OSError(f"{path}: {e.strerror or e}") from None
     days: dict[int, Points] = {}
-    for day, *rest in agg.daily():
-        tags: Tags = (rest[0], rest[1], rest[2], rest[3], rest[4])
-        days.setdefault(day, {})[tags] = (rest[5], rest[6], rest[7], rest[8])
+    for day, mount, vo, pool, drive, library, volume, files, sessions, failed in agg.daily():
+        tags: Tags = (mount, vo, pool, drive, library)
+        days.setdefault(day, {})[tags] = (volume, files, sessions, failed)
     return days, agg.records
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from ctaops.datamon.influx import Influx, InfluxError, quote_ident
 from ctaops.datamon.points import FIELDS, TAGS, Points, Tags, add, line
 
+#: maps a point's tags and fields to the destination schema
+Translate = Callable[[dict[str, str], dict[str, Any]], tuple[Tags, tuple[int, int, int, int]]]
 #: ``(time, tags, fields)`` of raw points read back
 Raw = list[tuple[int, dict[str, str], dict[str, Any]]]
 
@@ -43,7 +45,8 @@ class Store:
             )
         for rp in missing:
             self.db.query(
-                f"CREATE RETENTION POLICY {quote_ident(rp)} ON {quote_ident(self.db.ep.database)} DURATION INF REPLICATION 1",
+                f"CREATE RETENTION POLICY {quote_ident(rp)} ON {quote_ident(self.db.ep.database)} "
+                "DURATION INF REPLICATION 1",
                 change=True,
             )
         return missing
@@ -51,7 +54,8 @@ class Store:
     def raw(self, rp: str, start: int, end: int) -> Raw:
         """Every point of the measurement in ``rp`` over ``[start, end)``, tags and fields apart."""
         out: Raw = []
-        for s in self.db.query(f"SELECT * FROM {self._from(rp)} WHERE {_where(start, end)} GROUP BY *"):
+        q = f"SELECT * FROM {self._from(rp)} WHERE {_where(start, end)} GROUP BY *"  # noqa: S608  (quoted names)
+        for s in self.db.query(q):
             tags = {k: str(v) for k, v in (s.get("tags") or {}).items() if v not in (None, "")}
             cols: list[str] = s.get("columns") or []
             for row in s.get("values") or []:
@@ -59,8 +63,14 @@ class Store:
                 out.append((int(row[0]), tags, fields))
         return out
 
-    def daily(self, rp: str, start: int, end: int, translate: Callable[[dict[str, str], dict[str, Any]], tuple[Tags, tuple[int, int, int, int]]] | None = None) -> dict[int, Points]:
-        """The points over ``[start, end)`` by day, in the destination schema (``translate`` maps other shapes)."""
+    def daily(
+        self,
+        rp: str,
+        start: int,
+        end: int,
+        translate: Translate | None = None,
+    ) -> dict[int, Points]:
+        """Read the points over ``[start, end)`` by day, in the destination schema (``translate`` maps others)."""
         days: dict[int, Points] = {}
         for t, tags, fields in self.raw(rp, start, end):
             key, totals = (translate or to_schema)(tags, fields)
@@ -83,7 +93,8 @@ class Store:
             if points:
                 types = self._field_types(other)
                 others[other] = [line(self.measurement, tags, _typed(fields, types), t) for t, tags, fields in points]
-        self.db.query(f"DELETE FROM {quote_ident(self.measurement)} WHERE {_where(start, end)}", change=True)
+        delete = f"DELETE FROM {quote_ident(self.measurement)} WHERE {_where(start, end)}"  # noqa: S608  (quoted)
+        self.db.query(delete, change=True)
         self.db.write(rp, lines)
         for other, kept in others.items():
             self.db.write(other, kept)
@@ -113,6 +124,6 @@ def _int(v: Any) -> int:
 
 
 def to_schema(tags: dict[str, str], fields: dict[str, Any]) -> tuple[Tags, tuple[int, int, int, int]]:
-    """A point already in the destination schema (a missing tag is ``unknown``, a missing field 0)."""
+    """Read a point already in the destination schema (a missing tag is ``unknown``, a missing field 0)."""
     key: Tags = tuple(tags.get(t) or "unknown" for t in TAGS)  # type: ignore[assignment]
     return key, tuple(_int(fields.get(f)) for f in FIELDS)  # type: ignore[return-value]

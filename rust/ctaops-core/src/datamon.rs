@@ -336,14 +336,20 @@ mod tests {
     #[test]
     fn day_range_and_errors() {
         let mut a = Aggregator::new(Some(172_800), Some(172_800 + DAY));
-        a.feed(line(86_400.0, "Retrieve", "success", "1", "1").as_bytes()).unwrap();
+        a.feed(line(86_400.0, "Retrieve", "success", "1", "1").as_bytes())
+            .unwrap();
         a.end_log().unwrap();
         assert_eq!((a.records, a.skipped_out_of_range), (0, 1));
         let e = a.feed(b"\nnot json\n").unwrap_err();
         assert_eq!(e.to_string(), "line 2: not a JSON log record");
         let mut a = Aggregator::new(None, None);
-        let e = a.feed(line(1.0, "Retrieve", "success", "-1", "1").as_bytes()).and_then(|()| a.end_log());
-        assert_eq!(e.unwrap_err().to_string(), "line 1: dataVolume is not a non-negative integer");
+        let e = a
+            .feed(line(1.0, "Retrieve", "success", "-1", "1").as_bytes())
+            .and_then(|()| a.end_log());
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "line 1: dataVolume is not a non-negative integer"
+        );
         let mut a = Aggregator::new(None, None);
         let e = a.feed(b"{\"message\":\"Tape session finished\"}\n").unwrap_err();
         assert!(e.to_string().contains("epoch_time"), "{e}");
@@ -352,4 +358,3 @@ mod tests {
         assert!(e.to_string().starts_with("line 1: invalid JSON"), "{e}");
     }
 }
-

@@ -27,7 +27,9 @@ struct TapedLogAggregator {
 
 impl TapedLogAggregator {
     fn take(&mut self) -> Box<Aggregator> {
-        self.inner.take().unwrap_or_else(|| Box::new(Aggregator::new(None, None)))
+        self.inner
+            .take()
+            .unwrap_or_else(|| Box::new(Aggregator::new(None, None)))
     }
 }
 

@@ -58,7 +58,9 @@ def inst(ctaops_native: str, tmp_path: Path, influx: InfluxServer) -> DatamonIns
     for side in ("src", "dst", "import"):
         text = text.replace(f"{side}_influxdb_database: ctaops_", f"{side}_influxdb_database: t{n}_")
     text = text.replace("_port: 8086", f"_port: {influx.port}")
-    text = text.replace("_username: ctaops", f"_username: {USER}").replace("_password: ctaops", f"_password: {PASSWORD}")
+    text = text.replace("_username: ctaops", f"_username: {USER}").replace(
+        "_password: ctaops", f"_password: {PASSWORD}"
+    )
     d.influx_config = d.dir / "influx-config.yaml"
     d.influx_config.write_text(text)
     for db in ("taped", "datamon", "import"):

@@ -23,7 +23,9 @@ def ts(y: int, mo: int, d: int, h: int = 0) -> int:
     return calendar.timegm((y, mo, d, h, 0, 0))
 
 
-def record(t: float, mount: str, pool: str, volume: int, files: int, status: str = "success", drive: str = "D1") -> str:
+def record(
+    t: float, mount: str, pool: str, volume: int, files: int, *, status: str = "success", drive: str = "D1"
+) -> str:
     rec = {
         "epoch_time": t,
         "local_time": "2026-01-01T00:00:00+0000",
@@ -122,7 +124,9 @@ def test_sim_sessions_become_exact_daily_and_monthly_points(inst: DatamonInstanc
     assert influx.points(inst.db, MONTHLY, M) == monthly_of(want)
 
 
-def test_recomputing_a_day_replaces_it_and_its_month(inst: DatamonInstance, influx: InfluxServer, tmp_path: Path) -> None:
+def test_recomputing_a_day_replaces_it_and_its_month(
+    inst: DatamonInstance, influx: InfluxServer, tmp_path: Path
+) -> None:
     log = tmp_path / "cta-taped.log"
     first = [
         record(ts(2026, 3, 1, 5), "Retrieve", "p1", 100, 1),  # the 1st: its daily point shares the month's timestamp
@@ -157,15 +161,23 @@ def test_recomputing_a_day_replaces_it_and_its_month(inst: DatamonInstance, infl
 
     # rotated, gzipped logs and globs; the range keeps only its days
     with gzip.open(tmp_path / "cta-taped.log-20260305.gz", "wt") as f:
-        f.write(record(ts(2026, 3, 5, 1), "Retrieve", "p1", 5, 1) + "\n" + record(ts(2026, 3, 6, 1), "Retrieve", "p1", 6, 1))
-    r = ok(inst.datamon("--taped-logs", str(tmp_path / "cta-taped.log*"), "--from", "2026-03-05", "--to", "2026-03-05", "--json"))
+        f.write(
+            record(ts(2026, 3, 5, 1), "Retrieve", "p1", 5, 1) + "\n" + record(ts(2026, 3, 6, 1), "Retrieve", "p1", 6, 1)
+        )
+    r = ok(
+        inst.datamon(
+            "--taped-logs", str(tmp_path / "cta-taped.log*"), "--from", "2026-03-05", "--to", "2026-03-05", "--json"
+        )
+    )
     assert json.loads(r.stdout)["days"] == ["2026-03-05"]
     daily = influx.points(inst.db, DAILY, M)
     assert daily[(ts(2026, 3, 5), p1)]["dataVolume"] == 5
     assert (ts(2026, 3, 6), p1) not in daily
 
 
-def test_dry_run_prints_line_protocol_and_writes_nothing(inst: DatamonInstance, influx: InfluxServer, tmp_path: Path) -> None:
+def test_dry_run_prints_line_protocol_and_writes_nothing(
+    inst: DatamonInstance, influx: InfluxServer, tmp_path: Path
+) -> None:
     log = tmp_path / "l.log"
     log.write_text(record(ts(2026, 5, 3, 1), "Retrieve", "p 1", 42, 2) + "\n")
     r = ok(inst.datamon("--taped-logs", log, "--dry-run"))
@@ -213,14 +225,17 @@ def test_src_mode_builds_months_from_the_src_days(inst: DatamonInstance, influx:
     assert json.loads(r.stdout)["monthly_points"] == 0
 
 
-def test_import_mode_translates_cta_and_castor_points(inst: DatamonInstance, influx: InfluxServer, tmp_path: Path) -> None:
+def test_import_mode_translates_cta_and_castor_points(
+    inst: DatamonInstance, influx: InfluxServer, tmp_path: Path
+) -> None:
     imp = inst.db.replace("_datamon", "_import")
     seed_rps(influx, imp, "aggregations")
     influx.write(
         imp,
         "aggregations",
         [
-            "tape_sessions_daily_datavolume_cta,mountType=ArchiveForUser,vo=atlas,tapePool=atlas_raw,drive=D7,library=L2 "
+            "tape_sessions_daily_datavolume_cta,mountType=ArchiveForUser,vo=atlas,tapePool=atlas_raw,"
+            "drive=D7,library=L2 "
             f"dataVolume=1000i,filesCount=10i,sessions=2i,failedSessions=0i {ts(2025, 12, 30)}",
             "tape-sessions-daily-datavolume,type=read,experiment=cms,svcclass=cms_t0 "
             f"bytes=700i,files=7i,mounts=1i {ts(2025, 12, 31, 12)}",
@@ -231,11 +246,23 @@ def test_import_mode_translates_cta_and_castor_points(inst: DatamonInstance, inf
     r = ok(inst.datamon("--import-data", "--taped-logs", log, "--create-retention-policies", "--json"))
     assert json.loads(r.stdout)["days"] == ["2025-12-30", "2025-12-31", "2026-01-02"]
     daily = influx.points(inst.db, DAILY, M)
-    castor = (("drive", "unknown"), ("library", "unknown"), ("mountType", "Retrieve"), ("tapePool", "cms_t0"), ("vo", "cms"))
+    castor = (
+        ("drive", "unknown"),
+        ("library", "unknown"),
+        ("mountType", "Retrieve"),
+        ("tapePool", "cms_t0"),
+        ("vo", "cms"),
+    )
     assert daily[(ts(2025, 12, 31), castor)] == {"dataVolume": 700, "filesCount": 7, "sessions": 1, "failedSessions": 0}
     monthly = influx.points(inst.db, MONTHLY, M)
     assert len(monthly) == 3
-    cta = (("drive", "D7"), ("library", "L2"), ("mountType", "ArchiveForUser"), ("tapePool", "atlas_raw"), ("vo", "atlas"))
+    cta = (
+        ("drive", "D7"),
+        ("library", "L2"),
+        ("mountType", "ArchiveForUser"),
+        ("tapePool", "atlas_raw"),
+        ("vo", "atlas"),
+    )
     assert monthly[(ts(2025, 12, 1), cta)]["dataVolume"] == 1000
     assert monthly[(ts(2025, 12, 1), castor)]["dataVolume"] == 700
 
@@ -248,7 +275,11 @@ def test_bad_inputs_are_one_line_and_a_failure(inst: DatamonInstance, influx: In
 
     # a malformed line: nothing of the run is written
     bad = tmp_path / "bad.log"
-    bad.write_text(record(ts(2026, 2, 1), "Retrieve", "p9", 5, 1) + "\n" + '{"message": "Tape session finished", "epoch_time": 1,\n')
+    bad.write_text(
+        record(ts(2026, 2, 1), "Retrieve", "p9", 5, 1)
+        + "\n"
+        + '{"message": "Tape session finished", "epoch_time": 1,\n'
+    )
     fails(inst.datamon("--taped-logs", bad), str(bad), "line 2", "invalid JSON")
     bad.write_text("Dec  7 12:00:00 tpsrv01 cta-taped: not JSON\n")
     fails(inst.datamon("--taped-logs", bad), "line 1", "not a JSON log record")
@@ -260,9 +291,11 @@ def test_bad_inputs_are_one_line_and_a_failure(inst: DatamonInstance, influx: In
 
     # bad dates are usage errors
     r = inst.datamon("--taped-logs", log, "--from", "2026-02-30")
-    assert r.returncode == 2 and "not a date" in fails(r)
+    assert r.returncode == 2
+    assert "not a date" in fails(r)
     r = inst.datamon("--taped-logs", log, "--from", "2026-02-03", "--to", "2026-02-01")
-    assert r.returncode == 2 and "before --from" in fails(r)
+    assert r.returncode == 2
+    assert "before --from" in fails(r)
 
     # the server: refused credentials, unknown database, nobody listening
     wrong = inst.derived("pw", "dst_influxdb_password: s3cret-admin", "dst_influxdb_password: wrong")

@@ -15,7 +15,9 @@ SCHEMA = Path(__file__).resolve().parents[2] / "data" / "cta" / "cta-logging.sch
 
 
 def run(inst: SimInstance, code: int = 0) -> dict[str, Any]:
-    r = subprocess.run([inst.exe, "sim", "run", str(inst.dir)], capture_output=True, text=True, check=False, timeout=120)
+    r = subprocess.run(
+        [inst.exe, "sim", "run", str(inst.dir)], capture_output=True, text=True, check=False, timeout=120
+    )
     assert r.returncode == code, r.stderr
     report: dict[str, Any] = json.loads(r.stdout)
     return report
@@ -25,7 +27,9 @@ def test_every_session_is_logged_in_ctas_schema(ctaops_native: str, tmp_path: Pa
     inst = SimInstance.create(ctaops_native, tmp_path / "sim", "--drives", "2")
     inst.sim("archive", str(inst.dir), "--storageclass", "ctaops_sc", "--count", "3", "--size", "5000")
     first = run(inst)
-    ids = [f["af"]["archiveId"] for f in json.loads(inst.admin("--json", "tf", "ls", "--vid", first["sessions"][0]["vid"]))]
+    ids = [
+        f["af"]["archiveId"] for f in json.loads(inst.admin("--json", "tf", "ls", "--vid", first["sessions"][0]["vid"]))
+    ]
     inst.sim("retrieve", str(inst.dir), "--id", ",".join(str(i) for i in ids[:2]))
     second = run(inst)
     sessions = first["sessions"] + second["sessions"]
@@ -43,7 +47,12 @@ def test_every_session_is_logged_in_ctas_schema(ctaops_native: str, tmp_path: Pa
     assert (retrieve["dataVolume"], retrieve["filesCount"]) == ("10000", "2")
     assert (retrieve["userFilesCount"], retrieve["userBytesCount"], retrieve["repackFilesCount"]) == (2, 10000, 0)
     for rec, s in zip(records, sessions):
-        assert (rec["tapeDrive"], rec["tapeVid"], rec["tapePool"], rec["vo"]) == (s["drive"], s["vid"], s["tapepool"], s["vo"])
+        assert (rec["tapeDrive"], rec["tapeVid"], rec["tapePool"], rec["vo"]) == (
+            s["drive"],
+            s["vid"],
+            s["tapepool"],
+            s["vo"],
+        )
         # times in simulated time: the record is stamped when the cartridge is home
         assert rec["epoch_time"] == s["end"]
         assert rec["totalTime"] == s["end"] - s["start"]
@@ -62,4 +71,9 @@ def test_a_failed_mount_is_logged_as_a_failure(ctaops_native: str, tmp_path: Pat
     assert run(inst, 1)["errors"] == [f"tape {vid} cannot be read (injected fault)"]
     last = json.loads((inst.dir / "log" / "cta" / "cta-taped.log").read_text().splitlines()[-1])
     jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(last)
-    assert (last["mountType"], last["status"], last["filesCount"], last["dataVolume"]) == ("Retrieve", "failure", "0", "0")
+    assert (last["mountType"], last["status"], last["filesCount"], last["dataVolume"]) == (
+        "Retrieve",
+        "failure",
+        "0",
+        "0",
+    )
