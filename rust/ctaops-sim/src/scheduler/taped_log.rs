@@ -182,24 +182,31 @@ pub(crate) fn record(m: &MountInfo<'_>, s: &SessionStats) -> Value {
 ///
 /// # Errors
 /// The directory cannot be created or the file cannot be written.
-pub(crate) fn append(instance_dir: &Path, record: &Value) -> std::io::Result<()> {
+pub(crate) fn append(instance_dir: &Path, record: &Value) -> crate::error::Result<()> {
     let path = path(instance_dir);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        // The instance's modes, whatever the umask of the run (crate::files).
+        crate::files::make_dir(dir, crate::files::DIR)?;
     }
-    let mut line = serde_json::to_vec(record)?;
+    let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
     line.push(b'\n');
+    let created = !path.exists();
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
-        .mode(0o644)
+        .mode(crate::files::DATA)
         .open(&path)?;
+    if created {
+        use std::os::unix::fs::PermissionsExt as _;
+        f.set_permissions(std::fs::Permissions::from_mode(crate::files::DATA))?;
+    }
     let n = f.write(&line)?;
     if n != line.len() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::WriteZero,
             format!("short write to {}: {n} of {} bytes", path.display(), line.len()),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
