@@ -79,6 +79,7 @@ def main() -> None:
     atresys_cycle(exe, admin)
     operator_tools()
     eos_tools(exe, admin)
+    data_monitoring()
     monitoring()
     print("\nThe instance stays in demo/: point any ops tool at it with -C demo/cta-ops-config.yaml.")
 
@@ -218,6 +219,16 @@ def eos_tools(exe: str, admin: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def data_monitoring() -> None:
+    """Show the daily and monthly totals of the demo's taped log (a dry run: the demo has no InfluxDB)."""
+    cfg = DEMO / "cta-ops-config.yaml"
+    step("cta-ops-data-monitoring: the sessions of demo/log/cta/cta-taped.log as InfluxDB points (--dry-run)")
+    log = DEMO / "log" / "cta" / "cta-taped.log"
+    sh("tail", "-n", "1", log, show=1)
+    tool = Path(sys.executable).with_name("cta-ops-data-monitoring")
+    sh(tool, "-C", cfg, "--taped-logs", log, "--dry-run", show=12)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ pub mod bounded;
 pub mod checksum;
 pub mod children;
 pub mod config;
+pub mod datamon;
 pub mod eos_dump;
 pub mod error;
 pub mod redact;

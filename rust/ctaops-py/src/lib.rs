@@ -10,6 +10,7 @@ mod checksum;
 mod children;
 mod cli;
 mod config;
+mod datamon;
 mod eos;
 mod errors;
 mod logging;
@@ -30,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     children::register(m)?;
     cli::register(m)?;
     config::register(m)?;
+    datamon::register(m)?;
     eos::register(m)?;
     tape::register(m)?;
     scsi::register(m)?;

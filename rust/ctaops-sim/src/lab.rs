@@ -305,6 +305,21 @@ fn write_config(inst: &Instance, lay: &Layout) -> Result<()> {
         keytab = p("eos.rest.keytab.yaml"),
         eos_state = p("log/eos/state"),
     );
+    // An InfluxDB of the operator's on the default port: the daily source the collector fills, the
+    // destination of the aggregates and the import database are three databases of it.
+    y.push_str("  cta-ops-data-monitoring:\n");
+    for (side, db) in [
+        ("src", "ctaops_taped"),
+        ("dst", "ctaops_datamon"),
+        ("import", "ctaops_import"),
+    ] {
+        let _ = write!(
+            y,
+            "    {side}_influxdb_host: 127.0.0.1\n    {side}_influxdb_port: 8086\n\
+             \x20   {side}_influxdb_database: {db}\n    {side}_influxdb_username: ctaops\n\
+             \x20   {side}_influxdb_password: ctaops\n    {side}_influxdb_client_timeout: 30\n"
+        );
+    }
     files::write(&inst.dir.join("cta-ops-config.yaml"), y, files::DATA)
 }
 

@@ -179,6 +179,10 @@ def test_every_tool_runs_on_the_config_sim_init_writes(sim: Sim, tmp_path: Path)
     lab.run("cta-ops-tape-alerting")
     run_pool_supply(lab, d)
     run_eos_tools(lab, d)
+    # Data monitoring: the sessions above from the instance's taped log, as points (a dry run: the
+    # lab's InfluxDB at 127.0.0.1:8086 is the operator's to start).
+    points = lab.run("cta-ops-data-monitoring", "--taped-logs", d / "log" / "cta" / "cta-taped.log", "--dry-run").stdout
+    assert "\ndownsampled_ctataped_tapeSessionFinished,drive=" in points
 
     assert lab.ran >= set(console_scripts())
     # Nothing was written outside DIR: not in HOME, TMPDIR or the working directory, and none of

@@ -19,6 +19,7 @@ mod pick;
 mod repack;
 mod session;
 pub mod taped;
+pub mod taped_log;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -385,7 +385,7 @@ pub(super) fn fill_free_drives(
         } else {
             Kind::Retrieve
         };
-        if let Some(a) = Active::start(conn, m, kind, report, t, opts)? {
+        if let Some(a) = Active::start(inst, conn, m, kind, report, t, opts)? {
             active.push(a);
         }
     }

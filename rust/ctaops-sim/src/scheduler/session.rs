@@ -9,6 +9,7 @@ use crate::catalogue::{Db, now, write_tx};
 use crate::error::{Result, SimError};
 use crate::params;
 
+use super::taped_log::{self, HEADER_BYTES_PER_FILE, SessionStats};
 use super::{Mount, RunOptions, RunReport, disable_tape, library_move, release_drive, set_drive, unreadable};
 use crate::archive::Source;
 use crate::retrieve::{self, RetrieveJob};
@@ -81,6 +82,10 @@ pub(crate) struct Active {
     tape: Option<Tape>,
     pending: Option<Pending>,
     unmount_secs: u64,
+    /// What the `Tape session finished` record reports.
+    stats: SessionStats,
+    /// Where the instance's taped log lives.
+    instance_dir: std::path::PathBuf,
 }
 
 /// Robot and load times: (mount, unmount) seconds, drawn from the run's seed and the session.
@@ -106,6 +111,7 @@ impl Active {
     /// Starts a mount: the drive reports Mounting and the robot moves the cartridge. A refused
     /// move fails the mount at once (`None`): the tape is disabled, or its retrieves failed.
     pub(crate) fn start(
+        inst: &crate::Instance,
         conn: &mut Db,
         m: Mount,
         kind: Kind,
@@ -121,6 +127,13 @@ impl Active {
                 Kind::Archive { .. } => disable_tape(conn, &m.vid, &format!("mount failed: {e}"))?,
                 Kind::Retrieve => retrieve::fail_all(conn, &m.vid, &format!("mount failed: {e}"))?,
             }
+            let stats = SessionStats {
+                start: t,
+                end: t,
+                failed: true,
+                ..SessionStats::default()
+            };
+            log_finished(&inst.dir, conn, &m, kind.mount_type(), &stats);
             return Ok(None);
         }
         let report_index = report.record_mount(&m, kind.mount_type(), t);
@@ -134,6 +147,11 @@ impl Active {
             tape: None,
             pending: None,
             unmount_secs,
+            stats: SessionStats {
+                start: t,
+                ..SessionStats::default()
+            },
+            instance_dir: inst.dir.clone(),
         }))
     }
 
@@ -159,6 +177,7 @@ impl Active {
             Phase::Mounting => {
                 set_drive(conn, &self.m, "TRANSFERRING", self.kind.mount_type())?;
                 self.phase = Phase::Transferring;
+                self.stats.transfer_start = Some(t);
                 if let Err(e) = self.open_tape(inst, conn) {
                     self.fail(conn, report, &e)?;
                     return Ok(true);
@@ -374,6 +393,7 @@ impl Active {
                 }
                 report.files_archived += 1;
                 report.bytes_archived += w.size;
+                self.stats.header_volume += HEADER_BYTES_PER_FILE;
                 (1, w.size)
             }
             Pending::Read(job, outcome) => {
@@ -384,7 +404,16 @@ impl Active {
                     report.files_retrieved += 1;
                 }
                 if ok {
-                    (1, u64::try_from(job.size).unwrap_or(0))
+                    let size = u64::try_from(job.size).unwrap_or(0);
+                    self.stats.header_volume += HEADER_BYTES_PER_FILE;
+                    if job.repack {
+                        self.stats.repack_files += 1;
+                        self.stats.repack_bytes += size;
+                    } else {
+                        self.stats.user_files += 1;
+                        self.stats.user_bytes += size;
+                    }
+                    (1, size)
                 } else {
                     (0, 0)
                 }
@@ -393,12 +422,15 @@ impl Active {
         let s = &mut report.sessions[self.report_index];
         s.files += files;
         s.bytes += bytes;
+        self.stats.files += files;
+        self.stats.data_volume += bytes;
         Ok(())
     }
 
     fn begin_unmount(&mut self, t: u64) -> Result<()> {
         self.close_tape();
         self.phase = Phase::Unmounting;
+        self.stats.unmount_start = Some(t);
         self.due = t + self.unmount_secs;
         Ok(())
     }
@@ -418,6 +450,7 @@ impl Active {
     fn fail(&mut self, conn: &mut Db, report: &mut RunReport, e: &SimError) -> Result<()> {
         report.errors.push(e.to_string());
         self.pending = None;
+        self.stats.failed = true;
         match self.kind {
             Kind::Archive { .. } => disable_tape(conn, &self.m.vid, &format!("write session failed: {e}"))?,
             Kind::Retrieve => retrieve::fail_all(conn, &self.m.vid, &e.to_string())?,
@@ -434,7 +467,38 @@ impl Active {
         if let Err(e) = unloaded {
             report.errors.push(e.to_string());
         }
+        if self.stats.unmount_start.is_none() {
+            self.stats.unmount_start = Some(t);
+        }
+        self.stats.end = t;
+        log_finished(&self.instance_dir, conn, &self.m, self.kind.mount_type(), &self.stats);
         Ok(())
+    }
+}
+
+/// Appends the session's `Tape session finished` record to the instance's taped log. A log that
+/// cannot be written is a warning: the tape work the record describes is done either way.
+fn log_finished(instance_dir: &std::path::Path, conn: &Db, m: &Mount, mount_type: &str, stats: &SessionStats) {
+    // The daemon's registration outlives `drive rm`, so host and library come from it.
+    let (host, library): (String, String) = conn
+        .query_row(
+            "SELECT HOST, LOGICAL_LIBRARY_NAME FROM SIM_TAPED WHERE DRIVE_NAME = ?1",
+            [&m.drive],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_else(|_| ("localhost".to_owned(), String::new()));
+    let info = taped_log::MountInfo {
+        drive: &m.drive,
+        host: &host,
+        logical_library: &library,
+        vid: &m.vid,
+        pool: &m.pool,
+        vo: &m.vo,
+        mount_type,
+        session: m.session,
+    };
+    if let Err(e) = taped_log::append(instance_dir, &taped_log::record(&info, stats)) {
+        tracing::warn!(drive = %m.drive, error = %e, "cannot append to the taped log");
     }
 }
 
