@@ -43,16 +43,21 @@ test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
 	$(CARGO) test -q $(CARGO_PROFILE) --locked -p ctaops-grpc -p ctaops-cli --features kerberos --test negotiate --test kerberos_replay --test kerberos
 
 .PHONY: test-python
-test-python: dev ## pytest of tests/ against the installed extension
-	$(VPY) -m pytest -q
+test-python: dev device-wheel ## pytest of tests/ against the installed extension (the RPM test packages this tree's wheel)
+	CTAOPS_WHEEL="$$(ls $(DEVICE_WHEEL_DIR)/ctaops-*.whl)" $(VPY) -m pytest -q
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DEVICE_WHEEL_DIR := $(TARGET_DIR)/device-wheel
 
-.PHONY: test-devices
-test-devices: dev ## Kernel-in-the-loop tests: a QEMU guest whose sg/st/ch drivers drive tgt's libraries
+# The release wheel of this tree, built once per make run: the RPM test (test-python) packages it
+# and the device test bed installs it in its guest.
+.PHONY: device-wheel
+device-wheel: dev
 	rm -rf $(DEVICE_WHEEL_DIR)
 	$(VENV)/bin/maturin build -q --release -o $(DEVICE_WHEEL_DIR)
+
+.PHONY: test-devices
+test-devices: dev device-wheel ## Kernel-in-the-loop tests: a QEMU guest whose sg/st/ch drivers drive tgt's libraries
 	CTAOPS_DEVICE_TESTS=1 CTAOPS_DEVICE_BINARY=$(TARGET_DIR)/release/ctaops CTAOPS_DEVICE_WHEEL_DIR=$(DEVICE_WHEEL_DIR) \
 		$(VPY) -m pytest -q -p no:cacheprovider tests/devices
 

@@ -24,7 +24,11 @@ _SECTION = (ROOT / "pyproject.toml").read_text().split("[project.scripts]", 1)[1
 SCRIPTS = re.findall(r"^([\w.-]+)\s*=", _SECTION, re.M)
 RUST_CLI = {"ctaops", "cta-ops-repack-manager"}
 PY_SCRIPTS = [s for s in SCRIPTS if s not in RUST_CLI]
-REQUIRED = {"cta-ops-verify-tape": ("--vid", "V00001")}
+REQUIRED = {
+    "cta-ops-verify-tape": ("--vid", "V00001"),
+    "cta-ops-change-storage-class": ("-l", "dump.json", "-i", "eosctaops"),
+    "cta-ops-change-storageclass": ("-l", "dump.json", "-i", "eosctaops"),
+}
 """Options a script cannot run without (argparse reports a missing one before an unknown one)."""
 LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9_-]*")
 
@@ -40,7 +44,7 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_scripts_are_found() -> None:
-    assert len(PY_SCRIPTS) == 15, PY_SCRIPTS  # the 16 cta-ops-* less the Rust cta-ops-repack-manager
+    assert len(PY_SCRIPTS) == 19, PY_SCRIPTS  # the 20 cta-ops-* less the Rust cta-ops-repack-manager
     assert set(SCRIPTS) >= RUST_CLI
 
 

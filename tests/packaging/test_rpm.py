@@ -1,7 +1,7 @@
 """packaging/rpm/ctaops.spec: rpmbuild builds it from the project's wheel, and the RPM holds a working venv.
 
-The wheel is the one `make test` built last (`test-devices` leaves it in
-$CARGO_TARGET_DIR/device-wheel; `make wheel` puts one in dist/; $CTAOPS_WHEEL names another);
+The wheel is $CTAOPS_WHEEL (`make test-python` passes the wheel it has just built from this tree
+into $CARGO_TARGET_DIR/device-wheel); run by hand, the newest of dist/ and that directory, and
 only when there is none is one built here with maturin. The dependency wheels are downloaded
 with pip (or taken from $CTAOPS_DEPS_DIR).
 """

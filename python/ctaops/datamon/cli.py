@@ -20,8 +20,10 @@ from ctaops.datamon.points import DAY, Points, day_of, iso_day, lines, month_of,
 if TYPE_CHECKING:
     from ctaops.datamon.store import Store
     from ctaops.utils.config import Config
+    from ctaops.utils.metrics import Registry
 
 PROG = "cta-ops-data-monitoring"
+TOOL_ID = "data_monitoring"
 
 
 def _date(text: str) -> int:
@@ -52,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.add_argument(
         "--create-retention-policies", action="store_true", help="create missing destination retention policies"
+    )
+    p.add_argument(
+        "--metrics-file",
+        metavar="FILE",
+        help="write Prometheus textfile metrics here "
+        "(default: <global.metrics.textfile_dir>/ctaops_data_monitoring.prom)",
     )
     return p
 
@@ -153,15 +161,37 @@ class _Writer:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the tool and return its exit status (errors raise; :func:`main` turns them into one line)."""
-    from ctaops.datamon import sources  # noqa: PLC0415  (keeps --help fast)
-    from ctaops.datamon.influx import Endpoint, Influx  # noqa: PLC0415
-    from ctaops.datamon.store import Store  # noqa: PLC0415
-    from ctaops.utils.config import load_config  # noqa: PLC0415
+    from ctaops.utils.config import load_config  # noqa: PLC0415  (keeps --help fast)
+    from ctaops.utils.metrics import ToolRun, textfile_path  # noqa: PLC0415
 
     args = _parser().parse_args(argv)
     config = load_config(args.config_file, PROG)
     log = _toolcli.setup_logging(PROG, bool(args.verbose), config=config, log_json=args.log_json)
     log.info("started: %s", " ".join([PROG, *(sys.argv[1:] if argv is None else argv)]))
+    # A dry run writes nothing, its textfile included (as every tool's).
+    path = None if args.dry_run else textfile_path(config, TOOL_ID, override=args.metrics_file)
+    with ToolRun(TOOL_ID, path, roots=[config.logging.log_dir, config.metrics.textfile_dir]) as metrics:
+        summary = _monitor(args, config, log)
+        _add_metrics(metrics.registry, summary)
+        return metrics.done(0)
+
+
+def _add_metrics(registry: Registry, summary: Summary) -> None:
+    registry.gauge("records", "Tape session records the last run read from cta-taped logs.").set(summary.records)
+    points = registry.gauge("points", "Points the last run wrote, per destination retention policy.", ("granularity",))
+    points.set(summary.daily_points, granularity="daily")
+    points.set(summary.monthly_points, granularity="monthly")
+    periods = registry.gauge("recomputed_periods", "Days and months the last run (re)computed.", ("granularity",))
+    periods.set(len(summary.days), granularity="daily")
+    periods.set(len(summary.months), granularity="monthly")
+
+
+def _monitor(args: argparse.Namespace, config: Config, log: logging.Logger) -> Summary:
+    """Compute (and unless a dry run, write) the points; print the outcome; return the summary."""
+    from ctaops.datamon import sources  # noqa: PLC0415  (keeps --help fast)
+    from ctaops.datamon.influx import Endpoint, Influx  # noqa: PLC0415
+    from ctaops.datamon.store import Store  # noqa: PLC0415
+
     start, end = _range(args)
     modes = [m for m, on in (("taped-logs", args.taped_logs), ("import-data", args.import_data)) if on] or ["src"]
     summary = Summary(modes, args.dry_run)
@@ -203,7 +233,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         summary.monthly_points += writer.put(monthly_rp, m, 1, months[m])
     summary.months = sorted(months)
     _print(summary, args, dst.db.ep.database)
-    return 0
+    return summary
 
 
 def _print(summary: Summary, args: argparse.Namespace, database: str) -> None:

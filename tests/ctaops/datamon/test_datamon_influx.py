@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import gzip
 import json
+import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -117,6 +118,16 @@ def test_sim_sessions_become_exact_daily_and_monthly_points(inst: DatamonInstanc
     assert by_mount["ArchiveForUser"]["dataVolume"] == 12000
     assert by_mount["Retrieve"]["filesCount"] == 3
     assert influx.points(inst.db, MONTHLY, M) == monthly_of(want)
+
+    # the run's textfile (global.metrics.textfile_dir of the sim config) says what it did
+    prom = (inst.dir / "metrics" / "ctaops_data_monitoring.prom").read_text()
+    assert "ctaops_data_monitoring_last_run_success 1\n" in prom
+    assert f"ctaops_data_monitoring_records {summary['records']}\n" in prom
+    assert f'ctaops_data_monitoring_points{{granularity="daily"}} {len(want)}\n' in prom
+    promtool = shutil.which("promtool")
+    if promtool is not None:
+        r = subprocess.run([promtool, "check", "metrics"], input=prom, capture_output=True, text=True, check=False)
+        assert r.returncode == 0, r.stdout + r.stderr
 
     # a second run changes nothing: the day is replaced, not added to
     ok(inst.datamon("--taped-logs", str(inst.taped_log)))

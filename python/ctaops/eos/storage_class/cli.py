@@ -21,13 +21,23 @@ from .journal import TOOL, Journal, journal_path
 if TYPE_CHECKING:
     from ctaops.admin import CtaAdmin
     from ctaops.utils.config import Config
+    from ctaops.utils.metrics import Registry
 
 PROG = TOOL
+TOOL_ID = "change_storage_class"
+# The upstream tool list spells it without the hyphen; both names are installed.
+ALIAS = "cta-ops-change-storageclass"
+
+
+def _invoked_as() -> str:
+    """Return the name usage and --version show: the alias when run through it (config and logs keep PROG)."""
+    return ALIAS if Path(sys.argv[0]).name == ALIAS else PROG
 
 
 def _parser() -> argparse.ArgumentParser:
     p = _toolcli.parser(
-        PROG, "Change the storage class of archived files in EOS (sys.archive.storage_class) and in CTA's catalogue."
+        _invoked_as(),
+        "Change the storage class of archived files in EOS (sys.archive.storage_class) and in CTA's catalogue.",
     )
     p.add_argument(
         "-l", "--location-of-dump", required=True, metavar="DUMP", help="EOS namespace dump, one JSON object per line"
@@ -77,6 +87,7 @@ def _plan(files: list[DumpFile], journal: Journal, size: int) -> None:
 
 
 def _check(files: list[DumpFile], eos: EosClient, changer: Changer) -> int:
+    """Print the files whose classes differ between EOS and CTA; return how many."""
     differ = 0
     for f in files:
         try:
@@ -93,7 +104,7 @@ def _check(files: list[DumpFile], eos: EosClient, changer: Changer) -> int:
             differ += 1
             print(f"{f.archive_id} {f.fid} {info.get('path', f.path)} eos={in_eos} cta={in_cta}")
     print(f"{differ} of {len(files)} files differ between EOS and CTA", file=sys.stderr)
-    return 1 if differ else 0
+    return differ
 
 
 def _report(out: Outcome, journal: Journal) -> Path | None:
@@ -104,6 +115,15 @@ def _report(out: Outcome, journal: Journal) -> Path | None:
     lines += [f"{f.archive_id} {f.fid} skipped {why}\n" for f, why in out.skipped]
     path.write_text("".join(lines), encoding="utf-8")
     return path
+
+
+def _add_metrics(registry: Registry, out: Outcome) -> None:
+    files = registry.gauge("files", "Files of the last run's dump, by what the run did with them.", ("outcome",))
+    files.set(out.changed, outcome="changed")
+    files.set(out.unchanged, outcome="unchanged")
+    files.set(out.earlier, outcome="earlier")
+    files.set(len(out.skipped), outcome="skipped")
+    files.set(len(out.failed), outcome="failed")
 
 
 def _settings(config: Config, args: argparse.Namespace) -> tuple[int, int]:
@@ -117,6 +137,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the tool and return its exit status (errors raise; :func:`main` turns them into one line)."""
     from ctaops.admin import CtaAdmin  # noqa: PLC0415  (keeps --help fast)
     from ctaops.utils.config import load_config  # noqa: PLC0415
+    from ctaops.utils.metrics import ToolRun, textfile_path  # noqa: PLC0415
 
     args = _parser().parse_args(argv)
     config = load_config(args.config_file, f"{SECTION}.{PROG}")
@@ -136,15 +157,25 @@ def run(argv: Sequence[str] | None = None) -> int:
     keytab_file = keytab_path(config)
     eos = EosClient(entry_for(load_keytab(keytab_file), args.instance, keytab_file))
     changer = Changer(admin=admin, eos=eos, journal=journal, vo_of=vo_of, retries=retries, log=log)
-    try:
-        if args.check:
-            return _check(files, eos, changer)
-        out = Outcome()
-        for part in _splits(files, size):
-            changer.split(part, out)
-    finally:
-        journal.close()
-        eos.close()
+    path = textfile_path(config, TOOL_ID)
+    with ToolRun(TOOL_ID, path, roots=[config.logging.log_dir, config.metrics.textfile_dir]) as metrics:
+        try:
+            if args.check:
+                differ = _check(files, eos, changer)
+                metrics.registry.gauge(
+                    "differing_files", "Files whose EOS and CTA storage classes differed at the last --check."
+                ).set(differ)
+                # The check itself succeeded: what it found is in differing_files, not a failed run.
+                metrics.done(0)
+                return 1 if differ else 0
+            out = Outcome()
+            for part in _splits(files, size):
+                changer.split(part, out)
+        finally:
+            journal.close()
+            eos.close()
+        _add_metrics(metrics.registry, out)
+        metrics.done(1 if out.failed else 0)
     print(
         f"changed {out.changed}, already in their class {out.unchanged}, finished by an earlier run {out.earlier}, "
         f"skipped {len(out.skipped)}, failed {len(out.failed)}"
