@@ -151,8 +151,8 @@ rpm: ## Build the RPM (packaging/rpm/ctaops.spec) into dist/ from the newest whe
 	scripts/build_rpm.sh "$$(ls -t dist/ctaops-*.whl | head -1)" dist
 
 .PHONY: wheel-check
-wheel-check: venv ## Build the wheel and check it in a clean venv without a compiler (every console script's --help and --version, the analysis extra)
-	scripts/wheel_check.sh
+wheel-check: device-wheel ## Check this tree's wheel in a clean venv without a compiler (every console script's --help and --version, the analysis extra)
+	WHEEL="$$(ls $(DEVICE_WHEEL_DIR)/ctaops-*.whl)" scripts/wheel_check.sh
 
 .PHONY: clean
 clean: ## Remove build products and the venv
