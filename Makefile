@@ -121,6 +121,8 @@ bench: dev ## Benchmarks against the obvious alternatives; prints ratios
 	$(CARGO) bench -q -p ctaops-scsi --bench scsi
 	$(VPY) benchmarks/bench_admin_parse.py
 	$(VPY) benchmarks/bench_opsadmin.py
+	$(VPY) benchmarks/bench_data_monitoring.py
+	$(VPY) benchmarks/bench_change_storage_class.py
 	$(VPY) benchmarks/bench_pool_supply.py
 
 .PHONY: bench-devices
