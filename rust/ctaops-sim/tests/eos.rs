@@ -3,20 +3,13 @@
 
 use ctaops_sim::archive::Source;
 use ctaops_sim::eos::http::{Request, Response, Tokens, handle};
-use ctaops_sim::init::{InitOptions, Preset};
 use ctaops_sim::scheduler::RunOptions;
+
+mod common;
 
 #[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
 fn instance(dir: &std::path::Path) -> ctaops_sim::Instance {
-    let opts = InitOptions {
-        preset: Preset::Small,
-        seed: 7,
-        tapes: Some(6),
-        drives: Some(1),
-        exec_prefix: vec!["/bin/false".into()],
-        synthetic_files_per_tape: None,
-        catalogue: None,
-    };
+    let opts = common::small_lab(7, Some(6), Some(1));
     ctaops_sim::init::init(dir, &opts).unwrap()
 }
 

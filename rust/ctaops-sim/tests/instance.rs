@@ -2,8 +2,9 @@
 
 use ctaops_core::admin::{Framing, Kind, Records, parse_records};
 use ctaops_sim::archive::{Generated, Source};
-use ctaops_sim::init::{InitOptions, Preset};
 use ctaops_sim::scheduler::RunOptions;
+
+mod common;
 
 fn admin(dir: &std::path::Path, args: &[&str]) -> (u8, Vec<u8>, String) {
     let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
@@ -15,15 +16,7 @@ fn admin(dir: &std::path::Path, args: &[&str]) -> (u8, Vec<u8>, String) {
 #[test]
 fn archive_then_list_with_the_shared_records() {
     let tmp = tempfile::tempdir().unwrap();
-    let opts = InitOptions {
-        preset: Preset::Small,
-        seed: 7,
-        tapes: Some(6),
-        drives: Some(1),
-        exec_prefix: vec!["/bin/false".into()],
-        synthetic_files_per_tape: None,
-        catalogue: None,
-    };
+    let opts = common::small_lab(7, Some(6), Some(1));
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     let ids = ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 300_000 }]).unwrap();
     let report = ctaops_sim::scheduler::run(&inst, RunOptions::default()).unwrap();
@@ -65,15 +58,7 @@ fn generated_data_is_deterministic_and_seed_dependent() {
 #[test]
 fn every_ls_parses_as_the_shared_records() {
     let tmp = tempfile::tempdir().unwrap();
-    let opts = InitOptions {
-        preset: Preset::Small,
-        seed: 1,
-        tapes: None,
-        drives: None,
-        exec_prefix: vec!["/bin/false".into()],
-        synthetic_files_per_tape: None,
-        catalogue: None,
-    };
+    let opts = common::small_lab(1, None, None);
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 3, size: 10 }]).unwrap();
     for args in [
@@ -121,15 +106,7 @@ fn every_ls_parses_as_the_shared_records() {
 #[test]
 fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
     let tmp = tempfile::tempdir().unwrap();
-    let opts = InitOptions {
-        preset: Preset::Small,
-        seed: 1,
-        tapes: Some(5),
-        drives: Some(1),
-        exec_prefix: vec!["/bin/false".into()],
-        synthetic_files_per_tape: None,
-        catalogue: None,
-    };
+    let opts = common::small_lab(1, Some(5), Some(1));
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     // Take the catalogue back to what the first release wrote.
     let old = rusqlite::Connection::open(inst.catalogue_path()).unwrap();
@@ -166,15 +143,7 @@ fn an_instance_of_the_first_layout_is_upgraded_when_opened() {
 #[test]
 fn an_instance_of_layout_1_gains_the_disk_side_when_opened() {
     let tmp = tempfile::tempdir().unwrap();
-    let opts = InitOptions {
-        preset: Preset::Small,
-        seed: 1,
-        tapes: Some(5),
-        drives: Some(1),
-        exec_prefix: vec!["/bin/false".into()],
-        synthetic_files_per_tape: None,
-        catalogue: None,
-    };
+    let opts = common::small_lab(1, Some(5), Some(1));
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     // A file archived by a layout-1 build (no disk-side entry), then the layout taken back to 1.
     ctaops_sim::archive::queue(&inst, "ctaops_sc", &[Source::Generated { seed: 1, size: 1000 }]).unwrap();

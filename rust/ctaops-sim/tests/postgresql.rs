@@ -4,9 +4,11 @@
 use ctaops_core::admin::{Framing, Kind, Records, parse_records};
 use ctaops_sim::archive::Source;
 use ctaops_sim::catalogue::{self, OptionalExtension, Value};
-use ctaops_sim::init::{InitOptions, Preset};
+use ctaops_sim::init::InitOptions;
 use ctaops_sim::scheduler::RunOptions;
 use ctaops_testutil::PgCluster;
+
+mod common;
 
 /// A fresh database on the cluster; its URL.
 #[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
@@ -48,13 +50,8 @@ fn archive_then_list_on_postgresql() {
     let url = database(&pg, "simrt");
     let tmp = tempfile::tempdir().unwrap();
     let opts = InitOptions {
-        preset: Preset::Small,
-        seed: 3,
-        tapes: Some(6),
-        drives: Some(1),
-        exec_prefix: vec!["/bin/false".into()],
-        synthetic_files_per_tape: None,
         catalogue: Some(url.clone()),
+        ..common::small_lab(3, Some(6), Some(1))
     };
     let inst = ctaops_sim::init::init(tmp.path(), &opts).unwrap();
     assert!(!inst.catalogue_path().exists());
