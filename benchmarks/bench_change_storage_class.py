@@ -1,8 +1,8 @@
 """cta-ops-change-storage-class --dry-run of a 1,000,000-line EOS namespace dump, target <= 10 s.
 
 Timed end to end, process start included, best of 3, against a small simulator instance (the
-dry run asks CTA for its storage classes once): the tool, whose dump reader is Rust
-(`ctaops._core.read_eos_dump`), and in the same run the obvious alternative, a plain Python loop
+dry run asks CTA for its storage classes once): the tool, whose dump reader and plan are Rust
+(`ctaops._core.EosDump`), and in the same run the obvious alternative, a plain Python loop
 reading the dump with `json.loads` and picking the same keys (no plan, no journal).
 
     .venv/bin/python benchmarks/bench_change_storage_class.py [LINES]

@@ -14,6 +14,7 @@ __all__ = [
     "AdminStruct",
     "AtresysStore",
     "ChecksumBlob",
+    "EosDump",
     "ErrorTranslations",
     "GrpcAdminRunner",
     "ScsiChanger",
@@ -47,7 +48,6 @@ __all__ = [
     "md5",
     "parse_duration",
     "parse_size",
-    "read_eos_dump",
     "reset_log_cache",
     "scsi_discover_json",
     "sha1",
@@ -83,12 +83,6 @@ def sha1(data: Buffer) -> str:
 
 def file_checksum(path: str | PathLike[str], algo: str = "adler32") -> str:
     """Checksum of a file in CTA's hex spelling; raises FileChangedError if it changes while read."""
-
-def read_eos_dump(path: str | PathLike[str]) -> list[tuple[int, int, str, int, str, str]]:
-    """Read an EOS namespace dump: ``(line, fid, path, archive_id, storage_class, instance)`` per file.
-
-    Raises ``ParseError`` naming the first line that does not fit (docs/eos-tools.md).
-    """
 
 def cli_main(argv: Sequence[str]) -> int:
     """Run the ``ctaops`` command line with ``argv`` (program name first); return the exit status."""
@@ -127,6 +121,22 @@ class ChecksumBlob:
     def __len__(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+@final
+class EosDump:
+    """An EOS namespace dump read whole, held in Rust (docs/eos-tools.md).
+
+    Raises ``ParseError`` naming the first line that does not fit.
+    """
+
+    def __new__(cls, path: str | PathLike[str]) -> EosDump: ...
+    def __len__(self) -> int: ...
+    def foreign_instance(self, instance: str) -> tuple[int, str] | None: ...
+    def targets(self) -> list[str]: ...
+    def entries(self, start: int, stop: int) -> list[tuple[int, int, str, int, str, str]]: ...
+    def plan(
+        self, finished: dict[int, str], split_size: int
+    ) -> tuple[int, list[tuple[str, int]], list[tuple[int, int, list[tuple[str, int]]]]]: ...
 
 @final
 class TapedLogAggregator:

@@ -9,6 +9,7 @@
 //! line, and the whole dump is refused.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -187,9 +188,103 @@ pub fn read(path: &Path) -> Result<Vec<DumpEntry>, Error> {
     parse(text)
 }
 
+/// The first file whose line names a disk instance other than `instance` (lines without one
+/// belong to any).
+pub fn foreign_instance<'a>(entries: &'a [DumpEntry], instance: &str) -> Option<&'a DumpEntry> {
+    entries
+        .iter()
+        .find(|e| !e.instance.is_empty() && e.instance != instance)
+}
+
+/// Files per target class, by class name.
+pub type ClassCounts = BTreeMap<String, usize>;
+
+/// One split of a plan: the dump lines it spans and its files per target class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedSplit {
+    pub first_line: u64,
+    pub last_line: u64,
+    pub per_class: ClassCounts,
+}
+
+/// What a run would do: the files left once those an earlier run finished are taken out, per
+/// target class and in splits of `split_size` files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub todo: usize,
+    pub per_class: ClassCounts,
+    pub splits: Vec<PlannedSplit>,
+}
+
+fn count<'a>(entries: impl Iterator<Item = &'a DumpEntry>) -> ClassCounts {
+    let mut counts = ClassCounts::new();
+    for e in entries {
+        // Most dumps move files to a handful of classes: look up before allocating the key.
+        match counts.get_mut(e.storage_class.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(e.storage_class.clone(), 1);
+            }
+        }
+    }
+    counts
+}
+
+/// Plans a run over `entries`; `finished` tells the files an earlier run completed (the
+/// journal). A `split_size` of 0 is taken as 1.
+pub fn plan(entries: &[DumpEntry], finished: impl Fn(&DumpEntry) -> bool, split_size: usize) -> Plan {
+    let todo: Vec<&DumpEntry> = entries.iter().filter(|e| !finished(e)).collect();
+    let splits = todo
+        .chunks(split_size.max(1))
+        .map(|part| PlannedSplit {
+            first_line: part.first().map_or(0, |e| e.line),
+            last_line: part.last().map_or(0, |e| e.line),
+            per_class: count(part.iter().copied()),
+        })
+        .collect();
+    Plan {
+        todo: todo.len(),
+        per_class: count(todo.iter().copied()),
+        splits,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(line: u64, archive_id: u64, class: &str, instance: &str) -> DumpEntry {
+        DumpEntry {
+            line,
+            fid: line,
+            path: String::new(),
+            archive_id,
+            storage_class: class.into(),
+            instance: instance.into(),
+        }
+    }
+
+    #[test]
+    fn plan_leaves_out_finished_files_and_splits_the_rest() {
+        let entries: Vec<DumpEntry> = (1..=7)
+            .map(|i| entry(i, 100 + i, if i % 2 == 0 { "b" } else { "a" }, ""))
+            .collect();
+        let p = plan(&entries, |e| e.archive_id == 102 || e.archive_id == 105, 2);
+        assert_eq!(p.todo, 5);
+        assert_eq!(p.per_class, ClassCounts::from([("a".into(), 3), ("b".into(), 2)]));
+        let spans: Vec<(u64, u64)> = p.splits.iter().map(|s| (s.first_line, s.last_line)).collect();
+        assert_eq!(spans, [(1, 3), (4, 6), (7, 7)]);
+        assert_eq!(p.splits[1].per_class, ClassCounts::from([("b".into(), 2)]));
+        assert_eq!(plan(&entries, |_| true, 2).splits, []);
+        assert_eq!(plan(&entries, |_| false, 0).splits.len(), 7);
+    }
+
+    #[test]
+    fn a_line_of_another_instance_is_found() {
+        let entries = [entry(1, 1, "a", ""), entry(2, 2, "a", "eosx"), entry(3, 3, "a", "eosy")];
+        assert_eq!(foreign_instance(&entries, "eosx").map(|e| e.line), Some(3));
+        assert_eq!(foreign_instance(&entries[..2], "eosx"), None);
+    }
 
     #[test]
     fn eos_ns_inspect_and_cta_shapes() {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,7 @@ from ctaops import _toolcli
 from .. import SECTION
 from ..rest import EosClient, EosNotFoundError, entry_for, keytab_path, load_keytab, xattr
 from .change import STORAGE_CLASS, Changer, Outcome
-from .dump import DumpFile, read_dump
+from .dump import Dump, read_dump
 from .journal import TOOL, Journal, journal_path
 
 if TYPE_CHECKING:
@@ -63,33 +63,30 @@ def _classes(admin: CtaAdmin) -> dict[str, str]:
     return {str(sc["name"]): str(sc.get("vo", "")) for sc in admin.storage_classes().to_dicts()}
 
 
-def _splits(files: list[DumpFile], size: int) -> list[list[DumpFile]]:
-    return [files[i : i + size] for i in range(0, len(files), size)]
+_CHECK_BATCH = 10_000
+"""Files made into Python objects at a time by ``--check`` (it asks EOS and CTA about each)."""
 
 
-def _plan(files: list[DumpFile], journal: Journal, size: int) -> None:
-    todo = [f for f in files if not journal.finished(f.archive_id, f.target)]
-    per_class = Counter(f.target for f in todo)
+def _plan(dump: Dump, journal: Journal, size: int) -> None:
+    plan = dump.plan(journal.finished_classes(), size)
     print(
-        f"{len(files)} files in the dump, {len(files) - len(todo)} finished by an earlier run "
-        f"(journal {journal.path}), {len(todo)} to check and change"
+        f"{len(dump)} files in the dump, {len(dump) - plan.todo} finished by an earlier run "
+        f"(journal {journal.path}), {plan.todo} to check and change"
     )
-    for target, n in sorted(per_class.items()):
+    for target, n in plan.per_class:
         print(f"  {n} to storage class {target}")
-    parts = _splits(todo, size)
-    for k, part in enumerate(parts, 1):
-        classes = Counter(f.target for f in part)
-        what = ", ".join(f"{c} ({n})" for c, n in sorted(classes.items()))
+    for k, part in enumerate(plan.splits, 1):
+        what = ", ".join(f"{c} ({n})" for c, n in part.per_class)
         print(
-            f"would: split {k}/{len(parts)} (dump lines {part[0].line}-{part[-1].line}): "
+            f"would: split {k}/{len(plan.splits)} (dump lines {part.first_line}-{part.last_line}): "
             f"set {STORAGE_CLASS} in EOS where it differs, then archivefile ch --storageclass {what}"
         )
 
 
-def _check(files: list[DumpFile], eos: EosClient, changer: Changer) -> int:
+def _check(dump: Dump, eos: EosClient, changer: Changer) -> int:
     """Print the files whose classes differ between EOS and CTA; return how many."""
     differ = 0
-    for f in files:
+    for f in itertools.chain.from_iterable(dump.splits(_CHECK_BATCH)):
         try:
             info = eos.fileinfo(f.ref)
         except EosNotFoundError:
@@ -103,7 +100,7 @@ def _check(files: list[DumpFile], eos: EosClient, changer: Changer) -> int:
         elif in_eos != in_cta:
             differ += 1
             print(f"{f.archive_id} {f.fid} {info.get('path', f.path)} eos={in_eos} cta={in_cta}")
-    print(f"{differ} of {len(files)} files differ between EOS and CTA", file=sys.stderr)
+    print(f"{differ} of {len(dump)} files differ between EOS and CTA", file=sys.stderr)
     return differ
 
 
@@ -144,15 +141,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     log = _toolcli.setup_logging(PROG, bool(args.verbose), config=config, log_json=args.log_json)
     log.info("started: %s", " ".join([PROG, *(sys.argv[1:] if argv is None else argv)]))
     size, retries = _settings(config, args)
-    files = read_dump(args.location_of_dump, args.instance)
+    dump = read_dump(args.location_of_dump, args.instance)
     journal = Journal(journal_path(config, args.location_of_dump, args.instance))
     admin = CtaAdmin(config, tool=PROG)
     vo_of = _classes(admin)
-    missing = sorted({f.target for f in files} - set(vo_of))
+    missing = sorted(set(dump.targets()) - set(vo_of))
     if missing and not args.check:
         raise _toolcli.ToolExit(1, f"storage class(es) not in CTA: {', '.join(missing)}: nothing changed")
     if args.dry_run:
-        _plan(files, journal, size)
+        _plan(dump, journal, size)
         return 0
     keytab_file = keytab_path(config)
     eos = EosClient(entry_for(load_keytab(keytab_file), args.instance, keytab_file))
@@ -161,7 +158,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     with ToolRun(TOOL_ID, path, roots=[config.logging.log_dir, config.metrics.textfile_dir]) as metrics:
         try:
             if args.check:
-                differ = _check(files, eos, changer)
+                differ = _check(dump, eos, changer)
                 metrics.registry.gauge(
                     "differing_files", "Files whose EOS and CTA storage classes differed at the last --check."
                 ).set(differ)
@@ -169,7 +166,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 metrics.done(0)
                 return 1 if differ else 0
             out = Outcome()
-            for part in _splits(files, size):
+            for part in dump.splits(size):
                 changer.split(part, out)
         finally:
             journal.close()

@@ -53,6 +53,14 @@ class Journal:
         """Whether both EOS and CTA were changed to ``target`` by an earlier run."""
         return self.done.get((archive_id, "eos")) == target and self.done.get((archive_id, "cta")) == target
 
+    def finished_classes(self) -> dict[int, str]:
+        """Map archive IDs to the class an earlier run moved them to on both sides (:meth:`finished`)."""
+        return {
+            archive_id: target
+            for (archive_id, side), target in self.done.items()
+            if side == "eos" and self.done.get((archive_id, "cta")) == target
+        }
+
     def record(self, archive_id: int, side: str, target: str) -> None:
         """Append that ``side`` (``eos``/``cta``) of the file is now in ``target``."""
         if self._out is None:

@@ -1,9 +1,10 @@
-"""The dump reader (``ctaops._core.read_eos_dump`` and :func:`ctaops.eos.storage_class.dump.read_dump`), by property."""
+"""The dump reader (``ctaops._core.EosDump`` and :func:`ctaops.eos.storage_class.dump.read_dump`), by property."""
 
 from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def entries(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[int, int, str, str]]
 def test_every_accepted_shape_reads_back(cases: list[tuple[dict[str, Any], tuple[int, int, str, str]]]) -> None:
     path = write([json.dumps(doc) for doc, _ in cases])
     try:
-        got = read_dump(str(path), "eosctaops")
+        got = read_dump(str(path), "eosctaops").files()
     finally:
         path.unlink()
     assert [(f.line, f.fid, f.archive_id, f.target, f.path) for f in got] == [
@@ -86,6 +87,49 @@ def test_the_first_bad_line_is_named() -> None:
     path = write(['{"fid": 1, "archiveId": 2, "storageclass": "a"}', "", '{"fid": 3, "storageclass": "a"}'])
     try:
         with pytest.raises(ParseError, match=r"^dump: line 3: no archive file ID"):
+            read_dump(str(path), "eosctaops")
+    finally:
+        path.unlink()
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "c"]), min_size=0, max_size=30),
+    st.sets(st.integers(min_value=1, max_value=30)),
+    st.integers(min_value=1, max_value=7),
+)
+def test_plan_and_splits_agree_with_the_files(classes: list[str], done: set[int], size: int) -> None:
+    path = write([json.dumps({"fid": i, "archiveId": 100 + i, "storageclass": c}) for i, c in enumerate(classes, 1)])
+    try:
+        dump = read_dump(str(path), "eosctaops")
+    finally:
+        path.unlink()
+    files = dump.files()
+    assert len(dump) == len(files) == len(classes)
+    assert [f for part in dump.splits(size) for f in part] == files
+    assert dump.targets() == sorted(set(classes))
+    # An earlier run finished the files of `done` to their target, and moved line 1 elsewhere.
+    finished = {100 + i: classes[i - 1] for i in done if i <= len(classes)}
+    if classes:
+        finished[101] = "elsewhere"
+    todo = [f for f in files if finished.get(f.archive_id) != f.target]
+    plan = dump.plan(finished, size)
+    assert plan.todo == len(todo)
+    assert plan.per_class == sorted(Counter(f.target for f in todo).items())
+    expected = [todo[i : i + size] for i in range(0, len(todo), size)]
+    assert [(s.first_line, s.last_line) for s in plan.splits] == [(p[0].line, p[-1].line) for p in expected]
+    assert [s.per_class for s in plan.splits] == [sorted(Counter(f.target for f in p).items()) for p in expected]
+
+
+def test_a_line_of_another_instance_refuses_the_dump() -> None:
+    path = write(
+        [
+            '{"fid": 1, "archiveId": 2, "storageclass": "a"}',
+            '{"fid": 3, "archiveId": 4, "storageclass": "a", "instance": "eosctaops"}',
+            '{"fid": 5, "archiveId": 6, "storageclass": "a", "instance": "eosother"}',
+        ]
+    )
+    try:
+        with pytest.raises(ParseError, match=r"^dump: line 3: instance eosother is not the instance given with -i"):
             read_dump(str(path), "eosctaops")
     finally:
         path.unlink()
