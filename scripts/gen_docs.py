@@ -4,8 +4,10 @@
 - ``docs/versions.md``: the CTA releases each ctaops version was tested against
   (``python/ctaops/cta_versions.txt``, the source every ``--version`` reads).
 - ``docs/config-reference.md``: every config key with its default (``ctaops config show --json``,
-  i.e. the Rust config model) and its meaning (the comments of the shipped template
-  ``packaging/cta-ops-config.yaml``, which a test keeps in step with the model).
+  i.e. the Rust config model) and its meaning (the key's own comment in the shipped template
+  ``packaging/cta-ops-config.yaml``, above it or at the end of its line; a test keeps the
+  template's keys in step with the model). A key of the model without a comment of its own fails
+  the run, naming the key: a section's comment is shown as context but does not count.
 - ``docs/python-api.md``: the compiled module's API from ``python/ctaops/_core.pyi`` and the
   docstrings of the public modules (read with ``ast``: nothing is imported).
 
@@ -76,8 +78,11 @@ def _comment_start(text: str) -> int:
 
 
 def _entry_pattern(dotted: str) -> str:
-    """``priorities.10.name`` -> ``priorities.<n>.name``: entries of a table keyed by number share
-    the meanings of their keys (the template comments one entry, not all)."""
+    """Return ``priorities.<n>.name`` for ``priorities.10.name``.
+
+    Entries of a table keyed by number share the meanings of their keys (the template comments
+    one entry, not all).
+    """
     return ".".join("<n>" if part.isdigit() else part for part in dotted.split("."))
 
 
@@ -127,12 +132,12 @@ def template_meanings(text: str | None = None) -> dict[str, str]:
 
 
 def own_meaning(key: str, meanings: dict[str, str]) -> str:
-    """The key's own meaning, or "" (a section's comment does not count)."""
+    """Return the key's own meaning, or "" (a section's comment does not count)."""
     return meanings.get(key) or meanings.get(_entry_pattern(key), "")
 
 
 def section_context(key: str, meanings: dict[str, str]) -> str:
-    """The comment of the nearest section above ``key`` that has one, or ""."""
+    """Return the comment of the nearest section above ``key`` that has one, or ""."""
     parts = key.split(".")
     for n in range(len(parts) - 1, 0, -1):
         section = ".".join(parts[:n])
@@ -142,7 +147,7 @@ def section_context(key: str, meanings: dict[str, str]) -> str:
 
 
 def without_meaning(keys: list[str], meanings: dict[str, str]) -> list[str]:
-    """The keys of ``keys`` that have no meaning of their own in the template."""
+    """Return the keys of ``keys`` that have no meaning of their own in the template."""
     return [k for k in keys if not own_meaning(k, meanings)]
 
 
@@ -159,7 +164,7 @@ def cell(text: str) -> str:
 
 
 def prose(text: str) -> str:
-    """A meaning as a table cell: ``<log_dir>`` outside code spans would be taken for HTML."""
+    """Return a meaning as a table cell, ``<log_dir>`` outside code spans escaped (not an HTML tag)."""
     parts = cell(text).split("`")
     for i in range(0, len(parts), 2):
         parts[i] = parts[i].replace("<", "&lt;").replace(">", "&gt;")
@@ -257,7 +262,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail when a generated page is stale")
     ap.add_argument(
-        "--template", metavar="PATH", help="with --check: take the meanings from this template instead of the shipped one"
+        "--template",
+        metavar="PATH",
+        help="with --check: take the meanings from this template instead of the shipped one",
     )
     args = ap.parse_args()
     if args.template and not args.check:
