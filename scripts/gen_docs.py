@@ -4,8 +4,10 @@
 - ``docs/versions.md``: the CTA releases each ctaops version was tested against
   (``python/ctaops/cta_versions.txt``, the source every ``--version`` reads).
 - ``docs/config-reference.md``: every config key with its default (``ctaops config show --json``,
-  i.e. the Rust config model) and its meaning (the comments of the shipped template
-  ``packaging/cta-ops-config.yaml``, which a test keeps in step with the model).
+  i.e. the Rust config model) and its meaning (the key's own comment in the shipped template
+  ``packaging/cta-ops-config.yaml``, above it or at the end of its line; a test keeps the
+  template's keys in step with the model). A key of the model without a comment of its own fails
+  the run, naming the key: a section's comment is shown as context but does not count.
 - ``docs/python-api.md``: the compiled module's API from ``python/ctaops/_core.pyi`` and the
   docstrings of the public modules (read with ``ast``: nothing is imported).
 
@@ -20,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,37 +63,92 @@ def versions_page() -> str:
     return "".join(out)
 
 
-def template_meanings() -> dict[str, str]:
-    """Dotted key -> the comment block above it (or its trailing comment) in the template."""
+def _comment_start(text: str) -> int:
+    """Index of the `` #`` that starts a trailing comment outside quotes, or -1."""
+    quote = ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
+            return i
+    return -1
+
+
+def _entry_pattern(dotted: str) -> str:
+    """Return ``priorities.<n>.name`` for ``priorities.10.name``.
+
+    Entries of a table keyed by number share the meanings of their keys (the template comments
+    one entry, not all).
+    """
+    return ".".join("<n>" if part.isdigit() else part for part in dotted.split("."))
+
+
+def template_meanings(text: str | None = None) -> dict[str, str]:
+    """Dotted key -> its own meaning: the comment block right above it and/or its trailing comment.
+
+    ``text`` is the template (default: the shipped one). Keys inside a table keyed by number
+    (``priorities.10.name``) are also stored under their pattern (``priorities.<n>.name``).
+    """
+    if text is None:
+        text = TEMPLATE.read_text(encoding="utf-8")
     meanings: dict[str, str] = {}
     stack: list[tuple[int, str]] = []
     pending: list[str] = []
-    for raw in TEMPLATE.read_text(encoding="utf-8").splitlines():
+    pending_indent = -1
+    for raw in text.splitlines():
         line = raw.rstrip()
         stripped = line.lstrip()
+        indent = len(line) - len(stripped)
         if not stripped:
             pending = []
             continue
         if stripped.startswith("#"):
+            # a comment indented otherwise (an example entry of the map above) starts a new block
+            if indent != pending_indent:
+                pending, pending_indent = [], indent
             pending.append(stripped.lstrip("#").strip())
             continue
-        if stripped.startswith("- ") or ":" not in stripped:
+        if stripped.startswith("- ") or ":" not in stripped or indent != pending_indent:
             pending = []
+        if stripped.startswith("- ") or ":" not in stripped:
             continue
-        indent = len(line) - len(stripped)
         key = stripped.split(":", 1)[0].strip().strip("'\"")
         while stack and stack[-1][0] >= indent:
             stack.pop()
         stack.append((indent, key))
         dotted = ".".join(k for _, k in stack)
-        text = " ".join(p for p in pending if p)
         rest = stripped.split(":", 1)[1]
-        if " #" in rest and not text:
-            text = rest.split(" #", 1)[1].strip()
-        if text:
-            meanings[dotted] = text
+        at = _comment_start(rest)
+        parts = [*pending, rest[at:].lstrip("#").strip() if at >= 0 else ""]
+        meaning = " ".join(p for p in parts if p)
+        if meaning:
+            meanings[dotted] = meaning
+            meanings.setdefault(_entry_pattern(dotted), meaning)
         pending = []
     return meanings
+
+
+def own_meaning(key: str, meanings: dict[str, str]) -> str:
+    """Return the key's own meaning, or "" (a section's comment does not count)."""
+    return meanings.get(key) or meanings.get(_entry_pattern(key), "")
+
+
+def section_context(key: str, meanings: dict[str, str]) -> str:
+    """Return the comment of the nearest section above ``key`` that has one, or ""."""
+    parts = key.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        section = ".".join(parts[:n])
+        if section in meanings:
+            return f"(in `{section}`: {meanings[section]})"
+    return ""
+
+
+def without_meaning(keys: list[str], meanings: dict[str, str]) -> list[str]:
+    """Return the keys of ``keys`` that have no meaning of their own in the template."""
+    return [k for k in keys if not own_meaning(k, meanings)]
 
 
 def flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
@@ -105,38 +163,48 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def config_page() -> str:
-    shown = subprocess.run(
-        [ctaops_bin(), "config", "show", "--json", "-C", "/dev/null"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CTAOPS_CONFIG": "/dev/null"},
-    ).stdout
+def prose(text: str) -> str:
+    """Return a meaning as a table cell, ``<log_dir>`` outside code spans escaped (not an HTML tag)."""
+    parts = cell(text).split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts)
+
+
+def model_keys() -> list[tuple[str, Any]]:
+    """Every key of the config model with its default, in the model's order."""
+    binary = ctaops_bin()
+    try:
+        shown = subprocess.run(
+            [binary, "config", "show", "--json", "-C", "/dev/null"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CTAOPS_CONFIG": "/dev/null"},
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        detail = e.stderr.strip() if isinstance(e, subprocess.CalledProcessError) else e.strerror
+        raise SystemExit(f"gen_docs: cannot run {binary} config show: {detail} (set $CTAOPS_BIN)") from None
     keys: list[tuple[str, Any]] = []
     flatten("", json.loads(shown), keys)
-    meanings = template_meanings()
+    return keys
+
+
+def config_page(keys: list[tuple[str, Any]], meanings: dict[str, str]) -> str:
     out = [
         "# Configuration reference\n\n",
         BANNER.format(src="the config model (`ctaops config show --json`) and packaging/cta-ops-config.yaml"),
         "Every key of `/etc/cta-ops/cta-ops-config.yaml` with its default. A file needs only the keys\n",
         "it changes; `tools.<tool>.` sections may override any `global.` key for that tool. A key's\n",
-        "meaning is the comment above it in the shipped template (or, for a key without one, the\n",
-        "comment of its nearest section). `ctaops config check` validates a file, `ctaops config show`\n",
-        "prints the effective settings (see [Conventions](conventions.md)).\n\n",
+        "meaning is its comment in the shipped template (above the key or at the end of its line);\n",
+        "`make docs` fails when a key of the model has none. `ctaops config check` validates a file,\n",
+        "`ctaops config show` prints the effective settings (see [Conventions](conventions.md)).\n\n",
         "| key | default | meaning |\n|---|---|---|\n",
     ]
     for key, value in keys:
-        meaning = meanings.get(key, "")
-        if not meaning:
-            parts = key.split(".")
-            for n in range(len(parts) - 1, 0, -1):
-                section = ".".join(parts[:n])
-                if section in meanings:
-                    meaning = f"(in `{section}`: {meanings[section]})"
-                    break
+        meaning = own_meaning(key, meanings) or section_context(key, meanings)
         default = json.dumps(value, ensure_ascii=False)
-        out.append(f"| `{key}` | `{cell(default)}` | {cell(meaning)} |\n")
+        out.append(f"| `{key}` | `{cell(default)}` | {prose(meaning)} |\n")
     return "".join(out)
 
 
@@ -190,15 +258,39 @@ def python_api_page() -> str:
     return "".join(head + module_docs() + stub_section(tree))
 
 
-PAGES = {"versions.md": versions_page, "config-reference.md": config_page, "python-api.md": python_api_page}
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail when a generated page is stale")
+    ap.add_argument(
+        "--template",
+        metavar="PATH",
+        help="with --check: take the meanings from this template instead of the shipped one",
+    )
     args = ap.parse_args()
+    if args.template and not args.check:
+        ap.error("--template only goes with --check (the pages are generated from the shipped template)")
+    template = Path(args.template) if args.template else TEMPLATE
+    try:
+        meanings = template_meanings(template.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SystemExit(f"gen_docs: cannot read {template}: {e.strerror}") from None
+    keys = model_keys()
+    pages: dict[str, Callable[[], str]] = {
+        "versions.md": versions_page,
+        "config-reference.md": lambda: config_page(keys, meanings),
+        "python-api.md": python_api_page,
+    }
+    failed = False
+    missing = without_meaning([k for k, _ in keys], meanings)
+    if missing:
+        print(
+            f"gen_docs: config keys without a meaning in {template}: {', '.join(missing)} "
+            "(comment each above it or at the end of its line)",
+            file=sys.stderr,
+        )
+        failed = True
     stale = []
-    for name, make in PAGES.items():
+    for name, make in pages.items():
         text = make()
         path = DOCS / name
         if args.check:
@@ -208,8 +300,8 @@ def main() -> int:
             path.write_text(text, encoding="utf-8")
     if stale:
         print(f"gen_docs: stale: {', '.join(stale)} (run `make docs-gen` and commit)", file=sys.stderr)
-        return 1
-    return 0
+        failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
