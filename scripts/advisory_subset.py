@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSET = Path("audit") / "advisories"
@@ -109,6 +110,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Manifest:
+    """What manifest.json says: both snapshots and the dependency set they were cut for."""
+
     rustsec: Snapshot
     pypa: Snapshot
     covers: Project
@@ -149,7 +152,7 @@ def read_manifest(subset: Path) -> Manifest:
 
 
 def uncovered(project: Project, covers: Project) -> list[str]:
-    """What the project depends on that the subset was not written for, as `what (where)` strings."""
+    """List what the project depends on that the subset was not written for, as `what (where)`."""
     missing = [
         f"crate {name} {v} (Cargo.lock)"
         for name, versions in sorted(project.crates.items())

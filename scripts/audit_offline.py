@@ -23,11 +23,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisory_subset import ALLOWLIST, ROOT, RUSTSEC_URL, SUBSET, InputError, Manifest, read_manifest, read_project
+import tomllib
+
+from advisory_subset import (
+    ALLOWLIST,
+    EXTRA,
+    ROOT,
+    RUSTSEC_URL,
+    SUBSET,
+    InputError,
+    Manifest,
+    Project,
+    read_manifest,
+    read_project,
+)
 from advisory_subset import uncovered as uncovered_deps
 from osv_match import Finding, affects
 
@@ -36,6 +48,8 @@ REFRESH = "run scripts/refresh_advisories.py"
 
 @dataclass(frozen=True)
 class Exception_:
+    """One allowlist entry."""
+
     id: str
     package: str
     reason: str
@@ -104,7 +118,7 @@ def xxh64(data: bytes, seed: int) -> int:
 
 
 def db_dir_name(url: str) -> str:
-    """The directory cargo-deny 0.20 opens for `url` under db-path (advisories/helpers/db.rs)."""
+    """Name the directory cargo-deny 0.20 opens for `url` under db-path (advisories/helpers/db.rs)."""
     url = url.lower()
     return f"{url.rstrip('/').rsplit('/', 1)[-1]}-{xxh64(url.encode(), 0xCA80DE71):016x}"
 
@@ -135,7 +149,9 @@ def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
     )
 
 
-def cargo_deny_advisories(project: Path, subset: Path, manifest: Manifest, exceptions: list[Exception_], deny: Path) -> int:
+def cargo_deny_advisories(
+    project: Path, subset: Path, manifest: Manifest, exceptions: list[Exception_], deny: Path
+) -> int:
     source = subset / "rustsec" / "crates"
     if not source.is_dir() or not any(source.iterdir()):
         print("audit: no RustSec advisory names a crate in Cargo.lock")
@@ -155,7 +171,16 @@ def cargo_deny_advisories(project: Path, subset: Path, manifest: Manifest, excep
         _git(repo, "commit", "-q", "--no-gpg-sign", "-m", f"RustSec subset of {manifest.rustsec.commit}", env=env)
         config = Path(tmp) / "deny.toml"
         config.write_text(deny_config((project / "deny.toml").read_text(), exceptions, Path(tmp) / "dbs"))
-        cmd = [str(deny), "--log-level", "warn", "--offline", "--manifest-path", str(project / "Cargo.toml"), "--config", str(config)]
+        cmd = [
+            str(deny),
+            "--log-level",
+            "warn",
+            "--offline",
+            "--manifest-path",
+            str(project / "Cargo.toml"),
+            "--config",
+            str(config),
+        ]
         cmd += ["check", "--hide-inclusion-graph", "advisories"]
         return subprocess.run(cmd, check=False).returncode
 
@@ -184,6 +209,39 @@ def installed(names: set[str]) -> tuple[dict[str, str], list[str]]:
     return found, missing
 
 
+def report_snapshots(manifest: Manifest) -> None:
+    today = datetime.datetime.now(datetime.timezone.utc)
+    ages = []
+    for label, snap in (("RustSec", manifest.rustsec), ("PyPA", manifest.pypa)):
+        days = (today - datetime.datetime.fromisoformat(snap.date)).days
+        ages.append(f"{label} as of {snap.date[:10]} ({snap.commit[:10]}, {days} days old)")
+    print(f"audit: advisories {'; '.join(ages)}")
+    print("audit: later advisories are unseen until scripts/refresh_advisories.py (`make audit` asks online)")
+
+
+def python_audit(subset: Path, project: Project, exceptions: list[Exception_]) -> int:
+    allowed = {e.id: e for e in exceptions if not e.id.startswith("RUSTSEC-")}
+    extra, not_installed = installed(project.extra - set(project.pins))
+    if not_installed:
+        print(f"audit: not installed here, so not checked: {', '.join(not_installed)} (the [{EXTRA}] extra)")
+    status, seen = 0, set()
+    for f in python_findings(subset, {**extra, **project.pins}):
+        where = "requirements.txt" if f.package in project.pins else f"installed, [{EXTRA}] extra"
+        hit = next((allowed[i] for i in sorted({f.id, *f.aliases}) if i in allowed), None)
+        if hit is not None:
+            seen.add(hit.id)
+            print(f"audit: allowed {f.id} in {f.package} {f.version} ({where}): {hit.reason}")
+            continue
+        status = 1
+        fix = f"fixed in {', '.join(f.fixed)}" if f.fixed else "no fixed version"
+        aliases = ", ".join(f.aliases) or "no alias"
+        print(f"audit: {f.id} ({aliases}) affects {f.package} {f.version} ({where}), {fix}: {f.summary}")
+    for e in allowed.values():
+        if e.id not in seen:
+            print(f"audit: warning: allowlist entry {e.id} ({e.package}) matches no Python package any more")
+    return status
+
+
 def check(project_root: Path, subset: Path, allowlist: Path, deny: Path | None) -> int:
     manifest = read_manifest(subset)
     project = read_project(project_root)
@@ -192,41 +250,21 @@ def check(project_root: Path, subset: Path, allowlist: Path, deny: Path | None) 
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         print(f"audit: {subset} does not cover {', '.join(missing[:3])}{more}: {REFRESH}", file=sys.stderr)
         return 1
-    today = datetime.datetime.now(datetime.timezone.utc)
-    ages = []
-    for label, snap in (("RustSec", manifest.rustsec), ("PyPA", manifest.pypa)):
-        days = (today - datetime.datetime.fromisoformat(snap.date)).days
-        ages.append(f"{label} as of {snap.date[:10]} ({snap.commit[:10]}, {days} days old)")
-    print(f"audit: advisories {'; '.join(ages)}; later ones are unseen until scripts/refresh_advisories.py (`make audit` asks online)")
-
+    report_snapshots(manifest)
     exceptions = read_allowlist(allowlist)
-    allowed = {e.id: e for e in exceptions}
-    extra, not_installed = installed(project.extra - set(project.pins))
-    if not_installed:
-        print(f"audit: not installed here, so not checked: {', '.join(not_installed)} (the [analysis] extra)")
-    status = 0
-    seen = set()
-    for f in python_findings(subset, {**extra, **project.pins}):
-        ids = {f.id, *f.aliases}
-        hit = next((allowed[i] for i in sorted(ids) if i in allowed), None)
-        where = "requirements.txt" if f.package in project.pins else "installed, [analysis] extra"
-        fix = f"fixed in {', '.join(f.fixed)}" if f.fixed else "no fixed version"
-        if hit is not None:
-            seen.add(hit.id)
-            print(f"audit: allowed {f.id} in {f.package} {f.version} ({where}): {hit.reason}")
-        else:
+    status = python_audit(subset, project, exceptions)
+    if deny is not None:
+        for e in exceptions:
+            if e.id.startswith("RUSTSEC-") and e.package in project.crates:
+                versions = ", ".join(sorted(project.crates[e.package]))
+                print(f"audit: cargo deny is told to allow {e.id} in {e.package} {versions}: {e.reason}")
+        if cargo_deny_advisories(project_root, subset, manifest, exceptions, deny) != 0:
             status = 1
-            print(f"audit: {f.id} ({', '.join(f.aliases) or 'no alias'}) affects {f.package} {f.version} ({where}), {fix}: {f.summary}")
-    for e in exceptions:
-        if e.id.startswith("RUSTSEC-") and e.package in project.crates:
-            versions = ", ".join(sorted(project.crates[e.package]))
-            print(f"audit: cargo deny is told to allow {e.id} in {e.package} {versions}: {e.reason}")
-        elif not e.id.startswith("RUSTSEC-") and e.id not in seen:
-            print(f"audit: warning: allowlist entry {e.id} ({e.package}) matches nothing in the pins any more")
-    if deny is not None and cargo_deny_advisories(project_root, subset, manifest, exceptions, deny) != 0:
-        status = 1
     if status:
-        print("audit: known vulnerabilities found (above): upgrade, or add an exception with its reason to audit/allowlist.toml", file=sys.stderr)
+        print(
+            "audit: known vulnerabilities (above): upgrade, or add an exception to audit/allowlist.toml",
+            file=sys.stderr,
+        )
     return status
 
 
@@ -254,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"audit: {e}", file=sys.stderr)
         return 1
     except subprocess.CalledProcessError as e:
-        print(f"audit: {' '.join(map(str, e.cmd))} failed: {e.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+        print(
+            f"audit: {' '.join(map(str, e.cmd))} failed: {e.stderr.decode(errors='replace').strip()}", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -25,6 +25,8 @@ def _normalize(name: str) -> str:
 
 @dataclass(frozen=True)
 class Finding:
+    """One advisory that affects one package version."""
+
     id: str
     package: str
     version: str
@@ -68,7 +70,7 @@ def _in_range(events: Iterable[Mapping[str, str]], version: Version) -> tuple[bo
 
 
 def affects(record: Mapping[str, Any], package: str, version: str) -> Finding | None:
-    """The finding if the OSV `record` affects `package` at `version`, else None."""
+    """Return the finding if the OSV `record` affects `package` at `version`, else None."""
     if record.get("withdrawn"):
         return None
     wanted = _normalize(package)

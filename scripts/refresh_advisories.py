@@ -47,12 +47,14 @@ class Repo:
         self.source = source
 
     def git(self, *args: str) -> str:
+        """Run git on the repository; its output, or InputError."""
         r = subprocess.run(["git", "-C", str(self.git_dir), *args], capture_output=True, text=True, check=False)
         if r.returncode != 0:
             raise InputError(f"git {' '.join(args)} in {self.git_dir}: {r.stderr.strip()}")
         return r.stdout
 
     def snapshot(self) -> Snapshot:
+        """HEAD's commit and date."""
         commit, date = self.git("log", "-1", "--format=%H %cI", "HEAD").split()
         return Snapshot(source=self.source, commit=commit, date=date)
 
@@ -61,9 +63,11 @@ class Repo:
         return [line.rsplit("/", 1)[-1] for line in self.git("ls-tree", "--name-only", f"HEAD:{tree}").splitlines()]
 
     def files(self, tree: str) -> list[str]:
+        """Paths of every file below `tree` at HEAD."""
         return self.git("ls-tree", "-r", "--name-only", "HEAD", f"{tree}/").splitlines()
 
     def read(self, path: str) -> str:
+        """Content of `path` at HEAD."""
         return self.git("show", f"HEAD:{path}")
 
 
