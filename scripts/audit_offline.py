@@ -44,6 +44,9 @@ from advisory_subset import uncovered as uncovered_deps
 from osv_match import Finding, affects
 
 REFRESH = "run scripts/refresh_advisories.py"
+# cargo-deny's own default limit (maximum-db-staleness) on a database it is not allowed to fetch;
+# the throwaway checkout would always look fresh to it, so the snapshot's age is judged here.
+STALE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ def deny_config(deny_toml: str, exceptions: list[Exception_], db_path: Path | No
     lines.append("]")
     if db_path is not None:
         lines += [f"db-path = {json.dumps(str(db_path))}", f"db-urls = [{json.dumps(RUSTSEC_URL)}]"]
+    if "ignore" in tomllib.loads(deny_toml).get("advisories", {}):
+        raise InputError(f"deny.toml: advisory exceptions belong in {ALLOWLIST}, not in [advisories] ignore")
     head, sep, tail = deny_toml.partition("\n[advisories]\n")
     if not sep:
         raise InputError("deny.toml has no [advisories] table")
@@ -211,11 +216,16 @@ def installed(names: set[str]) -> tuple[dict[str, str], list[str]]:
 
 def report_snapshots(manifest: Manifest) -> None:
     today = datetime.datetime.now(datetime.timezone.utc)
-    ages = []
+    ages, stale = [], []
     for label, snap in (("RustSec", manifest.rustsec), ("PyPA", manifest.pypa)):
         days = (today - datetime.datetime.fromisoformat(snap.date)).days
         ages.append(f"{label} as of {snap.date[:10]} ({snap.commit[:10]}, {days} days old)")
+        if days > STALE_DAYS:
+            stale.append(label)
     print(f"audit: advisories {'; '.join(ages)}")
+    if stale:
+        are = "snapshots are" if len(stale) > 1 else "snapshot is"
+        print(f"audit: warning: the {' and '.join(stale)} {are} older than {STALE_DAYS} days: refresh")
     print("audit: later advisories are unseen until scripts/refresh_advisories.py (`make audit` asks online)")
 
 
@@ -288,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             print(deny_config((args.project / "deny.toml").read_text(), exceptions, None), end="")
         else:
             print(" ".join(f"--ignore-vuln {e.id}" for e in exceptions if not e.id.startswith("RUSTSEC-")))
-    except (InputError, OSError) as e:
+    except (InputError, OSError, tomllib.TOMLDecodeError) as e:
         print(f"audit: {e}", file=sys.stderr)
         return 1
     except subprocess.CalledProcessError as e:

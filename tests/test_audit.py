@@ -216,6 +216,7 @@ def test_a_vulnerable_pin_fails_the_python_audit(project: Path) -> None:
     r = check(project, "--no-cargo")
     assert r.returncode == 1
     assert "audit: advisories RustSec as of 2025-01-02" in r.stdout
+    assert "the RustSec and PyPA snapshots are older than 90 days: refresh" in r.stdout
     line = next(x for x in r.stdout.splitlines() if "PYSEC-2023-238" in x)
     assert "affects pyarrow 14.0.0 (requirements.txt), fixed in 14.0.1" in line
     assert "CVE-2023-47248" in line
@@ -279,6 +280,17 @@ def test_bad_input_is_one_line_and_exit_1(project: Path, file: str, text: str, m
     assert r.returncode == 1
     assert len(r.stderr.strip().splitlines()) == 1
     assert message in r.stderr
+
+
+@needs_cargo_deny
+def test_an_advisory_exception_in_deny_toml_is_refused(project: Path) -> None:
+    deny = project / "deny.toml"
+    deny.write_text(deny.read_text().replace("[advisories]\n", '[advisories]\nignore = ["RUSTSEC-2023-0071"]\n'))
+    r = check(project)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        "audit: deny.toml: advisory exceptions belong in audit/allowlist.toml, not in [advisories] ignore"
+    ]
 
 
 def test_refresh_from_a_missing_database_is_one_line(tmp_path: Path) -> None:
