@@ -71,10 +71,9 @@ class Repo:
         return self.git("show", f"HEAD:{path}")
 
 
-def open_repo(where: str, tmp: Path) -> Repo:
+def open_repo(where: str, dest: Path) -> Repo:
     if Path(where).exists():
         return Repo(Path(where), _origin(Path(where)) or where)
-    dest = tmp / normalize(where.rstrip("/").rsplit("/", 1)[-1])
     print(f"refresh_advisories: cloning {where}", file=sys.stderr)
     r = subprocess.run(
         ["git", "clone", "-q", "--bare", "--depth", "1", where, str(dest)], capture_output=True, text=True, check=False
@@ -147,7 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or args.project / SUBSET
     try:
         with tempfile.TemporaryDirectory(prefix="ctaops-advisories-") as tmp:
-            print(refresh(args.project, out, open_repo(args.rustsec, Path(tmp)), open_repo(args.pypa, Path(tmp))))
+            print(
+                refresh(
+                    args.project,
+                    out,
+                    open_repo(args.rustsec, Path(tmp) / "rustsec"),
+                    open_repo(args.pypa, Path(tmp) / "pypa"),
+                )
+            )
     except InputError as e:
         print(f"refresh_advisories: {e}", file=sys.stderr)
         return 1

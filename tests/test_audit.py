@@ -293,6 +293,19 @@ def test_an_advisory_exception_in_deny_toml_is_refused(project: Path) -> None:
     ]
 
 
+def test_refresh_clones_a_url_and_reproduces_the_committed_subset(tmp_path: Path, databases: tuple[Path, Path]) -> None:
+    rustsec, pypa = (f"file://{db}" for db in databases)
+    out = tmp_path / "out"
+    r = run("refresh_advisories.py", "--rustsec", rustsec, "--pypa", pypa, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((out / "manifest.json").read_text())["rustsec"]["source"] == rustsec
+    # The committed files are exactly what the refresh writes for this tree: none edited by hand.
+    for sub in ("rustsec", "pypa"):
+        written = {p.relative_to(out): p.read_bytes() for p in (out / sub).rglob("*") if p.is_file()}
+        committed = {p.relative_to(SUBSET): p.read_bytes() for p in (SUBSET / sub).rglob("*") if p.is_file()}
+        assert written == committed
+
+
 def test_refresh_from_a_missing_database_is_one_line(tmp_path: Path) -> None:
     r = run("refresh_advisories.py", "--project", ROOT, "--out", tmp_path, "--rustsec", tmp_path, "--pypa", tmp_path)
     assert r.returncode == 1
