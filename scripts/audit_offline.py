@@ -164,9 +164,9 @@ def cargo_deny_advisories(
     if not os.access(deny, os.X_OK):
         raise InputError(f"{deny}: cargo-deny not found (scripts/audit.sh installs it)")
     with tempfile.TemporaryDirectory(prefix="ctaops-rustsec-") as tmp:
-        # cargo-deny reads crates/**.md from a git checkout and takes its age from HEAD; the
-        # commit carries the snapshot's date, the staleness it judges is that of this checkout,
-        # so the snapshot's own date is printed by `check` instead.
+        # cargo-deny reads crates/**.md under db-path/<name>-<hash of the URL>, a git checkout
+        # whose age it takes from HEAD's file time: this fresh checkout always passes its
+        # staleness limit, so report_snapshots judges the snapshot's real age instead.
         repo = Path(tmp) / "dbs" / db_dir_name(RUSTSEC_URL)
         shutil.copytree(source, repo / "crates")
         _git(repo, "init", "-q")
@@ -187,6 +187,7 @@ def cargo_deny_advisories(
             str(config),
         ]
         cmd += ["check", "--hide-inclusion-graph", "advisories"]
+        sys.stdout.flush()  # our lines before cargo-deny's, in a log
         return subprocess.run(cmd, check=False).returncode
 
 
