@@ -29,9 +29,10 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 	$(VENV)/bin/maturin develop -q $(CARGO_PROFILE)
 	$(CARGO) build -q $(CARGO_PROFILE) -p ctaops-cli
 
-# The vulnerability audits need the network (github.com's RustSec database, PyPI's JSON API),
-# which the CI machine does not have: `make test` runs the checks that need none (cargo deny's
-# licences, bans and sources); `make test TEST_AUDIT=audit` runs everything.
+# The live vulnerability databases (github.com's RustSec database, PyPI's JSON API) are out of the
+# CI machine's reach: `make test` runs the audits against the committed, dated advisory subset
+# (audit/advisories) plus cargo deny's licences, bans and sources; `make test TEST_AUDIT=audit`
+# asks the live databases instead.
 TEST_AUDIT ?= audit-offline
 
 .PHONY: test
@@ -90,11 +91,11 @@ docs: dev ## Check the generated pages are current, then build the docs site str
 	$(VENV)/bin/mkdocs build --strict -q -d $(abspath $(DOCS_SITE_DIR))
 
 .PHONY: audit
-audit: venv ## Supply-chain audits (network): pip-audit of requirements.txt, cargo deny check (deny.toml)
+audit: venv ## Supply-chain audits (network): pip-audit of requirements.txt, cargo deny check (deny.toml, audit/allowlist.toml)
 	scripts/audit.sh
 
 .PHONY: audit-offline
-audit-offline: ## The audits that need no network: cargo deny's licences, bans and sources (deny.toml)
+audit-offline: venv ## The audits without network: cargo deny's licences, bans, sources, and advisories of both ecosystems from audit/advisories
 	scripts/audit.sh --offline
 
 .PHONY: fuzz
