@@ -129,9 +129,15 @@ def run_batch(jobs: list[Job], table: dict[str, str]) -> list[str]:
     results: dict[Job, tuple[int, str, str]] = {}
     for job in jobs:
         if job[0] == RUST:
-            r = subprocess.run(
-                [ctaops_bin(), *job[1], "--help"], capture_output=True, text=True, env=help_env(), check=False
-            )
+            try:
+                r = subprocess.run(
+                    [ctaops_bin(), *job[1], "--help"], capture_output=True, text=True, env=help_env(), check=False
+                )
+            except OSError as e:
+                raise SystemExit(
+                    f"gen_tool_pages: cannot run the ctaops binary {ctaops_bin()}: {e.strerror} "
+                    "(`make dev` builds it; $CTAOPS_BIN or $CARGO_TARGET_DIR say where it is)"
+                ) from None
             results[job] = (r.returncode, r.stdout, r.stderr)
     scripts_jobs = [job for job in jobs if job[0] != RUST]
     if scripts_jobs:
