@@ -80,14 +80,16 @@ lint-python: dev ## ruff, mypy --strict and stubtest of _core.pyi
 	$(VPY) -m mypy.stubtest ctaops._core --allowlist .stubtest-allowlist
 
 .PHONY: docs-gen
-docs-gen: dev ## Regenerate the generated docs pages (versions, config reference, Python API)
+docs-gen: dev ## Regenerate the generated docs pages (versions, config reference, Python API, the tools' options)
 	$(VPY) scripts/gen_docs.py
+	$(VPY) scripts/gen_tool_pages.py
 
 DOCS_SITE_DIR ?= $(TARGET_DIR)/site
 
 .PHONY: docs
 docs: dev ## Check the generated pages are current, then build the docs site strictly into $(DOCS_SITE_DIR)
 	$(VPY) scripts/gen_docs.py --check
+	$(VPY) scripts/gen_tool_pages.py --check
 	$(VENV)/bin/mkdocs build --strict -q -d $(abspath $(DOCS_SITE_DIR))
 
 .PHONY: audit

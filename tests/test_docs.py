@@ -145,7 +145,7 @@ def test_what_counts_as_a_comment() -> None:
 
 
 def test_every_page_is_in_the_nav_and_every_nav_entry_exists() -> None:
-    pages = {p.name for p in DOCS.glob("*.md")}
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
     nav = nav_pages()
     assert pages - nav == set(), "pages missing from mkdocs.yml's nav"
     assert nav - pages == set(), "nav entries without a page"
