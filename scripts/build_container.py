@@ -117,6 +117,14 @@ class Buildah:
             timeout=300,
         )
 
+    def mount(self, container: str) -> Path:
+        """Mount a working container's root file system on the host and return where."""
+        return Path(self("mount", container).strip())
+
+    def unmount(self, container: str) -> None:
+        """Undo `mount`."""
+        self("umount", container)
+
     def remove(self, container: str) -> None:
         """Delete a working container (buildah rm); a missing one is not an error."""
         subprocess.run(self.argv("rm", container), capture_output=True, check=False)
