@@ -131,7 +131,7 @@ def test_every_console_script_answers_version_and_help(buildah: Any, container: 
     lines = out.splitlines()
     assert len(lines) == len(SCRIPTS)
     for script, line in zip(SCRIPTS, lines, strict=True):
-        assert line.startswith(f"{script} ") or line.startswith("ctaops "), line
+        assert line == f"{script} {version_line(ctaops.__version__)}", line
     usage = run(buildah, container, "cta-ops-pool-supply", "--help")
     assert usage.startswith("usage: cta-ops-pool-supply ")
     assert "--dry-run" in usage
