@@ -159,6 +159,16 @@ rpm: ## Build the RPM (packaging/rpm/ctaops.spec) into dist/ from the newest whe
 wheel-check: device-wheel ## Check this tree's wheel in a clean venv without a compiler (every console script's --help and --version, the analysis extra)
 	WHEEL="$$(ls $(DEVICE_WHEEL_DIR)/ctaops-*.whl)" scripts/wheel_check.sh
 
+# The container image (packaging/container/Containerfile) of this tree's wheel, built with buildah:
+# CONTAINER_BASE=local is a Debian bookworm base made with debootstrap and cached in
+# /var/cache/ctaops-containers (no registry needed); a site's image reference works too.
+CONTAINER_BASE ?= local
+CONTAINER_TAG ?= localhost/ctaops:latest
+
+.PHONY: container
+container: device-wheel ## Build the container image with buildah (CONTAINER_BASE=local|IMAGE, CONTAINER_TAG); needs root, buildah, debootstrap
+	$(VPY) scripts/build_container.py --wheel "$$(ls $(DEVICE_WHEEL_DIR)/ctaops-*.whl)" --base $(CONTAINER_BASE) --tag $(CONTAINER_TAG)
+
 .PHONY: clean
 clean: ## Remove build products and the venv
 	rm -rf $(VENV) dist target .mypy_cache .ruff_cache .pytest_cache
