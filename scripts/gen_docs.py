@@ -56,6 +56,10 @@ def versions_page() -> str:
         "Every `--version` (`ctaops` and each `cta-ops-*` script) prints its row, e.g.\n",
         "`ctaops 0.1.0 (tested with CTA 5.10.11.0-1 to 5.11.20.0-1)`; the RPM requires the\n",
         '`cta-cli` range of its row. What "tested" covers is on [Verification](verification.md).\n\n',
+        "`x` is 0 while no release has run against a real CTA instance: every row so far was tested\n",
+        "against CTA's sources, its schemas and the simulator, not a production frontend. The first\n",
+        "release that passes on a real instance becomes `1.0` for the same CTA range; from then on `x`\n",
+        "moves only with the CTA interface generation.\n\n",
         "| ctaops | tested with CTA | RPM requires |\n|---|---|---|\n",
     ]
     for ctaops, lo, hi, cli_min, cli_below in rows:

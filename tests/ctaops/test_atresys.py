@@ -281,7 +281,11 @@ def test_manager_subcommands(db: Db, manager: str) -> None:
     p = run(manager, db, "-j", "priority", "V00001", "11")
     assert json.loads(p.stdout) == {"tape": "V00001", "priority": "11", "previous": "50", "result": "changed"}
     p = run(manager, db, "priority", "V00001", "10", "--dry-run")
+    assert "priority 11 -> 10 (dry run)" in p.stdout, "a dry run shows the value asked for"
+    p = run(manager, db, "-j", "mode", "V00001", "auto", "--reason", "x", "--dry-run")
+    assert json.loads(p.stdout) == {"tape": "V00001", "mode": "auto", "previous": "manual", "result": "dry run"}
     assert db.store().get("V00001").priority == 11  # type: ignore[union-attr]
+    assert db.store().get("V00001").mode == "manual"  # type: ignore[union-attr]
 
     hist = json.loads(run(manager, db, "-j", "history", "V00001").stdout)
     assert [(h["action"], h["to_value"]) for h in hist] == [("add", "entered"), ("mode", "manual"), ("priority", "11")]

@@ -241,10 +241,22 @@ fn run_inner(args: &Args) -> Res {
             add(&ctx, vids, *priority, *mode, given, reason)
         }
         Verb::Rm { vid, force, reason } => rm(&ctx, vid, *force, reason),
-        Verb::Mode { vid, mode, reason } => change(&ctx, vid, reason, |s, a| s.set_mode(vid, *mode, a), "mode"),
+        Verb::Mode { vid, mode, reason } => change(
+            &ctx,
+            vid,
+            reason,
+            |s, a| s.set_mode(vid, *mode, a),
+            ("mode", mode.to_string()),
+        ),
         Verb::Priority { vid, priority, reason } => {
             check_priority(&ctx, *priority)?;
-            change(&ctx, vid, reason, |s, a| s.set_priority(vid, *priority, a), "priority")
+            change(
+                &ctx,
+                vid,
+                reason,
+                |s, a| s.set_priority(vid, *priority, a),
+                ("priority", priority.to_string()),
+            )
         }
         Verb::History { vid } => history(&ctx, vid),
         Verb::CheckEnv => check_env::run(&ctx),
@@ -524,7 +536,7 @@ fn change(
     vid: &str,
     reason: &str,
     apply: impl FnOnce(&mut dyn StateStore, &Actor) -> Result<Outcome, StoreError>,
-    what: &str,
+    (what, requested): (&str, String),
 ) -> Res {
     ctaops_store::validate_vid(vid).map_err(|e| usage(&e))?;
     let mut store = ctx.store()?;
@@ -546,10 +558,19 @@ fn change(
             Outcome::Unchanged => "unchanged",
         }
     };
-    let after = store.get(vid).map_err(|e| fail(&e))?.unwrap_or(before.clone());
-    let (old, new) = match what {
-        "mode" => (before.mode.to_string(), after.mode.to_string()),
-        _ => (before.priority.to_string(), after.priority.to_string()),
+    let old = match what {
+        "mode" => before.mode.to_string(),
+        _ => before.priority.to_string(),
+    };
+    // A dry run shows what was asked for; a real one what the store holds afterwards.
+    let new = if ctx.dry_run {
+        requested
+    } else {
+        let after = store.get(vid).map_err(|e| fail(&e))?.unwrap_or(before);
+        match what {
+            "mode" => after.mode.to_string(),
+            _ => after.priority.to_string(),
+        }
     };
     if ctx.json {
         return Ok(ctx.print_json(&json!({"tape": vid, what: new, "previous": old, "result": result})));
