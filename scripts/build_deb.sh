@@ -37,13 +37,25 @@ chmod -R u+rwX,go+rX,go-w "$root/opt" "$root/usr" "$root/lib"
 read -r _ _ _ cta_min cta_next < <(grep -v '^#' python/ctaops/cta_versions.txt | grep -m1 .)
 py_minor=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 py_next=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1] + 1}")')
+glibc=$(basename "$wheel" | sed -nE 's/.*manylinux_([0-9]+)_([0-9]+).*/\1.\2/p')
+maintainer="${DEBFULLNAME:-ctaops maintainers} <${DEBEMAIL:-ctaops@localhost}>"
+
+doc="$root/usr/share/doc/ctaops"
+install -m 0644 packaging/deb/copyright "$doc/copyright"
+install -D -m 0644 packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/ctaops"
+{
+    printf 'ctaops (%s-1) unstable; urgency=medium\n\n' "$version"
+    printf '  * Built from the ctaops %s wheel by scripts/build_deb.sh.\n\n' "$version"
+    printf ' -- %s  %s\n' "$maintainer" "$(date -R ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH})"
+} | gzip -9n >"$doc/changelog.Debian.gz"
+chmod 0644 "$doc/changelog.Debian.gz"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 
 mkdir -m 0755 "$root/DEBIAN"
 grep -v '^#' packaging/deb/control | sed \
     -e "s|@VERSION@|$version|" -e "s|@SIZE@|$size|" -e "s|@PY_MIN@|$py_minor|" \
     -e "s|@PY_NEXT@|$py_next|" -e "s|@CTA_MIN@|$cta_min|" -e "s|@CTA_NEXT@|$cta_next|" \
-    -e "s|@MAINTAINER@|${DEBFULLNAME:-ctaops maintainers} <${DEBEMAIL:-ctaops@localhost}>|" \
+    -e "s|@GLIBC@|${glibc:-2.17}|" -e "s|@MAINTAINER@|$maintainer|" \
     >"$root/DEBIAN/control"
 install -m 0644 packaging/deb/conffiles "$root/DEBIAN/conffiles"
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$root/DEBIAN/"

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(DPKG_DEB is None, reason="dpkg-deb is not instal
 SCHEDULED = sorted(p.stem for p in (ROOT / "packaging" / "systemd").glob("*.timer"))
 CONFIG = "/etc/cta-ops/cta-ops-config.yaml"
 ERRORS = "/etc/cta-ops/error-messages.yaml"
+MAINTAINER = {"DEBFULLNAME": "ctaops tests", "DEBEMAIL": "ctaops-tests@example.org"}
 
 
 def _cta_range() -> tuple[str, str]:
@@ -41,7 +42,7 @@ def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     argv = [str(ROOT / "scripts" / "build_deb.sh"), str(_wheel(tmp)), str(tmp / "out")]
     if os.environ.get("CTAOPS_DEPS_DIR"):
         argv.append(os.environ["CTAOPS_DEPS_DIR"])
-    env = {**os.environ, "PIP": str(Path(sys.executable).parent / "pip")}
+    env = {**os.environ, "PIP": str(Path(sys.executable).parent / "pip"), **MAINTAINER}
     r = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     assert r.returncode == 0, r.stderr
     (built,) = (tmp / "out").glob("ctaops_*_amd64.deb")
@@ -66,6 +67,10 @@ def test_control_depends_on_the_build_python_and_recommends_the_cta_client_range
     assert f"python3 (>= {major}.{minor})" in depends
     assert f"python3 (<< {major}.{minor + 1})" in depends  # the venv's site-packages name the minor version
     assert "passwd" in depends  # useradd in postinst
+    glibc = re.search(r"manylinux_(\d+)_(\d+)", _wheel(deb.parent).name)
+    assert glibc is not None
+    assert f"libc6 (>= {glibc[1]}.{glibc[2]})" in depends  # the wheel's extension needs it
+    assert fields["Maintainer"] == "ctaops tests <ctaops-tests@example.org>"
     # CTA ships cta-cli as an RPM only: a Depends would make the package uninstallable.
     low, below = _cta_range()
     assert not [d for d in depends if d.startswith("cta-cli")]
@@ -103,6 +108,9 @@ def test_contents_are_the_rpm_layout_with_debian_unit_dir(deb: Path) -> None:
         f"{doc}/scheduling.md",
         f"{doc}/install.md",
         f"{doc}/LICENSE",
+        f"{doc}/copyright",
+        f"{doc}/changelog.Debian.gz",
+        "/usr/share/lintian/overrides/ctaops",
     ]:
         assert path in files, path
     assert files[CONFIG] == "-rw-r-----"  # credentials: postinst gives it group tape
@@ -111,6 +119,14 @@ def test_contents_are_the_rpm_layout_with_debian_unit_dir(deb: Path) -> None:
         ["dpkg-deb", "--info", str(deb), "conffiles"], capture_output=True, text=True, check=True
     ).stdout.split()
     assert conffiles == [CONFIG, ERRORS]
+
+
+@pytest.mark.skipif(shutil.which("lintian") is None, reason="lintian is not installed (apt-get install lintian)")
+def test_lintian_finds_no_errors_beyond_the_documented_overrides(deb: Path) -> None:
+    r = subprocess.run(["lintian", str(deb)], capture_output=True, text=True, check=False)
+    errors = [line for line in r.stdout.splitlines() if line.startswith("E:")]
+    assert errors == []
+    assert r.returncode == 0, r.stderr
 
 
 def _chroot(root: Path, script: str) -> subprocess.CompletedProcess[str]:
