@@ -202,14 +202,22 @@ def test_installed_tools_run_against_a_simulator_in_the_root(installed: Path) ->
 
 
 @needs_root
-def test_upgrade_keeps_an_edited_conffile_and_purge_removes_the_venv(deb: Path, tmp_path: Path) -> None:
+def test_upgrade_keeps_an_edited_conffile_and_purge_removes_the_venv_and_disables_timers(
+    deb: Path, tmp_path: Path
+) -> None:
     root = _install(deb, tmp_path / "root")
+    # A booted-systemd look-alike: the directory the maintainer scripts test, and a systemctl
+    # that records what it is asked to do.
+    (root / "run" / "systemd" / "system").mkdir(parents=True)
+    fake = root / "usr" / "local" / "bin" / "systemctl"
+    fake.write_text('#!/bin/sh\necho "$*" >> /tmp/systemctl.log\n')
+    fake.chmod(0o755)
     r = _chroot(
         root,
         f"echo '# site edit' >> {CONFIG}; dpkg -i /tmp/{deb.name} >/dev/null; tail -1 {CONFIG};"
         " /opt/ctaops/bin/ctaops --version >/dev/null;"
         # Byte code written at run time, which dpkg does not know about.
-        " /opt/ctaops/bin/python -B -c 'import os; os.makedirs(\"/opt/ctaops/lib/x/__pycache__\")';"
+        " mkdir /opt/ctaops/lib/__pycache__; : > /opt/ctaops/lib/__pycache__/site.cpython-311.pyc;"
         " dpkg --purge ctaops >/dev/null; dpkg-query -W -f='${db:Status-Status}' ctaops || true",
     )
     assert r.returncode == 0, r.stdout + r.stderr
@@ -219,3 +227,7 @@ def test_upgrade_keeps_an_edited_conffile_and_purge_removes_the_venv(deb: Path, 
     for gone in ["opt/ctaops", "etc/cta-ops/cta-ops-config.yaml", "var/lib/cta-ops", "var/log/cta-ops"]:
         assert not (root / gone).exists(), gone
     assert (root / "usr" / "bin" / "python3").exists()  # only the package went
+    calls = (root / "tmp" / "systemctl.log").read_text().splitlines()
+    disabled = sorted(c.split()[-1] for c in calls if c.startswith("--no-reload disable --now "))
+    assert disabled == sorted(f"{tool}.timer" for tool in SCHEDULED)  # on removal only
+    assert set(calls) - {f"--no-reload disable --now {t}" for t in disabled} == {"daemon-reload"}  # never enabled
