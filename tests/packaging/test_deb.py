@@ -37,9 +37,14 @@ def _cta_range() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="module")
+def deb(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("deb")
-    argv = [str(ROOT / "scripts" / "build_deb.sh"), str(_wheel(tmp)), str(tmp / "out")]
+    argv = [str(ROOT / "scripts" / "build_deb.sh"), str(wheel), str(tmp / "out")]
     if os.environ.get("CTAOPS_DEPS_DIR"):
         argv.append(os.environ["CTAOPS_DEPS_DIR"])
     env = {**os.environ, "PIP": str(Path(sys.executable).parent / "pip"), **MAINTAINER}
@@ -54,20 +59,20 @@ def _info(deb: Path, *args: str) -> str:
     return subprocess.run(["dpkg-deb", *args, str(deb)], capture_output=True, text=True, check=True).stdout
 
 
-def test_control_depends_on_the_build_python_and_recommends_the_cta_client_range(deb: Path) -> None:
+def test_control_depends_on_the_build_python_and_recommends_the_cta_client_range(deb: Path, wheel: Path) -> None:
     fields = dict(
         line.split(": ", 1) for line in _info(deb, "--field").splitlines() if line and not line.startswith(" ")
     )
     assert fields["Package"] == "ctaops"
     assert fields["Architecture"] == "amd64"
     assert re.fullmatch(r"\d+\.\d+\.\d+-1", fields["Version"])
-    assert fields["Version"].split("-")[0] == _wheel(deb.parent).name.split("-")[1]
+    assert fields["Version"].split("-")[0] == wheel.name.split("-")[1]
     major, minor = _host_python()
     depends = [d.strip() for d in fields["Depends"].split(",")]
     assert f"python3 (>= {major}.{minor})" in depends
     assert f"python3 (<< {major}.{minor + 1})" in depends  # the venv's site-packages name the minor version
     assert "passwd" in depends  # useradd in postinst
-    glibc = re.search(r"manylinux_(\d+)_(\d+)", _wheel(deb.parent).name)
+    glibc = re.search(r"manylinux_(\d+)_(\d+)", wheel.name)
     assert glibc is not None
     assert f"libc6 (>= {glibc[1]}.{glibc[2]})" in depends  # the wheel's extension needs it
     assert fields["Maintainer"] == "ctaops tests <ctaops-tests@example.org>"
