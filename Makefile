@@ -155,6 +155,11 @@ rpm: ## Build the RPM (packaging/rpm/ctaops.spec) into dist/ from the newest whe
 	@ls dist/ctaops-*.whl >/dev/null 2>&1 || $(MAKE) wheel
 	scripts/build_rpm.sh "$$(ls -t dist/ctaops-*.whl | head -1)" dist
 
+.PHONY: deb
+deb: ## Build the .deb (packaging/deb/, dpkg-deb) into dist/ from the newest wheel there (`make wheel` first if none)
+	@ls dist/ctaops-*.whl >/dev/null 2>&1 || $(MAKE) wheel
+	scripts/build_deb.sh "$$(ls -t dist/ctaops-*.whl | head -1)" dist
+
 .PHONY: wheel-check
 wheel-check: device-wheel ## Check this tree's wheel in a clean venv without a compiler (every console script's --help and --version, the analysis extra)
 	WHEEL="$$(ls $(DEVICE_WHEEL_DIR)/ctaops-*.whl)" scripts/wheel_check.sh

@@ -25,7 +25,7 @@ else
         -d "$top/deps" -r requirements.txt
 fi
 tar -C "$top/deps" -cf "$top/SOURCES/ctaops-deps.tar" .
-tar -cf "$top/SOURCES/ctaops-packaging.tar" LICENSE requirements.txt packaging docs/install.md docs/scheduling.md
+tar -cf "$top/SOURCES/ctaops-packaging.tar" LICENSE requirements.txt packaging scripts/stage_install.sh docs/install.md docs/scheduling.md
 
 name=$(basename "$wheel")
 version=$(echo "$name" | cut -d- -f2)
