@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.packaging.debroot import build_container_module
+
 HERE = Path(__file__).resolve().parent
 GUEST_DIR = HERE / "guest"
 CACHE_ROOT = Path(os.environ.get("CTAOPS_VM_CACHE", "/var/cache/ctaops-vm"))
@@ -130,21 +132,6 @@ def ensure_host_tools() -> None:
     )
 
 
-def _debian_mirror() -> str:
-    sources = Path("/etc/apt/sources.list.d/debian.sources")
-    if sources.exists():
-        for line in sources.read_text().splitlines():
-            if line.startswith("URIs:"):
-                return line.split()[1]
-    legacy = Path("/etc/apt/sources.list")
-    if legacy.exists():
-        for line in legacy.read_text().splitlines():
-            parts = line.split()
-            if len(parts) > 1 and parts[0] == "deb":
-                return parts[1]
-    return "http://deb.debian.org/debian"
-
-
 def build_image(cache_root: Path = CACHE_ROOT) -> Image:
     """Returns the cached image for the current recipe, building it first when there is none."""
     image = Image(cache_root / recipe_key())
@@ -166,7 +153,7 @@ def build_image(cache_root: Path = CACHE_ROOT) -> Image:
                 f"--include={','.join(GUEST_PACKAGES)}",
                 SUITE,
                 str(root),
-                _debian_mirror(),
+                build_container_module().debian_mirror(),
             ],
             check=True,
             stdout=subprocess.DEVNULL,

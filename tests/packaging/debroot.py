@@ -27,7 +27,10 @@ class NoRoot(RuntimeError):
     """No cached root and no way to make one (no buildah base, no debootstrap)."""
 
 
-def _build_container() -> ModuleType:
+def build_container_module() -> ModuleType:
+    """Load scripts/build_container.py (a script, not a package module), once."""
+    if "build_container" in sys.modules:
+        return sys.modules["build_container"]
     spec = importlib.util.spec_from_file_location("build_container", ROOT / "scripts" / "build_container.py")
     assert spec is not None
     assert spec.loader is not None
@@ -74,7 +77,7 @@ def _from_debootstrap(bc: ModuleType, tar: Path) -> None:
 
 def base_tar() -> Path:
     """Return the cached tar of the bookworm root, making it when there is none."""
-    bc = _build_container()
+    bc = build_container_module()
     tar = CACHE / f"bookworm-{bc.VARIANT}-{bc.base_key()}.tar"
     if tar.exists():
         return tar
