@@ -8,6 +8,7 @@ and for the overlap rule PID 1's own "Starting" messages and the tool's lock.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -40,6 +41,8 @@ from conftest import (
 
 TOOLS = sorted(p.stem for p in UNITS.glob("*.service"))
 TEXTFILE_DIR = Path("/var/lib/node_exporter/textfile_collector")
+DEVICES_JSON = Path("/run/ctaops-vm/devices.json")
+"""The map of tgt's libraries that ../vtl.py setup wrote (check.sh runs it before this suite)."""
 # What each talkative tool prints on a normal run (the others only write files).
 EXPECTED_OUTPUT = {
     "cta-ops-pool-supply": "eligible_before",
@@ -118,6 +121,44 @@ def test_service_runs_in_its_sandbox(lab: Lab, tool: str) -> None:
     assert {st.st_gid for st in written.values()} == {lab.gid}, {str(p): st.st_gid for p, st in written.items()}
     created = {str(p): oct(st.st_mode) for p, st in written.items() if p not in before}
     assert not [p for p, mode in created.items() if int(mode, 8) & 0o007], f"UMask=0007 not applied: {created}"
+
+
+def test_drive_tools_open_the_kernels_drives_in_their_sandbox(lab: Lab) -> None:
+    """With the emulated library taken out of the config, the drive tools find tgt's drives in
+    sysfs and send LOG SENSE through their /dev/sg nodes as root without capabilities, under
+    DevicePolicy=closed with only char-sg and char-st allowed. tgt implements neither page, so
+    every drive reads "not supported": a device the sandbox refused would be an "error" and exit 1."""
+    assert DEVICES_JSON.exists(), "vtl.py setup did not run (results/vtl.log)"
+    nst = {d["nst"] for lib in json.loads(DEVICES_JSON.read_text())["libraries"] for d in lib["drive_devices"]}
+    original = CONFIG.read_text()
+    emulated = f'library_state: "{LAB}/library/ctaops_lib1.json"'
+    assert emulated in original, "the lab config no longer names its emulated library as expected"
+    env_file = lab.dir / "metrics" / "drive-environmentals.json"
+    env_before = len(env_file.read_text().splitlines()) if env_file.exists() else 0
+    since = now_us()
+    time.sleep(0.01)
+    CONFIG.write_text(original.replace(emulated, 'library_state: ""'))
+    try:
+        for tool in ("cta-ops-drive-environmentals", "cta-ops-tape-alerting"):
+            assert unit_user(tool) == "root"
+            started = systemctl("start", f"{tool}.service")
+            text = "\n".join(message(e) for e in journal(f"{tool}.service", since))
+            assert started.returncode == 0, text
+            assert not [d for d in SANDBOX_DENIALS if d in text], text
+    finally:
+        CONFIG.write_text(original)
+
+    readings = [json.loads(line) for line in env_file.read_text().splitlines()[env_before:]]
+    assert readings, "drive environmentals wrote no record"
+    assert {r["drive_device"] for r in readings} <= nst
+    assert [r for r in readings if "error" in r] == []
+    assert all("not supported by this device" in r["not_supported"] for r in readings), readings
+
+    unit = "cta-ops-tape-alerting.service"
+    lines = [message(e) for e in tool_output(journal(unit, since), unit)]
+    alerts = [json.loads(line) for line in lines if line.startswith("{")]
+    assert sorted(r["drive"] for r in alerts if r.get("kind") == "not_supported") == sorted(nst), lines
+    assert [r for r in alerts if r.get("kind") != "not_supported"] == []
 
 
 def _tool_processes(tool: str) -> list[int]:
