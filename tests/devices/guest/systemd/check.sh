@@ -13,10 +13,8 @@ systemctl show -p UserspaceTimestampMonotonic --value | awk '{printf "kernel %d 
 ps -p 1 -o comm= > "$R/pid1"
 
 done_() {
-    # tgtd ignores SIGTERM while it has sessions: log them out and shut it down, so that this unit
-    # ends at once instead of after systemd's stop timeout.
+    # No iSCSI session may outlive its target when the unit's leftovers are killed (KillSignal=).
     iscsiadm -m node --logout > /dev/null 2>&1
-    tgtadm --op delete --mode system > /dev/null 2>&1
     journalctl -b --no-pager -o short-monotonic > "$R/journal.log" 2>&1
     echo "$1" > "$R/status"
     sync
