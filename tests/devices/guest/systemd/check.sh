@@ -32,8 +32,7 @@ getent passwd tape-local >/dev/null ||
 install -d -m 2770 -o tape-local -g tape /var/log/cta-ops /var/log/cta-ops/repack /var/log/cta-ops/verification \
     /var/lib/cta-ops
 install -d -m 0755 /etc/cta-ops
-# node_exporter's textfile directory, as a site running it has it (pool supply's --metrics-file).
-install -d -m 2775 -g tape /var/lib/node_exporter/textfile_collector
+# No node_exporter here: no unit may need its textfile directory (ReadWritePaths=-... is optional).
 install -m 0644 /work/units/*.service /work/units/*.timer /etc/systemd/system/
 systemctl daemon-reload
 echo "install $(( $(date +%s) - start )) s" >> "$R/timings"
