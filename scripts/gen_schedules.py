@@ -92,9 +92,12 @@ JOBS: tuple[Job, ...] = (
         randomized_delay="30s"),
     Job("cta-ops-verification-feeder", "frontend", "verification", "20", "*",
         "Keeps the configured number of tapes under verification.", timeout="50min"),
+    # No --metrics-file: a path in the command line made every run exit 1 on a host without
+    # node_exporter's directory (the tool creates no directory outside log_dir/state_dir), and the
+    # metrics belong where every other tool's go, <global.metrics.textfile_dir>/ctaops_pool_supply.prom
+    # (or the tool's metrics_file key).
     Job("cta-ops-pool-supply", "frontend", "pool-supply", "*/15", "*",
-        "Moves fresh tapes from supply pools into pools below numPartialTapes.",
-        args=("--metrics-file", f"{TEXTFILE_DIR}/cta-ops-pool-supply.prom"), lock="own", timeout="14min",
+        "Moves fresh tapes from supply pools into pools below numPartialTapes.", lock="own", timeout="14min",
         randomized_delay="1min"),
     Job("cta-ops-data-monitoring", "frontend", "monitoring", "30", "2",
         "Daily and monthly data volume aggregates from InfluxDB.", timeout="2h", randomized_delay="10min",

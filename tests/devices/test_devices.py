@@ -12,48 +12,20 @@ import json
 import os
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.devices import vm
+from tests.devices.guestrun import ENABLED, GuestRun, guest_cases, guest_test_ids
 
-ENABLED = os.environ.get("CTAOPS_DEVICE_TESTS") == "1"
 GUEST_TESTS = vm.GUEST_DIR / "tests"
 pytestmark = [
     pytest.mark.skipif(not ENABLED, reason="kernel-in-the-loop tests run with `make test-devices`"),
     # The first test waits for the image build (cold: about 3 minutes) and the whole guest run.
     pytest.mark.timeout(1800),
 ]
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    outcome: str  # passed, failed, error, skipped
-    detail: str
-
-
-@dataclass
-class GuestRun:
-    boot: vm.BootResult
-    cases: dict[str, CaseResult]
-
-
-def _cases(junit: Path) -> dict[str, CaseResult]:
-    out: dict[str, CaseResult] = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314 (our own guest wrote it)
-        module = case.get("classname", "").rsplit(".", 1)[-1]
-        name = f"{module}::{case.get('name')}"
-        outcome, detail = "passed", ""
-        for child in case:
-            if child.tag in ("failure", "error", "skipped"):
-                outcome = {"failure": "failed"}.get(child.tag, child.tag)
-                detail = (child.get("message") or "") + "\n" + (child.text or "")
-        out[name] = CaseResult(outcome, detail)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +45,7 @@ def guest() -> Iterator[GuestRun]:
                 f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(results.glob("*.log"))
             )
             pytest.fail(f"the guest did not run its tests (status: {status})\n{logs}")
-        yield GuestRun(boot, _cases(junit))
+        yield GuestRun(boot, guest_cases(junit))
     finally:
         keep = os.environ.get("CTAOPS_VM_KEEP")
         if keep:
@@ -81,17 +53,7 @@ def guest() -> Iterator[GuestRun]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _guest_test_ids() -> list[str]:
-    """Test functions of the guest suite, found without importing it (it needs the guest's devices)."""
-    ids = []
-    for path in sorted(GUEST_TESTS.glob("test_*.py")):
-        for line in path.read_text().splitlines():
-            if line.startswith("def test_"):
-                ids.append(f"{path.stem}::{line[4:].split('(')[0]}")
-    return ids
-
-
-@pytest.mark.parametrize("case", _guest_test_ids())
+@pytest.mark.parametrize("case", guest_test_ids(GUEST_TESTS))
 def test_in_guest(guest: GuestRun, case: str) -> None:
     ran = {name: r for name, r in guest.cases.items() if name == case or name.startswith(case + "[")}
     assert ran, f"{case} did not run in the guest"

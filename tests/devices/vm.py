@@ -11,6 +11,7 @@ Run as a module for the developer loop:
     python -m tests.devices.vm build              # build (or find) the image, print its directory
     python -m tests.devices.vm test  BIN WHEEL    # boot, run the guest suite, print the summary
     python -m tests.devices.vm serve BIN WHEEL    # boot and run scripts dropped into WORK/cmd/
+    python -m tests.devices.vm systemd BIN WHEEL  # boot with systemd as PID 1, check the units
 """
 
 from __future__ import annotations
@@ -31,13 +32,19 @@ from tests.packaging.debroot import build_container_module
 
 HERE = Path(__file__).resolve().parent
 GUEST_DIR = HERE / "guest"
+UNITS_DIR = HERE.parents[1] / "packaging" / "systemd"
+REQUIREMENTS = HERE.parents[1] / "requirements.txt"
 CACHE_ROOT = Path(os.environ.get("CTAOPS_VM_CACHE", "/var/cache/ctaops-vm"))
 SUITE = "bookworm"
 
 # What the guest runs: the kernel's sg/st/ch drivers, tgt's SMC and SSC emulation behind open-iscsi,
-# the independent tools to cross-check against (mtx, mt-st, sg3-utils), and Python for the wheel.
+# the independent tools to cross-check against (mtx, mt-st, sg3-utils), Python for the wheel, and
+# systemd as PID 1 for the scheduling mode (the other modes boot the init stub and never start it).
 GUEST_PACKAGES = (
     "linux-image-amd64",
+    "systemd",
+    "systemd-sysv",
+    "dbus",
     "initramfs-tools",
     "kmod",
     "udev",
@@ -235,7 +242,30 @@ def prepare_work(work: Path, binary: Path, wheel: Path, mode: str) -> None:
     shutil.copytree(GUEST_DIR, work / "guest", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (work / "results").mkdir(exist_ok=True)
     (work / "cmd").mkdir(exist_ok=True)
+    if mode == "systemd":
+        # The shipped units as they are: site settings for the lab go into drop-ins in the guest.
+        if (work / "units").exists():
+            shutil.rmtree(work / "units")
+        shutil.copytree(UNITS_DIR, work / "units")
+        dependency_wheels(work / "deps")
     (work / "mode").write_text(mode + "\n")
+
+
+def dependency_wheels(dest: Path) -> None:
+    """The wheels requirements.txt pins, which the RPM installs with ctaops (packaging/rpm): from
+    $CTAOPS_DEPS_DIR when set, else `pip download`ed as scripts/build_rpm.sh does."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REQUIREMENTS, dest / "requirements.txt")
+    cached = os.environ.get("CTAOPS_DEPS_DIR")
+    if cached:
+        for wheel in Path(cached).glob("*.whl"):
+            shutil.copy2(wheel, dest / wheel.name)
+        return
+    argv = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check", "--only-binary=:all:"]
+    argv += ["-d", str(dest), "-r", str(REQUIREMENTS)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise VmError(f"cannot download the dependency wheels (set CTAOPS_DEPS_DIR): {done.stderr.strip()}")
 
 
 def boot(image: Image, work: Path, timeout: float, console_log: Path | None = None) -> BootResult:
@@ -290,11 +320,18 @@ def run_guest_suite(binary: Path, wheel: Path, work: Path, timeout: float = 900)
     return boot(image, work, timeout)
 
 
+def run_systemd_check(binary: Path, wheel: Path, work: Path, timeout: float = 1800) -> BootResult:
+    """Boots the guest once with systemd as PID 1 and runs the scheduled tools' units under it."""
+    image = build_image()
+    prepare_work(work, binary, wheel, "systemd")
+    return boot(image, work, timeout)
+
+
 def _main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.devices.vm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("build", help="build or find the guest image and print its directory")
-    for action in ("test", "serve", "bench"):
+    for action in ("test", "serve", "bench", "systemd"):
         p = sub.add_parser(action, help=f"boot the guest in {action} mode")
         p.add_argument("binary", type=Path, help="the ctaops binary to test")
         p.add_argument("wheel", type=Path, help="the ctaops wheel to install in the guest")

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Guest side of the test bed, run as init by the image's stub once /work (9p) is mounted: brings up
 # udev and the VTL, installs the shared binary and wheel, then runs the mode the host asked for.
+# The systemd mode hands PID 1 to systemd instead (systemd/boot.sh) before anything is mounted.
+[ "$(cat /work/mode)" = systemd ] && exec /bin/sh /work/guest/systemd/boot.sh
 export PATH=/opt/ctaops/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
 R=/work/results

@@ -1,0 +1,53 @@
+"""What a guest run reports back: its JUnit XML read into one result per guest test case.
+
+Shared by the host-side modules of the device test bed (test_devices.py, test_systemd.py), which
+each boot the guest once and report every guest test under its own name.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.devices import vm
+
+ENABLED = os.environ.get("CTAOPS_DEVICE_TESTS") == "1"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    outcome: str  # passed, failed, error, skipped
+    detail: str
+
+
+@dataclass
+class GuestRun:
+    boot: vm.BootResult
+    cases: dict[str, CaseResult]
+
+
+def guest_cases(junit: Path) -> dict[str, CaseResult]:
+    """`module::test[param]` -> its outcome, from the JUnit XML the guest's pytest wrote."""
+    out: dict[str, CaseResult] = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314 (our own guest wrote it)
+        module = case.get("classname", "").rsplit(".", 1)[-1]
+        name = f"{module}::{case.get('name')}"
+        outcome, detail = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = {"failure": "failed"}.get(child.tag, child.tag)
+                detail = (child.get("message") or "") + "\n" + (child.text or "")
+        out[name] = CaseResult(outcome, detail)
+    return out
+
+
+def guest_test_ids(tests: Path) -> list[str]:
+    """Test functions of a guest suite, found without importing it (it needs the guest)."""
+    ids = []
+    for path in sorted(tests.glob("test_*.py")):
+        for line in path.read_text().splitlines():
+            if line.startswith("def test_"):
+                ids.append(f"{path.stem}::{line[4:].split('(')[0]}")
+    return ids

@@ -1,0 +1,78 @@
+"""The scheduled tools' systemd units under a real systemd: the device test bed's guest booted with
+systemd as PID 1 (issue 21).
+
+The sandbox running the tests has no systemd as PID 1, so `tests/packaging/` can only have
+`systemd-analyze verify` read the units. Here the guest boots once in the `systemd` mode
+(`tests/devices/guest/systemd/`): ctaops is installed as the RPM installs it, the generated units
+from `packaging/systemd/` go to `/etc/systemd/system`, and the guest suite starts every service
+against a simulator lab, checks the overlap rule and enables the timers. Its JUnit XML comes back
+over the 9p share and each guest test is reported here under its own name, as in test_devices.py.
+Like the rest of the bed it runs with `make test-devices` only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.devices import vm
+from tests.devices.guestrun import ENABLED, GuestRun, guest_cases, guest_test_ids
+
+GUEST_TESTS = vm.GUEST_DIR / "systemd" / "tests"
+pytestmark = [
+    pytest.mark.skipif(not ENABLED, reason="kernel-in-the-loop tests run with `make test-devices`"),
+    # A cold image build (about 5 minutes) and one boot under TCG.
+    pytest.mark.timeout(2400),
+]
+
+
+@pytest.fixture(scope="module")
+def guest() -> Iterator[GuestRun]:
+    binary = Path(os.environ.get("CTAOPS_DEVICE_BINARY", ""))
+    wheels = sorted(Path(os.environ.get("CTAOPS_DEVICE_WHEEL_DIR", "dist")).glob("ctaops-*.whl"))
+    if not binary.is_file() or not wheels:
+        pytest.fail("set CTAOPS_DEVICE_BINARY and CTAOPS_DEVICE_WHEEL_DIR (make test-devices does)")
+    work = Path(tempfile.mkdtemp(prefix="ctaops-vm-systemd-"))
+    try:
+        boot = vm.run_systemd_check(
+            binary, wheels[-1], work, timeout=float(os.environ.get("CTAOPS_VM_TIMEOUT", "1800"))
+        )
+        results = work / "results"
+        status = (results / "status").read_text().strip() if (results / "status").exists() else "no status"
+        junit = results / "junit.xml"
+        if status != "ran" or not junit.exists():
+            logs = "\n".join(
+                f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(results.glob("*.log"))
+            )
+            pytest.fail(f"the guest did not run its systemd checks (status: {status})\n{logs}")
+        yield GuestRun(boot, guest_cases(junit))
+    finally:
+        keep = os.environ.get("CTAOPS_VM_KEEP")
+        if keep:
+            shutil.copytree(work, Path(keep) / "systemd", dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.parametrize("case", guest_test_ids(GUEST_TESTS))
+def test_in_guest(guest: GuestRun, case: str) -> None:
+    ran = {name: r for name, r in guest.cases.items() if name == case or name.startswith(case + "[")}
+    assert ran, f"{case} did not run in the guest"
+    failed = {name: r.detail for name, r in ran.items() if r.outcome in ("failed", "error")}
+    assert not failed, "\n\n".join(f"{name}:\n{detail}" for name, detail in failed.items())
+    assert all(r.outcome == "passed" for r in ran.values()), {n: r.outcome for n, r in ran.items()}
+
+
+def test_every_unit_ran_under_systemd_as_pid1(guest: GuestRun) -> None:
+    """The guest booted systemd, ran the check unit and powered itself off; every shipped service
+    was started in the guest."""
+    results = guest.boot.work / "results"
+    assert guest.boot.returncode == 0
+    assert (results / "pid1").read_text().strip() == "systemd"
+    services = sorted(p.stem for p in vm.UNITS_DIR.glob("*.service"))
+    started = {name.split("[", 1)[1].rstrip("]") for name in guest.cases if "test_service_runs_in_its_sandbox[" in name}
+    assert started == set(services)
