@@ -36,7 +36,7 @@ dev: venv ## Build the extension and the Rust binaries into .venv (editable inst
 TEST_AUDIT ?= audit-offline
 
 .PHONY: test
-test: dev test-rust test-python lint docs $(TEST_AUDIT) fuzz wheel-check test-devices ## Build, then run every test, lint, the docs build, the supply-chain audits, a short fuzz run and the wheel check (what CI runs)
+test: dev test-rust $(TEST_AUDIT) test-python lint docs fuzz wheel-check test-devices ## Build, then run every test, the supply-chain audits (first: they install cargo-deny, which tests/test_audit.py uses), lint, the docs build, a short fuzz run and the wheel check (what CI runs)
 
 .PHONY: test-rust
 test-rust: ## cargo test of the whole workspace (starts a throwaway PostgreSQL)
