@@ -51,3 +51,32 @@ def guest_test_ids(tests: Path) -> list[str]:
             if line.startswith("def test_"):
                 ids.append(f"{path.stem}::{line[4:].split('(')[0]}")
     return ids
+
+
+class GuestFailed(RuntimeError):
+    """A boot that did not run its guest suite: the status and the tail of its logs."""
+
+
+def inputs() -> tuple[Path, Path]:
+    """The binary and wheel `make test-devices` passes (CTAOPS_DEVICE_BINARY, _WHEEL_DIR)."""
+    binary = Path(os.environ.get("CTAOPS_DEVICE_BINARY", ""))
+    wheels = sorted(Path(os.environ.get("CTAOPS_DEVICE_WHEEL_DIR", "dist")).glob("ctaops-*.whl"))
+    if not binary.is_file() or not wheels:
+        raise GuestFailed("set CTAOPS_DEVICE_BINARY and CTAOPS_DEVICE_WHEEL_DIR (make test-devices does)")
+    return binary, wheels[-1]
+
+
+def run_mode(image: vm.Image, mode: str, work: Path, timeout: float) -> GuestRun:
+    """Boot `image` once in `mode` (test or systemd) and read back what its suite reported."""
+    binary, wheel = inputs()
+    vm.prepare_work(work, binary, wheel, mode)
+    boot = vm.boot(image, work, timeout)
+    results = work / "results"
+    status = (results / "status").read_text().strip() if (results / "status").exists() else "no status"
+    junit = results / "junit.xml"
+    if status != "ran" or not junit.exists():
+        logs = "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(results.glob("*.log"))
+        )
+        raise GuestFailed(f"the guest ({mode} mode) did not run its suite (status: {status})\n{logs}")
+    return GuestRun(boot, guest_cases(junit))

@@ -9,16 +9,13 @@ of its test cases is reported here under its own name, so a failure reads the sa
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from concurrent.futures import Future
 
 import pytest
 
 from tests.devices import vm
-from tests.devices.guestrun import ENABLED, GuestRun, guest_cases, guest_test_ids
+from tests.devices.conftest import guest_run
+from tests.devices.guestrun import ENABLED, GuestRun, guest_test_ids
 
 GUEST_TESTS = vm.GUEST_DIR / "tests"
 pytestmark = [
@@ -29,28 +26,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def guest() -> Iterator[GuestRun]:
-    binary = Path(os.environ.get("CTAOPS_DEVICE_BINARY", ""))
-    wheels = sorted(Path(os.environ.get("CTAOPS_DEVICE_WHEEL_DIR", "dist")).glob("ctaops-*.whl"))
-    if not binary.is_file() or not wheels:
-        pytest.fail("set CTAOPS_DEVICE_BINARY and CTAOPS_DEVICE_WHEEL_DIR (make test-devices does)")
-    work = Path(tempfile.mkdtemp(prefix="ctaops-vm-"))
-    try:
-        boot = vm.run_guest_suite(binary, wheels[-1], work, timeout=float(os.environ.get("CTAOPS_VM_TIMEOUT", "1200")))
-        results = work / "results"
-        status = (results / "status").read_text().strip() if (results / "status").exists() else "no status"
-        junit = results / "junit.xml"
-        if status != "ran" or not junit.exists():
-            logs = "\n".join(
-                f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(results.glob("*.log"))
-            )
-            pytest.fail(f"the guest did not run its tests (status: {status})\n{logs}")
-        yield GuestRun(boot, guest_cases(junit))
-    finally:
-        keep = os.environ.get("CTAOPS_VM_KEEP")
-        if keep:
-            shutil.copytree(work, keep, dirs_exist_ok=True)
-        shutil.rmtree(work, ignore_errors=True)
+def guest(guest_boots: dict[str, Future[GuestRun]]) -> GuestRun:
+    return guest_run(guest_boots, "test")
 
 
 @pytest.mark.parametrize("case", guest_test_ids(GUEST_TESTS))
