@@ -14,7 +14,6 @@ buildah or debootstrap, or when not root (the builder's storage is rootful).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -23,13 +22,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 import ctaops
 from ctaops._versions import version_line
+from tests.packaging.debroot import build_container_module
 
 ROOT = Path(__file__).resolve().parents[2]
 TAG = "localhost/ctaops:pytest"
@@ -62,17 +61,7 @@ pytestmark = [
 ]
 
 
-def _load_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_container", ROOT / "scripts" / "build_container.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_container"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-builder = _load_builder()
+builder = build_container_module()
 
 
 @pytest.fixture(scope="module")
