@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds the ctaops .deb (packaging/deb/) from a built wheel with dpkg-deb alone.
 #   scripts/build_deb.sh WHEEL OUTDIR [DEPS_DIR]
-# DEPS_DIR holds the dependency wheels; without it they are fetched with
-# `pip download -r requirements.txt` (pure-Python wheels, so any host's pip will do).
+# DEPS_DIR holds the dependency wheels; without it scripts/dependency_wheels.sh fetches them.
 # The venv is built with $PYTHON (default /usr/bin/python3): build on the Debian or Ubuntu
 # release you install on. Needs no root: owners are set by the package's postinst.
 # gzip rather than dpkg-deb's default xz: every dpkg reads it, and xz takes most of a minute here.
@@ -21,12 +20,7 @@ top=$(mktemp -d)
 trap 'rm -rf "$top"' EXIT
 mkdir -p "$top/deps"
 
-if [ -n "$deps" ]; then
-    cp "$deps"/*.whl "$top/deps/"
-else
-    "${PIP:-.venv/bin/pip}" download -q --disable-pip-version-check --only-binary=:all: \
-        -d "$top/deps" -r requirements.txt
-fi
+scripts/dependency_wheels.sh "$top/deps" "$deps"
 
 version=$(basename "$wheel" | cut -d- -f2)
 root="$top/root"

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds the ctaops RPM (packaging/rpm/ctaops.spec) from a built wheel.
 #   scripts/build_rpm.sh WHEEL OUTDIR [DEPS_DIR]
-# DEPS_DIR holds the dependency wheels; without it they are fetched with
-# `pip download -r requirements.txt` (pure-Python wheels, so any host's pip will do).
+# DEPS_DIR holds the dependency wheels; without it scripts/dependency_wheels.sh fetches them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
@@ -18,12 +17,7 @@ trap 'rm -rf "$top"' EXIT
 mkdir -p "$top/SOURCES" "$top/deps"
 
 cp "$wheel" "$top/SOURCES/"
-if [ -n "$deps" ]; then
-    cp "$deps"/*.whl "$top/deps/"
-else
-    "${PIP:-.venv/bin/pip}" download -q --disable-pip-version-check --only-binary=:all: \
-        -d "$top/deps" -r requirements.txt
-fi
+scripts/dependency_wheels.sh "$top/deps" "$deps"
 tar -C "$top/deps" -cf "$top/SOURCES/ctaops-deps.tar" .
 tar -cf "$top/SOURCES/ctaops-packaging.tar" LICENSE requirements.txt packaging scripts/stage_install.sh docs/install.md docs/scheduling.md
 
