@@ -53,6 +53,19 @@ def guest_test_ids(tests: Path) -> list[str]:
     return ids
 
 
+def assert_case_passed(guest: GuestRun, case: str, *, every_instance: bool) -> None:
+    """The guest ran `case` (every parametrised instance of it) with no failure or error, and
+    passed every instance (`every_instance`) or at least one (the others skipped in the guest)."""
+    ran = {name: r for name, r in guest.cases.items() if name == case or name.startswith(case + "[")}
+    assert ran, f"{case} did not run in the guest"
+    failed = {name: r.detail for name, r in ran.items() if r.outcome in ("failed", "error")}
+    assert not failed, "\n\n".join(f"{name}:\n{detail}" for name, detail in failed.items())
+    if every_instance:
+        assert all(r.outcome == "passed" for r in ran.values()), {n: r.outcome for n, r in ran.items()}
+    else:
+        assert any(r.outcome == "passed" for r in ran.values()), f"{case}: every instance skipped in the guest"
+
+
 class GuestFailed(RuntimeError):
     """A boot that did not run its guest suite: the status and the tail of its logs."""
 

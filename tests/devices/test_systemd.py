@@ -18,7 +18,7 @@ import pytest
 
 from tests.devices import vm
 from tests.devices.conftest import guest_run
-from tests.devices.guestrun import ENABLED, GuestRun, guest_test_ids
+from tests.devices.guestrun import ENABLED, GuestRun, assert_case_passed, guest_test_ids
 
 GUEST_TESTS = vm.GUEST_DIR / "systemd" / "tests"
 pytestmark = [
@@ -35,11 +35,7 @@ def guest(guest_boots: dict[str, Future[GuestRun]]) -> GuestRun:
 
 @pytest.mark.parametrize("case", guest_test_ids(GUEST_TESTS))
 def test_in_guest(guest: GuestRun, case: str) -> None:
-    ran = {name: r for name, r in guest.cases.items() if name == case or name.startswith(case + "[")}
-    assert ran, f"{case} did not run in the guest"
-    failed = {name: r.detail for name, r in ran.items() if r.outcome in ("failed", "error")}
-    assert not failed, "\n\n".join(f"{name}:\n{detail}" for name, detail in failed.items())
-    assert all(r.outcome == "passed" for r in ran.values()), {n: r.outcome for n, r in ran.items()}
+    assert_case_passed(guest, case, every_instance=True)
 
 
 def test_every_unit_ran_under_systemd_as_pid1(guest: GuestRun) -> None:
